@@ -1,0 +1,278 @@
+//! Administrative operations shared by the CLI, `serve --dev` seeding and (later) the management
+//! API: creating users, clients and APIs, and rotating signing keys.
+
+use crate::clock::Clock;
+use crate::crypto::aead::MasterKeys;
+use crate::crypto::jws::{Alg, Signer};
+use crate::crypto::password::PasswordHasher;
+use crate::crypto::secret::SecretString;
+use crate::crypto::{random, token_digest};
+use crate::model::{Api, Client, ClientGrant, SigningKeyRecord, User};
+use crate::oauth::valid_redirect_uri;
+use crate::ports::Store;
+use crate::{Error, Result};
+
+/// Grant types a client may be registered for.
+pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+
+/// Associated data binding an encrypted signing key to its row.
+pub fn signing_key_context(kid: &str) -> String {
+    format!("signing_key:{kid}")
+}
+
+/// Normalises and checks an email address: trimmed, lower-cased, one `@` with text on each side.
+pub fn parse_email(email: &str) -> Result<String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split('@').count() == 2
+        && email.split('@').all(|p| !p.is_empty())
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email)
+    } else {
+        Err(Error::Invalid("email address is not valid".into()))
+    }
+}
+
+/// Creates a user with a password; `Conflict` if the email is taken.
+pub async fn create_user(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    email: &str,
+    password: SecretString,
+) -> Result<User> {
+    let email = parse_email(email)?;
+    if password.expose().chars().count() < 8 {
+        return Err(Error::Invalid(
+            "password must have at least 8 characters".into(),
+        ));
+    }
+    let user = User {
+        id: random::id("usr"),
+        email,
+        email_verified: false,
+        name: None,
+        password_hash: Some(hasher.hash(password).await?),
+        blocked: false,
+        created_at: clock.now(),
+        last_login: None,
+    };
+    store.create_user(&user).await?;
+    Ok(user)
+}
+
+/// What a new client looks like before it gets an id and secret.
+#[derive(Debug, Clone, Default)]
+pub struct NewClient {
+    /// Display name.
+    pub name: String,
+    /// Exact redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Exact post-logout redirect URIs.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Grant types; empty means `authorization_code` + `refresh_token`.
+    pub grant_types: Vec<String>,
+    /// Public (no secret, PKCE required).
+    pub public: bool,
+    /// Back-channel logout URI.
+    pub backchannel_logout_uri: Option<String>,
+    /// Third-party clients would get a consent screen.
+    pub third_party: bool,
+    /// Signing algorithm; default EdDSA.
+    pub signing_alg: Option<String>,
+    /// A fixed client id instead of a random one (dev seeding).
+    pub id: Option<String>,
+}
+
+/// Creates a client; returns it with its secret (shown once; only a digest is stored).
+pub async fn create_client(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    new: NewClient,
+) -> Result<(Client, Option<SecretString>)> {
+    if new.name.trim().is_empty() {
+        return Err(Error::Invalid("name is required".into()));
+    }
+    for uri in new
+        .redirect_uris
+        .iter()
+        .chain(&new.post_logout_redirect_uris)
+    {
+        if !valid_redirect_uri(uri) {
+            return Err(Error::Invalid(format!(
+                "redirect URI {uri:?} must be absolute https (http only for localhost), without fragment"
+            )));
+        }
+    }
+    if let Some(uri) = &new.backchannel_logout_uri
+        && !valid_redirect_uri(uri)
+    {
+        return Err(Error::Invalid(
+            "backchannel_logout_uri is not a valid URI".into(),
+        ));
+    }
+    let mut grant_types = if new.grant_types.is_empty() {
+        vec![
+            "authorization_code".to_string(),
+            "refresh_token".to_string(),
+        ]
+    } else {
+        new.grant_types.clone()
+    };
+    grant_types.dedup();
+    if let Some(bad) = grant_types
+        .iter()
+        .find(|g| !GRANT_TYPES.contains(&g.as_str()))
+    {
+        return Err(Error::Invalid(format!("unknown grant type {bad:?}")));
+    }
+    if new.public && grant_types.iter().any(|g| g == "client_credentials") {
+        return Err(Error::Invalid(
+            "public clients cannot use client_credentials".into(),
+        ));
+    }
+    if grant_types.iter().any(|g| g == "authorization_code") && new.redirect_uris.is_empty() {
+        return Err(Error::Invalid(
+            "authorization_code needs at least one redirect URI".into(),
+        ));
+    }
+    let signing_alg = new
+        .signing_alg
+        .unwrap_or_else(|| Alg::EdDsa.as_str().into());
+    if Alg::parse(&signing_alg).is_none() {
+        return Err(Error::Invalid(
+            "signing algorithm must be EdDSA, ES256 or RS256".into(),
+        ));
+    }
+    let secret = (!new.public).then(random::token).map(SecretString::new);
+    let client = Client {
+        id: new.id.unwrap_or_else(|| random::token()[..32].to_string()),
+        name: new.name.trim().to_string(),
+        secret_digest: secret.as_ref().map(|s| token_digest(s.expose())),
+        redirect_uris: new.redirect_uris,
+        post_logout_redirect_uris: new.post_logout_redirect_uris,
+        grant_types,
+        backchannel_logout_uri: new.backchannel_logout_uri,
+        first_party: !new.third_party,
+        signing_alg,
+        created_at: clock.now(),
+    };
+    store.create_client(&client).await?;
+    Ok((client, secret))
+}
+
+/// Grants a client scopes on an API for `client_credentials`; the API must exist and define them.
+pub async fn grant_client(
+    store: &dyn Store,
+    client_id: &str,
+    audience: &str,
+    scopes: Vec<String>,
+) -> Result<ClientGrant> {
+    let apis = store.list_apis().await?;
+    let api = apis
+        .iter()
+        .find(|a| a.identifier == audience)
+        .ok_or_else(|| Error::NotFound(format!("API {audience:?}")))?;
+    if let Some(bad) = scopes.iter().find(|s| !api.scopes.contains(s)) {
+        return Err(Error::Invalid(format!(
+            "API {audience:?} has no scope {bad:?}"
+        )));
+    }
+    let grant = ClientGrant {
+        client_id: client_id.into(),
+        audience: audience.into(),
+        scopes,
+    };
+    store.put_client_grant(&grant).await?;
+    Ok(grant)
+}
+
+/// Creates an API (resource server) with its scopes.
+pub async fn create_api(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    identifier: &str,
+    name: Option<&str>,
+    scopes: Vec<String>,
+) -> Result<Api> {
+    let identifier = identifier.trim();
+    if identifier.is_empty() || identifier.chars().any(char::is_whitespace) {
+        return Err(Error::Invalid(
+            "identifier must be a non-empty string without spaces".into(),
+        ));
+    }
+    if let Some(bad) = scopes
+        .iter()
+        .find(|s| s.is_empty() || s.contains(char::is_whitespace))
+    {
+        return Err(Error::Invalid(format!("scope {bad:?} is not valid")));
+    }
+    let api = Api {
+        id: random::id("api"),
+        identifier: identifier.into(),
+        name: name.unwrap_or(identifier).into(),
+        scopes,
+        token_ttl: 3600,
+        created_at: clock.now(),
+    };
+    store.create_api(&api).await?;
+    Ok(api)
+}
+
+/// Generates a new signing key for `alg`, stores it encrypted, and retires the previous one (it
+/// stays published in JWKS until the tokens it signed have expired).
+pub async fn rotate_key(
+    store: &dyn Store,
+    master: &MasterKeys,
+    clock: &dyn Clock,
+    alg: Alg,
+) -> Result<SigningKeyRecord> {
+    let (signer, der) = Signer::generate(alg)?;
+    let now = clock.now();
+    let record = SigningKeyRecord {
+        kid: signer.kid().into(),
+        alg: alg.as_str().into(),
+        private_encrypted: master.encrypt(&der, &signing_key_context(signer.kid()))?,
+        created_at: now,
+        retired_at: None,
+    };
+    store.rotate_signing_key(&record, now).await?;
+    Ok(record)
+}
+
+/// Makes sure every algorithm has an active key (first start).
+pub async fn ensure_keys(store: &dyn Store, master: &MasterKeys, clock: &dyn Clock) -> Result<()> {
+    let keys = store.list_signing_keys().await?;
+    for alg in Alg::all() {
+        if !keys
+            .iter()
+            .any(|k| k.alg == alg.as_str() && k.retired_at.is_none())
+        {
+            rotate_key(store, master, clock, alg).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Decrypts a stored signing key.
+pub fn load_signer(master: &MasterKeys, record: &SigningKeyRecord) -> Result<Signer> {
+    let alg =
+        Alg::parse(&record.alg).ok_or_else(|| Error::Invalid("unknown key algorithm".into()))?;
+    let der = master.decrypt(&record.private_encrypted, &signing_key_context(&record.kid))?;
+    Signer::from_pkcs8(alg, &der)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_parse_rules() {
+        assert_eq!(parse_email(" Ada@Example.COM ").unwrap(), "ada@example.com");
+        assert!(parse_email("nope").is_err());
+        assert!(parse_email("a@b@c").is_err());
+        assert!(parse_email("a b@c").is_err());
+        assert!(parse_email("@c").is_err());
+    }
+}

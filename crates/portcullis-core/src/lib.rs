@@ -1,0 +1,22 @@
+//! Portcullis domain logic, free of HTTP and SQL.
+//!
+//! The server and the CLI call into this crate; storage is reached only through the [`ports::Store`]
+//! trait and time only through [`clock::Clock`], so every rule here can be tested with a fake clock
+//! and either database engine.
+//!
+//! ```
+//! use portcullis_core::clock::{Clock, FakeClock};
+//! let clock = FakeClock::new(1_700_000_000);
+//! clock.advance(30);
+//! assert_eq!(clock.now(), 1_700_000_030);
+//! ```
+
+pub mod admin;
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod model;
+pub mod oauth;
+pub mod ports;
+
+pub use error::{Error, Result};

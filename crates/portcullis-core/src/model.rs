@@ -1,0 +1,221 @@
+//! The records Portcullis keeps, as the store hands them to the logic.
+
+use serde::{Deserialize, Serialize};
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Stable id (`usr_…`), the `sub` claim.
+    pub id: String,
+    /// Email address, unique, stored lower-cased.
+    pub email: String,
+    /// Whether the email address is verified.
+    pub email_verified: bool,
+    /// Display name.
+    pub name: Option<String>,
+    /// Argon2id PHC string, if the user has a password.
+    #[serde(skip_serializing)]
+    pub password_hash: Option<String>,
+    /// Whether sign-in is blocked.
+    pub blocked: bool,
+    /// Creation time.
+    pub created_at: i64,
+    /// Last successful sign-in.
+    pub last_login: Option<i64>,
+}
+
+/// A relying party (OAuth client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    /// The `client_id`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Digest of the client secret ([`crate::crypto::token_digest`]); `None` for public clients.
+    #[serde(skip_serializing)]
+    pub secret_digest: Option<String>,
+    /// Exact redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Exact post-logout redirect URIs.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Allowed grant types.
+    pub grant_types: Vec<String>,
+    /// OIDC back-channel logout URI.
+    pub backchannel_logout_uri: Option<String>,
+    /// First-party clients get no consent screen.
+    pub first_party: bool,
+    /// JWS algorithm for this client's tokens (`EdDSA`, `ES256`, `RS256`).
+    pub signing_alg: String,
+    /// Creation time.
+    pub created_at: i64,
+}
+
+impl Client {
+    /// Public clients cannot keep a secret and must use PKCE.
+    pub fn is_public(&self) -> bool {
+        self.secret_digest.is_none()
+    }
+
+    /// Whether the client may use `grant_type`.
+    pub fn allows_grant(&self, grant_type: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant_type)
+    }
+}
+
+/// An API (resource server), identified by its audience.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Api {
+    /// Internal id (`api_…`).
+    pub id: String,
+    /// The audience identifier, usually a URI.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// Scopes the API defines.
+    pub scopes: Vec<String>,
+    /// Access token lifetime in seconds.
+    pub token_ttl: i64,
+    /// Creation time.
+    pub created_at: i64,
+}
+
+/// Scopes a client may obtain for an API with `client_credentials` (Auth0's client grant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientGrant {
+    /// The client.
+    pub client_id: String,
+    /// The API's audience identifier.
+    pub audience: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+}
+
+/// A signing key as stored: private key encrypted with the master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    /// Key id (RFC 7638 thumbprint).
+    pub kid: String,
+    /// JOSE algorithm.
+    pub alg: String,
+    /// PKCS#8 DER, encrypted with the master key.
+    pub private_encrypted: Vec<u8>,
+    /// Creation time; the newest unretired key per algorithm signs.
+    pub created_at: i64,
+    /// When rotation retired it; it stays published until its tokens expire.
+    pub retired_at: Option<i64>,
+}
+
+/// A server-side sign-in session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Public session id, the `sid` claim.
+    pub id: String,
+    /// The user.
+    pub user_id: String,
+    /// Creation time.
+    pub created_at: i64,
+    /// Time of the most recent interactive authentication.
+    pub auth_time: i64,
+    /// Assurance level reached.
+    pub acr: String,
+    /// Methods used (RFC 8176).
+    pub amr: Vec<String>,
+    /// Absolute expiry.
+    pub expires_at: i64,
+    /// Clients that received tokens in this session, for logout.
+    pub clients: Vec<String>,
+}
+
+/// What an authorization code or refresh token carries about the authentication behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantContext {
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The session it came from.
+    pub session_id: String,
+    /// Granted scope (space-separated).
+    pub scope: String,
+    /// Requested API audience, if any.
+    pub audience: Option<String>,
+    /// Time of the authentication.
+    pub auth_time: i64,
+    /// Assurance level.
+    pub acr: String,
+    /// Methods.
+    pub amr: Vec<String>,
+    /// Token family: everything issued from one code; revoked together.
+    pub family_id: String,
+}
+
+/// A one-time authorization code (RFC 6749 §4.1.2), stored by digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthCode {
+    /// Digest of the code.
+    pub digest: String,
+    /// The redirect URI the code was sent to.
+    pub redirect_uri: String,
+    /// The OIDC nonce, echoed in the ID token.
+    pub nonce: Option<String>,
+    /// PKCE S256 challenge.
+    pub code_challenge: Option<String>,
+    /// The grant it carries.
+    pub grant: GrantContext,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+/// A refresh token, stored by digest; rotated on each use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshToken {
+    /// Digest of the token.
+    pub digest: String,
+    /// The grant it carries.
+    pub grant: GrantContext,
+    /// Creation time.
+    pub created_at: i64,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+/// The result of spending a one-time item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spent<T> {
+    /// First use: it is now spent.
+    Fresh(T),
+    /// It had been spent before (a replay).
+    Replayed(T),
+    /// No such item.
+    Missing,
+}
+
+/// A pending `/authorize` request waiting for the user at the hosted pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingAuthorization {
+    /// Random id, carried by the login page.
+    pub id: String,
+    /// The validated request, as JSON.
+    pub request: serde_json::Value,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+/// One row of the audit trail (DESIGN.md §8); never carries a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// Event time.
+    pub at: i64,
+    /// Event type, e.g. `login.success`, `token.refresh_reuse`.
+    pub kind: String,
+    /// The user concerned.
+    pub user_id: Option<String>,
+    /// The client concerned.
+    pub client_id: Option<String>,
+    /// Client IP address.
+    pub ip: Option<String>,
+    /// User agent.
+    pub user_agent: Option<String>,
+    /// Extra detail (ids, reasons).
+    pub detail: serde_json::Value,
+}

@@ -1,0 +1,101 @@
+//! The ports through which core logic reaches the outside: storage.
+
+use async_trait::async_trait;
+
+use crate::Result;
+use crate::model::*;
+
+/// Persistent storage. Implemented for SQLite and PostgreSQL by `portcullis-store`; both pass the
+/// same conformance suite. One-time items are spent with a single atomic statement.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Whether the database answers (readiness).
+    async fn ping(&self) -> Result<()>;
+    /// A counter that grows whenever clients, APIs, grants or keys change, so caches can reload.
+    async fn config_version(&self) -> Result<i64>;
+
+    /// Creates a user; `Conflict` if the email is taken.
+    async fn create_user(&self, user: &User) -> Result<()>;
+    /// A user by id.
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>>;
+    /// A user by email (case-insensitive).
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// All users, oldest first.
+    async fn list_users(&self) -> Result<Vec<User>>;
+    /// Deletes a user with their sessions and tokens; whether one existed.
+    async fn delete_user(&self, id: &str) -> Result<bool>;
+    /// Records a successful sign-in.
+    async fn set_last_login(&self, id: &str, at: i64) -> Result<()>;
+
+    /// Creates a client.
+    async fn create_client(&self, client: &Client) -> Result<()>;
+    /// All clients.
+    async fn list_clients(&self) -> Result<Vec<Client>>;
+    /// Deletes a client with its grants and tokens; whether one existed.
+    async fn delete_client(&self, id: &str) -> Result<bool>;
+
+    /// Creates an API; `Conflict` if the identifier is taken.
+    async fn create_api(&self, api: &Api) -> Result<()>;
+    /// All APIs.
+    async fn list_apis(&self) -> Result<Vec<Api>>;
+    /// Grants a client scopes on an API for `client_credentials` (replacing an earlier grant).
+    async fn put_client_grant(&self, grant: &ClientGrant) -> Result<()>;
+    /// All client grants.
+    async fn list_client_grants(&self) -> Result<Vec<ClientGrant>>;
+
+    /// Stores a new signing key and retires the older active keys of the same algorithm.
+    async fn rotate_signing_key(&self, key: &SigningKeyRecord, at: i64) -> Result<()>;
+    /// All signing keys, newest first.
+    async fn list_signing_keys(&self) -> Result<Vec<SigningKeyRecord>>;
+    /// Removes keys retired before `before` (their tokens have expired).
+    async fn purge_signing_keys(&self, before: i64) -> Result<u64>;
+
+    /// Creates a session whose cookie token has digest `token_digest`.
+    async fn create_session(&self, session: &Session, token_digest: &str) -> Result<()>;
+    /// The live session for a cookie token digest.
+    async fn session_by_token(&self, token_digest: &str, now: i64) -> Result<Option<Session>>;
+    /// The live session by id.
+    async fn session_by_id(&self, id: &str, now: i64) -> Result<Option<Session>>;
+    /// Notes that `client_id` received tokens in the session.
+    async fn add_session_client(&self, id: &str, client_id: &str) -> Result<()>;
+    /// Ends a session and revokes the refresh tokens issued in it.
+    async fn revoke_session(&self, id: &str, at: i64) -> Result<()>;
+
+    /// Stores a pending authorization request.
+    async fn put_pending(&self, pending: &PendingAuthorization) -> Result<()>;
+    /// A pending request, if not expired.
+    async fn pending(&self, id: &str, now: i64) -> Result<Option<PendingAuthorization>>;
+    /// Spends a pending request (at most once).
+    async fn take_pending(&self, id: &str, now: i64) -> Result<Option<PendingAuthorization>>;
+
+    /// Stores an authorization code.
+    async fn create_code(&self, code: &AuthCode) -> Result<()>;
+    /// Spends a code atomically: `Fresh` once, `Replayed` afterwards.
+    async fn spend_code(&self, digest: &str, now: i64) -> Result<Spent<AuthCode>>;
+
+    /// Stores a refresh token.
+    async fn create_refresh_token(&self, token: &RefreshToken) -> Result<()>;
+    /// Spends a refresh token atomically for rotation: `Fresh` once, `Replayed` afterwards.
+    /// Revoked families come back as `Missing`.
+    async fn spend_refresh_token(&self, digest: &str, now: i64) -> Result<Spent<RefreshToken>>;
+    /// Revokes a token family (every refresh and access token issued from one code).
+    async fn revoke_family(&self, family_id: &str, at: i64) -> Result<()>;
+    /// Whether a family has been revoked.
+    async fn family_revoked(&self, family_id: &str) -> Result<bool>;
+    /// The family of an unspent, unrevoked refresh token, for RFC 7009 and RFC 7662.
+    async fn refresh_token_grant(&self, digest: &str, now: i64) -> Result<Option<RefreshToken>>;
+    /// Records that access token `jti` belongs to a family, so revoking the family revokes it.
+    async fn record_access_token(&self, jti: &str, family_id: &str, expires_at: i64) -> Result<()>;
+    /// Revokes one access token by `jti`.
+    async fn revoke_access_token(&self, jti: &str, at: i64) -> Result<()>;
+    /// Whether an access token was revoked, directly or through its family.
+    async fn access_token_revoked(&self, jti: &str) -> Result<bool>;
+
+    /// Appends to the audit trail.
+    async fn append_audit(&self, event: &AuditEvent) -> Result<()>;
+    /// The newest audit events, newest first.
+    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEvent>>;
+
+    /// Deletes expired one-time items, sessions and tokens; returns how many rows went.
+    async fn sweep_expired(&self, now: i64) -> Result<u64>;
+}

@@ -1,0 +1,66 @@
+//! OpenID Provider metadata (OIDC Discovery §3, RFC 8414 §2).
+
+use serde::{Deserialize, Serialize};
+
+/// The document served at `/.well-known/openid-configuration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderMetadata {
+    /// Issuer identifier.
+    pub issuer: String,
+    /// Authorization endpoint.
+    pub authorization_endpoint: String,
+    /// Token endpoint.
+    pub token_endpoint: String,
+    /// UserInfo endpoint.
+    pub userinfo_endpoint: String,
+    /// JWKS document.
+    pub jwks_uri: String,
+    /// RFC 7009 revocation endpoint.
+    pub revocation_endpoint: String,
+    /// RFC 7662 introspection endpoint.
+    pub introspection_endpoint: String,
+    /// RP-initiated logout endpoint.
+    pub end_session_endpoint: String,
+    /// Auth0-compatible MFA challenge endpoint.
+    pub mfa_challenge_endpoint: String,
+    /// Supported scopes.
+    pub scopes_supported: Vec<String>,
+    /// Supported response types.
+    pub response_types_supported: Vec<String>,
+    /// Supported response modes.
+    pub response_modes_supported: Vec<String>,
+    /// Supported grant types.
+    pub grant_types_supported: Vec<String>,
+    /// Supported subject types.
+    pub subject_types_supported: Vec<String>,
+    /// ID token signing algorithms.
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    /// Token endpoint client authentication methods.
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    /// Revocation endpoint client authentication methods.
+    pub revocation_endpoint_auth_methods_supported: Vec<String>,
+    /// Introspection endpoint client authentication methods.
+    pub introspection_endpoint_auth_methods_supported: Vec<String>,
+    /// PKCE methods: only S256.
+    pub code_challenge_methods_supported: Vec<String>,
+    /// Supported `acr` values.
+    pub acr_values_supported: Vec<String>,
+    /// Supported claims.
+    pub claims_supported: Vec<String>,
+    /// Supported `prompt` values.
+    pub prompt_values_supported: Vec<String>,
+    /// RFC 9207: the `iss` parameter is in authorization responses.
+    pub authorization_response_iss_parameter_supported: bool,
+    /// OIDC Back-Channel Logout support.
+    pub backchannel_logout_supported: bool,
+    /// Back-channel logout tokens carry `sid`.
+    pub backchannel_logout_session_supported: bool,
+    /// Whether the `claims` parameter is supported.
+    pub claims_parameter_supported: bool,
+    /// Whether the `request` parameter is supported.
+    pub request_parameter_supported: bool,
+    /// Whether `request_uri` is supported.
+    pub request_uri_parameter_supported: bool,
+    /// RFC 9449 DPoP proof algorithms.
+    pub dpop_signing_alg_values_supported: Vec<String>,
+}

@@ -1,0 +1,511 @@
+//! Settings: defaults → TOML file → `PORTCULLIS_<SECTION>__<KEY>` environment variables.
+//!
+//! Unknown keys are errors, so a typo never silently falls back to a default. Secrets may be given
+//! through `*_file` keys (`master_key_file`, `database_url_file`) that name a file to read.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use portcullis_core::crypto::secret::SecretString;
+use serde::Deserialize;
+
+/// A configuration problem, named so the operator knows what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file or an override does not parse, or a key is unknown.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    /// An essential setting is missing.
+    #[error("missing setting `{key}` (set it in the config file or as {env})")]
+    Missing {
+        /// The key.
+        key: &'static str,
+        /// The environment variable that sets it.
+        env: &'static str,
+    },
+}
+
+/// Token lifetimes, in seconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokenSettings {
+    /// Access token lifetime when no API sets its own.
+    pub access_ttl: i64,
+    /// ID token lifetime.
+    pub id_ttl: i64,
+    /// Refresh token absolute lifetime.
+    pub refresh_ttl: i64,
+    /// Authorization code lifetime (RFC 6749 §4.1.2 recommends at most 10 minutes).
+    pub code_ttl: i64,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        TokenSettings {
+            access_ttl: 3600,
+            id_ttl: 3600,
+            refresh_ttl: 30 * 86400,
+            code_ttl: 60,
+        }
+    }
+}
+
+/// Sign-in session settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionSettings {
+    /// Absolute session lifetime in seconds.
+    pub lifetime: i64,
+    /// How long a pending `/authorize` request waits for the user, in seconds.
+    pub login_ttl: i64,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings {
+            lifetime: 7 * 86400,
+            login_ttl: 1800,
+        }
+    }
+}
+
+/// Argon2id cost and concurrency.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordSettings {
+    /// Memory in KiB (at least 19456).
+    pub memory_kib: u32,
+    /// Iterations (at least 2).
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+    /// Hashes computed at once; more wait, so a login flood cannot exhaust memory.
+    pub max_concurrent: usize,
+}
+
+impl Default for PasswordSettings {
+    fn default() -> Self {
+        let cost = portcullis_core::crypto::password::PasswordCost::default();
+        PasswordSettings {
+            memory_kib: cost.memory_kib,
+            iterations: cost.iterations,
+            parallelism: cost.parallelism,
+            max_concurrent: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        }
+    }
+}
+
+/// Logging.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `text` or `json`.
+    pub format: String,
+    /// A `tracing` filter, e.g. `info` or `portcullis=debug`.
+    pub level: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            format: "text".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged)]
+enum KeyList {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    issuer: Option<String>,
+    listen: Option<String>,
+    database_url: Option<String>,
+    #[serde(default)]
+    master_key: KeyList,
+    #[serde(default)]
+    tokens: TokenSettings,
+    #[serde(default)]
+    session: SessionSettings,
+    #[serde(default)]
+    password: PasswordSettings,
+    #[serde(default)]
+    log: LogSettings,
+}
+
+/// The resolved settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Issuer identifier (no trailing slash).
+    pub issuer: String,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: SecretString,
+    /// Master keys, base64; the first encrypts.
+    pub master_keys: Vec<SecretString>,
+    /// Token lifetimes.
+    pub tokens: TokenSettings,
+    /// Session settings.
+    pub session: SessionSettings,
+    /// Password hashing.
+    pub password: PasswordSettings,
+    /// Logging.
+    pub log: LogSettings,
+    /// Development mode: dev outbox, seeded demo data, relaxed cookies on localhost.
+    pub dev: bool,
+    /// The issuer was derived from the listen address, so it follows the bound port.
+    pub issuer_auto: bool,
+}
+
+/// Where settings come from, besides the built-in defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// A TOML file.
+    pub file: Option<String>,
+    /// Environment variables (pass `std::env::vars()`).
+    pub env: Vec<(String, String)>,
+    /// `--dev`.
+    pub dev: bool,
+    /// `--listen`, which wins over file and environment.
+    pub listen: Option<String>,
+}
+
+/// Default dev database and key file.
+pub const DEV_DATABASE_URL: &str = "sqlite://./portcullis-dev.db";
+/// File holding the dev master key, created on first `--dev` start.
+pub const DEV_KEY_FILE: &str = "./portcullis-dev.key";
+const SECRET_FILE_KEYS: [&str; 2] = ["master_key", "database_url"];
+
+/// Environment variables with the prefix that are not settings.
+fn ignored_env(name: &str) -> bool {
+    name == "PORTCULLIS_CONFIG" || name.starts_with("PORTCULLIS_TEST_")
+}
+
+fn env_value(key: &str, value: &str) -> toml::Value {
+    if key == "master_key" {
+        let keys: Vec<toml::Value> = value
+            .split(',')
+            .map(|k| toml::Value::String(k.trim().to_string()))
+            .collect();
+        return toml::Value::Array(keys);
+    }
+    // Numbers and booleans keep their type so numeric settings can be overridden too.
+    if let Ok(i) = value.parse::<i64>() {
+        return toml::Value::Integer(i);
+    }
+    match value {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => toml::Value::String(value.to_string()),
+    }
+}
+
+fn overlay_env(table: &mut toml::Table, env: &[(String, String)]) -> Result<(), ConfigError> {
+    for (name, value) in env {
+        let Some(rest) = name.strip_prefix("PORTCULLIS_") else {
+            continue;
+        };
+        if ignored_env(name) {
+            continue;
+        }
+        let path: Vec<String> = rest.split("__").map(|p| p.to_lowercase()).collect();
+        let (last, sections) = path
+            .split_last()
+            .ok_or_else(|| ConfigError::Invalid(name.clone()))?;
+        let mut cursor = &mut *table;
+        for section in sections {
+            let entry = cursor
+                .entry(section.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            cursor = entry.as_table_mut().ok_or_else(|| {
+                ConfigError::Invalid(format!("{name}: `{section}` is not a section"))
+            })?;
+        }
+        cursor.insert(last.clone(), env_value(last, value));
+    }
+    Ok(())
+}
+
+fn read_secret_files(table: &mut toml::Table) -> Result<(), ConfigError> {
+    for key in SECRET_FILE_KEYS {
+        let file_key = format!("{key}_file");
+        if let Some(v) = table.remove(&file_key) {
+            let path = v
+                .as_str()
+                .ok_or_else(|| ConfigError::Invalid(format!("`{file_key}` must be a path")))?
+                .to_string();
+            let content = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            table.insert(key.to_string(), env_value(key, content.trim()));
+        }
+    }
+    Ok(())
+}
+
+fn dev_master_key() -> Result<String, ConfigError> {
+    let path = Path::new(DEV_KEY_FILE);
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        return Ok(existing.trim().to_string());
+    }
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD
+        .encode(portcullis_core::crypto::random::bytes::<32>());
+    std::fs::write(path, &key).map_err(|source| ConfigError::Read {
+        path: DEV_KEY_FILE.into(),
+        source,
+    })?;
+    Ok(key)
+}
+
+impl Settings {
+    /// Resolves settings from the sources.
+    pub fn load(sources: &Sources) -> Result<Settings, ConfigError> {
+        let mut table = match &sources.file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Invalid(format!("{path}: {e}")))?
+            }
+            None => toml::Table::new(),
+        };
+        overlay_env(&mut table, &sources.env)?;
+        read_secret_files(&mut table)?;
+        if let Some(listen) = &sources.listen {
+            table.insert("listen".into(), toml::Value::String(listen.clone()));
+        }
+        let raw: Raw = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        Self::resolve(raw, sources.dev)
+    }
+
+    fn resolve(raw: Raw, dev: bool) -> Result<Settings, ConfigError> {
+        let listen: SocketAddr = raw
+            .listen
+            .as_deref()
+            .unwrap_or("127.0.0.1:8080")
+            .parse()
+            .map_err(|_| {
+                ConfigError::Invalid("`listen` must be an address like 127.0.0.1:8080".into())
+            })?;
+        let issuer_auto = raw.issuer.is_none() && dev;
+        let issuer = match raw.issuer {
+            Some(i) => i,
+            None if dev => format!("http://localhost:{}", listen.port()),
+            None => {
+                return Err(ConfigError::Missing {
+                    key: "issuer",
+                    env: "PORTCULLIS_ISSUER",
+                });
+            }
+        };
+        let issuer = issuer.trim_end_matches('/').to_string();
+        let parsed = url::Url::parse(&issuer)
+            .map_err(|_| ConfigError::Invalid("`issuer` must be an absolute URL".into()))?;
+        let local = matches!(
+            parsed.host_str(),
+            Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+        );
+        if parsed.scheme() != "https" && !(parsed.scheme() == "http" && local) {
+            return Err(ConfigError::Invalid(
+                "`issuer` must use https (http is allowed only for localhost)".into(),
+            ));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(ConfigError::Invalid(
+                "`issuer` must not have a query or fragment".into(),
+            ));
+        }
+        let database_url = match raw.database_url {
+            Some(u) => u,
+            None if dev => DEV_DATABASE_URL.into(),
+            None => {
+                return Err(ConfigError::Missing {
+                    key: "database_url",
+                    env: "PORTCULLIS_DATABASE_URL",
+                });
+            }
+        };
+        let master_keys = match raw.master_key {
+            KeyList::One(k) => vec![k],
+            KeyList::Many(ks) => ks,
+            KeyList::None => Vec::new(),
+        };
+        let master_keys: Vec<String> = master_keys.into_iter().filter(|k| !k.is_empty()).collect();
+        let master_keys = if master_keys.is_empty() {
+            if !dev {
+                return Err(ConfigError::Missing {
+                    key: "master_key",
+                    env: "PORTCULLIS_MASTER_KEY",
+                });
+            }
+            vec![dev_master_key()?]
+        } else {
+            master_keys
+        };
+        portcullis_core::crypto::aead::MasterKeys::from_base64(&master_keys)
+            .map_err(|e| ConfigError::Invalid(format!("`master_key`: {e}")))?;
+        Ok(Settings {
+            issuer,
+            listen,
+            database_url: SecretString::new(database_url),
+            master_keys: master_keys.into_iter().map(SecretString::new).collect(),
+            tokens: raw.tokens,
+            session: raw.session,
+            password: raw.password,
+            log: raw.log,
+            dev,
+            issuer_auto,
+        })
+    }
+
+    /// Whether cookies may go without `Secure` (plain http on a loopback issuer).
+    pub fn insecure_cookies(&self) -> bool {
+        self.issuer.starts_with("http://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn config_env_overrides_file_and_nested_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            format!("issuer = \"https://id.example.com/\"\ndatabase_url = \"sqlite://x.db\"\nmaster_key = [\"{KEY}\"]\n[tokens]\naccess_ttl = 100\n"),
+        )
+        .unwrap();
+        let s = Settings::load(&Sources {
+            file: Some(file.display().to_string()),
+            env: env(&[
+                ("PORTCULLIS_TOKENS__ACCESS_TTL", "42"),
+                ("PORTCULLIS_LISTEN", "127.0.0.1:9999"),
+                ("PORTCULLIS_TEST_DATABASE_URL", "x"),
+            ]),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(s.issuer, "https://id.example.com");
+        assert_eq!(s.tokens.access_ttl, 42);
+        assert_eq!(s.listen.port(), 9999);
+    }
+
+    #[test]
+    fn config_unknown_key_is_error() {
+        let err = Settings::load(&Sources {
+            env: env(&[
+                ("PORTCULLIS_ISSUER", "https://a"),
+                ("PORTCULLIS_TOKENS__ACESS_TTL", "1"),
+            ]),
+            dev: true,
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("acess_ttl"), "{err}");
+    }
+
+    #[test]
+    fn config_missing_issuer_is_named() {
+        let err = Settings::load(&Sources::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("`issuer`") && err.to_string().contains("PORTCULLIS_ISSUER")
+        );
+    }
+
+    #[test]
+    fn config_missing_master_key_is_named() {
+        let err = Settings::load(&Sources {
+            env: env(&[
+                ("PORTCULLIS_ISSUER", "https://a"),
+                ("PORTCULLIS_DATABASE_URL", "sqlite://x"),
+            ]),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("`master_key`"), "{err}");
+    }
+
+    #[test]
+    fn config_secret_file_variant_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let key_file = dir.path().join("key");
+        std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+        let s = Settings::load(&Sources {
+            env: env(&[
+                ("PORTCULLIS_ISSUER", "https://a"),
+                ("PORTCULLIS_DATABASE_URL", "sqlite://x"),
+                (
+                    "PORTCULLIS_MASTER_KEY_FILE",
+                    &key_file.display().to_string(),
+                ),
+            ]),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(s.master_keys.len(), 1);
+        assert_eq!(s.master_keys[0].expose(), KEY);
+    }
+
+    #[test]
+    fn config_dev_issuer_follows_listen() {
+        let s = Settings::load(&Sources {
+            env: env(&[("PORTCULLIS_MASTER_KEY", KEY)]),
+            dev: true,
+            listen: Some("127.0.0.1:8123".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(s.issuer, "http://localhost:8123");
+        assert!(s.insecure_cookies());
+    }
+
+    #[test]
+    fn config_plain_http_issuer_refused_off_localhost() {
+        let err = Settings::load(&Sources {
+            env: env(&[
+                ("PORTCULLIS_ISSUER", "http://id.example.com"),
+                ("PORTCULLIS_MASTER_KEY", KEY),
+            ]),
+            dev: true,
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("https"));
+    }
+}

@@ -1,0 +1,77 @@
+//! Request helpers: strict form/query parsing, cookies, client metadata.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+
+/// Form or query parameters, with repeated parameters refused (RFC 6749 §3.1, §3.2).
+#[derive(Debug, Default, Clone)]
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    /// Parses `application/x-www-form-urlencoded` text; `Err` names a repeated parameter.
+    pub fn parse(raw: &[u8]) -> Result<Params, String> {
+        let mut map = HashMap::new();
+        for (k, v) in form_urlencoded::parse(raw) {
+            if map.insert(k.to_string(), v.to_string()).is_some() {
+                return Err(format!("parameter `{k}` is repeated"));
+            }
+        }
+        Ok(Params(map))
+    }
+
+    /// A parameter; an empty value counts as absent (RFC 6749 §3.1).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A parameter as an owned string.
+    pub fn owned(&self, key: &str) -> Option<String> {
+        self.get(key).map(str::to_string)
+    }
+}
+
+/// A cookie from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Who is asking: recorded in the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct ClientMeta {
+    /// Peer IP address.
+    pub ip: Option<String>,
+    /// User agent.
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientMeta {
+            ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+            user_agent: parts
+                .headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(256).collect()),
+        })
+    }
+}

@@ -1,0 +1,349 @@
+//! The authorization endpoint (RFC 6749 §4.1.1, OIDC Core §3.1.2) for the code flow with PKCE.
+//!
+//! Until the client and redirect URI are validated, errors are shown to the user and never
+//! redirected (RFC 6749 §4.1.2.1); after that they go back to the client with `state` and `iss`
+//! (RFC 9207).
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::crypto::{random, token_digest};
+use portcullis_core::model::{AuthCode, GrantContext, PendingAuthorization, Session};
+use portcullis_core::oauth::{join_scope, pkce, split_scope};
+use portcullis_proto::oauth::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+use crate::http::Params;
+use crate::state::AppState;
+use crate::ui;
+
+/// A validated authorization request, kept while the user signs in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthorizeRequest {
+    /// The client.
+    pub client_id: String,
+    /// The validated redirect URI.
+    pub redirect_uri: String,
+    /// Requested scope.
+    pub scope: String,
+    /// Opaque client state, echoed.
+    pub state: Option<String>,
+    /// OIDC nonce.
+    pub nonce: Option<String>,
+    /// PKCE S256 challenge.
+    pub code_challenge: Option<String>,
+    /// API audience.
+    pub audience: Option<String>,
+    /// `prompt` values.
+    pub prompt: Vec<String>,
+    /// `max_age` in seconds.
+    pub max_age: Option<i64>,
+    /// Hint for the login form.
+    pub login_hint: Option<String>,
+    /// Requested assurance levels, as sent.
+    pub acr_values: Option<String>,
+}
+
+/// `GET /authorize`.
+pub async fn authorize_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    handle(&state, &headers, query.unwrap_or_default().as_bytes()).await
+}
+
+/// `POST /authorize` (OIDC Core §3.1.2.1 allows form-encoded POST).
+pub async fn authorize_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    handle(&state, &headers, &body).await
+}
+
+async fn handle(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Response {
+    match run(state, headers, raw).await {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// An error that goes back to the client's redirect URI.
+struct Redirected(ErrorCode, &'static str);
+
+async fn run(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> AppResult<Response> {
+    let params = Params::parse(raw).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+    let client_id = params
+        .get("client_id")
+        .ok_or_else(|| AppError::page(StatusCode::BAD_REQUEST, "The request has no client_id."))?;
+    let client = state
+        .client(client_id)
+        .await
+        .ok_or_else(|| AppError::page(StatusCode::BAD_REQUEST, "The application is not known."))?;
+    let redirect_uri = params.get("redirect_uri").ok_or_else(|| {
+        AppError::page(StatusCode::BAD_REQUEST, "The request has no redirect_uri.")
+    })?;
+    // Exact string comparison (RFC 9700 §4.1.3): no prefix, port or case leniency.
+    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+        return Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            "The redirect_uri is not registered for this application.",
+        ));
+    }
+    let client_state = params.owned("state");
+    let fail = |Redirected(code, description): Redirected| {
+        error_redirect(
+            state,
+            redirect_uri,
+            client_state.as_deref(),
+            code,
+            description,
+        )
+    };
+    let request = match validate(state, &params, &client, redirect_uri).await {
+        Ok(r) => r,
+        Err(e) => return Ok(fail(e)),
+    };
+    let session = ui::current_session(state, headers).await?;
+    let now = state.now();
+    let fresh_enough = |s: &Session| request.max_age.is_none_or(|m| now - s.auth_time <= m);
+    let forced = request.prompt.iter().any(|p| p == "login");
+    match session {
+        Some(s) if !forced && fresh_enough(&s) => complete(state, &request, &s).await,
+        _ if request.prompt.iter().any(|p| p == "none") => Ok(fail(Redirected(
+            ErrorCode::LoginRequired,
+            "The user must sign in.",
+        ))),
+        _ => {
+            let pending = PendingAuthorization {
+                id: random::token(),
+                request: serde_json::to_value(&request)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                expires_at: now + state.settings().session.login_ttl,
+            };
+            state.store().put_pending(&pending).await?;
+            Ok(Redirect::to(&format!("/u/login?state={}", pending.id)).into_response())
+        }
+    }
+}
+
+async fn validate(
+    state: &AppState,
+    params: &Params,
+    client: &portcullis_core::model::Client,
+    redirect_uri: &str,
+) -> Result<AuthorizeRequest, Redirected> {
+    use ErrorCode::*;
+    if params.get("request").is_some() {
+        return Err(Redirected(
+            RequestNotSupported,
+            "Request objects are not supported.",
+        ));
+    }
+    if params.get("request_uri").is_some() {
+        return Err(Redirected(
+            RequestUriNotSupported,
+            "request_uri is not supported.",
+        ));
+    }
+    match params.get("response_type") {
+        Some("code") => {}
+        None => return Err(Redirected(InvalidRequest, "response_type is required.")),
+        Some(_) => {
+            return Err(Redirected(
+                UnsupportedResponseType,
+                "Only response_type=code is supported.",
+            ));
+        }
+    }
+    if params.get("response_mode").is_some_and(|m| m != "query") {
+        return Err(Redirected(
+            InvalidRequest,
+            "Only response_mode=query is supported.",
+        ));
+    }
+    if !client.allows_grant("authorization_code") {
+        return Err(Redirected(
+            UnauthorizedClient,
+            "The client may not use the authorization code flow.",
+        ));
+    }
+    let code_challenge = params.owned("code_challenge");
+    match (params.get("code_challenge_method"), &code_challenge) {
+        (Some("S256"), Some(c)) if pkce::valid_challenge(c) => {}
+        (Some("S256"), Some(_)) => {
+            return Err(Redirected(InvalidRequest, "code_challenge is malformed."));
+        }
+        (Some(_), _) => {
+            return Err(Redirected(
+                InvalidRequest,
+                "Only code_challenge_method=S256 is supported.",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(Redirected(
+                InvalidRequest,
+                "code_challenge_method=S256 is required with code_challenge.",
+            ));
+        }
+        (None, None) if client.is_public() => {
+            return Err(Redirected(
+                InvalidRequest,
+                "PKCE (code_challenge with S256) is required for public clients.",
+            ));
+        }
+        (None, None) => {}
+    }
+    let prompt = split_scope(params.get("prompt").unwrap_or(""));
+    if prompt
+        .iter()
+        .any(|p| !["none", "login", "consent", "select_account"].contains(&p.as_str()))
+    {
+        return Err(Redirected(
+            InvalidRequest,
+            "prompt has an unsupported value.",
+        ));
+    }
+    if prompt.len() > 1 && prompt.iter().any(|p| p == "none") {
+        return Err(Redirected(
+            InvalidRequest,
+            "prompt=none cannot be combined with other values.",
+        ));
+    }
+    let max_age = match params.get("max_age") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => {
+                return Err(Redirected(
+                    InvalidRequest,
+                    "max_age must be a non-negative integer.",
+                ));
+            }
+        },
+    };
+    let audience = params.owned("audience");
+    if let Some(aud) = &audience
+        && state.api(aud).await.is_none()
+    {
+        return Err(Redirected(
+            InvalidRequest,
+            "The audience is not a known API.",
+        ));
+    }
+    let scope = split_scope(params.get("scope").unwrap_or(""));
+    if scope
+        .iter()
+        .any(|s| s.chars().any(|c| c.is_control() || c == '"' || c == '\\'))
+    {
+        return Err(Redirected(
+            InvalidScope,
+            "scope contains invalid characters.",
+        ));
+    }
+    Ok(AuthorizeRequest {
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.into(),
+        scope: join_scope(&scope),
+        state: params.owned("state"),
+        nonce: params.owned("nonce"),
+        code_challenge,
+        audience,
+        prompt,
+        max_age,
+        login_hint: params.owned("login_hint"),
+        acr_values: params.owned("acr_values"),
+    })
+}
+
+fn add_query(redirect_uri: &str, pairs: &[(&str, Option<&str>)]) -> String {
+    match url::Url::parse(redirect_uri) {
+        Ok(mut url) => {
+            {
+                let mut q = url.query_pairs_mut();
+                for (k, v) in pairs {
+                    if let Some(v) = v {
+                        q.append_pair(k, v);
+                    }
+                }
+            }
+            url.to_string()
+        }
+        Err(_) => redirect_uri.to_string(),
+    }
+}
+
+fn error_redirect(
+    state: &AppState,
+    redirect_uri: &str,
+    client_state: Option<&str>,
+    code: ErrorCode,
+    description: &str,
+) -> Response {
+    let location = add_query(
+        redirect_uri,
+        &[
+            ("error", Some(code.as_str())),
+            ("error_description", Some(description)),
+            ("state", client_state),
+            ("iss", Some(state.issuer())),
+        ],
+    );
+    found(&location)
+}
+
+fn found(location: &str) -> Response {
+    (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, location.to_string()),
+            (header::CACHE_CONTROL, "no-store".into()),
+        ],
+    )
+        .into_response()
+}
+
+/// Issues a code for a signed-in session and sends the user back to the client.
+pub async fn complete(
+    state: &AppState,
+    request: &AuthorizeRequest,
+    session: &Session,
+) -> AppResult<Response> {
+    let code = random::token();
+    let now = state.now();
+    let record = AuthCode {
+        digest: token_digest(&code),
+        redirect_uri: request.redirect_uri.clone(),
+        nonce: request.nonce.clone(),
+        code_challenge: request.code_challenge.clone(),
+        grant: GrantContext {
+            client_id: request.client_id.clone(),
+            user_id: session.user_id.clone(),
+            session_id: session.id.clone(),
+            scope: request.scope.clone(),
+            audience: request.audience.clone(),
+            auth_time: session.auth_time,
+            acr: session.acr.clone(),
+            amr: session.amr.clone(),
+            family_id: random::id("fam"),
+        },
+        expires_at: now + state.settings().tokens.code_ttl,
+    };
+    state.store().create_code(&record).await?;
+    state
+        .store()
+        .add_session_client(&session.id, &request.client_id)
+        .await?;
+    let location = add_query(
+        &request.redirect_uri,
+        &[
+            ("code", Some(&code)),
+            ("state", request.state.as_deref()),
+            ("iss", Some(state.issuer())),
+        ],
+    );
+    Ok(found(&location))
+}

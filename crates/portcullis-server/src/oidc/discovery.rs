@@ -1,0 +1,112 @@
+//! Provider metadata (OIDC Discovery 1.0 §3, RFC 8414) and the JWKS (RFC 7517 §5).
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::crypto::jws::Alg;
+use portcullis_proto::acr::Acr;
+use portcullis_proto::discovery::ProviderMetadata;
+
+use crate::state::AppState;
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|s| s.to_string()).collect()
+}
+
+/// Builds the metadata document for an issuer.
+pub fn metadata(issuer: &str) -> ProviderMetadata {
+    let auth_methods = strings(&["client_secret_basic", "client_secret_post", "none"]);
+    ProviderMetadata {
+        issuer: issuer.into(),
+        authorization_endpoint: format!("{issuer}/authorize"),
+        token_endpoint: format!("{issuer}/oauth/token"),
+        userinfo_endpoint: format!("{issuer}/userinfo"),
+        jwks_uri: format!("{issuer}/.well-known/jwks.json"),
+        revocation_endpoint: format!("{issuer}/oauth/revoke"),
+        introspection_endpoint: format!("{issuer}/oauth/introspect"),
+        end_session_endpoint: format!("{issuer}/oidc/logout"),
+        mfa_challenge_endpoint: format!("{issuer}/mfa/challenge"),
+        scopes_supported: strings(&["openid", "profile", "email", "offline_access"]),
+        response_types_supported: strings(&["code"]),
+        response_modes_supported: strings(&["query"]),
+        grant_types_supported: strings(&[
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+        ]),
+        subject_types_supported: strings(&["public"]),
+        id_token_signing_alg_values_supported: Alg::all()
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect(),
+        token_endpoint_auth_methods_supported: auth_methods.clone(),
+        revocation_endpoint_auth_methods_supported: auth_methods,
+        introspection_endpoint_auth_methods_supported: strings(&[
+            "client_secret_basic",
+            "client_secret_post",
+        ]),
+        code_challenge_methods_supported: strings(&["S256"]),
+        acr_values_supported: Acr::all().iter().map(|a| a.as_str().to_string()).collect(),
+        claims_supported: strings(&[
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "acr",
+            "amr",
+            "sid",
+            "azp",
+            "email",
+            "email_verified",
+            "name",
+        ]),
+        prompt_values_supported: strings(&["none", "login"]),
+        authorization_response_iss_parameter_supported: true,
+        backchannel_logout_supported: false,
+        backchannel_logout_session_supported: false,
+        claims_parameter_supported: false,
+        request_parameter_supported: false,
+        request_uri_parameter_supported: false,
+        dpop_signing_alg_values_supported: Alg::all()
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect(),
+    }
+}
+
+/// `GET /.well-known/openid-configuration`.
+pub async fn openid_configuration(State(state): State<AppState>) -> Response {
+    let mut resp = axum::Json(metadata(state.issuer())).into_response();
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    resp
+}
+
+/// `GET /.well-known/jwks.json`: active keys and retired keys whose tokens may still be live.
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    // JWKS is fetched rarely (RPs cache it), so check for a rotation on every request: a key made
+    // by `portcullis keys rotate` is published at once.
+    if let Err(e) = state.refresh().await {
+        tracing::warn!(error = %e, "configuration reload failed");
+    }
+    let body = state.snapshot().jwks_json.to_string();
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/jwk-set+json"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=60"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,195 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+//!
+//! With an `id_token_hint` for the current session the user is signed out at once; without one
+//! they confirm on a page first, so a cross-site link cannot sign them out.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::model::AuditEvent;
+
+use crate::error::{AppError, AppResult};
+use crate::http::{ClientMeta, Params};
+use crate::state::AppState;
+use crate::ui;
+
+struct LogoutRequest {
+    redirect: Option<String>,
+    hint_sid: Option<String>,
+    hint_client: Option<String>,
+    client_id: Option<String>,
+}
+
+async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
+    // The hint may have expired (§2: the OP SHOULD accept it), but it must be ours and intact.
+    let hint = match params.get("id_token_hint") {
+        Some(t) => {
+            let v =
+                portcullis_core::crypto::jws::verify(t, &state.snapshot().jwks).map_err(|_| {
+                    AppError::page(StatusCode::BAD_REQUEST, "The id_token_hint is not valid.")
+                })?;
+            if v.claims["iss"] != state.issuer() {
+                return Err(AppError::page(
+                    StatusCode::BAD_REQUEST,
+                    "The id_token_hint is not valid.",
+                ));
+            }
+            Some(v.claims)
+        }
+        None => None,
+    };
+    let hint_client = hint
+        .as_ref()
+        .and_then(|c| c["aud"].as_str().map(str::to_string));
+    let client_id = params.owned("client_id");
+    if let (Some(a), Some(b)) = (&hint_client, &client_id)
+        && a != b
+    {
+        return Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            "client_id does not match the id_token_hint.",
+        ));
+    }
+    let redirect = match params.get("post_logout_redirect_uri") {
+        None => None,
+        Some(uri) => {
+            let id = client_id
+                .clone()
+                .or_else(|| hint_client.clone())
+                .ok_or_else(|| {
+                    AppError::page(
+                        StatusCode::BAD_REQUEST,
+                        "post_logout_redirect_uri needs client_id or id_token_hint.",
+                    )
+                })?;
+            let client = state.client(&id).await.ok_or_else(|| {
+                AppError::page(StatusCode::BAD_REQUEST, "The application is not known.")
+            })?;
+            if !client.post_logout_redirect_uris.iter().any(|u| u == uri) {
+                return Err(AppError::page(
+                    StatusCode::BAD_REQUEST,
+                    "The post_logout_redirect_uri is not registered for this application.",
+                ));
+            }
+            let mut url = url::Url::parse(uri)
+                .map_err(|_| AppError::page(StatusCode::BAD_REQUEST, "Bad URI."))?;
+            if let Some(s) = params.get("state") {
+                url.query_pairs_mut().append_pair("state", s);
+            }
+            Some(url.to_string())
+        }
+    };
+    Ok(LogoutRequest {
+        redirect,
+        hint_sid: hint
+            .as_ref()
+            .and_then(|c| c["sid"].as_str().map(str::to_string)),
+        hint_client,
+        client_id,
+    })
+}
+
+/// `GET /oidc/logout`.
+pub async fn logout_get(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let result = async {
+        let params = Params::parse(q.unwrap_or_default().as_bytes())
+            .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        let req = parse(&state, &params).await?;
+        let session = ui::current_session(&state, &headers).await?;
+        match session {
+            None => Ok(finish(&state, req.redirect)),
+            Some(s) if req.hint_sid.as_deref() == Some(s.id.as_str()) => {
+                end_session(&state, &meta, &s, req.hint_client.or(req.client_id)).await?;
+                Ok(finish(&state, req.redirect))
+            }
+            Some(_) => ui::logout_confirm(&state, &headers, q_string(&params)),
+        }
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn q_string(params: &Params) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for key in [
+        "post_logout_redirect_uri",
+        "state",
+        "client_id",
+        "id_token_hint",
+    ] {
+        if let Some(v) = params.get(key) {
+            out.append_pair(key, v);
+        }
+    }
+    out.finish()
+}
+
+/// `POST /oidc/logout`: the confirmation form (CSRF-checked).
+pub async fn logout_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        let original = Params::parse(form.get("request").unwrap_or("").as_bytes())
+            .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        let req = parse(&state, &original).await?;
+        if let Some(s) = ui::current_session(&state, &headers).await? {
+            end_session(&state, &meta, &s, req.client_id.or(req.hint_client)).await?;
+        }
+        Ok(finish(&state, req.redirect))
+    }
+    .await;
+    result.unwrap_or_else(|e: AppError| e.into_response())
+}
+
+async fn end_session(
+    state: &AppState,
+    meta: &ClientMeta,
+    session: &portcullis_core::model::Session,
+    client_id: Option<String>,
+) -> AppResult<()> {
+    state
+        .store()
+        .revoke_session(&session.id, state.now())
+        .await?;
+    state
+        .audit(AuditEvent {
+            at: state.now(),
+            kind: "session.logout".into(),
+            user_id: Some(session.user_id.clone()),
+            client_id,
+            ip: meta.ip.clone(),
+            user_agent: meta.user_agent.clone(),
+            detail: serde_json::json!({ "session_id": session.id }),
+        })
+        .await;
+    Ok(())
+}
+
+fn finish(state: &AppState, redirect: Option<String>) -> Response {
+    let clear = ui::clear_session_cookie(state);
+    match redirect {
+        Some(location) => (
+            StatusCode::FOUND,
+            [(header::LOCATION, location), (header::SET_COOKIE, clear)],
+        )
+            .into_response(),
+        None => {
+            let mut resp = ui::signed_out_page();
+            if let Ok(v) = clear.parse() {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+            resp
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Minting ID tokens (OIDC Core §2) and RFC 9068 access tokens.
+
+use portcullis_core::crypto::random;
+use portcullis_core::model::{Client, GrantContext, User};
+use portcullis_proto::claims::{AccessTokenClaims, Audience, IdTokenClaims};
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A freshly signed access token.
+#[derive(Debug)]
+pub struct AccessToken {
+    /// The JWT.
+    pub token: String,
+    /// Its `jti`.
+    pub jti: String,
+    /// Lifetime in seconds.
+    pub expires_in: i64,
+}
+
+/// The audience the `/userinfo` endpoint accepts.
+pub fn userinfo_audience(state: &AppState) -> String {
+    format!("{}/userinfo", state.issuer())
+}
+
+fn has_scope(scope: &str, wanted: &str) -> bool {
+    scope.split(' ').any(|s| s == wanted)
+}
+
+/// Signs an access token for a user grant.
+pub fn user_access_token(
+    state: &AppState,
+    client: &Client,
+    grant: &GrantContext,
+) -> AppResult<AccessToken> {
+    let snapshot = state.snapshot();
+    let signer = snapshot
+        .signer_for(client)
+        .ok_or_else(|| AppError::Internal("no signing key".into()))?;
+    let now = state.now();
+    let (aud, ttl) = match grant.audience.as_deref().and_then(|a| snapshot.apis.get(a)) {
+        Some(api) if has_scope(&grant.scope, "openid") => (
+            Audience::Many(vec![api.identifier.clone(), userinfo_audience(state)]),
+            api.token_ttl,
+        ),
+        Some(api) => (Audience::One(api.identifier.clone()), api.token_ttl),
+        None => (
+            Audience::One(userinfo_audience(state)),
+            state.settings().tokens.access_ttl,
+        ),
+    };
+    let jti = random::token();
+    let claims = AccessTokenClaims {
+        iss: state.issuer().into(),
+        sub: grant.user_id.clone(),
+        aud,
+        exp: now + ttl,
+        iat: now,
+        jti: jti.clone(),
+        client_id: client.id.clone(),
+        scope: Some(grant.scope.clone()),
+        auth_time: Some(grant.auth_time),
+        acr: Some(grant.acr.clone()),
+        amr: Some(grant.amr.clone()),
+        sid: Some(grant.session_id.clone()),
+    };
+    Ok(AccessToken {
+        token: signer.sign_jwt("at+jwt", &claims)?,
+        jti,
+        expires_in: ttl,
+    })
+}
+
+/// Signs an access token for `client_credentials`: no user, so no `acr`/`amr`/`auth_time`.
+pub fn client_access_token(
+    state: &AppState,
+    client: &Client,
+    audience: &str,
+    ttl: i64,
+    scope: &str,
+) -> AppResult<AccessToken> {
+    let snapshot = state.snapshot();
+    let signer = snapshot
+        .signer_for(client)
+        .ok_or_else(|| AppError::Internal("no signing key".into()))?;
+    let now = state.now();
+    let jti = random::token();
+    let claims = AccessTokenClaims {
+        iss: state.issuer().into(),
+        sub: client.id.clone(),
+        aud: Audience::One(audience.into()),
+        exp: now + ttl,
+        iat: now,
+        jti: jti.clone(),
+        client_id: client.id.clone(),
+        scope: (!scope.is_empty()).then(|| scope.to_string()),
+        auth_time: None,
+        acr: None,
+        amr: None,
+        sid: None,
+    };
+    Ok(AccessToken {
+        token: signer.sign_jwt("at+jwt", &claims)?,
+        jti,
+        expires_in: ttl,
+    })
+}
+
+/// Signs an ID token.
+pub fn id_token(
+    state: &AppState,
+    client: &Client,
+    grant: &GrantContext,
+    user: &User,
+    nonce: Option<&str>,
+) -> AppResult<String> {
+    let snapshot = state.snapshot();
+    let signer = snapshot
+        .signer_for(client)
+        .ok_or_else(|| AppError::Internal("no signing key".into()))?;
+    let now = state.now();
+    let email = has_scope(&grant.scope, "email");
+    let claims = IdTokenClaims {
+        iss: state.issuer().into(),
+        sub: grant.user_id.clone(),
+        aud: Audience::One(client.id.clone()),
+        exp: now + state.settings().tokens.id_ttl,
+        iat: now,
+        auth_time: grant.auth_time,
+        nonce: nonce.map(str::to_string),
+        acr: grant.acr.clone(),
+        amr: grant.amr.clone(),
+        sid: grant.session_id.clone(),
+        azp: Some(client.id.clone()),
+        email: email.then(|| user.email.clone()),
+        email_verified: email.then_some(user.email_verified),
+        name: if has_scope(&grant.scope, "profile") {
+            user.name.clone()
+        } else {
+            None
+        },
+    };
+    Ok(signer.sign_jwt("JWT", &claims)?)
+}
+
+/// Verifies an access token issued here: signature, `typ`, issuer and expiry; `None` if bad.
+pub fn verify_access_token(state: &AppState, token: &str) -> Option<AccessTokenClaims> {
+    let snapshot = state.snapshot();
+    let verified = portcullis_core::crypto::jws::verify(token, &snapshot.jwks).ok()?;
+    if verified
+        .header
+        .typ
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+        != Some("at+jwt")
+    {
+        return None;
+    }
+    let claims: AccessTokenClaims = serde_json::from_value(verified.claims).ok()?;
+    (claims.iss == state.issuer() && claims.exp > state.now()).then_some(claims)
+}

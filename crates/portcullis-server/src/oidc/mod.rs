@@ -1,0 +1,44 @@
+//! OpenID Connect and OAuth 2.0 endpoints (DESIGN.md §3).
+
+pub mod authorize;
+pub mod client_auth;
+pub mod discovery;
+pub mod logout;
+pub mod mint;
+pub mod revoke;
+pub mod token;
+pub mod userinfo;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// Routes of the OIDC/OAuth surface.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(discovery::openid_configuration),
+        )
+        .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route(
+            "/authorize",
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route("/oauth/token", post(token::token))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .route("/oauth/revoke", post(revoke::revoke))
+        .route("/oauth/introspect", post(revoke::introspect))
+        .route(
+            "/oidc/logout",
+            get(logout::logout_get).post(logout::logout_post),
+        )
+}

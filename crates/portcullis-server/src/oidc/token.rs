@@ -1,0 +1,374 @@
+//! The token endpoint (RFC 6749 §3.2, §4.1.3, §4.4, §6; OIDC Core §3.1.3).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::crypto::{random, token_digest};
+use portcullis_core::model::{AuditEvent, Client, GrantContext, RefreshToken, Spent};
+use portcullis_core::oauth::{join_scope, pkce, split_scope};
+use portcullis_proto::oauth::{ErrorCode, TokenResponse};
+
+use super::{client_auth, mint};
+use crate::error::{AppError, AppResult};
+use crate::http::{ClientMeta, Params};
+use crate::state::AppState;
+
+/// `POST /oauth/token`.
+pub async fn token(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match run(&state, &meta, &headers, &body).await {
+        Ok(tokens) => {
+            let mut resp = (StatusCode::OK, axum::Json(tokens)).into_response();
+            let h = resp.headers_mut();
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            resp
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Parses a form body, insisting on the form media type (RFC 6749 §3.2).
+pub fn form(headers: &HeaderMap, body: &[u8]) -> AppResult<Params> {
+    let form_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if !form_type {
+        return Err(AppError::invalid_request(
+            "Use Content-Type: application/x-www-form-urlencoded.",
+        ));
+    }
+    Params::parse(body).map_err(AppError::invalid_request)
+}
+
+async fn run(
+    state: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<TokenResponse> {
+    let params = form(headers, body)?;
+    let grant_type = params
+        .get("grant_type")
+        .ok_or_else(|| AppError::invalid_request("grant_type is required."))?
+        .to_string();
+    let client = client_auth::authenticate(state, headers, &params).await?;
+    if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type.as_str())
+    {
+        return Err(AppError::bad(
+            ErrorCode::UnsupportedGrantType,
+            "This grant type is not supported.",
+        ));
+    }
+    if !client.allows_grant(&grant_type) {
+        return Err(AppError::bad(
+            ErrorCode::UnauthorizedClient,
+            "The client may not use this grant type.",
+        ));
+    }
+    match grant_type.as_str() {
+        "authorization_code" => authorization_code(state, meta, &client, &params).await,
+        "refresh_token" => refresh_token(state, meta, &client, &params).await,
+        _ => client_credentials(state, &client, &params).await,
+    }
+}
+
+async fn authorization_code(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    params: &Params,
+) -> AppResult<TokenResponse> {
+    let code = params
+        .get("code")
+        .ok_or_else(|| AppError::invalid_request("code is required."))?;
+    let now = state.now();
+    let record = match state.store().spend_code(&token_digest(code), now).await? {
+        Spent::Fresh(r) => r,
+        Spent::Replayed(r) => {
+            // RFC 6749 §4.1.2 / RFC 9700 §4.5: a replayed code revokes what it issued.
+            state.store().revoke_family(&r.grant.family_id, now).await?;
+            audit(
+                state,
+                meta,
+                "token.code_replay",
+                &r.grant,
+                serde_json::json!({}),
+            )
+            .await;
+            return Err(AppError::invalid_grant(
+                "The authorization code has already been used.",
+            ));
+        }
+        Spent::Missing => {
+            return Err(AppError::invalid_grant(
+                "The authorization code is invalid.",
+            ));
+        }
+    };
+    if record.grant.client_id != client.id {
+        return Err(AppError::invalid_grant(
+            "The authorization code was issued to another client.",
+        ));
+    }
+    if record.expires_at <= now {
+        return Err(AppError::invalid_grant(
+            "The authorization code has expired.",
+        ));
+    }
+    if params.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
+        return Err(AppError::invalid_grant(
+            "redirect_uri does not match the authorization request.",
+        ));
+    }
+    match (&record.code_challenge, params.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if pkce::verify_s256(verifier, challenge) => {}
+        (Some(_), Some(_)) => return Err(AppError::invalid_grant("PKCE verification failed.")),
+        (Some(_), None) => return Err(AppError::invalid_grant("code_verifier is required.")),
+        (None, Some(_)) => {
+            return Err(AppError::invalid_grant(
+                "code_verifier given but the request had no code_challenge.",
+            ));
+        }
+        (None, None) => {}
+    }
+    if state
+        .store()
+        .session_by_id(&record.grant.session_id, now)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::invalid_grant(
+            "The session behind this code has ended.",
+        ));
+    }
+    issue(state, client, &record.grant, record.nonce.as_deref(), None).await
+}
+
+async fn refresh_token(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    params: &Params,
+) -> AppResult<TokenResponse> {
+    let presented = params
+        .get("refresh_token")
+        .ok_or_else(|| AppError::invalid_request("refresh_token is required."))?;
+    let digest = token_digest(presented);
+    let now = state.now();
+    let requested = params.get("scope").map(split_scope);
+    // Check owner and scope before spending, so a bad request neither burns the token nor lets one
+    // client burn another's.
+    if let Some(live) = state.store().refresh_token_grant(&digest, now).await? {
+        if live.grant.client_id != client.id {
+            return Err(AppError::invalid_grant(
+                "The refresh token was issued to another client.",
+            ));
+        }
+        let original = split_scope(&live.grant.scope);
+        if requested
+            .as_ref()
+            .is_some_and(|r| r.iter().any(|s| !original.contains(s)))
+        {
+            return Err(AppError::bad(
+                ErrorCode::InvalidScope,
+                "scope exceeds the original grant.",
+            ));
+        }
+    }
+    let old = match state.store().spend_refresh_token(&digest, now).await? {
+        Spent::Fresh(t) if t.grant.client_id == client.id => t,
+        Spent::Fresh(_) => {
+            return Err(AppError::invalid_grant(
+                "The refresh token was issued to another client.",
+            ));
+        }
+        Spent::Replayed(t) => {
+            // Reuse of a rotated token means it leaked: revoke the whole family (RFC 9700 §4.14.2).
+            state.store().revoke_family(&t.grant.family_id, now).await?;
+            audit(
+                state,
+                meta,
+                "token.refresh_reuse",
+                &t.grant,
+                serde_json::json!({}),
+            )
+            .await;
+            return Err(AppError::invalid_grant(
+                "The refresh token has already been used.",
+            ));
+        }
+        Spent::Missing => {
+            return Err(AppError::invalid_grant(
+                "The refresh token is invalid, expired or revoked.",
+            ));
+        }
+    };
+    let mut grant = old.grant.clone();
+    if let Some(requested) = requested {
+        grant.scope = join_scope(&requested);
+    }
+    match state.store().user_by_id(&grant.user_id).await? {
+        Some(u) if !u.blocked => {}
+        _ => {
+            return Err(AppError::invalid_grant(
+                "The user is no longer allowed to sign in.",
+            ));
+        }
+    }
+    // The rotated token keeps the family's absolute expiry and the original scope, so narrowing
+    // one access token does not narrow later refreshes.
+    issue(state, client, &grant, None, Some(old)).await
+}
+
+async fn client_credentials(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+) -> AppResult<TokenResponse> {
+    if client.is_public() {
+        return Err(AppError::bad(
+            ErrorCode::UnauthorizedClient,
+            "Public clients cannot use client_credentials.",
+        ));
+    }
+    let audience = params
+        .get("audience")
+        .ok_or_else(|| AppError::invalid_request("audience is required for client_credentials."))?;
+    let key = (client.id.clone(), audience.to_string());
+    let mut snapshot = state.snapshot();
+    if !snapshot.grants.contains_key(&key) {
+        // A grant made a moment ago by the CLI or API may not be cached yet.
+        if let Err(e) = state.refresh().await {
+            tracing::warn!(error = %e, "configuration reload failed");
+        }
+        snapshot = state.snapshot();
+    }
+    let api = snapshot
+        .apis
+        .get(audience)
+        .ok_or_else(|| AppError::invalid_request("The audience is not a known API."))?;
+    let granted = snapshot.grants.get(&key).ok_or_else(|| AppError::OAuth {
+        status: StatusCode::FORBIDDEN,
+        code: ErrorCode::AccessDenied,
+        description: "The client is not authorized to access this API.".into(),
+        challenge: None,
+    })?;
+    let scope = match params.get("scope") {
+        None => granted.clone(),
+        Some(requested) => {
+            let requested = split_scope(requested);
+            if let Some(bad) = requested.iter().find(|s| !granted.contains(s)) {
+                return Err(AppError::bad(
+                    ErrorCode::InvalidScope,
+                    format!("The client was not granted scope {bad}."),
+                ));
+            }
+            requested
+        }
+    };
+    let scope = join_scope(&scope);
+    let at = mint::client_access_token(state, client, &api.identifier, api.token_ttl, &scope)?;
+    Ok(TokenResponse {
+        access_token: at.token,
+        token_type: "Bearer".into(),
+        expires_in: at.expires_in,
+        id_token: None,
+        refresh_token: None,
+        scope: (!scope.is_empty()).then_some(scope),
+    })
+}
+
+fn has_scope(scope: &str, wanted: &str) -> bool {
+    scope.split(' ').any(|s| s == wanted)
+}
+
+/// Issues tokens for a user grant: access token, ID token with `openid`, and a refresh token with
+/// `offline_access` when the client may refresh (rotating `previous` when refreshing).
+async fn issue(
+    state: &AppState,
+    client: &Client,
+    grant: &GrantContext,
+    nonce: Option<&str>,
+    previous: Option<RefreshToken>,
+) -> AppResult<TokenResponse> {
+    let user = state
+        .store()
+        .user_by_id(&grant.user_id)
+        .await?
+        .ok_or_else(|| AppError::invalid_grant("The user no longer exists."))?;
+    if user.blocked {
+        return Err(AppError::invalid_grant("The user is blocked."));
+    }
+    let now = state.now();
+    let access = mint::user_access_token(state, client, grant)?;
+    state
+        .store()
+        .record_access_token(&access.jti, &grant.family_id, now + access.expires_in)
+        .await?;
+    let id_token = if has_scope(&grant.scope, "openid") {
+        Some(mint::id_token(state, client, grant, &user, nonce)?)
+    } else {
+        None
+    };
+    let refresh = match previous {
+        Some(old) => Some(new_refresh(state, old.grant, old.expires_at).await?),
+        None if has_scope(&grant.scope, "offline_access")
+            && client.allows_grant("refresh_token") =>
+        {
+            let expires = now + state.settings().tokens.refresh_ttl;
+            Some(new_refresh(state, grant.clone(), expires).await?)
+        }
+        None => None,
+    };
+    Ok(TokenResponse {
+        access_token: access.token,
+        token_type: "Bearer".into(),
+        expires_in: access.expires_in,
+        id_token,
+        refresh_token: refresh,
+        scope: Some(grant.scope.clone()),
+    })
+}
+
+async fn new_refresh(state: &AppState, grant: GrantContext, expires_at: i64) -> AppResult<String> {
+    let token = random::token();
+    let record = RefreshToken {
+        digest: token_digest(&token),
+        grant,
+        created_at: state.now(),
+        expires_at,
+    };
+    state.store().create_refresh_token(&record).await?;
+    Ok(token)
+}
+
+async fn audit(
+    state: &AppState,
+    meta: &ClientMeta,
+    kind: &str,
+    grant: &GrantContext,
+    detail: serde_json::Value,
+) {
+    tracing::warn!(kind, client_id = %grant.client_id, user_id = %grant.user_id, "token replay detected");
+    state
+        .audit(AuditEvent {
+            at: state.now(),
+            kind: kind.into(),
+            user_id: Some(grant.user_id.clone()),
+            client_id: Some(grant.client_id.clone()),
+            ip: meta.ip.clone(),
+            user_agent: meta.user_agent.clone(),
+            detail: serde_json::json!({ "family_id": grant.family_id, "session_id": grant.session_id, "extra": detail }),
+        })
+        .await;
+}

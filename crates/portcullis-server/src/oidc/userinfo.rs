@@ -1,0 +1,76 @@
+//! The UserInfo endpoint (OIDC Core §5.3) guarded by an RFC 6750 bearer token.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+
+use super::mint;
+use crate::error::{AppError, AppResult};
+use crate::http::Params;
+use crate::state::AppState;
+
+/// `GET|POST /userinfo`.
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match run(&state, &headers, &body).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn bearer(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_string());
+    // RFC 6750 §2.2: form-encoded body parameter, as an alternative.
+    from_header.or_else(|| {
+        Params::parse(body)
+            .ok()
+            .and_then(|p| p.owned("access_token"))
+    })
+}
+
+async fn run(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<serde_json::Value> {
+    let token = bearer(headers, body).ok_or_else(|| AppError::OAuth {
+        status: axum::http::StatusCode::UNAUTHORIZED,
+        code: portcullis_proto::oauth::ErrorCode::InvalidRequest,
+        description: "An access token is required.".into(),
+        challenge: Some("Bearer realm=\"portcullis\"".into()),
+    })?;
+    let claims = mint::verify_access_token(state, &token)
+        .ok_or_else(|| AppError::invalid_token("The access token is invalid or expired."))?;
+    if !claims.aud.contains(&mint::userinfo_audience(state)) {
+        return Err(AppError::invalid_token(
+            "The access token is not for the userinfo endpoint.",
+        ));
+    }
+    if state.store().access_token_revoked(&claims.jti).await? {
+        return Err(AppError::invalid_token(
+            "The access token has been revoked.",
+        ));
+    }
+    let user = state
+        .store()
+        .user_by_id(&claims.sub)
+        .await?
+        .filter(|u| !u.blocked)
+        .ok_or_else(|| AppError::invalid_token("The user no longer exists."))?;
+    let scope = claims.scope.unwrap_or_default();
+    let has = |s: &str| scope.split(' ').any(|x| x == s);
+    let mut out = serde_json::json!({ "sub": user.id });
+    if has("email") {
+        out["email"] = user.email.into();
+        out["email_verified"] = user.email_verified.into();
+    }
+    if has("profile")
+        && let Some(name) = user.name
+    {
+        out["name"] = name.into();
+    }
+    Ok(out)
+}

@@ -1,0 +1,155 @@
+//! Building and running the server: `Application::build` then `run_until`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use portcullis_core::clock::Clock;
+use portcullis_core::ports::Store;
+use portcullis_store::{SqlStore, StoreOptions};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Settings;
+use crate::state::{AppState, BuildError};
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    store: Arc<dyn Store>,
+}
+
+/// Opens the configured database and applies migrations.
+pub async fn open_store(settings: &Settings) -> Result<SqlStore, BuildError> {
+    let store = SqlStore::connect(&StoreOptions::new(settings.database_url.expose())).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+impl Application {
+    /// Connects to the database, migrates, binds the listener and loads keys.
+    pub async fn build(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, BuildError> {
+        let store = open_store(&settings).await?;
+        Self::build_with_store(settings, Arc::new(store), clock).await
+    }
+
+    /// As [`Application::build`], with a store already open (tests, benchmarks).
+    pub async fn build_with_store(
+        mut settings: Settings,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, BuildError> {
+        let listener = TcpListener::bind(settings.listen).await?;
+        let bound = listener.local_addr()?;
+        settings.listen = bound;
+        if settings.issuer_auto {
+            settings.issuer = format!("http://localhost:{}", bound.port());
+        }
+        let state = AppState::new(settings, store.clone(), clock).await?;
+        Ok(Application {
+            listener,
+            state,
+            store,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.state.settings().listen.port()
+    }
+
+    /// The state (issuer, store, clock).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then drains in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let tasks = spawn_background(self.state.clone());
+        let app = router(self.state.clone());
+        let result = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        for t in tasks {
+            t.abort();
+        }
+        drop(self.store);
+        result
+    }
+}
+
+fn spawn_background(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let poll = state.clone();
+    let config_poller = tokio::spawn(async move {
+        // Picks up changes made by the CLI or another node; misses also reload on demand.
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tick.tick().await;
+            if let Err(e) = poll.refresh().await {
+                tracing::warn!(error = %e, "configuration reload failed");
+            }
+        }
+    });
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let now = state.now();
+            match state.store().sweep_expired(now).await {
+                Ok(n) if n > 0 => tracing::debug!(rows = n, "swept expired items"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sweep failed"),
+            }
+            if let Err(e) = state
+                .store()
+                .purge_signing_keys(now - state.max_token_ttl())
+                .await
+            {
+                tracing::warn!(error = %e, "key purge failed");
+            }
+        }
+    });
+    vec![config_poller, sweeper]
+}
+
+/// The full router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(crate::oidc::routes())
+        .merge(crate::ui::routes())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .layer(
+            // Method and path only: query strings can carry codes and tokens.
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "store not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "store unreachable")
+        }
+    }
+}

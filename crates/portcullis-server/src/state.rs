@@ -1,0 +1,269 @@
+//! Shared application state and the in-memory cache of clients, APIs, grants and keys.
+//!
+//! The token endpoint must not touch the database for `client_credentials` (DESIGN.md §10), so
+//! configuration lives in an immutable [`Snapshot`] swapped whole when the store's change counter
+//! moves. A background task polls the counter; a miss (unknown client) checks it at once, so a
+//! client created by the CLI works on its first request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use portcullis_core::admin;
+use portcullis_core::clock::Clock;
+use portcullis_core::crypto::aead::MasterKeys;
+use portcullis_core::crypto::jws::{Alg, Jwk, Signer};
+use portcullis_core::crypto::password::{PasswordCost, PasswordHasher};
+use portcullis_core::model::{Api, AuditEvent, Client};
+use portcullis_core::ports::Store;
+
+use crate::config::Settings;
+
+/// An immutable view of the configuration data.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The store's change counter this was loaded at.
+    pub version: i64,
+    /// Clients by id.
+    pub clients: HashMap<String, Client>,
+    /// APIs by audience identifier.
+    pub apis: HashMap<String, Api>,
+    /// Granted scopes by (client id, audience).
+    pub grants: HashMap<(String, String), Vec<String>>,
+    /// The signing key per algorithm.
+    pub signers: HashMap<Alg, Arc<Signer>>,
+    /// Every published public key (active and recently retired).
+    pub jwks: Vec<Jwk>,
+    /// The JWKS document, serialised once.
+    pub jwks_json: Arc<str>,
+}
+
+impl Snapshot {
+    /// The signer for a client's algorithm, falling back to the default (EdDSA).
+    pub fn signer_for(&self, client: &Client) -> Option<&Arc<Signer>> {
+        Alg::parse(&client.signing_alg)
+            .and_then(|alg| self.signers.get(&alg))
+            .or_else(|| self.signers.get(&Alg::EdDsa))
+    }
+}
+
+struct Inner {
+    settings: Settings,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    hasher: PasswordHasher,
+    master: MasterKeys,
+    csrf_key: [u8; 32],
+    snapshot: RwLock<Arc<Snapshot>>,
+    reload: tokio::sync::Mutex<()>,
+}
+
+/// Cheap-to-clone handle to everything a request needs.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AppState({})", self.0.settings.issuer)
+    }
+}
+
+/// Errors while building the state.
+pub type BuildError = Box<dyn std::error::Error + Send + Sync>;
+
+impl AppState {
+    /// Builds the state, creating signing keys on first start.
+    pub async fn new(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<AppState, BuildError> {
+        let master = MasterKeys::from_base64(
+            &settings
+                .master_keys
+                .iter()
+                .map(|k| k.expose().to_string())
+                .collect::<Vec<_>>(),
+        )?;
+        let p = &settings.password;
+        let hasher = PasswordHasher::new(
+            PasswordCost {
+                memory_kib: p.memory_kib,
+                iterations: p.iterations,
+                parallelism: p.parallelism,
+            },
+            p.max_concurrent,
+        )?;
+        admin::ensure_keys(store.as_ref(), &master, clock.as_ref()).await?;
+        let csrf_key = master.derive("portcullis csrf v1");
+        let state = AppState(Arc::new(Inner {
+            settings,
+            store,
+            clock,
+            hasher,
+            master,
+            csrf_key,
+            snapshot: RwLock::new(Arc::new(Snapshot {
+                version: -1,
+                ..Snapshot::default()
+            })),
+            reload: tokio::sync::Mutex::new(()),
+        }));
+        state.refresh().await?;
+        Ok(state)
+    }
+
+    /// Settings.
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// The issuer identifier.
+    pub fn issuer(&self) -> &str {
+        &self.0.settings.issuer
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.0.store.as_ref()
+    }
+
+    /// The current time.
+    pub fn now(&self) -> i64 {
+        self.0.clock.now()
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.0.clock.as_ref()
+    }
+
+    /// The password hasher.
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.0.hasher
+    }
+
+    /// The master keys.
+    pub fn master(&self) -> &MasterKeys {
+        &self.0.master
+    }
+
+    /// Key for CSRF token MACs.
+    pub fn csrf_key(&self) -> &[u8; 32] {
+        &self.0.csrf_key
+    }
+
+    /// The current configuration snapshot.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.0.snapshot.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// A client by id, reloading once if it is not cached (it may have just been created).
+    pub async fn client(&self, id: &str) -> Option<Client> {
+        if let Some(c) = self.snapshot().clients.get(id) {
+            return Some(c.clone());
+        }
+        if let Err(e) = self.refresh().await {
+            tracing::error!(error = %e, "configuration reload failed");
+        }
+        self.snapshot().clients.get(id).cloned()
+    }
+
+    /// An API by audience, reloading once if it is not cached.
+    pub async fn api(&self, audience: &str) -> Option<Api> {
+        if let Some(a) = self.snapshot().apis.get(audience) {
+            return Some(a.clone());
+        }
+        if let Err(e) = self.refresh().await {
+            tracing::error!(error = %e, "configuration reload failed");
+        }
+        self.snapshot().apis.get(audience).cloned()
+    }
+
+    /// Reloads the snapshot if the store's change counter moved.
+    pub async fn refresh(&self) -> Result<(), BuildError> {
+        let _one_at_a_time = self.0.reload.lock().await;
+        let version = self.store().config_version().await?;
+        if version == self.snapshot().version {
+            return Ok(());
+        }
+        let snapshot = self.load(version).await?;
+        match self.0.snapshot.write() {
+            Ok(mut g) => *g = Arc::new(snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
+        }
+        Ok(())
+    }
+
+    async fn load(&self, version: i64) -> Result<Snapshot, BuildError> {
+        let store = self.store();
+        let clients = store
+            .list_clients()
+            .await?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        let apis = store
+            .list_apis()
+            .await?
+            .into_iter()
+            .map(|a| (a.identifier.clone(), a))
+            .collect();
+        let grants = store
+            .list_client_grants()
+            .await?
+            .into_iter()
+            .map(|g| ((g.client_id, g.audience), g.scopes))
+            .collect();
+        let now = self.now();
+        let keep_until = self.max_token_ttl();
+        let mut signers = HashMap::new();
+        let mut jwks = Vec::new();
+        for record in store.list_signing_keys().await? {
+            if record.retired_at.is_some_and(|r| r + keep_until < now) {
+                continue;
+            }
+            let signer = admin::load_signer(&self.0.master, &record)?;
+            jwks.push(signer.jwk().clone());
+            if record.retired_at.is_none() {
+                // Keys come newest first, so the first active key per algorithm wins.
+                signers
+                    .entry(signer.alg())
+                    .or_insert_with(|| Arc::new(signer));
+            }
+        }
+        let jwks_json: Arc<str> =
+            serde_json::to_string(&serde_json::json!({ "keys": jwks }))?.into();
+        Ok(Snapshot {
+            version,
+            clients,
+            apis,
+            grants,
+            signers,
+            jwks,
+            jwks_json,
+        })
+    }
+
+    /// The longest lifetime of a signed token; retired keys stay published this long.
+    pub fn max_token_ttl(&self) -> i64 {
+        let t = &self.0.settings.tokens;
+        let api_max = self
+            .snapshot()
+            .apis
+            .values()
+            .map(|a| a.token_ttl)
+            .max()
+            .unwrap_or(0);
+        t.access_ttl.max(t.id_ttl).max(api_max).max(86400)
+    }
+
+    /// Appends an audit event; failures are logged, never shown to the user.
+    pub async fn audit(&self, event: AuditEvent) {
+        if let Err(e) = self.store().append_audit(&event).await {
+            tracing::error!(error = %e, kind = %event.kind, "audit append failed");
+        }
+    }
+}

@@ -1,0 +1,768 @@
+//! The SQL implementation of [`Store`], shared by both engines.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use portcullis_core::model::*;
+use portcullis_core::ports::Store;
+use portcullis_core::{Error, Result};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+
+use crate::rows::{self, db_err, from_json, to_json};
+
+/// The database engine behind a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// An embedded SQLite file (WAL mode).
+    Sqlite,
+    /// A PostgreSQL server (or one that speaks its protocol).
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a `database_url` names, if any.
+    pub fn of(url: &str) -> Option<Engine> {
+        if url.starts_with("sqlite:") {
+            Some(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Engine::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `sqlite://path` or `postgres://…`.
+    pub url: String,
+    /// PostgreSQL schema to use (created if missing); tests isolate themselves with it.
+    pub schema: Option<String>,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+impl StoreOptions {
+    /// Options with defaults for `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreOptions {
+            url: url.into(),
+            schema: None,
+            max_connections: 8,
+        }
+    }
+}
+
+/// A [`Store`] on SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+fn valid_schema_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl SqlStore {
+    /// Connects to the database; SQLite files are created if missing.
+    pub async fn connect(options: &StoreOptions) -> Result<SqlStore> {
+        sqlx::any::install_default_drivers();
+        let engine = Engine::of(&options.url).ok_or_else(|| {
+            Error::Invalid("database_url must start with sqlite:// or postgres://".into())
+        })?;
+        let mut url = options.url.clone();
+        if engine == Engine::Sqlite && !url.contains('?') && !url.contains(":memory:") {
+            url.push_str("?mode=rwc");
+        }
+        let schema = options.schema.clone();
+        if let Some(s) = &schema {
+            if !valid_schema_name(s) {
+                return Err(Error::Invalid("schema name must be [a-z0-9_]".into()));
+            }
+            let admin = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await
+                .map_err(db_err)?;
+            admin
+                .execute(format!("CREATE SCHEMA IF NOT EXISTS {s}").as_str())
+                .await
+                .map_err(db_err)?;
+            admin.close().await;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match engine {
+                        Engine::Sqlite => {
+                            // WAL lets readers run beside the one writer; NORMAL sync is durable
+                            // in WAL mode except across power loss of the last transaction.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        }
+                        Engine::Postgres => {
+                            if let Some(s) = schema {
+                                conn.execute(format!("SET search_path TO {s}").as_str())
+                                    .await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(db_err)?;
+        Ok(SqlStore { pool, engine })
+    }
+
+    /// The engine in use.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Applies pending migrations for the engine.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.engine {
+            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| Error::Store(e.to_string()))
+    }
+
+    /// Drops a PostgreSQL schema (test clean-up).
+    pub async fn drop_schema(&self, schema: &str) -> Result<()> {
+        if self.engine == Engine::Postgres && valid_schema_name(schema) {
+            self.pool
+                .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn fetch_all<'q>(&self, q: Q<'q>) -> Result<Vec<AnyRow>> {
+        q.fetch_all(&self.pool).await.map_err(db_err)
+    }
+
+    async fn fetch_optional<'q>(&self, q: Q<'q>) -> Result<Option<AnyRow>> {
+        q.fetch_optional(&self.pool).await.map_err(db_err)
+    }
+
+    async fn exec<'q>(&self, q: Q<'q>) -> Result<u64> {
+        q.execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(db_err)
+    }
+
+    async fn session_clients(&self, id: &str) -> Result<Vec<String>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query("SELECT client_id FROM session_clients WHERE session_id = $1 ORDER BY client_id")
+                    .bind(id.to_string()),
+            )
+            .await?;
+        rows.iter().map(|r| rows::string(r, "client_id")).collect()
+    }
+
+    async fn session_where(&self, column: &str, value: &str, now: i64) -> Result<Option<Session>> {
+        let sql = format!(
+            "SELECT * FROM sessions WHERE {column} = $1 AND revoked_at IS NULL AND expires_at > $2"
+        );
+        let Some(row) = self
+            .fetch_optional(sqlx::query(&sql).bind(value.to_string()).bind(now))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id = rows::string(&row, "id")?;
+        let clients = self.session_clients(&id).await?;
+        rows::session(&row, clients).map(Some)
+    }
+}
+
+type Q<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+const BUMP_VERSION: &str = "UPDATE meta SET config_version = config_version + 1 WHERE id = 1";
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<()> {
+        self.exec(sqlx::query("SELECT 1")).await.map(|_| ())
+    }
+
+    async fn config_version(&self) -> Result<i64> {
+        let row = self
+            .fetch_optional(sqlx::query("SELECT config_version FROM meta WHERE id = 1"))
+            .await?
+            .ok_or_else(|| Error::Store("meta row missing".into()))?;
+        rows::opt_i64(&row, "config_version").map(|v| v.unwrap_or(0))
+    }
+
+    async fn create_user(&self, u: &User) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO users (id, email, email_verified, name, password_hash, blocked, created_at, last_login)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(u.id.clone())
+            .bind(u.email.to_lowercase())
+            .bind(i64::from(u.email_verified))
+            .bind(u.name.clone())
+            .bind(u.password_hash.clone())
+            .bind(i64::from(u.blocked))
+            .bind(u.created_at)
+            .bind(u.last_login),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>> {
+        self.fetch_optional(sqlx::query("SELECT * FROM users WHERE id = $1").bind(id.to_string()))
+            .await?
+            .as_ref()
+            .map(rows::user)
+            .transpose()
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        self.fetch_optional(
+            sqlx::query("SELECT * FROM users WHERE email = $1").bind(email.trim().to_lowercase()),
+        )
+        .await?
+        .as_ref()
+        .map(rows::user)
+        .transpose()
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let rows = self
+            .fetch_all(sqlx::query("SELECT * FROM users ORDER BY created_at, id"))
+            .await?;
+        rows.iter().map(rows::user).collect()
+    }
+
+    async fn delete_user(&self, id: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let n = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        sqlx::query("DELETE FROM refresh_tokens WHERE user_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(n > 0)
+    }
+
+    async fn set_last_login(&self, id: &str, at: i64) -> Result<()> {
+        self.exec(
+            sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id.to_string()),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn create_client(&self, c: &Client) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(BUMP_VERSION)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO clients (id, name, secret_digest, redirect_uris, post_logout_redirect_uris,
+               grant_types, backchannel_logout_uri, first_party, signing_alg, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(c.id.clone())
+        .bind(c.name.clone())
+        .bind(c.secret_digest.clone())
+        .bind(to_json(&c.redirect_uris)?)
+        .bind(to_json(&c.post_logout_redirect_uris)?)
+        .bind(to_json(&c.grant_types)?)
+        .bind(c.backchannel_logout_uri.clone())
+        .bind(i64::from(c.first_party))
+        .bind(c.signing_alg.clone())
+        .bind(c.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn list_clients(&self) -> Result<Vec<Client>> {
+        let rows = self
+            .fetch_all(sqlx::query("SELECT * FROM clients ORDER BY created_at, id"))
+            .await?;
+        rows.iter().map(rows::client).collect()
+    }
+
+    async fn delete_client(&self, id: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(BUMP_VERSION)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let n = sqlx::query("DELETE FROM clients WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        sqlx::query("DELETE FROM refresh_tokens WHERE client_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(n > 0)
+    }
+
+    async fn create_api(&self, a: &Api) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(BUMP_VERSION)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO apis (id, identifier, name, scopes, token_ttl, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(a.id.clone())
+        .bind(a.identifier.clone())
+        .bind(a.name.clone())
+        .bind(to_json(&a.scopes)?)
+        .bind(a.token_ttl)
+        .bind(a.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn list_apis(&self) -> Result<Vec<Api>> {
+        let rows = self
+            .fetch_all(sqlx::query("SELECT * FROM apis ORDER BY created_at, id"))
+            .await?;
+        rows.iter().map(rows::api).collect()
+    }
+
+    async fn put_client_grant(&self, g: &ClientGrant) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(BUMP_VERSION)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO client_grants (client_id, audience, scopes) VALUES ($1, $2, $3)
+             ON CONFLICT (client_id, audience) DO UPDATE SET scopes = excluded.scopes",
+        )
+        .bind(g.client_id.clone())
+        .bind(g.audience.clone())
+        .bind(to_json(&g.scopes)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn list_client_grants(&self) -> Result<Vec<ClientGrant>> {
+        let rows = self
+            .fetch_all(sqlx::query(
+                "SELECT * FROM client_grants ORDER BY client_id, audience",
+            ))
+            .await?;
+        rows.iter().map(rows::client_grant).collect()
+    }
+
+    async fn rotate_signing_key(&self, k: &SigningKeyRecord, at: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(BUMP_VERSION)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "UPDATE signing_keys SET retired_at = $1 WHERE alg = $2 AND retired_at IS NULL",
+        )
+        .bind(at)
+        .bind(k.alg.clone())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO signing_keys (kid, alg, private_encrypted, created_at, retired_at)
+             VALUES ($1, $2, $3, $4, NULL)",
+        )
+        .bind(k.kid.clone())
+        .bind(k.alg.clone())
+        .bind(k.private_encrypted.clone())
+        .bind(k.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn list_signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
+        let rows = self
+            .fetch_all(sqlx::query(
+                "SELECT * FROM signing_keys ORDER BY created_at DESC, kid",
+            ))
+            .await?;
+        rows.iter().map(rows::signing_key).collect()
+    }
+
+    async fn purge_signing_keys(&self, before: i64) -> Result<u64> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(BUMP_VERSION)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let n = sqlx::query(
+            "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+        tx.commit().await.map_err(db_err)?;
+        Ok(n)
+    }
+
+    async fn create_session(&self, s: &Session, token_digest: &str) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO sessions (id, token_digest, user_id, created_at, auth_time, acr, amr, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(s.id.clone())
+            .bind(token_digest.to_string())
+            .bind(s.user_id.clone())
+            .bind(s.created_at)
+            .bind(s.auth_time)
+            .bind(s.acr.clone())
+            .bind(to_json(&s.amr)?)
+            .bind(s.expires_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn session_by_token(&self, token_digest: &str, now: i64) -> Result<Option<Session>> {
+        self.session_where("token_digest", token_digest, now).await
+    }
+
+    async fn session_by_id(&self, id: &str, now: i64) -> Result<Option<Session>> {
+        self.session_where("id", id, now).await
+    }
+
+    async fn add_session_client(&self, id: &str, client_id: &str) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO session_clients (session_id, client_id) VALUES ($1, $2)
+                 ON CONFLICT (session_id, client_id) DO NOTHING",
+            )
+            .bind(id.to_string())
+            .bind(client_id.to_string()),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn revoke_session(&self, id: &str, at: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO revoked_families (id, revoked_at)
+             SELECT DISTINCT family_id, $1 FROM refresh_tokens WHERE session_id = $2
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(at)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn put_pending(&self, p: &PendingAuthorization) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO pending_authorizations (id, request, expires_at) VALUES ($1, $2, $3)",
+            )
+            .bind(p.id.clone())
+            .bind(to_json(&p.request)?)
+            .bind(p.expires_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn pending(&self, id: &str, now: i64) -> Result<Option<PendingAuthorization>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT * FROM pending_authorizations WHERE id = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(id.to_string())
+            .bind(now),
+        )
+        .await?
+        .as_ref()
+        .map(rows::pending)
+        .transpose()
+    }
+
+    async fn take_pending(&self, id: &str, now: i64) -> Result<Option<PendingAuthorization>> {
+        self.fetch_optional(
+            sqlx::query(
+                "UPDATE pending_authorizations SET used_at = $2
+                 WHERE id = $1 AND used_at IS NULL AND expires_at > $2
+                 RETURNING id, request, expires_at",
+            )
+            .bind(id.to_string())
+            .bind(now),
+        )
+        .await?
+        .as_ref()
+        .map(rows::pending)
+        .transpose()
+    }
+
+    async fn create_code(&self, c: &AuthCode) -> Result<()> {
+        self.exec(
+            sqlx::query("INSERT INTO auth_codes (digest, body, expires_at) VALUES ($1, $2, $3)")
+                .bind(c.digest.clone())
+                .bind(to_json(c)?)
+                .bind(c.expires_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn spend_code(&self, digest: &str, now: i64) -> Result<Spent<AuthCode>> {
+        let fresh = self
+            .fetch_optional(
+                sqlx::query(
+                    "UPDATE auth_codes SET used_at = $2 WHERE digest = $1 AND used_at IS NULL
+                     RETURNING body",
+                )
+                .bind(digest.to_string())
+                .bind(now),
+            )
+            .await?;
+        if let Some(row) = fresh {
+            return Ok(Spent::Fresh(from_json(&rows::string(&row, "body")?)?));
+        }
+        let old = self
+            .fetch_optional(
+                sqlx::query("SELECT body FROM auth_codes WHERE digest = $1")
+                    .bind(digest.to_string()),
+            )
+            .await?;
+        match old {
+            Some(row) => Ok(Spent::Replayed(from_json(&rows::string(&row, "body")?)?)),
+            None => Ok(Spent::Missing),
+        }
+    }
+
+    async fn create_refresh_token(&self, t: &RefreshToken) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO refresh_tokens (digest, family_id, session_id, client_id, user_id, body, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(t.digest.clone())
+            .bind(t.grant.family_id.clone())
+            .bind(t.grant.session_id.clone())
+            .bind(t.grant.client_id.clone())
+            .bind(t.grant.user_id.clone())
+            .bind(to_json(&t.grant)?)
+            .bind(t.created_at)
+            .bind(t.expires_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn spend_refresh_token(&self, digest: &str, now: i64) -> Result<Spent<RefreshToken>> {
+        let fresh = self
+            .fetch_optional(
+                sqlx::query(
+                    "UPDATE refresh_tokens SET used_at = $2
+                     WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
+                       AND family_id NOT IN (SELECT id FROM revoked_families)
+                     RETURNING digest, body, created_at, expires_at",
+                )
+                .bind(digest.to_string())
+                .bind(now),
+            )
+            .await?;
+        if let Some(row) = fresh {
+            return rows::refresh_token(&row).map(Spent::Fresh);
+        }
+        let old = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT * FROM refresh_tokens WHERE digest = $1 AND used_at IS NOT NULL",
+                )
+                .bind(digest.to_string()),
+            )
+            .await?;
+        match old {
+            Some(row) => rows::refresh_token(&row).map(Spent::Replayed),
+            None => Ok(Spent::Missing),
+        }
+    }
+
+    async fn revoke_family(&self, family_id: &str, at: i64) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO revoked_families (id, revoked_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(family_id.to_string())
+            .bind(at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn family_revoked(&self, family_id: &str) -> Result<bool> {
+        Ok(self
+            .fetch_optional(
+                sqlx::query("SELECT id FROM revoked_families WHERE id = $1")
+                    .bind(family_id.to_string()),
+            )
+            .await?
+            .is_some())
+    }
+
+    async fn refresh_token_grant(&self, digest: &str, now: i64) -> Result<Option<RefreshToken>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT * FROM refresh_tokens WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
+                   AND family_id NOT IN (SELECT id FROM revoked_families)",
+            )
+            .bind(digest.to_string())
+            .bind(now),
+        )
+        .await?
+        .as_ref()
+        .map(rows::refresh_token)
+        .transpose()
+    }
+
+    async fn record_access_token(&self, jti: &str, family_id: &str, expires_at: i64) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO access_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)",
+            )
+            .bind(jti.to_string())
+            .bind(family_id.to_string())
+            .bind(expires_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn revoke_access_token(&self, jti: &str, at: i64) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "UPDATE access_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL",
+            )
+            .bind(at)
+            .bind(jti.to_string()),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn access_token_revoked(&self, jti: &str) -> Result<bool> {
+        Ok(self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT a.jti FROM access_tokens a
+                     WHERE a.jti = $1 AND (a.revoked_at IS NOT NULL
+                       OR a.family_id IN (SELECT id FROM revoked_families))",
+                )
+                .bind(jti.to_string()),
+            )
+            .await?
+            .is_some())
+    }
+
+    async fn append_audit(&self, e: &AuditEvent) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO audit_events (at, kind, user_id, client_id, ip, user_agent, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(e.at)
+            .bind(e.kind.clone())
+            .bind(e.user_id.clone())
+            .bind(e.client_id.clone())
+            .bind(e.ip.clone())
+            .bind(e.user_agent.clone())
+            .bind(to_json(&e.detail)?),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEvent>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query("SELECT * FROM audit_events ORDER BY id DESC LIMIT $1").bind(limit),
+            )
+            .await?;
+        rows.iter().map(rows::audit).collect()
+    }
+
+    async fn sweep_expired(&self, now: i64) -> Result<u64> {
+        // Spent codes are kept until expiry so a replay is still recognised (and punished).
+        let mut total = 0;
+        for sql in [
+            "DELETE FROM pending_authorizations WHERE expires_at <= $1",
+            "DELETE FROM auth_codes WHERE expires_at <= $1",
+            "DELETE FROM refresh_tokens WHERE expires_at <= $1",
+            "DELETE FROM access_tokens WHERE expires_at <= $1",
+            "DELETE FROM sessions WHERE expires_at <= $1",
+        ] {
+            total += self.exec(sqlx::query(sql).bind(now)).await?;
+        }
+        Ok(total)
+    }
+}

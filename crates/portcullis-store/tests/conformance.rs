@@ -1,0 +1,389 @@
+//! One conformance suite, run against SQLite and PostgreSQL.
+//!
+//! PostgreSQL comes from `PORTCULLIS_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); each test gets its own schema.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use portcullis_core::model::*;
+use portcullis_core::ports::Store;
+use portcullis_store::{SqlStore, StoreOptions};
+
+struct Db {
+    store: SqlStore,
+    schema: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Db {
+    async fn sqlite() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqlStore::connect(&StoreOptions::new(url)).await.unwrap();
+        store.migrate().await.unwrap();
+        Db {
+            store,
+            schema: None,
+            _dir: Some(dir),
+        }
+    }
+
+    async fn postgres() -> Db {
+        let url = std::env::var("PORTCULLIS_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let schema = format!(
+            "t_{}",
+            portcullis_core::crypto::random::token()[..12]
+                .to_lowercase()
+                .replace('-', "_")
+        );
+        let mut options = StoreOptions::new(url);
+        options.schema = Some(schema.clone());
+        options.max_connections = 4;
+        let store = SqlStore::connect(&options).await.unwrap();
+        store.migrate().await.unwrap();
+        Db {
+            store,
+            schema: Some(schema),
+            _dir: None,
+        }
+    }
+
+    async fn finish(self) {
+        if let Some(s) = &self.schema {
+            self.store.drop_schema(s).await.unwrap();
+        }
+        self.store.close().await;
+    }
+}
+
+macro_rules! both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { let db = super::Db::sqlite().await; super::$name(&db.store).await; db.finish().await; })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { let db = super::Db::postgres().await; super::$name(&db.store).await; db.finish().await; })*
+        }
+    };
+}
+
+both_engines!(
+    users_create_find_delete,
+    users_duplicate_email_conflict,
+    clients_apis_grants_bump_version,
+    signing_keys_rotate_retires_previous,
+    codes_spent_once_then_replayed,
+    codes_concurrent_spend_exactly_one_fresh,
+    refresh_rotation_and_family_revocation,
+    sessions_live_revoke_and_clients,
+    pending_taken_once,
+    audit_append_and_read,
+    sweep_removes_expired,
+);
+
+fn user(id: &str, email: &str) -> User {
+    User {
+        id: id.into(),
+        email: email.into(),
+        email_verified: false,
+        name: Some("Ada".into()),
+        password_hash: Some("$argon2id$x".into()),
+        blocked: false,
+        created_at: 100,
+        last_login: None,
+    }
+}
+
+fn grant(family: &str, session: &str) -> GrantContext {
+    GrantContext {
+        client_id: "c1".into(),
+        user_id: "u1".into(),
+        session_id: session.into(),
+        scope: "openid offline_access".into(),
+        audience: None,
+        auth_time: 100,
+        acr: "aal1".into(),
+        amr: vec!["pwd".into()],
+        family_id: family.into(),
+    }
+}
+
+fn session(id: &str) -> Session {
+    Session {
+        id: id.into(),
+        user_id: "u1".into(),
+        created_at: 100,
+        auth_time: 100,
+        acr: "aal1".into(),
+        amr: vec!["pwd".into()],
+        expires_at: 1000,
+        clients: vec![],
+    }
+}
+
+async fn users_create_find_delete(s: &SqlStore) {
+    s.create_user(&user("u1", "Ada@Example.com")).await.unwrap();
+    let found = s.user_by_email("ada@example.COM").await.unwrap().unwrap();
+    assert_eq!(found.id, "u1");
+    assert_eq!(found.email, "ada@example.com");
+    assert_eq!(found.name.as_deref(), Some("Ada"));
+    assert!(!found.email_verified);
+    s.set_last_login("u1", 150).await.unwrap();
+    assert_eq!(
+        s.user_by_id("u1").await.unwrap().unwrap().last_login,
+        Some(150)
+    );
+    assert_eq!(s.list_users().await.unwrap().len(), 1);
+    assert!(s.delete_user("u1").await.unwrap());
+    assert!(!s.delete_user("u1").await.unwrap());
+    assert!(s.user_by_id("u1").await.unwrap().is_none());
+}
+
+async fn users_duplicate_email_conflict(s: &SqlStore) {
+    s.create_user(&user("u1", "a@example.com")).await.unwrap();
+    let err = s
+        .create_user(&user("u2", "A@example.com"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, portcullis_core::Error::Conflict(_)),
+        "{err:?}"
+    );
+}
+
+async fn clients_apis_grants_bump_version(s: &SqlStore) {
+    let v0 = s.config_version().await.unwrap();
+    let client = Client {
+        id: "c1".into(),
+        name: "App".into(),
+        secret_digest: Some("d".into()),
+        redirect_uris: vec!["https://a/cb".into()],
+        post_logout_redirect_uris: vec![],
+        grant_types: vec!["authorization_code".into()],
+        backchannel_logout_uri: None,
+        first_party: true,
+        signing_alg: "EdDSA".into(),
+        created_at: 1,
+    };
+    s.create_client(&client).await.unwrap();
+    assert_eq!(s.list_clients().await.unwrap(), vec![client]);
+    let api = Api {
+        id: "a1".into(),
+        identifier: "https://api".into(),
+        name: "API".into(),
+        scopes: vec!["read".into()],
+        token_ttl: 3600,
+        created_at: 1,
+    };
+    s.create_api(&api).await.unwrap();
+    assert!(matches!(
+        s.create_api(&api).await,
+        Err(portcullis_core::Error::Conflict(_))
+    ));
+    let g = ClientGrant {
+        client_id: "c1".into(),
+        audience: "https://api".into(),
+        scopes: vec!["read".into()],
+    };
+    s.put_client_grant(&g).await.unwrap();
+    s.put_client_grant(&ClientGrant {
+        scopes: vec![],
+        ..g.clone()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        s.list_client_grants().await.unwrap()[0].scopes,
+        Vec::<String>::new()
+    );
+    assert!(s.config_version().await.unwrap() >= v0 + 4);
+    assert!(s.delete_client("c1").await.unwrap());
+    assert!(
+        s.list_client_grants().await.unwrap().is_empty(),
+        "grants cascade"
+    );
+}
+
+async fn signing_keys_rotate_retires_previous(s: &SqlStore) {
+    let key = |kid: &str, at| SigningKeyRecord {
+        kid: kid.into(),
+        alg: "EdDSA".into(),
+        private_encrypted: vec![1, 2, 3, 0, 255],
+        created_at: at,
+        retired_at: None,
+    };
+    s.rotate_signing_key(&key("k1", 10), 10).await.unwrap();
+    s.rotate_signing_key(&key("k2", 20), 20).await.unwrap();
+    let keys = s.list_signing_keys().await.unwrap();
+    assert_eq!(keys[0].kid, "k2");
+    assert_eq!(keys[0].retired_at, None);
+    assert_eq!(keys[1].retired_at, Some(20));
+    assert_eq!(keys[1].private_encrypted, vec![1, 2, 3, 0, 255]);
+    assert_eq!(s.purge_signing_keys(21).await.unwrap(), 1);
+    assert_eq!(s.list_signing_keys().await.unwrap().len(), 1);
+}
+
+fn code(digest: &str) -> AuthCode {
+    AuthCode {
+        digest: digest.into(),
+        redirect_uri: "https://a/cb".into(),
+        nonce: Some("n".into()),
+        code_challenge: None,
+        grant: grant("f1", "s1"),
+        expires_at: 500,
+    }
+}
+
+async fn codes_spent_once_then_replayed(s: &SqlStore) {
+    s.create_code(&code("d1")).await.unwrap();
+    assert_eq!(
+        s.spend_code("d1", 110).await.unwrap(),
+        Spent::Fresh(code("d1"))
+    );
+    assert_eq!(
+        s.spend_code("d1", 111).await.unwrap(),
+        Spent::Replayed(code("d1"))
+    );
+    assert_eq!(s.spend_code("nope", 111).await.unwrap(), Spent::Missing);
+}
+
+async fn codes_concurrent_spend_exactly_one_fresh(s: &SqlStore) {
+    s.create_code(&code("d2")).await.unwrap();
+    let store = Arc::new(s.clone());
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let st = store.clone();
+            tokio::spawn(async move { st.spend_code("d2", 120).await.unwrap() })
+        })
+        .collect();
+    let mut fresh = 0;
+    for t in tasks {
+        if matches!(t.await.unwrap(), Spent::Fresh(_)) {
+            fresh += 1;
+        }
+    }
+    assert_eq!(fresh, 1);
+}
+
+async fn refresh_rotation_and_family_revocation(s: &SqlStore) {
+    let rt = RefreshToken {
+        digest: "r1".into(),
+        grant: grant("f1", "s1"),
+        created_at: 100,
+        expires_at: 900,
+    };
+    s.create_refresh_token(&rt).await.unwrap();
+    assert!(s.refresh_token_grant("r1", 101).await.unwrap().is_some());
+    assert_eq!(
+        s.spend_refresh_token("r1", 101).await.unwrap(),
+        Spent::Fresh(rt.clone())
+    );
+    assert_eq!(
+        s.spend_refresh_token("r1", 102).await.unwrap(),
+        Spent::Replayed(rt.clone())
+    );
+    let rt2 = RefreshToken {
+        digest: "r2".into(),
+        ..rt.clone()
+    };
+    s.create_refresh_token(&rt2).await.unwrap();
+    s.record_access_token("j1", "f1", 900).await.unwrap();
+    assert!(!s.access_token_revoked("j1").await.unwrap());
+    s.revoke_family("f1", 103).await.unwrap();
+    s.revoke_family("f1", 104).await.unwrap();
+    assert!(s.family_revoked("f1").await.unwrap());
+    assert_eq!(
+        s.spend_refresh_token("r2", 105).await.unwrap(),
+        Spent::Missing
+    );
+    assert!(s.access_token_revoked("j1").await.unwrap());
+    s.record_access_token("j2", "f2", 900).await.unwrap();
+    s.revoke_access_token("j2", 106).await.unwrap();
+    assert!(s.access_token_revoked("j2").await.unwrap());
+    let expired = RefreshToken {
+        digest: "r3".into(),
+        grant: grant("f3", "s1"),
+        created_at: 100,
+        expires_at: 200,
+    };
+    s.create_refresh_token(&expired).await.unwrap();
+    assert_eq!(
+        s.spend_refresh_token("r3", 200).await.unwrap(),
+        Spent::Missing
+    );
+}
+
+async fn sessions_live_revoke_and_clients(s: &SqlStore) {
+    s.create_user(&user("u1", "a@example.com")).await.unwrap();
+    s.create_session(&session("s1"), "tok1").await.unwrap();
+    s.add_session_client("s1", "c1").await.unwrap();
+    s.add_session_client("s1", "c1").await.unwrap();
+    let live = s.session_by_token("tok1", 500).await.unwrap().unwrap();
+    assert_eq!(live.clients, vec!["c1".to_string()]);
+    assert_eq!(live.amr, vec!["pwd".to_string()]);
+    assert!(
+        s.session_by_token("tok1", 1000).await.unwrap().is_none(),
+        "expired"
+    );
+    let rt = RefreshToken {
+        digest: "r1".into(),
+        grant: grant("f9", "s1"),
+        created_at: 100,
+        expires_at: 900,
+    };
+    s.create_refresh_token(&rt).await.unwrap();
+    s.revoke_session("s1", 600).await.unwrap();
+    assert!(s.session_by_id("s1", 601).await.unwrap().is_none());
+    assert!(
+        s.family_revoked("f9").await.unwrap(),
+        "session revocation revokes its tokens"
+    );
+}
+
+async fn pending_taken_once(s: &SqlStore) {
+    let p = PendingAuthorization {
+        id: "p1".into(),
+        request: serde_json::json!({"a": 1}),
+        expires_at: 300,
+    };
+    s.put_pending(&p).await.unwrap();
+    assert_eq!(s.pending("p1", 100).await.unwrap(), Some(p.clone()));
+    assert_eq!(s.take_pending("p1", 100).await.unwrap(), Some(p));
+    assert_eq!(s.take_pending("p1", 100).await.unwrap(), None);
+}
+
+async fn audit_append_and_read(s: &SqlStore) {
+    for i in 0..3 {
+        s.append_audit(&AuditEvent {
+            at: i,
+            kind: format!("k{i}"),
+            user_id: Some("u1".into()),
+            client_id: None,
+            ip: Some("127.0.0.1".into()),
+            user_agent: None,
+            detail: serde_json::json!({"i": i}),
+        })
+        .await
+        .unwrap();
+    }
+    let events = s.recent_audit(2).await.unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].kind, "k2");
+    assert_eq!(events[1].detail["i"], 1);
+}
+
+async fn sweep_removes_expired(s: &SqlStore) {
+    s.create_code(&code("d1")).await.unwrap();
+    let p = PendingAuthorization {
+        id: "p1".into(),
+        request: serde_json::json!({}),
+        expires_at: 300,
+    };
+    s.put_pending(&p).await.unwrap();
+    assert_eq!(s.sweep_expired(400).await.unwrap(), 1);
+    assert_eq!(s.sweep_expired(600).await.unwrap(), 1);
+    assert_eq!(s.spend_code("d1", 601).await.unwrap(), Spent::Missing);
+}

@@ -1,0 +1,297 @@
+//! Test helpers for Portcullis: a real server on port 0 with a fresh SQLite file or PostgreSQL
+//! schema, a fake clock, and an HTTP client that walks the hosted login form.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let app = portcullis_testkit::spawn_app().await;
+//! let user = app.create_user("ada@example.com", "correct horse battery").await;
+//! assert!(user.id.starts_with("usr_"));
+//! # }
+//! ```
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support fails loudly
+
+use std::sync::Arc;
+
+use portcullis_core::admin::{self, NewClient};
+use portcullis_core::clock::{Clock, FakeClock, SystemClock};
+use portcullis_core::crypto::random;
+use portcullis_core::crypto::secret::SecretString;
+use portcullis_core::model::{Client, User};
+use portcullis_server::config::{Settings, Sources};
+use portcullis_server::startup::Application;
+use portcullis_server::state::AppState;
+use portcullis_store::{SqlStore, StoreOptions};
+
+/// Which database engine a test server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// A temporary SQLite file.
+    Sqlite,
+    /// A fresh schema in the PostgreSQL of `PORTCULLIS_TEST_DATABASE_URL`.
+    Postgres,
+}
+
+/// The PostgreSQL URL tests use.
+pub fn postgres_url() -> String {
+    std::env::var("PORTCULLIS_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A running test server.
+pub struct TestApp {
+    /// Issuer, e.g. `http://localhost:PORT`.
+    pub issuer: String,
+    /// Bound port.
+    pub port: u16,
+    /// Shared state (store, settings).
+    pub state: AppState,
+    /// The server's clock; move it to expire things.
+    pub clock: FakeClock,
+    /// The store, for direct inspection.
+    pub store: Arc<SqlStore>,
+    /// The `database_url` the server uses, for running the CLI against the same database.
+    pub database_url: String,
+    /// The master key (base64), for running the CLI against the same database.
+    pub master_key: String,
+    schema: Option<String>,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Spawns a server on SQLite (or PostgreSQL when `PORTCULLIS_TEST_ENGINE=postgres`).
+pub async fn spawn_app() -> TestApp {
+    let engine = match std::env::var("PORTCULLIS_TEST_ENGINE").as_deref() {
+        Ok("postgres") => Engine::Postgres,
+        _ => Engine::Sqlite,
+    };
+    spawn_app_with(engine).await
+}
+
+/// Spawns a server on the given engine.
+pub async fn spawn_app_with(engine: Engine) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, schema) = match engine {
+        Engine::Sqlite => (
+            format!("sqlite://{}", dir.path().join("portcullis.db").display()),
+            None,
+        ),
+        Engine::Postgres => {
+            let schema = format!("t_{}", hex_id());
+            (postgres_url(), Some(schema))
+        }
+    };
+    let mut options = StoreOptions::new(url.clone());
+    options.schema = schema.clone();
+    let store = SqlStore::connect(&options).await.unwrap();
+    store.migrate().await.unwrap();
+    let store = Arc::new(store);
+
+    use base64::Engine as _;
+    let master_key = base64::engine::general_purpose::STANDARD.encode(random::bytes::<32>());
+    let settings = Settings::load(&Sources {
+        env: vec![
+            ("PORTCULLIS_MASTER_KEY".into(), master_key.clone()),
+            ("PORTCULLIS_DATABASE_URL".into(), url.clone()),
+        ],
+        dev: true,
+        listen: Some("127.0.0.1:0".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let clock = FakeClock::new(SystemClock.now());
+    let app = Application::build_with_store(settings, store.clone(), Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    let port = app.port();
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    TestApp {
+        issuer: state.issuer().to_string(),
+        port,
+        state,
+        clock,
+        store,
+        database_url: url,
+        master_key,
+        schema,
+        _dir: dir,
+        shutdown: Some(tx),
+        handle: Some(handle),
+    }
+}
+
+fn hex_id() -> String {
+    random::bytes::<8>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl TestApp {
+    /// An absolute URL on the server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+
+    /// Creates a user with a password.
+    pub async fn create_user(&self, email: &str, password: &str) -> User {
+        admin::create_user(
+            self.store.as_ref(),
+            self.state.hasher(),
+            &self.clock,
+            email,
+            SecretString::new(password),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Creates a client; returns it with its secret.
+    pub async fn create_client(&self, new: NewClient) -> (Client, Option<String>) {
+        let (c, s) = admin::create_client(self.store.as_ref(), &self.clock, new)
+            .await
+            .unwrap();
+        (c, s.map(|s| s.expose().to_string()))
+    }
+
+    /// A confidential web client with one redirect URI.
+    pub async fn web_client(&self, redirect_uri: &str) -> (Client, String) {
+        let (c, s) = self
+            .create_client(NewClient {
+                name: "Test app".into(),
+                redirect_uris: vec![redirect_uri.into()],
+                post_logout_redirect_uris: vec!["http://localhost:3000/bye".into()],
+                ..NewClient::default()
+            })
+            .await;
+        (c, s.unwrap())
+    }
+
+    /// Stops the server and drops its database.
+    pub async fn stop(mut self) {
+        self.shutdown_now().await;
+    }
+
+    async fn shutdown_now(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+        if let Some(s) = self.schema.take() {
+            let _ = self.store.drop_schema(&s).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A browser-like HTTP client: keeps cookies, does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Extracts `name="NAME" value="…"` from a hosted page.
+pub fn form_value(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+/// What the hosted login returned.
+#[derive(Debug)]
+pub struct LoginOutcome {
+    /// HTTP status of the final answer.
+    pub status: u16,
+    /// `Location` of the final redirect, if any.
+    pub location: Option<String>,
+    /// The page body, if no redirect.
+    pub body: String,
+}
+
+impl LoginOutcome {
+    /// A query parameter of the redirect location.
+    pub fn param(&self, name: &str) -> Option<String> {
+        let loc = self.location.as_ref()?;
+        let url = url::Url::parse(loc).ok()?;
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+/// Follows an authorization URL through the hosted login form with `email`/`password`.
+/// If the browser already has a session, the first redirect is returned as is.
+pub async fn login(
+    browser: &reqwest::Client,
+    app: &TestApp,
+    authorize_url: &str,
+    email: &str,
+    password: &str,
+) -> LoginOutcome {
+    let resp = browser.get(authorize_url).send().await.unwrap();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    let status = resp.status().as_u16();
+    let Some(loc) = location.clone().filter(|l| l.starts_with("/u/login")) else {
+        return LoginOutcome {
+            status,
+            location,
+            body: resp.text().await.unwrap(),
+        };
+    };
+    let page = browser
+        .get(app.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let state = form_value(&page, "state").expect("state field");
+    let csrf = form_value(&page, "csrf").expect("csrf field");
+    let resp = browser
+        .post(app.url("/u/login"))
+        .form(&[
+            ("state", state.as_str()),
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    LoginOutcome {
+        status,
+        location,
+        body: resp.text().await.unwrap(),
+    }
+}

@@ -1,0 +1,388 @@
+//! Command-line interface (DESIGN.md §2). Creation commands print one JSON object on stdout.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use portcullis_core::admin::{self, NewClient};
+use portcullis_core::clock::{Clock, SystemClock};
+use portcullis_core::crypto::aead::MasterKeys;
+use portcullis_core::crypto::jws::Alg;
+use portcullis_core::crypto::password::{PasswordCost, PasswordHasher};
+use portcullis_core::crypto::secret::SecretString;
+use portcullis_core::ports::Store;
+use portcullis_server::config::{Settings, Sources};
+use portcullis_server::startup::{Application, open_store};
+use serde_json::json;
+
+/// Portcullis: an OpenID Connect provider built around multi-factor and step-up authentication.
+#[derive(Debug, Parser)]
+#[command(name = "portcullis", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+struct Global {
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "PORTCULLIS_CONFIG")]
+    config: Option<String>,
+    /// Development mode: ./portcullis-dev.db, issuer http://localhost:<port>, demo data.
+    #[arg(long, global = true)]
+    dev: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage clients (relying parties).
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage APIs (resource servers).
+    #[command(subcommand)]
+    Api(ApiCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Create {
+        /// Email address.
+        #[arg(long)]
+        email: String,
+        /// Password (visible in the process list; prefer --password-stdin).
+        #[arg(
+            long,
+            conflicts_with = "password_stdin",
+            required_unless_present = "password_stdin"
+        )]
+        password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users as JSON.
+    List,
+    /// Delete a user.
+    Delete {
+        /// User id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientCommand {
+    /// Create a client.
+    Create(Box<ClientCreate>),
+    /// List clients as JSON.
+    List,
+    /// Delete a client.
+    Delete {
+        /// Client id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ClientCreate {
+    /// Display name.
+    #[arg(long)]
+    name: String,
+    /// Redirect URI (exact match; repeatable).
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// Post-logout redirect URI (exact match; repeatable).
+    #[arg(long = "post-logout-redirect-uri")]
+    post_logout_redirect_uris: Vec<String>,
+    /// Grant type (repeatable; default authorization_code and refresh_token).
+    #[arg(long = "grant")]
+    grants: Vec<String>,
+    /// A public client (no secret; PKCE required).
+    #[arg(long)]
+    public: bool,
+    /// OIDC back-channel logout URI.
+    #[arg(long)]
+    backchannel_logout_uri: Option<String>,
+    /// A third-party client (gets a consent screen).
+    #[arg(long)]
+    third_party: bool,
+    /// Token signing algorithm: EdDSA (default), ES256 or RS256.
+    #[arg(long)]
+    signing_alg: Option<String>,
+    /// Grant the client access to this API for client_credentials.
+    #[arg(long, requires = "scopes")]
+    api: Option<String>,
+    /// Scopes granted on --api (repeatable).
+    #[arg(long = "scope", requires = "api")]
+    scopes: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ApiCommand {
+    /// Create an API.
+    Create {
+        /// Audience identifier, usually a URI.
+        #[arg(long)]
+        identifier: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Scope the API defines (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+    /// List APIs as JSON.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Generate new signing keys; the old ones stay published until their tokens expire.
+    Rotate {
+        /// Rotate only this algorithm (EdDSA, ES256, RS256).
+        #[arg(long)]
+        alg: Option<String>,
+    },
+    /// List signing keys as JSON.
+    List,
+}
+
+fn settings(global: &Global, listen: Option<String>) -> anyhow::Result<Settings> {
+    Ok(Settings::load(&Sources {
+        file: global.config.clone(),
+        env: std::env::vars().collect(),
+        dev: global.dev,
+        listen,
+    })?)
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&settings.log.level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if settings.log.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn hasher(settings: &Settings) -> anyhow::Result<PasswordHasher> {
+    let p = &settings.password;
+    Ok(PasswordHasher::new(
+        PasswordCost {
+            memory_kib: p.memory_kib,
+            iterations: p.iterations,
+            parallelism: p.parallelism,
+        },
+        p.max_concurrent,
+    )?)
+}
+
+fn master(settings: &Settings) -> anyhow::Result<MasterKeys> {
+    let keys: Vec<String> = settings
+        .master_keys
+        .iter()
+        .map(|k| k.expose().to_string())
+        .collect();
+    Ok(MasterKeys::from_base64(&keys)?)
+}
+
+fn print(value: serde_json::Value) {
+    println!("{value}");
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let settings = settings(&cli.global, listen)?;
+    init_logging(&settings);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if let Command::Serve { .. } = cli.command {
+        return serve(settings, clock).await;
+    }
+    let store = open_store(&settings)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store: &dyn Store = &store;
+    match cli.command {
+        Command::Serve { .. } | Command::Migrate => {
+            eprintln!("migrations applied");
+        }
+        Command::User(cmd) => user(cmd, &settings, store, clock.as_ref()).await?,
+        Command::Client(cmd) => client(cmd, store, clock.as_ref()).await?,
+        Command::Api(ApiCommand::Create {
+            identifier,
+            name,
+            scopes,
+        }) => {
+            let api =
+                admin::create_api(store, clock.as_ref(), &identifier, name.as_deref(), scopes)
+                    .await?;
+            print(json!({ "id": api.id, "identifier": api.identifier }));
+        }
+        Command::Api(ApiCommand::List) => print(serde_json::to_value(store.list_apis().await?)?),
+        Command::Keys(KeysCommand::Rotate { alg }) => {
+            let algs = match alg {
+                Some(a) => vec![Alg::parse(&a).context("--alg must be EdDSA, ES256 or RS256")?],
+                None => Alg::all().to_vec(),
+            };
+            admin::ensure_keys(store, &master(&settings)?, clock.as_ref()).await?;
+            let mut rotated = Vec::new();
+            for alg in algs {
+                let k = admin::rotate_key(store, &master(&settings)?, clock.as_ref(), alg).await?;
+                rotated.push(json!({ "kid": k.kid, "alg": k.alg }));
+            }
+            print(json!({ "rotated": rotated }));
+        }
+        Command::Keys(KeysCommand::List) => {
+            let keys: Vec<_> = store
+                .list_signing_keys()
+                .await?
+                .into_iter()
+                .map(|k| json!({ "kid": k.kid, "alg": k.alg, "created_at": k.created_at, "retired_at": k.retired_at }))
+                .collect();
+            print(json!(keys));
+        }
+    }
+    Ok(())
+}
+
+async fn user(
+    cmd: UserCommand,
+    settings: &Settings,
+    store: &dyn Store,
+    clock: &dyn Clock,
+) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Create {
+            email,
+            password,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            } else {
+                password.unwrap_or_default()
+            };
+            let user = admin::create_user(
+                store,
+                &hasher(settings)?,
+                clock,
+                &email,
+                SecretString::new(password),
+            )
+            .await?;
+            print(json!({ "user_id": user.id, "email": user.email }));
+        }
+        UserCommand::List => print(serde_json::to_value(store.list_users().await?)?),
+        UserCommand::Delete { id } => {
+            if !store.delete_user(&id).await? {
+                bail!("no user with id {id}");
+            }
+            print(json!({ "deleted": id }));
+        }
+    }
+    Ok(())
+}
+
+async fn client(cmd: ClientCommand, store: &dyn Store, clock: &dyn Clock) -> anyhow::Result<()> {
+    match cmd {
+        ClientCommand::Create(c) => {
+            let c = *c;
+            let (client, secret) = admin::create_client(
+                store,
+                clock,
+                NewClient {
+                    name: c.name,
+                    redirect_uris: c.redirect_uris,
+                    post_logout_redirect_uris: c.post_logout_redirect_uris,
+                    grant_types: c.grants,
+                    public: c.public,
+                    backchannel_logout_uri: c.backchannel_logout_uri,
+                    third_party: c.third_party,
+                    signing_alg: c.signing_alg,
+                    id: None,
+                },
+            )
+            .await?;
+            if let Some(api) = c.api
+                && let Err(e) = admin::grant_client(store, &client.id, &api, c.scopes).await
+            {
+                store.delete_client(&client.id).await?;
+                return Err(e.into());
+            }
+            let mut out = json!({ "client_id": client.id });
+            if let Some(s) = secret {
+                out["client_secret"] = s.expose().into();
+            }
+            print(out);
+        }
+        ClientCommand::List => print(serde_json::to_value(store.list_clients().await?)?),
+        ClientCommand::Delete { id } => {
+            if !store.delete_client(&id).await? {
+                bail!("no client with id {id}");
+            }
+            print(json!({ "deleted": id }));
+        }
+    }
+    Ok(())
+}
+
+async fn serve(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let dev = settings.dev;
+    let app = Application::build(settings, clock)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if dev {
+        crate::dev::seed(app.state()).await?;
+    }
+    tracing::info!(issuer = %app.state().issuer(), "listening on {}", app.state().settings().listen);
+    eprintln!("Portcullis is ready at {}", app.state().issuer());
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

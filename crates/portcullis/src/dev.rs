@@ -1,0 +1,53 @@
+//! `serve --dev` seeding: an admin user and a demo client, created once, credentials printed.
+
+use portcullis_core::admin::{self, NewClient};
+use portcullis_core::crypto::random;
+use portcullis_core::crypto::secret::SecretString;
+use portcullis_server::state::AppState;
+
+/// The dev admin's email.
+pub const ADMIN_EMAIL: &str = "admin@portcullis.localhost";
+/// The demo client's id.
+pub const DEMO_CLIENT_ID: &str = "portcullis-demo";
+
+/// Creates the dev admin and demo client if they do not exist yet, printing their credentials.
+pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    let store = state.store();
+    if store.user_by_email(ADMIN_EMAIL).await?.is_none() {
+        let password = random::token()[..20].to_string();
+        let user = admin::create_user(
+            store,
+            state.hasher(),
+            state.clock(),
+            ADMIN_EMAIL,
+            SecretString::new(password.clone()),
+        )
+        .await?;
+        println!(
+            "\nDev admin user created (shown once):\n  email:    {}\n  password: {password}\n  user_id:  {}",
+            user.email, user.id
+        );
+    }
+    if state.client(DEMO_CLIENT_ID).await.is_none() {
+        let (client, secret) = admin::create_client(
+            store,
+            state.clock(),
+            NewClient {
+                name: "Demo app".into(),
+                redirect_uris: vec!["http://localhost:3000/api/auth/callback/portcullis".into()],
+                post_logout_redirect_uris: vec!["http://localhost:3000".into()],
+                id: Some(DEMO_CLIENT_ID.into()),
+                ..NewClient::default()
+            },
+        )
+        .await?;
+        let secret = secret.map(|s| s.expose().to_string()).unwrap_or_default();
+        println!(
+            "\nDemo client created (secret shown once):\n  client_id:     {}\n  client_secret: {secret}\n  redirect_uri:  {}\n  issuer:        {}\n",
+            client.id,
+            client.redirect_uris[0],
+            state.issuer()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,510 @@
+//! The `portcullis` binary: CLI contracts of DESIGN.md §2, changes visible to a running server at
+//! once, `serve --dev` seeding, startup errors, and logs free of secrets.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use portcullis_testkit::{TestApp, browser, login, spawn_app};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
+
+fn cli(app: &TestApp) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PORTCULLIS_ISSUER", &app.issuer)
+        .env("PORTCULLIS_DATABASE_URL", &app.database_url)
+        .env("PORTCULLIS_MASTER_KEY", &app.master_key)
+        .env("PORTCULLIS_LOG__LEVEL", "warn");
+    cmd
+}
+
+async fn run_json(mut cmd: Command, stdin: Option<&str>) -> Value {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .await
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.trim().lines().count(),
+        1,
+        "one JSON object: {stdout}"
+    );
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+fn args(mut cmd: Command, a: &[&str]) -> Command {
+    cmd.args(a);
+    cmd
+}
+
+async fn client_credentials(app: &TestApp, id: &str, secret: &str, audience: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials"), ("audience", audience)])
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn cli_creations_print_json_and_apply_to_running_server_at_once() {
+    let app = spawn_app().await;
+    let api = run_json(
+        args(
+            cli(&app),
+            &[
+                "api",
+                "create",
+                "--identifier",
+                "https://cli.api",
+                "--scope",
+                "read",
+            ],
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(api["identifier"], "https://cli.api");
+    assert!(api["id"].as_str().unwrap().starts_with("api_"));
+
+    let m2m = run_json(
+        args(
+            cli(&app),
+            &[
+                "client",
+                "create",
+                "--name",
+                "m2m",
+                "--grant",
+                "client_credentials",
+                "--api",
+                "https://cli.api",
+                "--scope",
+                "read",
+            ],
+        ),
+        None,
+    )
+    .await;
+    let (id, secret) = (
+        m2m["client_id"].as_str().unwrap(),
+        m2m["client_secret"].as_str().unwrap(),
+    );
+    assert!(secret.len() >= 43, "≥ 256-bit secret");
+    let (status, body) = client_credentials(&app, id, secret, "https://cli.api").await;
+    assert_eq!(status, 200, "usable on its first request: {body}");
+
+    let user = run_json(
+        args(
+            cli(&app),
+            &[
+                "user",
+                "create",
+                "--email",
+                "Cli@Example.com",
+                "--password-stdin",
+            ],
+        ),
+        Some("a long enough password\n"),
+    )
+    .await;
+    assert_eq!(user["email"], "cli@example.com");
+    assert!(user["user_id"].as_str().unwrap().starts_with("usr_"));
+    let web = run_json(
+        args(
+            cli(&app),
+            &[
+                "client",
+                "create",
+                "--name",
+                "web",
+                "--redirect-uri",
+                "http://localhost:3000/cb",
+            ],
+        ),
+        None,
+    )
+    .await;
+    let url = format!(
+        "{}/authorize?response_type=code&client_id={}&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb&scope=openid",
+        app.issuer,
+        web["client_id"].as_str().unwrap()
+    );
+    let out = login(
+        &browser(),
+        &app,
+        &url,
+        "cli@example.com",
+        "a long enough password",
+    )
+    .await;
+    assert!(out.param("code").is_some(), "{:?}", out);
+
+    let spa = run_json(
+        args(
+            cli(&app),
+            &[
+                "client",
+                "create",
+                "--name",
+                "spa",
+                "--public",
+                "--redirect-uri",
+                "http://localhost:3000/cb",
+            ],
+        ),
+        None,
+    )
+    .await;
+    assert!(
+        spa.get("client_secret").is_none(),
+        "public clients have no secret"
+    );
+
+    let users = run_json(args(cli(&app), &["user", "list"]), None).await;
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    assert!(
+        !users.to_string().contains("argon2"),
+        "no password hash in output"
+    );
+
+    run_json(args(cli(&app), &["client", "delete", id]), None).await;
+    let mut refused = false;
+    for _ in 0..100 {
+        if client_credentials(&app, id, secret, "https://cli.api")
+            .await
+            .0
+            == 401
+        {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        refused,
+        "deleted client refused within the cache poll interval"
+    );
+}
+
+#[tokio::test]
+async fn cli_keys_rotate_publishes_new_keys_immediately() {
+    let app = spawn_app().await;
+    let before: Value = reqwest::get(app.url("/.well-known/jwks.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rotated = run_json(args(cli(&app), &["keys", "rotate", "--alg", "EdDSA"]), None).await;
+    let kid = rotated["rotated"][0]["kid"].as_str().unwrap().to_string();
+    let after: Value = reqwest::get(app.url("/.well-known/jwks.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kids: Vec<&str> = after["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert!(kids.contains(&kid.as_str()));
+    assert_eq!(
+        kids.len(),
+        before["keys"].as_array().unwrap().len() + 1,
+        "retired key stays published"
+    );
+    let listed = run_json(args(cli(&app), &["keys", "list"]), None).await;
+    let retired = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| !k["retired_at"].is_null())
+        .count();
+    assert_eq!(retired, 1);
+}
+
+#[tokio::test]
+async fn cli_rejects_bad_input_without_changes() {
+    let app = spawn_app().await;
+    let out = args(
+        cli(&app),
+        &[
+            "client",
+            "create",
+            "--name",
+            "bad",
+            "--redirect-uri",
+            "http://evil.example.com/cb",
+        ],
+    )
+    .output()
+    .await
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("https"));
+    let out = args(
+        cli(&app),
+        &[
+            "user",
+            "create",
+            "--email",
+            "not-an-email",
+            "--password",
+            "long enough pw",
+        ],
+    )
+    .output()
+    .await
+    .unwrap();
+    assert!(!out.status.success());
+    let clients = run_json(args(cli(&app), &["client", "list"]), None).await;
+    assert_eq!(clients.as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn serve_without_dev_names_the_missing_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .env_clear()
+        .current_dir(dir.path())
+        .args(["serve"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`issuer`") && err.contains("PORTCULLIS_ISSUER"),
+        "{err}"
+    );
+    let out = Command::new(BIN)
+        .env_clear()
+        .current_dir(dir.path())
+        .env("PORTCULLIS_ISSUER", "https://id.example.com")
+        .env("PORTCULLIS_DATABASE_URL", "sqlite://x.db")
+        .args(["serve"])
+        .output()
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`master_key`"));
+    let out = Command::new(BIN)
+        .env_clear()
+        .current_dir(dir.path())
+        .env("PORTCULLIS_TOKENS__NOPE", "1")
+        .args(["serve", "--dev"])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nope"),
+        "unknown keys are errors"
+    );
+}
+
+struct DevServer {
+    child: tokio::process::Child,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+    issuer: String,
+}
+
+async fn start_dev(dir: &std::path::Path) -> DevServer {
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .env("RUST_LOG", "debug")
+        .current_dir(dir)
+        .args(["serve", "--dev", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = Arc::new(Mutex::new(String::new()));
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    for (pipe, buf) in [
+        (
+            Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+            stdout.clone(),
+        ),
+        (Box::new(child.stderr.take().unwrap()), stderr.clone()),
+    ] {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(pipe).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                buf.lock().unwrap().push_str(&line);
+                buf.lock().unwrap().push('\n');
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let issuer = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = rx.recv().await {
+            if let Some(rest) = line.strip_prefix("Portcullis is ready at ") {
+                return rest.trim().to_string();
+            }
+        }
+        panic!("server exited before it was ready");
+    })
+    .await
+    .expect("ready within 30 s");
+    DevServer {
+        child,
+        stdout,
+        stderr,
+        issuer,
+    }
+}
+
+fn field(text: &str, label: &str) -> String {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(label))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn serve_dev_seeds_once_and_logs_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_dev(dir.path()).await;
+    assert!(server.issuer.starts_with("http://localhost:"));
+    let seeded = server.stdout.lock().unwrap().clone();
+    let password = field(&seeded, "password:");
+    let email = field(&seeded, "email:");
+    let client_id = field(&seeded, "client_id:");
+    let secret = field(&seeded, "client_secret:");
+    assert_eq!(client_id, "portcullis-demo");
+    assert!(!password.is_empty() && !secret.is_empty(), "{seeded}");
+    assert!(dir.path().join("portcullis-dev.db").exists());
+
+    // A whole sign-in, token exchange and refresh with the printed credentials.
+    let b = browser();
+    let redirect = "http://localhost:3000/api/auth/callback/portcullis";
+    let authorize = format!(
+        "{}/authorize?response_type=code&client_id={client_id}&redirect_uri={}&scope=openid%20offline_access&state=s",
+        server.issuer,
+        form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
+    );
+    let first = b.get(&authorize).send().await.unwrap();
+    let login_path = first.headers()["location"].to_str().unwrap().to_string();
+    let page = b
+        .get(format!("{}{login_path}", server.issuer))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let state = portcullis_testkit::form_value(&page, "state").unwrap();
+    let csrf = portcullis_testkit::form_value(&page, "csrf").unwrap();
+    let done = b
+        .post(format!("{}/u/login", server.issuer))
+        .form(&[
+            ("state", state.as_str()),
+            ("csrf", csrf.as_str()),
+            ("email", email.as_str()),
+            ("password", password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(done.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let http = reqwest::Client::new();
+    let tokens: Value = http
+        .post(format!("{}/oauth/token", server.issuer))
+        .basic_auth(&client_id, Some(&secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
+    let refreshed: Value = http
+        .post(format!("{}/oauth/token", server.issuer))
+        .basic_auth(&client_id, Some(&secret))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(refreshed["access_token"].is_string());
+    let _ = http
+        .post(format!("{}/oauth/token", server.issuer))
+        .basic_auth(&client_id, Some("wrong-secret-value"))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", "guess")])
+        .send()
+        .await
+        .unwrap();
+    server.child.kill().await.unwrap();
+
+    let logs = server.stderr.lock().unwrap().clone();
+    assert!(
+        logs.contains("signed in"),
+        "debug logs were captured: {logs}"
+    );
+    let secrets = [
+        password.as_str(),
+        secret.as_str(),
+        code.as_str(),
+        csrf.as_str(),
+        tokens["access_token"].as_str().unwrap(),
+        tokens["id_token"].as_str().unwrap(),
+        refresh.as_str(),
+        refreshed["refresh_token"].as_str().unwrap(),
+        "wrong-secret-value",
+    ];
+    for s in secrets {
+        assert!(!logs.contains(s), "a secret reached the log");
+    }
+
+    // A second start reuses the database and creates nothing.
+    let mut again = start_dev(dir.path()).await;
+    again.child.kill().await.unwrap();
+    let out = again.stdout.lock().unwrap().clone();
+    assert!(!out.contains("created"), "seeded once: {out}");
+}

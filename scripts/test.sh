@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust workspace (SQLite and PostgreSQL suites) and the Node client test.
+# PostgreSQL is taken from PORTCULLIS_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_url="${PORTCULLIS_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if command -v pg_isready >/dev/null && ! pg_isready -q -d "$pg_url"; then
+  if command -v pg_ctlcluster >/dev/null; then
+    echo "PostgreSQL is not answering; starting the local cluster"
+    for version in /etc/postgresql/*; do
+      pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start || true
+    done
+    for _ in $(seq 1 50); do pg_isready -q -d "$pg_url" && break; sleep 0.2; done
+  fi
+fi
+if command -v pg_isready >/dev/null && ! pg_isready -q -d "$pg_url"; then
+  echo "error: PostgreSQL at $pg_url is needed for the PostgreSQL suite" >&2
+  exit 1
+fi
+
+cargo test --workspace --all-targets
+cargo test --workspace --doc
+
+cargo build -p portcullis
+(cd tests/node && npm ci --no-audit --no-fund && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)

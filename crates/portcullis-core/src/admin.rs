@@ -228,7 +228,10 @@ pub async fn rotate_key(
     clock: &dyn Clock,
     alg: Alg,
 ) -> Result<SigningKeyRecord> {
-    let (signer, der) = Signer::generate(alg)?;
+    // RSA key generation takes tens of milliseconds: keep it off the async executor.
+    let (signer, der) = tokio::task::spawn_blocking(move || Signer::generate(alg))
+        .await
+        .map_err(|e| Error::Crypto(e.to_string()))??;
     let now = clock.now();
     let record = SigningKeyRecord {
         kid: signer.kid().into(),

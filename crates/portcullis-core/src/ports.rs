@@ -58,6 +58,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn session_by_id(&self, id: &str, now: i64) -> Result<Option<Session>>;
     /// Notes that `client_id` received tokens in the session.
     async fn add_session_client(&self, id: &str, client_id: &str) -> Result<()>;
+    /// Records a new interactive authentication in a live session and swaps its cookie token (so
+    /// a token seen before the sign-in is worthless after it).
+    async fn reauthenticate_session(&self, session: &Session, token_digest: &str) -> Result<()>;
     /// Ends a session and revokes the refresh tokens issued in it.
     async fn revoke_session(&self, id: &str, at: i64) -> Result<()>;
 

@@ -13,7 +13,9 @@ use openidconnect::{
 };
 use portcullis_core::admin::NewClient;
 use portcullis_core::ports::Store;
-use portcullis_testkit::{Engine, TestApp, browser, login, spawn_app, spawn_app_with};
+use portcullis_testkit::{
+    Engine, TestApp, browser, login, spawn_app, spawn_app_with, spawn_app_with_env,
+};
 use serde_json::Value;
 
 const REDIRECT: &str = "http://localhost:3000/api/auth/callback/portcullis";
@@ -1215,4 +1217,187 @@ async fn health_and_readiness() {
         reqwest::get(app.url("/readyz")).await.unwrap().status(),
         200
     );
+}
+
+#[tokio::test]
+async fn public_client_uses_pkce_without_secret() {
+    let app = spawn_app().await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let (spa, secret) = app
+        .create_client(NewClient {
+            name: "SPA".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            public: true,
+            ..NewClient::default()
+        })
+        .await;
+    assert!(secret.is_none());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let extra = format!(
+        "&code_challenge={}&code_challenge_method=S256",
+        challenge.as_str()
+    );
+    let out = login(
+        &browser(),
+        &app,
+        &authorize_url(&app, &spa.id, &extra),
+        EMAIL,
+        PASSWORD,
+    )
+    .await;
+    let code = out.param("code").unwrap();
+    let resp = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("client_id", spa.id.as_str()),
+            ("code_verifier", verifier.secret().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert!(body["id_token"].is_string());
+    let refresh = body["refresh_token"].as_str().unwrap();
+    let resp = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", spa.id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        200,
+        "public clients refresh with client_id only"
+    );
+    let introspect = reqwest::Client::new()
+        .post(app.url("/oauth/introspect"))
+        .form(&[("token", refresh), ("client_id", spa.id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        introspect.status(),
+        401,
+        "introspection is for confidential clients"
+    );
+}
+
+#[tokio::test]
+async fn https_issuer_uses_host_prefixed_secure_cookies() {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[("PORTCULLIS_ISSUER", "https://id.example.com")],
+    )
+    .await;
+    let (client, _) = app.web_client(REDIRECT).await;
+    let b = browser();
+    let url = format!(
+        "{}/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid&login_hint=ada%40example.com",
+        app.url(""),
+        client.id,
+        urlencode(REDIRECT)
+    );
+    let resp = b.get(url).send().await.unwrap();
+    let loc = resp.headers()["location"].to_str().unwrap().to_string();
+    let page = b.get(app.url(&loc)).send().await.unwrap();
+    let cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-portcullis_csrf="), "{cookie}");
+    for attr in ["; Path=/", "; HttpOnly", "; SameSite=Lax", "; Secure"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    assert!(!cookie.contains("Domain="), "__Host- cookies are host-only");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"value="ada@example.com""#),
+        "login_hint prefills the email"
+    );
+    let m: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(m["token_endpoint"], "https://id.example.com/oauth/token");
+}
+
+#[tokio::test]
+async fn signing_in_again_keeps_the_session_or_replaces_it_for_another_user() {
+    let (app, client_id, secret) = setup().await;
+    app.create_user("bob@example.com", PASSWORD).await;
+    let b = browser();
+    let first = tokens_in(&app, &b, &client_id, &secret, "", EMAIL).await;
+    let sid = jwt_part(first["id_token"].as_str().unwrap(), 1)["sid"].clone();
+    app.clock.advance(30);
+    let again = tokens_in(&app, &b, &client_id, &secret, "&prompt=login", EMAIL).await;
+    let claims = jwt_part(again["id_token"].as_str().unwrap(), 1);
+    assert_eq!(claims["sid"], sid, "same person, same session");
+    assert_eq!(
+        claims["auth_time"].as_i64().unwrap(),
+        app.clock_now(),
+        "auth_time moved"
+    );
+    let (s, _) = token_request(
+        &app,
+        &client_id,
+        &secret,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", first["refresh_token"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200, "re-authentication keeps earlier tokens");
+    let bob = tokens_in(
+        &app,
+        &b,
+        &client_id,
+        &secret,
+        "&prompt=login",
+        "bob@example.com",
+    )
+    .await;
+    assert_ne!(jwt_part(bob["id_token"].as_str().unwrap(), 1)["sid"], sid);
+    let (s, _) = token_request(
+        &app,
+        &client_id,
+        &secret,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", again["refresh_token"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        s, 400,
+        "another user's sign-in ended the first session and its tokens"
+    );
+}
+
+async fn tokens_in(
+    app: &TestApp,
+    b: &reqwest::Client,
+    client_id: &str,
+    secret: &str,
+    extra: &str,
+    email: &str,
+) -> Value {
+    let out = login(
+        b,
+        app,
+        &authorize_url(app, client_id, extra),
+        email,
+        PASSWORD,
+    )
+    .await;
+    exchange(app, client_id, secret, &out.param("code").expect("code"))
+        .await
+        .1
 }

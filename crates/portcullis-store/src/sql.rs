@@ -498,6 +498,26 @@ impl Store for SqlStore {
         .map(|_| ())
     }
 
+    async fn reauthenticate_session(&self, s: &Session, token_digest: &str) -> Result<()> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE sessions SET token_digest = $2, auth_time = $3, acr = $4, amr = $5
+                     WHERE id = $1 AND revoked_at IS NULL",
+                )
+                .bind(s.id.clone())
+                .bind(token_digest.to_string())
+                .bind(s.auth_time)
+                .bind(s.acr.clone())
+                .bind(to_json(&s.amr)?),
+            )
+            .await?;
+        if n == 0 {
+            return Err(Error::NotFound(format!("session {}", s.id)));
+        }
+        Ok(())
+    }
+
     async fn revoke_session(&self, id: &str, at: i64) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")

@@ -79,6 +79,7 @@ both_engines!(
     codes_concurrent_spend_exactly_one_fresh,
     refresh_rotation_and_family_revocation,
     sessions_live_revoke_and_clients,
+    sessions_reauthenticate_swaps_token,
     pending_taken_once,
     audit_append_and_read,
     sweep_removes_expired,
@@ -386,4 +387,27 @@ async fn sweep_removes_expired(s: &SqlStore) {
     assert_eq!(s.sweep_expired(400).await.unwrap(), 1);
     assert_eq!(s.sweep_expired(600).await.unwrap(), 1);
     assert_eq!(s.spend_code("d1", 601).await.unwrap(), Spent::Missing);
+}
+
+async fn sessions_reauthenticate_swaps_token(s: &SqlStore) {
+    s.create_user(&user("u1", "a@example.com")).await.unwrap();
+    s.create_session(&session("s1"), "tok1").await.unwrap();
+    let mut again = session("s1");
+    again.auth_time = 300;
+    again.acr = "aal2".into();
+    again.amr = vec!["pwd".into(), "otp".into(), "mfa".into()];
+    s.reauthenticate_session(&again, "tok2").await.unwrap();
+    assert!(
+        s.session_by_token("tok1", 400).await.unwrap().is_none(),
+        "old cookie token dead"
+    );
+    assert_eq!(
+        s.session_by_token("tok2", 400).await.unwrap().unwrap(),
+        again
+    );
+    s.revoke_session("s1", 500).await.unwrap();
+    assert!(
+        s.reauthenticate_session(&again, "tok3").await.is_err(),
+        "revoked sessions stay ended"
+    );
 }

@@ -71,6 +71,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns a server on the given engine.
 pub async fn spawn_app_with(engine: Engine) -> TestApp {
+    spawn_app_with_env(engine, &[]).await
+}
+
+/// Spawns a server with extra `PORTCULLIS_*` settings (e.g. an `https://` issuer).
+pub async fn spawn_app_with_env(engine: Engine, extra_env: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let (url, schema) = match engine {
         Engine::Sqlite => (
@@ -91,10 +96,17 @@ pub async fn spawn_app_with(engine: Engine) -> TestApp {
     use base64::Engine as _;
     let master_key = base64::engine::general_purpose::STANDARD.encode(random::bytes::<32>());
     let settings = Settings::load(&Sources {
-        env: vec![
-            ("PORTCULLIS_MASTER_KEY".into(), master_key.clone()),
-            ("PORTCULLIS_DATABASE_URL".into(), url.clone()),
-        ],
+        env: [
+            ("PORTCULLIS_MASTER_KEY".to_string(), master_key.clone()),
+            ("PORTCULLIS_DATABASE_URL".to_string(), url.clone()),
+        ]
+        .into_iter()
+        .chain(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+        .collect(),
         dev: true,
         listen: Some("127.0.0.1:0".into()),
         ..Default::default()
@@ -137,9 +149,9 @@ fn hex_id() -> String {
 }
 
 impl TestApp {
-    /// An absolute URL on the server.
+    /// An absolute URL on the server (on its real address, whatever the issuer says).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer)
+        format!("http://localhost:{}{path}", self.port)
     }
 
     /// Creates a user with a password.

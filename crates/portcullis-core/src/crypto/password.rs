@@ -60,6 +60,11 @@ fn hash_blocking(params: &Params, password: &[u8]) -> Result<String> {
         .map_err(|e| Error::Crypto(e.to_string()))
 }
 
+fn b64_nopad(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
 impl PasswordHasher {
     /// A hasher with the given cost; weaker than OWASP's minimum is refused.
     pub fn new(cost: PasswordCost, max_concurrent: usize) -> Result<Self> {
@@ -74,7 +79,16 @@ impl PasswordHasher {
             None,
         )
         .map_err(|e| Error::Invalid(e.to_string()))?;
-        let dummy = hash_blocking(&params, &super::random::bytes::<16>())?;
+        // A random PHC string with the real parameters costs exactly one real verification and
+        // needs no hashing at startup.
+        let dummy = format!(
+            "$argon2id$v=19$m={},t={},p={}${}${}",
+            params.m_cost(),
+            params.t_cost(),
+            params.p_cost(),
+            b64_nopad(&super::random::bytes::<16>()),
+            b64_nopad(&super::random::bytes::<32>()),
+        );
         Ok(PasswordHasher {
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
             params,
@@ -149,6 +163,20 @@ mod tests {
     async fn password_unknown_user_is_false() {
         let h = PasswordHasher::new(PasswordCost::default(), 1).unwrap();
         assert!(!h.verify(SecretString::new("anything"), None).await.unwrap());
+    }
+
+    #[test]
+    fn password_dummy_hash_parses_with_real_parameters() {
+        let h = PasswordHasher::new(PasswordCost::default(), 1).unwrap();
+        let parsed = PasswordHash::new(&h.dummy).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        let p = Params::try_from(&parsed).unwrap();
+        assert_eq!((p.m_cost(), p.t_cost(), p.p_cost()), (19456, 2, 1));
+        assert_eq!(
+            parsed.hash.unwrap().len(),
+            32,
+            "same output length as real hashes"
+        );
     }
 
     #[test]

@@ -145,20 +145,35 @@ pub async fn login_post(
             return Err(expired());
         }
         let token = random::token();
-        let session = Session {
-            id: random::id("ses"),
-            user_id: user.id.clone(),
-            created_at: now,
-            auth_time: now,
-            acr: Acr::Aal1.as_str().into(),
-            amr: vec![amr::PWD.into()],
-            expires_at: now + state.settings().session.lifetime,
-            clients: vec![],
+        let digest = token_digest(&token);
+        let (acr, amr) = (Acr::Aal1.as_str().to_string(), vec![amr::PWD.to_string()]);
+        let session = match crate::ui::current_session(&state, &headers).await? {
+            // The same person signing in again (prompt=login, max_age): one session, new proof.
+            Some(mut s) if s.user_id == user.id => {
+                s.auth_time = now;
+                s.acr = acr;
+                s.amr = amr;
+                state.store().reauthenticate_session(&s, &digest).await?;
+                s
+            }
+            other => {
+                if let Some(old) = other {
+                    state.store().revoke_session(&old.id, now).await?;
+                }
+                let s = Session {
+                    id: random::id("ses"),
+                    user_id: user.id.clone(),
+                    created_at: now,
+                    auth_time: now,
+                    acr,
+                    amr,
+                    expires_at: now + state.settings().session.lifetime,
+                    clients: vec![],
+                };
+                state.store().create_session(&s, &digest).await?;
+                s
+            }
         };
-        state
-            .store()
-            .create_session(&session, &token_digest(&token))
-            .await?;
         state.store().set_last_login(&user.id, now).await?;
         state
             .audit(AuditEvent {

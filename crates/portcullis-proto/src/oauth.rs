@@ -35,6 +35,8 @@ pub enum ErrorCode {
     UnsupportedTokenType,
     /// The bearer token is invalid (RFC 6750 §3.1).
     InvalidToken,
+    /// The bearer token lacks a required scope (RFC 6750 §3.1).
+    InsufficientScope,
     /// The requested authentication level cannot be met (OIDC `unmet_authentication_requirements`).
     UnmetAuthenticationRequirements,
     /// The `request` parameter is not supported (OIDC Core §3.1.2.6).
@@ -61,6 +63,7 @@ impl ErrorCode {
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
             ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
             ErrorCode::RequestNotSupported => "request_not_supported",
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",

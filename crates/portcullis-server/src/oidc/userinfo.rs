@@ -60,8 +60,19 @@ async fn run(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<se
         .await?
         .filter(|u| !u.blocked)
         .ok_or_else(|| AppError::invalid_token("The user no longer exists."))?;
-    let scope = claims.scope.unwrap_or_default();
+    let scope = claims.scope.clone().unwrap_or_default();
     let has = |s: &str| scope.split(' ').any(|x| x == s);
+    if !has("openid") {
+        return Err(AppError::OAuth {
+            status: axum::http::StatusCode::FORBIDDEN,
+            code: portcullis_proto::oauth::ErrorCode::InsufficientScope,
+            description: "The access token lacks the openid scope.".into(),
+            challenge: Some(
+                "Bearer realm=\"portcullis\", error=\"insufficient_scope\", scope=\"openid\""
+                    .into(),
+            ),
+        });
+    }
     let mut out = serde_json::json!({ "sub": user.id });
     if has("email") {
         out["email"] = user.email.into();

@@ -1,0 +1,199 @@
+// openid-client v6 (a certified relying party library) against the real `portcullis` binary:
+// discovery, client_credentials, the code flow with PKCE through the hosted login, userinfo,
+// refresh rotation and reuse detection.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import * as client from 'openid-client';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
+const REDIRECT = 'http://localhost:3000/cb';
+const EMAIL = 'node@example.com';
+const PASSWORD = 'a node test password';
+
+let dir;
+let server;
+let env;
+let issuer;
+let m2m;
+let web;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function cli(args, input) {
+  const out = spawnSync(BIN, args, { env, input, encoding: 'utf8' });
+  assert.equal(out.status, 0, `portcullis ${args.join(' ')}: ${out.stderr}`);
+  return JSON.parse(out.stdout.trim());
+}
+
+const decode = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+const jwt = (token) => {
+  const [h, p] = token.split('.');
+  return { header: decode(h), payload: decode(p) };
+};
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'portcullis-node-'));
+  const port = await freePort();
+  issuer = `http://localhost:${port}`;
+  env = {
+    PATH: process.env.PATH,
+    PORTCULLIS_ISSUER: issuer,
+    PORTCULLIS_DATABASE_URL: `sqlite://${join(dir, 'node.db')}`,
+    PORTCULLIS_MASTER_KEY: randomBytes(32).toString('base64'),
+    PORTCULLIS_LOG__LEVEL: 'warn',
+  };
+  spawnSync(BIN, ['migrate'], { env });
+  cli(['api', 'create', '--identifier', 'https://node.api', '--scope', 'read:things']);
+  m2m = cli(['client', 'create', '--name', 'm2m', '--grant', 'client_credentials',
+    '--api', 'https://node.api', '--scope', 'read:things']);
+  web = cli(['client', 'create', '--name', 'web', '--redirect-uri', REDIRECT,
+    '--post-logout-redirect-uri', 'http://localhost:3000/bye']);
+  const user = cli(['user', 'create', '--email', EMAIL, '--password-stdin'], `${PASSWORD}\n`);
+  assert.equal(user.email, EMAIL);
+
+  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`], { env, stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${issuer}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not become ready');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});
+
+after(() => {
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function configFor(c) {
+  return client.discovery(new URL(issuer), c.client_id, c.client_secret, undefined, {
+    execute: [client.allowInsecureRequests],
+  });
+}
+
+test('discovery exposes PKCE S256, RFC 9207 iss and the assurance levels', async () => {
+  const config = await configFor(web);
+  const m = config.serverMetadata();
+  assert.equal(m.issuer, issuer);
+  assert.deepEqual(m.code_challenge_methods_supported, ['S256']);
+  assert.equal(m.authorization_response_iss_parameter_supported, true);
+  for (const acr of ['aal1', 'aal2', 'aal3']) assert.ok(m.acr_values_supported.includes(acr));
+});
+
+test('client_credentials issues an RFC 9068 token scoped to the client grant', async () => {
+  const config = await configFor(m2m);
+  const tokens = await client.clientCredentialsGrant(config, {
+    audience: 'https://node.api',
+    scope: 'read:things',
+  });
+  const { header, payload } = jwt(tokens.access_token);
+  assert.equal(header.typ, 'at+jwt');
+  assert.ok(header.kid);
+  assert.equal(payload.aud, 'https://node.api');
+  assert.equal(payload.scope, 'read:things');
+  assert.equal(payload.client_id, m2m.client_id);
+  assert.equal(payload.acr, undefined, 'machine tokens carry no acr');
+
+  const wrong = await configFor({ ...m2m, client_secret: 'not-the-secret' });
+  await assert.rejects(
+    client.clientCredentialsGrant(wrong, { audience: 'https://node.api' }),
+    (err) => err.error === 'invalid_client',
+  );
+});
+
+function cookieHeader(jar) {
+  return [...jar.entries()].map(([k, v]) => `${k}=${v}`).join('; ');
+}
+
+function keepCookies(jar, response) {
+  for (const c of response.headers.getSetCookie()) {
+    const [pair] = c.split(';');
+    const i = pair.indexOf('=');
+    jar.set(pair.slice(0, i), pair.slice(i + 1));
+  }
+}
+
+async function signIn(url) {
+  const jar = new Map();
+  const go = async (target, init = {}) => {
+    const r = await fetch(target, { ...init, redirect: 'manual', headers: { ...init.headers, cookie: cookieHeader(jar) } });
+    keepCookies(jar, r);
+    return r;
+  };
+  const start = await go(url);
+  assert.equal(start.status, 303);
+  const page = await (await go(new URL(start.headers.get('location'), issuer))).text();
+  const field = (name) => page.match(new RegExp(`name="${name}" value="([^"]*)"`))[1];
+  const done = await go(`${issuer}/u/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ state: field('state'), csrf: field('csrf'), email: EMAIL, password: PASSWORD }),
+  });
+  assert.equal(done.status, 302);
+  return new URL(done.headers.get('location'));
+}
+
+test('code flow with PKCE, ID token, userinfo, refresh rotation and reuse detection', async () => {
+  const config = await configFor({ ...web });
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: 'openid email offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  });
+  const callback = await signIn(url);
+  assert.equal(callback.searchParams.get('iss'), issuer);
+
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+    idTokenExpected: true,
+  });
+  const claims = tokens.claims();
+  assert.equal(claims.acr, 'aal1');
+  assert.deepEqual(claims.amr, ['pwd']);
+  assert.equal(typeof claims.auth_time, 'number');
+  assert.ok(claims.sid);
+  assert.equal(claims.email, EMAIL);
+
+  const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+  assert.equal(info.email, EMAIL);
+
+  const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
+  assert.ok(refreshed.access_token);
+  assert.notEqual(refreshed.refresh_token, tokens.refresh_token, 'refresh tokens rotate');
+
+  await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token), (err) => err.error === 'invalid_grant');
+  await assert.rejects(
+    client.refreshTokenGrant(config, refreshed.refresh_token),
+    (err) => err.error === 'invalid_grant',
+    'reuse of a rotated token revokes the whole family',
+  );
+});

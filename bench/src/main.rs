@@ -1,0 +1,557 @@
+//! Load harness for Portcullis.
+//!
+//! Starts the release `portcullis` server and a bare JWT-signing baseline as child processes on
+//! loopback, drives `client_credentials`, `refresh_token` and password sign-in with a closed-loop
+//! generator, samples the server's memory, and prints a Markdown table with each figure as a ratio
+//! to the baseline. Run it with `bash bench/run.sh`.
+
+mod bare;
+mod load;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use clap::{Parser, Subcommand};
+use load::{Conn, Stats, measure};
+
+/// Portcullis load harness.
+#[derive(Debug, Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    /// Seconds per load phase.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Concurrent connections for token grants.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Concurrent sign-ins (each costs one Argon2id hash).
+    #[arg(long, default_value_t = 4)]
+    login_concurrency: usize,
+    /// Also write the table to this file.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// The portcullis binary (default: next to this one).
+    #[arg(long)]
+    portcullis: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Run the bare baseline server.
+    BareServer {
+        /// Address to listen on.
+        #[arg(long)]
+        listen: String,
+    },
+}
+
+/// Kills its child when dropped, so no server outlives the harness.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const MAX_OPS: u64 = 5_000_000;
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match &args.command {
+        Some(Cmd::BareServer { listen }) => rt.block_on(bare::serve(listen)),
+        None => rt.block_on(run(&args)),
+    }
+}
+
+fn free_addr() -> anyhow::Result<SocketAddr> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?)
+}
+
+struct Env {
+    bin: PathBuf,
+    vars: Vec<(String, String)>,
+}
+
+impl Env {
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.env_clear()
+            .envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c
+    }
+
+    fn json(&self, args: &[&str], stdin: Option<&str>) -> anyhow::Result<serde_json::Value> {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(input.as_bytes())?;
+        }
+        let out = child.wait_with_output()?;
+        if !out.status.success() {
+            bail!(
+                "portcullis {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(serde_json::from_slice(&out.stdout)?)
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+async fn wait_ready(addr: SocketAddr, path: &str) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}{path}");
+    while start.elapsed() < Duration::from_secs(20) {
+        if let Ok(r) = http.get(&url).send().await
+            && r.status().is_success()
+        {
+            return Ok(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    bail!("{url} not ready within 20 s")
+}
+
+async fn start_server(env: &Env, addr: SocketAddr) -> anyhow::Result<(ChildGuard, Duration)> {
+    let child = env
+        .command()
+        .args(["serve", "--listen", &addr.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let guard = ChildGuard(child);
+    let ready = wait_ready(addr, "/healthz").await?;
+    Ok((guard, ready))
+}
+
+fn basic(id: &str, secret: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+    )
+}
+
+fn field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+const REDIRECT: &str = "http://localhost:3000/cb";
+const EMAIL: &str = "bench@example.com";
+const PASSWORD: &str = "bench password, long enough";
+
+/// One sign-in through the hosted form; returns the authorization code.
+async fn sign_in(issuer: &str, client_id: &str) -> anyhow::Result<String> {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let url = format!(
+        "{issuer}/authorize?response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb&scope=openid%20offline_access&state=s"
+    );
+    let r = http.get(&url).send().await?;
+    let loc = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .context("no login redirect")?
+        .to_string();
+    let page = http
+        .get(format!("{issuer}{loc}"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let state = field(&page, "state").context("state")?;
+    let csrf = field(&page, "csrf").context("csrf")?;
+    let r = http
+        .post(format!("{issuer}/u/login"))
+        .form(&[
+            ("state", state.as_str()),
+            ("csrf", csrf.as_str()),
+            ("email", EMAIL),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await?;
+    let loc = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .context("no code redirect")?;
+    let url = url::Url::parse(loc)?;
+    url.query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .context("no code")
+}
+
+async fn refresh_token(issuer: &str, client_id: &str, secret: &str) -> anyhow::Result<String> {
+    let code = sign_in(issuer, client_id).await?;
+    let v: serde_json::Value = reqwest::Client::new()
+        .post(format!("{issuer}/oauth/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    v["refresh_token"]
+        .as_str()
+        .map(str::to_string)
+        .context("no refresh token")
+}
+
+/// Samples a process's RSS until stopped; returns the peak in KiB.
+struct RssSampler {
+    peak: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RssSampler {
+    fn start(pid: u32) -> RssSampler {
+        let peak = Arc::new(AtomicU64::new(rss_kib(pid)));
+        let p = peak.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                p.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        RssSampler { peak, task }
+    }
+
+    fn stop(self) -> u64 {
+        self.task.abort();
+        self.peak.load(Ordering::Relaxed)
+    }
+}
+
+struct Row {
+    name: String,
+    stats: Stats,
+    peak_rss_kib: u64,
+}
+
+async fn conns(addr: SocketAddr, n: usize) -> anyhow::Result<Vec<Conn>> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(Conn::connect(addr).await?);
+    }
+    Ok(out)
+}
+
+async fn run(args: &Args) -> anyhow::Result<()> {
+    let bin = match &args.portcullis {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()?.with_file_name("portcullis"),
+    };
+    anyhow::ensure!(
+        bin.exists(),
+        "portcullis binary not found at {}",
+        bin.display()
+    );
+    let dir = tempfile::tempdir()?;
+    let addr = free_addr()?;
+    let issuer = format!("http://localhost:{}", addr.port());
+    let key = base64::engine::general_purpose::STANDARD.encode(aws_lc_rs_random()?);
+    let env = Env {
+        bin,
+        vars: vec![
+            ("PORTCULLIS_ISSUER".into(), issuer.clone()),
+            (
+                "PORTCULLIS_DATABASE_URL".into(),
+                format!("sqlite://{}", dir.path().join("bench.db").display()),
+            ),
+            ("PORTCULLIS_MASTER_KEY".into(), key),
+            ("PORTCULLIS_LOG__LEVEL".into(), "warn".into()),
+        ],
+    };
+    let migrated = env
+        .command()
+        .arg("migrate")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    anyhow::ensure!(migrated.success(), "portcullis migrate failed");
+    let duration = Duration::from_secs(args.duration);
+
+    // Ready time: the first start generates the signing keys; a restart only loads them.
+    let (server, ready_cold) = start_server(&env, addr).await?;
+    drop(server);
+    let (server, ready_warm) = start_server(&env, addr).await?;
+    let pid = server.0.id();
+
+    env.json(
+        &[
+            "api",
+            "create",
+            "--identifier",
+            "https://bench.api",
+            "--scope",
+            "read",
+        ],
+        None,
+    )?;
+    let m2m = env.json(
+        &[
+            "client",
+            "create",
+            "--name",
+            "m2m",
+            "--grant",
+            "client_credentials",
+            "--api",
+            "https://bench.api",
+            "--scope",
+            "read",
+        ],
+        None,
+    )?;
+    let web = env.json(
+        &[
+            "client",
+            "create",
+            "--name",
+            "web",
+            "--redirect-uri",
+            REDIRECT,
+        ],
+        None,
+    )?;
+    env.json(
+        &["user", "create", "--email", EMAIL, "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    )?;
+    let (m2m_id, m2m_secret) = (str_of(&m2m, "client_id")?, str_of(&m2m, "client_secret")?);
+    let (web_id, web_secret) = (str_of(&web, "client_id")?, str_of(&web, "client_secret")?);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_rss = rss_kib(pid);
+
+    let mut rows = Vec::new();
+
+    // Baseline.
+    let bare_addr = free_addr()?;
+    let bare_bin = std::env::current_exe()?;
+    let bare = ChildGuard(
+        Command::new(bare_bin)
+            .args(["bare-server", "--listen", &bare_addr.to_string()])
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    let bare_pid = bare.0.id();
+    wait_for_port(bare_addr).await?;
+    let auth = basic(bare::CLIENT_ID, bare::CLIENT_SECRET);
+    let sampler = RssSampler::start(bare_pid);
+    let stats = measure(
+        conns(bare_addr, args.concurrency).await?,
+        duration,
+        MAX_OPS,
+        move |mut c: Conn| {
+            let auth = auth.clone();
+            async move {
+                let ok = matches!(
+                    c.post_form(
+                        "/token",
+                        Some(&auth),
+                        "grant_type=client_credentials".into()
+                    )
+                    .await,
+                    Ok((200, _))
+                );
+                (c, ok)
+            }
+        },
+    )
+    .await;
+    rows.push(Row {
+        name: "bare axum + EdDSA sign (baseline)".into(),
+        stats,
+        peak_rss_kib: sampler.stop(),
+    });
+    drop(bare);
+
+    // client_credentials.
+    let auth = basic(&m2m_id, &m2m_secret);
+    let sampler = RssSampler::start(pid);
+    let stats = measure(
+        conns(addr, args.concurrency).await?,
+        duration,
+        MAX_OPS,
+        move |mut c: Conn| {
+            let auth = auth.clone();
+            async move {
+                let body =
+                    "grant_type=client_credentials&audience=https%3A%2F%2Fbench.api".to_string();
+                let ok = matches!(
+                    c.post_form("/oauth/token", Some(&auth), body).await,
+                    Ok((200, _))
+                );
+                (c, ok)
+            }
+        },
+    )
+    .await;
+    rows.push(Row {
+        name: "client_credentials".into(),
+        stats,
+        peak_rss_kib: sampler.stop(),
+    });
+
+    // refresh_token with rotation: every worker carries its own token chain.
+    let mut states = Vec::new();
+    for c in conns(addr, args.concurrency).await? {
+        states.push((c, refresh_token(&issuer, &web_id, &web_secret).await?));
+    }
+    let auth = basic(&web_id, &web_secret);
+    let sampler = RssSampler::start(pid);
+    let stats = measure(
+        states,
+        duration,
+        MAX_OPS,
+        move |(mut c, token): (Conn, String)| {
+            let auth = auth.clone();
+            async move {
+                let body = format!("grant_type=refresh_token&refresh_token={token}");
+                match c.post_form("/oauth/token", Some(&auth), body).await {
+                    Ok((200, bytes)) => {
+                        let next = serde_json::from_slice::<serde_json::Value>(&bytes)
+                            .ok()
+                            .and_then(|v| v["refresh_token"].as_str().map(str::to_string));
+                        match next {
+                            Some(t) => ((c, t), true),
+                            None => ((c, token), false),
+                        }
+                    }
+                    _ => ((c, token), false),
+                }
+            }
+        },
+    )
+    .await;
+    rows.push(Row {
+        name: "refresh_token (rotating)".into(),
+        stats,
+        peak_rss_kib: sampler.stop(),
+    });
+
+    // Password sign-in: authorize → login page → POST, one Argon2id hash each.
+    let sampler = RssSampler::start(pid);
+    let issuer_for_login = issuer.clone();
+    let web_for_login = web_id.clone();
+    let stats = measure(
+        vec![(); args.login_concurrency],
+        duration,
+        MAX_OPS,
+        move |()| {
+            let (issuer, client) = (issuer_for_login.clone(), web_for_login.clone());
+            async move { ((), sign_in(&issuer, &client).await.is_ok()) }
+        },
+    )
+    .await;
+    rows.push(Row {
+        name: "password sign-in (3 requests)".into(),
+        stats,
+        peak_rss_kib: sampler.stop(),
+    });
+
+    let table = render(&rows, args, idle_rss, ready_cold, ready_warm);
+    println!("{table}");
+    if let Some(path) = &args.markdown {
+        std::fs::write(path, &table)?;
+    }
+    drop(server);
+    Ok(())
+}
+
+fn str_of(v: &serde_json::Value, key: &str) -> anyhow::Result<String> {
+    v[key]
+        .as_str()
+        .map(str::to_string)
+        .with_context(|| format!("no {key} in {v}"))
+}
+
+fn aws_lc_rs_random() -> anyhow::Result<[u8; 32]> {
+    use aws_lc_rs::rand::SecureRandom;
+    let mut k = [0u8; 32];
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut k)
+        .map_err(|_| anyhow::anyhow!("no randomness"))?;
+    Ok(k)
+}
+
+async fn wait_for_port(addr: SocketAddr) -> anyhow::Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    bail!("baseline did not start")
+}
+
+fn render(rows: &[Row], args: &Args, idle_rss: u64, cold: Duration, warm: Duration) -> String {
+    let base = rows.first().map(|r| r.stats.rate()).unwrap_or(1.0);
+    let mut out = "| scenario | req/s | p50 ms | p99 ms | vs baseline | errors | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|\n".to_string();
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {:.0} | {:.2} | {:.2} | {:.0}% | {} | {:.1} |\n",
+            r.name,
+            r.stats.rate(),
+            r.stats.percentile_ms(50.0),
+            r.stats.percentile_ms(99.0),
+            100.0 * r.stats.rate() / base,
+            r.stats.errors,
+            r.peak_rss_kib as f64 / 1024.0
+        ));
+    }
+    out.push_str(&format!(
+        "\nIdle RSS of the server: {:.1} MiB. Ready (first `GET /healthz` 200): {} ms on first start (keys generated), {} ms on restart.\n\
+         Load: {} connections for token grants, {} for sign-ins, {} s per phase, generator in the same machine.\n",
+        idle_rss as f64 / 1024.0,
+        cold.as_millis(),
+        warm.as_millis(),
+        args.concurrency,
+        args.login_concurrency,
+        args.duration
+    ));
+    out
+}

@@ -81,6 +81,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Spends a refresh token atomically for rotation: `Fresh` once, `Replayed` afterwards.
     /// Revoked families come back as `Missing`.
     async fn spend_refresh_token(&self, digest: &str, now: i64) -> Result<Spent<RefreshToken>>;
+    /// Rotates a refresh token in one transaction: spends `old_digest` and, only if that was its
+    /// first use, stores `next` and records access token `access_jti` in the family.
+    async fn rotate_refresh_token(
+        &self,
+        old_digest: &str,
+        now: i64,
+        next: &RefreshToken,
+        access_jti: &str,
+        access_expires_at: i64,
+    ) -> Result<Spent<RefreshToken>>;
     /// Revokes a token family (every refresh and access token issued from one code).
     async fn revoke_family(&self, family_id: &str, at: i64) -> Result<()>;
     /// Whether a family has been revoked.

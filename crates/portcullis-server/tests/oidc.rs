@@ -1401,3 +1401,53 @@ async fn tokens_in(
         .await
         .1
 }
+
+#[tokio::test]
+async fn concurrent_refresh_of_one_token_succeeds_once_and_revokes_the_family() {
+    let (app, client_id, secret) = setup().await;
+    let t = tokens(&app, &client_id, &secret).await;
+    let rt = t["refresh_token"].as_str().unwrap().to_string();
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (url, id, s, rt) = (
+                app.url("/oauth/token"),
+                client_id.clone(),
+                secret.clone(),
+                rt.clone(),
+            );
+            tokio::spawn(async move {
+                let resp = reqwest::Client::new()
+                    .post(url)
+                    .basic_auth(id, Some(s))
+                    .form(&[
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", rt.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        if status == 200 {
+            winners.push(body);
+        }
+    }
+    assert_eq!(winners.len(), 1, "a refresh token is spent once");
+    let next = winners[0]["refresh_token"].as_str().unwrap();
+    let (s, _) = token_request(
+        &app,
+        &client_id,
+        &secret,
+        &[("grant_type", "refresh_token"), ("refresh_token", next)],
+    )
+    .await;
+    assert_eq!(
+        s, 400,
+        "the parallel reuse revoked the family, winner included"
+    );
+}

@@ -58,7 +58,11 @@ impl StoreOptions {
 /// A [`Store`] on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
+    /// Reads (and, on PostgreSQL, everything).
     pool: AnyPool,
+    /// Writes. On SQLite one connection: writers then queue in the pool instead of contending
+    /// for the database lock and sleeping in SQLite's busy handler.
+    writer: AnyPool,
     engine: Engine,
 }
 
@@ -68,6 +72,37 @@ fn valid_schema_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+async fn open_pool(url: &str, engine: Engine, schema: Option<String>, max: u32) -> Result<AnyPool> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            let schema = schema.clone();
+            Box::pin(async move {
+                match engine {
+                    Engine::Sqlite => {
+                        // WAL lets readers run beside the one writer; NORMAL sync is durable
+                        // in WAL mode except across power loss of the last transaction.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Engine::Postgres => {
+                        if let Some(s) = schema {
+                            conn.execute(format!("SET search_path TO {s}").as_str())
+                                .await?;
+                        }
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .map_err(db_err)
 }
 
 impl SqlStore {
@@ -97,35 +132,16 @@ impl SqlStore {
                 .map_err(db_err)?;
             admin.close().await;
         }
-        let pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _| {
-                let schema = schema.clone();
-                Box::pin(async move {
-                    match engine {
-                        Engine::Sqlite => {
-                            // WAL lets readers run beside the one writer; NORMAL sync is durable
-                            // in WAL mode except across power loss of the last transaction.
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        }
-                        Engine::Postgres => {
-                            if let Some(s) = schema {
-                                conn.execute(format!("SET search_path TO {s}").as_str())
-                                    .await?;
-                            }
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await
-            .map_err(db_err)?;
-        Ok(SqlStore { pool, engine })
+        let pool = open_pool(&url, engine, schema.clone(), options.max_connections).await?;
+        let writer = match engine {
+            Engine::Sqlite => open_pool(&url, engine, schema, 1).await?,
+            Engine::Postgres => pool.clone(),
+        };
+        Ok(SqlStore {
+            pool,
+            writer,
+            engine,
+        })
     }
 
     /// The engine in use.
@@ -140,7 +156,7 @@ impl SqlStore {
             Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
         migrator
-            .run(&self.pool)
+            .run(&self.writer)
             .await
             .map_err(|e| Error::Store(e.to_string()))
     }
@@ -148,7 +164,7 @@ impl SqlStore {
     /// Drops a PostgreSQL schema (test clean-up).
     pub async fn drop_schema(&self, schema: &str) -> Result<()> {
         if self.engine == Engine::Postgres && valid_schema_name(schema) {
-            self.pool
+            self.writer
                 .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
                 .await
                 .map_err(db_err)?;
@@ -159,6 +175,7 @@ impl SqlStore {
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     async fn fetch_all<'q>(&self, q: Q<'q>) -> Result<Vec<AnyRow>> {
@@ -169,8 +186,12 @@ impl SqlStore {
         q.fetch_optional(&self.pool).await.map_err(db_err)
     }
 
+    async fn write_optional<'q>(&self, q: Q<'q>) -> Result<Option<AnyRow>> {
+        q.fetch_optional(&self.writer).await.map_err(db_err)
+    }
+
     async fn exec<'q>(&self, q: Q<'q>) -> Result<u64> {
-        q.execute(&self.pool)
+        q.execute(&self.writer)
             .await
             .map(|r| r.rows_affected())
             .map_err(db_err)
@@ -184,6 +205,22 @@ impl SqlStore {
             )
             .await?;
         rows.iter().map(|r| rows::string(r, "client_id")).collect()
+    }
+
+    /// Why a refresh token could not be spent: used before (`Replayed`) or not live (`Missing`).
+    async fn spent_refresh_token(&self, digest: &str) -> Result<Spent<RefreshToken>> {
+        let old = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT * FROM refresh_tokens WHERE digest = $1 AND used_at IS NOT NULL",
+                )
+                .bind(digest.to_string()),
+            )
+            .await?;
+        match old {
+            Some(row) => rows::refresh_token(&row).map(Spent::Replayed),
+            None => Ok(Spent::Missing),
+        }
     }
 
     async fn session_where(&self, column: &str, value: &str, now: i64) -> Result<Option<Session>> {
@@ -203,6 +240,39 @@ impl SqlStore {
 }
 
 type Q<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn spend_refresh<'q>(digest: &str, now: i64) -> Q<'q> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET used_at = $2
+         WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
+           AND family_id NOT IN (SELECT id FROM revoked_families)
+         RETURNING digest, body, created_at, expires_at",
+    )
+    .bind(digest.to_string())
+    .bind(now)
+}
+
+fn insert_refresh<'q>(t: &RefreshToken) -> Result<Q<'q>> {
+    Ok(sqlx::query(
+        "INSERT INTO refresh_tokens (digest, family_id, session_id, client_id, user_id, body, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(t.digest.clone())
+    .bind(t.grant.family_id.clone())
+    .bind(t.grant.session_id.clone())
+    .bind(t.grant.client_id.clone())
+    .bind(t.grant.user_id.clone())
+    .bind(to_json(&t.grant)?)
+    .bind(t.created_at)
+    .bind(t.expires_at))
+}
+
+fn insert_access<'q>(jti: &str, family_id: &str, expires_at: i64) -> Q<'q> {
+    sqlx::query("INSERT INTO access_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(jti.to_string())
+        .bind(family_id.to_string())
+        .bind(expires_at)
+}
 
 const BUMP_VERSION: &str = "UPDATE meta SET config_version = config_version + 1 WHERE id = 1";
 
@@ -265,7 +335,7 @@ impl Store for SqlStore {
     }
 
     async fn delete_user(&self, id: &str) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         let n = sqlx::query("DELETE FROM users WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -292,7 +362,7 @@ impl Store for SqlStore {
     }
 
     async fn create_client(&self, c: &Client) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         sqlx::query(BUMP_VERSION)
             .execute(&mut *tx)
             .await
@@ -326,7 +396,7 @@ impl Store for SqlStore {
     }
 
     async fn delete_client(&self, id: &str) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         sqlx::query(BUMP_VERSION)
             .execute(&mut *tx)
             .await
@@ -347,7 +417,7 @@ impl Store for SqlStore {
     }
 
     async fn create_api(&self, a: &Api) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         sqlx::query(BUMP_VERSION)
             .execute(&mut *tx)
             .await
@@ -376,7 +446,7 @@ impl Store for SqlStore {
     }
 
     async fn put_client_grant(&self, g: &ClientGrant) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         sqlx::query(BUMP_VERSION)
             .execute(&mut *tx)
             .await
@@ -404,7 +474,7 @@ impl Store for SqlStore {
     }
 
     async fn rotate_signing_key(&self, k: &SigningKeyRecord, at: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         sqlx::query(BUMP_VERSION)
             .execute(&mut *tx)
             .await
@@ -441,7 +511,7 @@ impl Store for SqlStore {
     }
 
     async fn purge_signing_keys(&self, before: i64) -> Result<u64> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         sqlx::query(BUMP_VERSION)
             .execute(&mut *tx)
             .await
@@ -519,7 +589,7 @@ impl Store for SqlStore {
     }
 
     async fn revoke_session(&self, id: &str, at: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(at)
             .bind(id.to_string())
@@ -567,7 +637,7 @@ impl Store for SqlStore {
     }
 
     async fn take_pending(&self, id: &str, now: i64) -> Result<Option<PendingAuthorization>> {
-        self.fetch_optional(
+        self.write_optional(
             sqlx::query(
                 "UPDATE pending_authorizations SET used_at = $2
                  WHERE id = $1 AND used_at IS NULL AND expires_at > $2
@@ -595,7 +665,7 @@ impl Store for SqlStore {
 
     async fn spend_code(&self, digest: &str, now: i64) -> Result<Spent<AuthCode>> {
         let fresh = self
-            .fetch_optional(
+            .write_optional(
                 sqlx::query(
                     "UPDATE auth_codes SET used_at = $2 WHERE digest = $1 AND used_at IS NULL
                      RETURNING body",
@@ -620,52 +690,44 @@ impl Store for SqlStore {
     }
 
     async fn create_refresh_token(&self, t: &RefreshToken) -> Result<()> {
-        self.exec(
-            sqlx::query(
-                "INSERT INTO refresh_tokens (digest, family_id, session_id, client_id, user_id, body, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(t.digest.clone())
-            .bind(t.grant.family_id.clone())
-            .bind(t.grant.session_id.clone())
-            .bind(t.grant.client_id.clone())
-            .bind(t.grant.user_id.clone())
-            .bind(to_json(&t.grant)?)
-            .bind(t.created_at)
-            .bind(t.expires_at),
-        )
-        .await
-        .map(|_| ())
+        self.exec(insert_refresh(t)?).await.map(|_| ())
     }
 
     async fn spend_refresh_token(&self, digest: &str, now: i64) -> Result<Spent<RefreshToken>> {
-        let fresh = self
-            .fetch_optional(
-                sqlx::query(
-                    "UPDATE refresh_tokens SET used_at = $2
-                     WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
-                       AND family_id NOT IN (SELECT id FROM revoked_families)
-                     RETURNING digest, body, created_at, expires_at",
-                )
-                .bind(digest.to_string())
-                .bind(now),
-            )
-            .await?;
-        if let Some(row) = fresh {
-            return rows::refresh_token(&row).map(Spent::Fresh);
+        let fresh = self.write_optional(spend_refresh(digest, now)).await?;
+        match fresh {
+            Some(row) => rows::refresh_token(&row).map(Spent::Fresh),
+            None => self.spent_refresh_token(digest).await,
         }
-        let old = self
-            .fetch_optional(
-                sqlx::query(
-                    "SELECT * FROM refresh_tokens WHERE digest = $1 AND used_at IS NOT NULL",
-                )
-                .bind(digest.to_string()),
-            )
-            .await?;
-        match old {
-            Some(row) => rows::refresh_token(&row).map(Spent::Replayed),
-            None => Ok(Spent::Missing),
-        }
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_digest: &str,
+        now: i64,
+        next: &RefreshToken,
+        access_jti: &str,
+        access_expires_at: i64,
+    ) -> Result<Spent<RefreshToken>> {
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let fresh = spend_refresh(old_digest, now)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = fresh else {
+            drop(tx);
+            return self.spent_refresh_token(old_digest).await;
+        };
+        insert_refresh(next)?
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        insert_access(access_jti, &next.grant.family_id, access_expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        rows::refresh_token(&row).map(Spent::Fresh)
     }
 
     async fn revoke_family(&self, family_id: &str, at: i64) -> Result<()> {
@@ -706,16 +768,9 @@ impl Store for SqlStore {
     }
 
     async fn record_access_token(&self, jti: &str, family_id: &str, expires_at: i64) -> Result<()> {
-        self.exec(
-            sqlx::query(
-                "INSERT INTO access_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)",
-            )
-            .bind(jti.to_string())
-            .bind(family_id.to_string())
-            .bind(expires_at),
-        )
-        .await
-        .map(|_| ())
+        self.exec(insert_access(jti, family_id, expires_at))
+            .await
+            .map(|_| ())
     }
 
     async fn revoke_access_token(&self, jti: &str, at: i64) -> Result<()> {

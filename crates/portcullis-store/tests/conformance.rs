@@ -78,6 +78,7 @@ both_engines!(
     codes_spent_once_then_replayed,
     codes_concurrent_spend_exactly_one_fresh,
     refresh_rotation_and_family_revocation,
+    refresh_rotate_in_one_transaction,
     sessions_live_revoke_and_clients,
     sessions_reauthenticate_swaps_token,
     pending_taken_once,
@@ -409,5 +410,58 @@ async fn sessions_reauthenticate_swaps_token(s: &SqlStore) {
     assert!(
         s.reauthenticate_session(&again, "tok3").await.is_err(),
         "revoked sessions stay ended"
+    );
+}
+
+async fn refresh_rotate_in_one_transaction(s: &SqlStore) {
+    let rt = RefreshToken {
+        digest: "r1".into(),
+        grant: grant("f1", "s1"),
+        created_at: 100,
+        expires_at: 900,
+    };
+    s.create_refresh_token(&rt).await.unwrap();
+    let next = RefreshToken {
+        digest: "r2".into(),
+        ..rt.clone()
+    };
+    assert_eq!(
+        s.rotate_refresh_token("r1", 101, &next, "j1", 500)
+            .await
+            .unwrap(),
+        Spent::Fresh(rt.clone())
+    );
+    assert!(
+        s.refresh_token_grant("r2", 102).await.unwrap().is_some(),
+        "successor stored"
+    );
+    let third = RefreshToken {
+        digest: "r3".into(),
+        ..rt.clone()
+    };
+    assert_eq!(
+        s.rotate_refresh_token("r1", 103, &third, "j2", 500)
+            .await
+            .unwrap(),
+        Spent::Replayed(rt.clone())
+    );
+    assert!(
+        s.refresh_token_grant("r3", 104).await.unwrap().is_none(),
+        "no successor for a replay"
+    );
+    s.revoke_family("f1", 105).await.unwrap();
+    assert!(
+        s.access_token_revoked("j1").await.unwrap(),
+        "access token recorded in the family"
+    );
+    assert!(
+        !s.access_token_revoked("j2").await.unwrap(),
+        "nothing recorded for the replay"
+    );
+    assert_eq!(
+        s.rotate_refresh_token("nope", 106, &third, "j3", 500)
+            .await
+            .unwrap(),
+        Spent::Missing
     );
 }

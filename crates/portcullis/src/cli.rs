@@ -45,7 +45,7 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
-    /// Apply database migrations.
+    /// Apply database migrations and create the initial signing keys.
     Migrate,
     /// Manage users.
     #[command(subcommand)]
@@ -230,7 +230,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let store: &dyn Store = &store;
     match cli.command {
         Command::Serve { .. } | Command::Migrate => {
-            eprintln!("migrations applied");
+            // Initial signing keys belong to a prepared database; generating RSA keys here keeps
+            // them off the server's first start.
+            admin::ensure_keys(store, &master(&settings)?, clock.as_ref()).await?;
+            eprintln!("migrations applied; signing keys present");
         }
         Command::User(cmd) => user(cmd, &settings, store, clock.as_ref()).await?,
         Command::Client(cmd) => client(cmd, store, clock.as_ref()).await?,

@@ -251,6 +251,49 @@ async fn cli_keys_rotate_publishes_new_keys_immediately() {
 }
 
 #[tokio::test]
+async fn migrate_prepares_schema_and_signing_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("m.db").display());
+    let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let base = || {
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("PORTCULLIS_ISSUER", "https://id.example.com")
+            .env("PORTCULLIS_DATABASE_URL", &url)
+            .env("PORTCULLIS_MASTER_KEY", key);
+        c
+    };
+    let out = args(base(), &["migrate"]).output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keys = run_json(args(base(), &["keys", "list"]), None).await;
+    let algs: Vec<&str> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["alg"].as_str().unwrap())
+        .collect();
+    assert_eq!(algs.len(), 3, "{keys}");
+    for alg in ["EdDSA", "ES256", "RS256"] {
+        assert!(algs.contains(&alg));
+    }
+    let again = args(base(), &["migrate"]).output().await.unwrap();
+    assert!(again.status.success());
+    assert_eq!(
+        run_json(args(base(), &["keys", "list"]), None)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "idempotent"
+    );
+}
+
+#[tokio::test]
 async fn cli_rejects_bad_input_without_changes() {
     let app = spawn_app().await;
     let out = args(

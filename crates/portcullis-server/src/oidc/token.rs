@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::crypto::{random, token_digest};
-use portcullis_core::model::{AuditEvent, Client, GrantContext, RefreshToken, Spent};
+use portcullis_core::model::{AuditEvent, Client, GrantContext, RefreshToken, Spent, User};
 use portcullis_core::oauth::{join_scope, pkce, split_scope};
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 
@@ -151,7 +151,7 @@ async fn authorization_code(
             "The session behind this code has ended.",
         ));
     }
-    issue(state, client, &record.grant, record.nonce.as_deref(), None).await
+    issue(state, client, &record.grant, record.nonce.as_deref()).await
 }
 
 async fn refresh_token(
@@ -166,68 +166,79 @@ async fn refresh_token(
     let digest = token_digest(presented);
     let now = state.now();
     let requested = params.get("scope").map(split_scope);
-    // Check owner and scope before spending, so a bad request neither burns the token nor lets one
-    // client burn another's.
-    if let Some(live) = state.store().refresh_token_grant(&digest, now).await? {
-        if live.grant.client_id != client.id {
-            return Err(AppError::invalid_grant(
-                "The refresh token was issued to another client.",
-            ));
-        }
+    let Some(live) = state.store().refresh_token_grant(&digest, now).await? else {
+        // Not live: a replay of a rotated token is punished, anything else is just invalid.
+        return match state.store().spend_refresh_token(&digest, now).await? {
+            Spent::Replayed(t) => Err(reuse_detected(state, meta, &t.grant).await?),
+            _ => Err(AppError::invalid_grant(
+                "The refresh token is invalid, expired or revoked.",
+            )),
+        };
+    };
+    // Owner and scope are checked before spending, so a bad request neither burns the token nor
+    // lets one client burn another's.
+    if live.grant.client_id != client.id {
+        return Err(AppError::invalid_grant(
+            "The refresh token was issued to another client.",
+        ));
+    }
+    let mut grant = live.grant.clone();
+    if let Some(requested) = requested {
         let original = split_scope(&live.grant.scope);
-        if requested
-            .as_ref()
-            .is_some_and(|r| r.iter().any(|s| !original.contains(s)))
-        {
+        if requested.iter().any(|s| !original.contains(s)) {
             return Err(AppError::bad(
                 ErrorCode::InvalidScope,
                 "scope exceeds the original grant.",
             ));
         }
-    }
-    let old = match state.store().spend_refresh_token(&digest, now).await? {
-        Spent::Fresh(t) if t.grant.client_id == client.id => t,
-        Spent::Fresh(_) => {
-            return Err(AppError::invalid_grant(
-                "The refresh token was issued to another client.",
-            ));
-        }
-        Spent::Replayed(t) => {
-            // Reuse of a rotated token means it leaked: revoke the whole family (RFC 9700 §4.14.2).
-            state.store().revoke_family(&t.grant.family_id, now).await?;
-            audit(
-                state,
-                meta,
-                "token.refresh_reuse",
-                &t.grant,
-                serde_json::json!({}),
-            )
-            .await;
-            return Err(AppError::invalid_grant(
-                "The refresh token has already been used.",
-            ));
-        }
-        Spent::Missing => {
-            return Err(AppError::invalid_grant(
-                "The refresh token is invalid, expired or revoked.",
-            ));
-        }
-    };
-    let mut grant = old.grant.clone();
-    if let Some(requested) = requested {
         grant.scope = join_scope(&requested);
     }
-    match state.store().user_by_id(&grant.user_id).await? {
-        Some(u) if !u.blocked => {}
-        _ => {
-            return Err(AppError::invalid_grant(
-                "The user is no longer allowed to sign in.",
-            ));
-        }
+    let user = grant_user(state, &grant).await?;
+    let (access, id_token) = mint_pair(state, client, &grant, &user, None)?;
+    // The successor keeps the family's absolute expiry and the original scope, so narrowing one
+    // access token does not narrow later refreshes.
+    let token = random::token();
+    let next = RefreshToken {
+        digest: token_digest(&token),
+        grant: live.grant.clone(),
+        created_at: now,
+        expires_at: live.expires_at,
+    };
+    match state
+        .store()
+        .rotate_refresh_token(&digest, now, &next, &access.jti, now + access.expires_in)
+        .await?
+    {
+        Spent::Fresh(_) => Ok(respond(access, id_token, Some(token), &grant.scope)),
+        // Lost a race with another use of the same token: that is reuse too.
+        Spent::Replayed(t) => Err(reuse_detected(state, meta, &t.grant).await?),
+        Spent::Missing => Err(AppError::invalid_grant(
+            "The refresh token is invalid, expired or revoked.",
+        )),
     }
-    // The rotated token keeps the family's absolute expiry and the original scope, so narrowing
-    // one access token does not narrow later refreshes.
-    issue(state, client, &grant, None, Some(old)).await
+}
+
+/// Reuse of a rotated refresh token means it leaked: revoke the whole family (RFC 9700 §4.14.2).
+async fn reuse_detected(
+    state: &AppState,
+    meta: &ClientMeta,
+    grant: &GrantContext,
+) -> AppResult<AppError> {
+    state
+        .store()
+        .revoke_family(&grant.family_id, state.now())
+        .await?;
+    audit(
+        state,
+        meta,
+        "token.refresh_reuse",
+        grant,
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(AppError::invalid_grant(
+        "The refresh token has already been used.",
+    ))
 }
 
 async fn client_credentials(
@@ -292,52 +303,78 @@ fn has_scope(scope: &str, wanted: &str) -> bool {
     scope.split(' ').any(|s| s == wanted)
 }
 
-/// Issues tokens for a user grant: access token, ID token with `openid`, and a refresh token with
-/// `offline_access` when the client may refresh (rotating `previous` when refreshing).
-async fn issue(
+/// The user behind a grant, if they may still get tokens.
+async fn grant_user(state: &AppState, grant: &GrantContext) -> AppResult<User> {
+    match state.store().user_by_id(&grant.user_id).await? {
+        Some(u) if !u.blocked => Ok(u),
+        _ => Err(AppError::invalid_grant(
+            "The user is no longer allowed to sign in.",
+        )),
+    }
+}
+
+/// Signs the access token and, with `openid`, the ID token.
+fn mint_pair(
     state: &AppState,
     client: &Client,
     grant: &GrantContext,
+    user: &User,
     nonce: Option<&str>,
-    previous: Option<RefreshToken>,
-) -> AppResult<TokenResponse> {
-    let user = state
-        .store()
-        .user_by_id(&grant.user_id)
-        .await?
-        .ok_or_else(|| AppError::invalid_grant("The user no longer exists."))?;
-    if user.blocked {
-        return Err(AppError::invalid_grant("The user is blocked."));
-    }
-    let now = state.now();
+) -> AppResult<(mint::AccessToken, Option<String>)> {
     let access = mint::user_access_token(state, client, grant)?;
-    state
-        .store()
-        .record_access_token(&access.jti, &grant.family_id, now + access.expires_in)
-        .await?;
     let id_token = if has_scope(&grant.scope, "openid") {
-        Some(mint::id_token(state, client, grant, &user, nonce)?)
+        Some(mint::id_token(state, client, grant, user, nonce)?)
     } else {
         None
     };
-    let refresh = match previous {
-        Some(old) => Some(new_refresh(state, old.grant, old.expires_at).await?),
-        None if has_scope(&grant.scope, "offline_access")
-            && client.allows_grant("refresh_token") =>
-        {
-            let expires = now + state.settings().tokens.refresh_ttl;
-            Some(new_refresh(state, grant.clone(), expires).await?)
-        }
-        None => None,
-    };
-    Ok(TokenResponse {
+    Ok((access, id_token))
+}
+
+fn respond(
+    access: mint::AccessToken,
+    id_token: Option<String>,
+    refresh: Option<String>,
+    scope: &str,
+) -> TokenResponse {
+    TokenResponse {
         access_token: access.token,
         token_type: "Bearer".into(),
         expires_in: access.expires_in,
         id_token,
         refresh_token: refresh,
-        scope: Some(grant.scope.clone()),
-    })
+        scope: Some(scope.to_string()),
+    }
+}
+
+/// Issues tokens for a code exchange: access token, ID token with `openid`, and a refresh token
+/// with `offline_access` when the client may refresh.
+async fn issue(
+    state: &AppState,
+    client: &Client,
+    grant: &GrantContext,
+    nonce: Option<&str>,
+) -> AppResult<TokenResponse> {
+    let user = grant_user(state, grant).await?;
+    let now = state.now();
+    let (access, id_token) = mint_pair(state, client, grant, &user, nonce)?;
+    state
+        .store()
+        .record_access_token(&access.jti, &grant.family_id, now + access.expires_in)
+        .await?;
+    let refresh =
+        if has_scope(&grant.scope, "offline_access") && client.allows_grant("refresh_token") {
+            Some(
+                new_refresh(
+                    state,
+                    grant.clone(),
+                    now + state.settings().tokens.refresh_ttl,
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
+    Ok(respond(access, id_token, refresh, &grant.scope))
 }
 
 async fn new_refresh(state: &AppState, grant: GrantContext, expires_at: i64) -> AppResult<String> {

@@ -260,8 +260,24 @@ impl AppState {
         t.access_ttl.max(t.id_ttl).max(api_max).max(86400)
     }
 
-    /// Appends an audit event; failures are logged, never shown to the user.
-    pub async fn audit(&self, event: AuditEvent) {
+    /// Appends an audit event for a request; failures are logged, never shown to the user.
+    pub async fn audit(
+        &self,
+        kind: &str,
+        meta: &crate::http::ClientMeta,
+        user_id: Option<&str>,
+        client_id: Option<&str>,
+        detail: serde_json::Value,
+    ) {
+        let event = AuditEvent {
+            at: self.now(),
+            kind: kind.into(),
+            user_id: user_id.map(str::to_string),
+            client_id: client_id.map(str::to_string),
+            ip: meta.ip.clone(),
+            user_agent: meta.user_agent.clone(),
+            detail,
+        };
         if let Err(e) = self.store().append_audit(&event).await {
             tracing::error!(error = %e, kind = %event.kind, "audit append failed");
         }

@@ -118,12 +118,7 @@ async fn setup() -> (TestApp, String, String) {
 #[tokio::test]
 async fn discovery_advertises_required_metadata() {
     let app = spawn_app().await;
-    let m: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let m: Value = app.get_json("/.well-known/openid-configuration").await;
     assert_eq!(m["issuer"], app.issuer.as_str());
     assert_eq!(
         m["code_challenge_methods_supported"],
@@ -151,21 +146,10 @@ async fn discovery_advertises_required_metadata() {
     ] {
         assert!(!m[key].is_null(), "{key}");
     }
-    let jwks: Value = reqwest::get(app.url("/.well-known/jwks.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let algs: Vec<&str> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["alg"].as_str().unwrap())
-        .collect();
+    let algs = app.jwks_field("alg").await;
     assert_eq!(algs.len(), 3);
     for alg in ["EdDSA", "ES256", "RS256"] {
-        assert!(algs.contains(&alg));
+        assert!(algs.iter().any(|a| a == alg));
     }
 }
 
@@ -1115,20 +1099,9 @@ async fn key_rotation_keeps_old_tokens_valid_and_signs_with_new_key() {
     )
     .await
     .unwrap();
-    let jwks: Value = reqwest::get(app.url("/.well-known/jwks.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let kids: Vec<&str> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
+    let kids = app.jwks_field("kid").await;
     assert_eq!(kids.len(), 4, "new key published, old one kept");
-    assert!(kids.contains(&old_kid.as_str()));
+    assert!(kids.contains(&old_kid));
     assert_eq!(
         userinfo_status(&app, old_at).await,
         200,
@@ -1140,7 +1113,7 @@ async fn key_rotation_keeps_old_tokens_valid_and_signs_with_new_key() {
         .unwrap()
         .to_string();
     assert_ne!(new_kid, old_kid);
-    assert!(kids.contains(&new_kid.as_str()));
+    assert!(kids.contains(&new_kid));
 }
 
 #[tokio::test]
@@ -1319,12 +1292,7 @@ async fn https_issuer_uses_host_prefixed_secure_cookies() {
         html.contains(r#"value="ada@example.com""#),
         "login_hint prefills the email"
     );
-    let m: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let m: Value = app.get_json("/.well-known/openid-configuration").await;
     assert_eq!(m["token_endpoint"], "https://id.example.com/oauth/token");
 }
 

@@ -207,6 +207,24 @@ impl SqlStore {
         rows.iter().map(|r| rows::string(r, "client_id")).collect()
     }
 
+    /// Runs statements in one write transaction, first bumping the configuration version when
+    /// they change clients, APIs, grants or keys (so caches reload); returns rows affected each.
+    async fn write_tx(&self, bump_version: bool, statements: Vec<Q<'_>>) -> Result<Vec<u64>> {
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        if bump_version {
+            sqlx::query(BUMP_VERSION)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let mut affected = Vec::with_capacity(statements.len());
+        for q in statements {
+            affected.push(q.execute(&mut *tx).await.map_err(db_err)?.rows_affected());
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(affected)
+    }
+
     /// Why a refresh token could not be spent: used before (`Replayed`) or not live (`Missing`).
     async fn spent_refresh_token(&self, digest: &str) -> Result<Spent<RefreshToken>> {
         let old = self
@@ -335,20 +353,17 @@ impl Store for SqlStore {
     }
 
     async fn delete_user(&self, id: &str) -> Result<bool> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let n = sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
-        sqlx::query("DELETE FROM refresh_tokens WHERE user_id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(n > 0)
+        let n = self
+            .write_tx(
+                false,
+                vec![
+                    sqlx::query("DELETE FROM users WHERE id = $1").bind(id.to_string()),
+                    sqlx::query("DELETE FROM refresh_tokens WHERE user_id = $1")
+                        .bind(id.to_string()),
+                ],
+            )
+            .await?;
+        Ok(n[0] > 0)
     }
 
     async fn set_last_login(&self, id: &str, at: i64) -> Result<()> {
@@ -362,12 +377,7 @@ impl Store for SqlStore {
     }
 
     async fn create_client(&self, c: &Client) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        sqlx::query(BUMP_VERSION)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO clients (id, name, secret_digest, redirect_uris, post_logout_redirect_uris,
                grant_types, backchannel_logout_uri, first_party, signing_alg, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -381,11 +391,8 @@ impl Store for SqlStore {
         .bind(c.backchannel_logout_uri.clone())
         .bind(i64::from(c.first_party))
         .bind(c.signing_alg.clone())
-        .bind(c.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        .bind(c.created_at);
+        self.write_tx(true, vec![insert]).await.map(|_| ())
     }
 
     async fn list_clients(&self) -> Result<Vec<Client>> {
@@ -396,33 +403,21 @@ impl Store for SqlStore {
     }
 
     async fn delete_client(&self, id: &str) -> Result<bool> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        sqlx::query(BUMP_VERSION)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let n = sqlx::query("DELETE FROM clients WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
-        sqlx::query("DELETE FROM refresh_tokens WHERE client_id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(n > 0)
+        let n = self
+            .write_tx(
+                true,
+                vec![
+                    sqlx::query("DELETE FROM clients WHERE id = $1").bind(id.to_string()),
+                    sqlx::query("DELETE FROM refresh_tokens WHERE client_id = $1")
+                        .bind(id.to_string()),
+                ],
+            )
+            .await?;
+        Ok(n[0] > 0)
     }
 
     async fn create_api(&self, a: &Api) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        sqlx::query(BUMP_VERSION)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO apis (id, identifier, name, scopes, token_ttl, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -431,11 +426,8 @@ impl Store for SqlStore {
         .bind(a.name.clone())
         .bind(to_json(&a.scopes)?)
         .bind(a.token_ttl)
-        .bind(a.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        .bind(a.created_at);
+        self.write_tx(true, vec![insert]).await.map(|_| ())
     }
 
     async fn list_apis(&self) -> Result<Vec<Api>> {
@@ -446,22 +438,14 @@ impl Store for SqlStore {
     }
 
     async fn put_client_grant(&self, g: &ClientGrant) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        sqlx::query(BUMP_VERSION)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query(
+        let upsert = sqlx::query(
             "INSERT INTO client_grants (client_id, audience, scopes) VALUES ($1, $2, $3)
              ON CONFLICT (client_id, audience) DO UPDATE SET scopes = excluded.scopes",
         )
         .bind(g.client_id.clone())
         .bind(g.audience.clone())
-        .bind(to_json(&g.scopes)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        .bind(to_json(&g.scopes)?);
+        self.write_tx(true, vec![upsert]).await.map(|_| ())
     }
 
     async fn list_client_grants(&self) -> Result<Vec<ClientGrant>> {
@@ -474,31 +458,20 @@ impl Store for SqlStore {
     }
 
     async fn rotate_signing_key(&self, k: &SigningKeyRecord, at: i64) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        sqlx::query(BUMP_VERSION)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query(
+        let retire = sqlx::query(
             "UPDATE signing_keys SET retired_at = $1 WHERE alg = $2 AND retired_at IS NULL",
         )
         .bind(at)
-        .bind(k.alg.clone())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        sqlx::query(
+        .bind(k.alg.clone());
+        let insert = sqlx::query(
             "INSERT INTO signing_keys (kid, alg, private_encrypted, created_at, retired_at)
              VALUES ($1, $2, $3, $4, NULL)",
         )
         .bind(k.kid.clone())
         .bind(k.alg.clone())
         .bind(k.private_encrypted.clone())
-        .bind(k.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        .bind(k.created_at);
+        self.write_tx(true, vec![retire, insert]).await.map(|_| ())
     }
 
     async fn list_signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
@@ -511,21 +484,11 @@ impl Store for SqlStore {
     }
 
     async fn purge_signing_keys(&self, before: i64) -> Result<u64> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        sqlx::query(BUMP_VERSION)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let n = sqlx::query(
+        let delete = sqlx::query(
             "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1",
         )
-        .bind(before)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
-        tx.commit().await.map_err(db_err)?;
-        Ok(n)
+        .bind(before);
+        Ok(self.write_tx(true, vec![delete]).await?[0])
     }
 
     async fn create_session(&self, s: &Session, token_digest: &str) -> Result<()> {
@@ -589,24 +552,18 @@ impl Store for SqlStore {
     }
 
     async fn revoke_session(&self, id: &str, at: i64) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(at)
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        sqlx::query(
+        let end =
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id.to_string());
+        let families = sqlx::query(
             "INSERT INTO revoked_families (id, revoked_at)
              SELECT DISTINCT family_id, $1 FROM refresh_tokens WHERE session_id = $2
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(at)
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)
+        .bind(id.to_string());
+        self.write_tx(false, vec![end, families]).await.map(|_| ())
     }
 
     async fn put_pending(&self, p: &PendingAuthorization) -> Result<()> {

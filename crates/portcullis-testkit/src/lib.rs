@@ -154,6 +154,27 @@ impl TestApp {
         format!("http://localhost:{}{path}", self.port)
     }
 
+    /// `GET`s a JSON document from the server.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        reqwest::get(self.url(path))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// One field (`kid`, `alg`) of every key in the published JWKS.
+    pub async fn jwks_field(&self, field: &str) -> Vec<String> {
+        let jwks = self.get_json("/.well-known/jwks.json").await;
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k[field].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// Creates a user with a password.
     pub async fn create_user(&self, email: &str, password: &str) -> User {
         admin::create_user(

@@ -214,32 +214,12 @@ async fn cli_creations_print_json_and_apply_to_running_server_at_once() {
 #[tokio::test]
 async fn cli_keys_rotate_publishes_new_keys_immediately() {
     let app = spawn_app().await;
-    let before: Value = reqwest::get(app.url("/.well-known/jwks.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before = app.jwks_field("kid").await;
     let rotated = run_json(args(cli(&app), &["keys", "rotate", "--alg", "EdDSA"]), None).await;
     let kid = rotated["rotated"][0]["kid"].as_str().unwrap().to_string();
-    let after: Value = reqwest::get(app.url("/.well-known/jwks.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let kids: Vec<&str> = after["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
-    assert!(kids.contains(&kid.as_str()));
-    assert_eq!(
-        kids.len(),
-        before["keys"].as_array().unwrap().len() + 1,
-        "retired key stays published"
-    );
+    let kids = app.jwks_field("kid").await;
+    assert!(kids.contains(&kid));
+    assert_eq!(kids.len(), before.len() + 1, "retired key stays published");
     let listed = run_json(args(cli(&app), &["keys", "list"]), None).await;
     let retired = listed
         .as_array()

@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::model::AuditEvent;
 
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
@@ -163,15 +162,13 @@ async fn end_session(
         .revoke_session(&session.id, state.now())
         .await?;
     state
-        .audit(AuditEvent {
-            at: state.now(),
-            kind: "session.logout".into(),
-            user_id: Some(session.user_id.clone()),
-            client_id,
-            ip: meta.ip.clone(),
-            user_agent: meta.user_agent.clone(),
-            detail: serde_json::json!({ "session_id": session.id }),
-        })
+        .audit(
+            "session.logout",
+            meta,
+            Some(session.user_id.as_str()),
+            client_id.as_deref(),
+            serde_json::json!({ "session_id": session.id }),
+        )
         .await;
     Ok(())
 }

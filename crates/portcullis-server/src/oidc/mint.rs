@@ -4,6 +4,10 @@ use portcullis_core::crypto::random;
 use portcullis_core::model::{Client, GrantContext, User};
 use portcullis_proto::claims::{AccessTokenClaims, Audience, IdTokenClaims};
 
+use std::sync::Arc;
+
+use portcullis_core::crypto::jws::Signer;
+
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -27,17 +31,24 @@ fn has_scope(scope: &str, wanted: &str) -> bool {
     scope.split(' ').any(|s| s == wanted)
 }
 
+/// The client's signer and the time, for minting.
+fn signing(state: &AppState, client: &Client) -> AppResult<(Arc<Signer>, i64)> {
+    let signer = state
+        .snapshot()
+        .signer_for(client)
+        .cloned()
+        .ok_or_else(|| AppError::Internal("no signing key".into()))?;
+    Ok((signer, state.now()))
+}
+
 /// Signs an access token for a user grant.
 pub fn user_access_token(
     state: &AppState,
     client: &Client,
     grant: &GrantContext,
 ) -> AppResult<AccessToken> {
+    let (signer, now) = signing(state, client)?;
     let snapshot = state.snapshot();
-    let signer = snapshot
-        .signer_for(client)
-        .ok_or_else(|| AppError::Internal("no signing key".into()))?;
-    let now = state.now();
     let (aud, ttl) = match grant.audience.as_deref().and_then(|a| snapshot.apis.get(a)) {
         Some(api) if has_scope(&grant.scope, "openid") => (
             Audience::Many(vec![api.identifier.clone(), userinfo_audience(state)]),
@@ -79,11 +90,7 @@ pub fn client_access_token(
     ttl: i64,
     scope: &str,
 ) -> AppResult<AccessToken> {
-    let snapshot = state.snapshot();
-    let signer = snapshot
-        .signer_for(client)
-        .ok_or_else(|| AppError::Internal("no signing key".into()))?;
-    let now = state.now();
+    let (signer, now) = signing(state, client)?;
     let jti = random::token();
     let claims = AccessTokenClaims {
         iss: state.issuer().into(),
@@ -114,11 +121,7 @@ pub fn id_token(
     user: &User,
     nonce: Option<&str>,
 ) -> AppResult<String> {
-    let snapshot = state.snapshot();
-    let signer = snapshot
-        .signer_for(client)
-        .ok_or_else(|| AppError::Internal("no signing key".into()))?;
-    let now = state.now();
+    let (signer, now) = signing(state, client)?;
     let email = has_scope(&grant.scope, "email");
     let claims = IdTokenClaims {
         iss: state.issuer().into(),

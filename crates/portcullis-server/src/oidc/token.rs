@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::crypto::{random, token_digest};
-use portcullis_core::model::{AuditEvent, Client, GrantContext, RefreshToken, Spent, User};
+use portcullis_core::model::{Client, GrantContext, RefreshToken, Spent, User};
 use portcullis_core::oauth::{join_scope, pkce, split_scope};
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 
@@ -398,14 +398,6 @@ async fn audit(
 ) {
     tracing::warn!(kind, client_id = %grant.client_id, user_id = %grant.user_id, "token replay detected");
     state
-        .audit(AuditEvent {
-            at: state.now(),
-            kind: kind.into(),
-            user_id: Some(grant.user_id.clone()),
-            client_id: Some(grant.client_id.clone()),
-            ip: meta.ip.clone(),
-            user_agent: meta.user_agent.clone(),
-            detail: serde_json::json!({ "family_id": grant.family_id, "session_id": grant.session_id, "extra": detail }),
-        })
+        .audit(kind, meta, Some(grant.user_id.as_str()), Some(grant.client_id.as_str()), serde_json::json!({ "family_id": grant.family_id, "session_id": grant.session_id, "extra": detail }))
         .await;
 }

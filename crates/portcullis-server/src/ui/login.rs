@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::crypto::{random, token_digest};
-use portcullis_core::model::{AuditEvent, Session};
+use portcullis_core::model::Session;
 use portcullis_proto::acr::{Acr, amr};
 
 use crate::error::{AppError, AppResult};
@@ -120,15 +120,13 @@ pub async fn login_post(
         let now = state.now();
         let Some(user) = user.filter(|_| ok) else {
             state
-                .audit(AuditEvent {
-                    at: now,
-                    kind: "login.failure".into(),
-                    user_id: None,
-                    client_id: Some(request.client_id.clone()),
-                    ip: meta.ip.clone(),
-                    user_agent: meta.user_agent.clone(),
-                    detail: serde_json::json!({ "reason": "invalid_credentials" }),
-                })
+                .audit(
+                    "login.failure",
+                    &meta,
+                    None,
+                    Some(request.client_id.as_str()),
+                    serde_json::json!({ "reason": "invalid_credentials" }),
+                )
                 .await;
             return page(
                 &state,
@@ -176,15 +174,13 @@ pub async fn login_post(
         };
         state.store().set_last_login(&user.id, now).await?;
         state
-            .audit(AuditEvent {
-                at: now,
-                kind: "login.success".into(),
-                user_id: Some(user.id.clone()),
-                client_id: Some(request.client_id.clone()),
-                ip: meta.ip.clone(),
-                user_agent: meta.user_agent.clone(),
-                detail: serde_json::json!({ "session_id": session.id, "amr": session.amr }),
-            })
+            .audit(
+                "login.success",
+                &meta,
+                Some(user.id.as_str()),
+                Some(request.client_id.as_str()),
+                serde_json::json!({ "session_id": session.id, "amr": session.amr }),
+            )
             .await;
         tracing::info!(user_id = %user.id, session_id = %session.id, "signed in");
         let mut resp = complete(&state, &request, &session).await?;

@@ -46,6 +46,19 @@ fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// Signs in through the form in a fresh browser; returns the authorization code.
+async fn sign_in_code(app: &TestApp, client_id: &str, extra: &str) -> String {
+    let out = login(
+        &browser(),
+        app,
+        &authorize_url(app, client_id, extra),
+        EMAIL,
+        PASSWORD,
+    )
+    .await;
+    out.param("code").expect("code")
+}
+
 /// Signs in through the form and exchanges the code with raw HTTP; returns the token response.
 async fn tokens(app: &TestApp, client_id: &str, secret: &str) -> Value {
     let b = browser();
@@ -471,15 +484,7 @@ async fn pkce_mismatch_and_missing_verifier_are_invalid_grant() {
 #[tokio::test]
 async fn replayed_code_fails_and_revokes_what_it_issued() {
     let (app, client_id, secret) = setup().await;
-    let out = login(
-        &browser(),
-        &app,
-        &authorize_url(&app, &client_id, ""),
-        EMAIL,
-        PASSWORD,
-    )
-    .await;
-    let code = out.param("code").unwrap();
+    let code = sign_in_code(&app, &client_id, "").await;
     let (status, first) = exchange(&app, &client_id, &secret, &code).await;
     assert_eq!(status, 200);
     let at = first["access_token"].as_str().unwrap();
@@ -514,15 +519,7 @@ async fn replayed_code_fails_and_revokes_what_it_issued() {
 #[tokio::test]
 async fn concurrent_code_exchange_succeeds_once() {
     let (app, client_id, secret) = setup().await;
-    let out = login(
-        &browser(),
-        &app,
-        &authorize_url(&app, &client_id, ""),
-        EMAIL,
-        PASSWORD,
-    )
-    .await;
-    let code = out.param("code").unwrap();
+    let code = sign_in_code(&app, &client_id, "").await;
     let mut tasks = Vec::new();
     for _ in 0..10 {
         let (url, id, s, c) = (
@@ -733,15 +730,7 @@ async fn tampered_jwt_is_rejected() {
 #[tokio::test]
 async fn wrong_client_secret_is_invalid_client() {
     let (app, client_id, secret) = setup().await;
-    let out = login(
-        &browser(),
-        &app,
-        &authorize_url(&app, &client_id, ""),
-        EMAIL,
-        PASSWORD,
-    )
-    .await;
-    let code = out.param("code").unwrap();
+    let code = sign_in_code(&app, &client_id, "").await;
     let resp = reqwest::Client::new()
         .post(app.url("/oauth/token"))
         .basic_auth(&client_id, Some("wrong"))

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
+import { signIn } from './hosted-login.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
@@ -122,38 +123,6 @@ test('client_credentials issues an RFC 9068 token scoped to the client grant', a
   );
 });
 
-function cookieHeader(jar) {
-  return [...jar.entries()].map(([k, v]) => `${k}=${v}`).join('; ');
-}
-
-function keepCookies(jar, response) {
-  for (const c of response.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const i = pair.indexOf('=');
-    jar.set(pair.slice(0, i), pair.slice(i + 1));
-  }
-}
-
-async function signIn(url) {
-  const jar = new Map();
-  const go = async (target, init = {}) => {
-    const r = await fetch(target, { ...init, redirect: 'manual', headers: { ...init.headers, cookie: cookieHeader(jar) } });
-    keepCookies(jar, r);
-    return r;
-  };
-  const start = await go(url);
-  assert.equal(start.status, 303);
-  const page = await (await go(new URL(start.headers.get('location'), issuer))).text();
-  const field = (name) => page.match(new RegExp(`name="${name}" value="([^"]*)"`))[1];
-  const done = await go(`${issuer}/u/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ state: field('state'), csrf: field('csrf'), email: EMAIL, password: PASSWORD }),
-  });
-  assert.equal(done.status, 302);
-  return new URL(done.headers.get('location'));
-}
-
 test('code flow with PKCE, ID token, userinfo, refresh rotation and reuse detection', async () => {
   const config = await configFor({ ...web });
   const verifier = client.randomPKCECodeVerifier();
@@ -167,7 +136,7 @@ test('code flow with PKCE, ID token, userinfo, refresh rotation and reuse detect
     state,
     nonce,
   });
-  const callback = await signIn(url);
+  const callback = await signIn(issuer, url, EMAIL, PASSWORD);
   assert.equal(callback.searchParams.get('iss'), issuer);
 
   const tokens = await client.authorizationCodeGrant(config, callback, {

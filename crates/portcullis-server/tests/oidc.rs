@@ -1408,3 +1408,41 @@ async fn concurrent_refresh_of_one_token_succeeds_once_and_revokes_the_family() 
         "the parallel reuse revoked the family, winner included"
     );
 }
+
+#[tokio::test]
+async fn authorize_with_audience_issues_an_access_token_for_that_api() {
+    let (app, client_id, secret) = setup().await;
+    portcullis_core::admin::create_api(
+        app.store.as_ref(),
+        &app.clock,
+        "https://payouts.example.com",
+        None,
+        vec!["payouts:write".into()],
+    )
+    .await
+    .unwrap();
+    let code = sign_in_code(
+        &app,
+        &client_id,
+        "&audience=https%3A%2F%2Fpayouts.example.com",
+    )
+    .await;
+    let (status, t) = exchange(&app, &client_id, &secret, &code).await;
+    assert_eq!(status, 200, "{t}");
+    let at = t["access_token"].as_str().unwrap();
+    let claims = jwt_part(at, 1);
+    assert_eq!(
+        claims["aud"],
+        serde_json::json!([
+            "https://payouts.example.com",
+            format!("{}/userinfo", app.issuer)
+        ])
+    );
+    assert_eq!(claims["acr"], "aal1");
+    assert_eq!(t["expires_in"], 3600);
+    assert_eq!(
+        userinfo_status(&app, at).await,
+        200,
+        "openid tokens also serve /userinfo"
+    );
+}

@@ -97,6 +97,24 @@ async fn token_request(
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
+async fn refresh(
+    app: &TestApp,
+    client_id: &str,
+    secret: &str,
+    refresh_token: &str,
+) -> (u16, Value) {
+    token_request(
+        app,
+        client_id,
+        secret,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+}
+
 async fn userinfo_status(app: &TestApp, access_token: &str) -> u16 {
     reqwest::Client::new()
         .get(app.url("/userinfo"))
@@ -500,13 +518,7 @@ async fn replayed_code_fails_and_revokes_what_it_issued() {
         false
     );
     let rt = first["refresh_token"].as_str().unwrap();
-    let (status, body) = token_request(
-        &app,
-        &client_id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-    )
-    .await;
+    let (status, body) = refresh(&app, &client_id, &secret, rt).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_grant")),
@@ -558,30 +570,12 @@ async fn reused_refresh_token_revokes_family_and_is_audited() {
     let (app, client_id, secret) = setup().await;
     let t = tokens(&app, &client_id, &secret).await;
     let rt1 = t["refresh_token"].as_str().unwrap();
-    let (s, t2) = token_request(
-        &app,
-        &client_id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt1)],
-    )
-    .await;
+    let (s, t2) = refresh(&app, &client_id, &secret, rt1).await;
     assert_eq!(s, 200);
     let rt2 = t2["refresh_token"].as_str().unwrap();
-    let (s, reuse) = token_request(
-        &app,
-        &client_id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt1)],
-    )
-    .await;
+    let (s, reuse) = refresh(&app, &client_id, &secret, rt1).await;
     assert_eq!((s, reuse["error"].as_str()), (400, Some("invalid_grant")));
-    let (s, _) = token_request(
-        &app,
-        &client_id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt2)],
-    )
-    .await;
+    let (s, _) = refresh(&app, &client_id, &secret, rt2).await;
     assert_eq!(s, 400, "the whole family is revoked");
     assert_eq!(
         userinfo_status(&app, t2["access_token"].as_str().unwrap()).await,
@@ -640,13 +634,7 @@ async fn refresh_token_of_another_client_is_refused_and_not_spent() {
     )
     .await;
     assert_eq!(s, 400);
-    let (s, _) = token_request(
-        &app,
-        &client_id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-    )
-    .await;
+    let (s, _) = refresh(&app, &client_id, &secret, rt).await;
     assert_eq!(s, 200, "the owner can still use it");
 }
 
@@ -675,14 +663,11 @@ async fn expiry_of_code_access_and_refresh_tokens_follows_the_clock() {
     app.clock.advance(3601);
     assert_eq!(userinfo_status(&app, at).await, 401, "access token expired");
     app.clock.advance(30 * 86400);
-    let (s, _) = token_request(
+    let (s, _) = refresh(
         &app,
         &client_id,
         &secret,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", t["refresh_token"].as_str().unwrap()),
-        ],
+        t["refresh_token"].as_str().unwrap(),
     )
     .await;
     assert_eq!(s, 400, "refresh token expired");
@@ -1301,14 +1286,11 @@ async fn signing_in_again_keeps_the_session_or_replaces_it_for_another_user() {
         app.clock_now(),
         "auth_time moved"
     );
-    let (s, _) = token_request(
+    let (s, _) = refresh(
         &app,
         &client_id,
         &secret,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", first["refresh_token"].as_str().unwrap()),
-        ],
+        first["refresh_token"].as_str().unwrap(),
     )
     .await;
     assert_eq!(s, 200, "re-authentication keeps earlier tokens");
@@ -1322,14 +1304,11 @@ async fn signing_in_again_keeps_the_session_or_replaces_it_for_another_user() {
     )
     .await;
     assert_ne!(jwt_part(bob["id_token"].as_str().unwrap(), 1)["sid"], sid);
-    let (s, _) = token_request(
+    let (s, _) = refresh(
         &app,
         &client_id,
         &secret,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", again["refresh_token"].as_str().unwrap()),
-        ],
+        again["refresh_token"].as_str().unwrap(),
     )
     .await;
     assert_eq!(
@@ -1396,13 +1375,7 @@ async fn concurrent_refresh_of_one_token_succeeds_once_and_revokes_the_family() 
     }
     assert_eq!(winners.len(), 1, "a refresh token is spent once");
     let next = winners[0]["refresh_token"].as_str().unwrap();
-    let (s, _) = token_request(
-        &app,
-        &client_id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", next)],
-    )
-    .await;
+    let (s, _) = refresh(&app, &client_id, &secret, next).await;
     assert_eq!(
         s, 400,
         "the parallel reuse revoked the family, winner included"

@@ -12,9 +12,11 @@
 //! ```
 
 pub mod admin;
+pub mod authn;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+pub mod factor;
 pub mod model;
 pub mod oauth;
 pub mod ports;

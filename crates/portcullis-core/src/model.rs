@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::authn::assurance::Proof;
+use crate::factor::FactorKind;
+
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -124,6 +127,21 @@ pub struct Session {
     pub expires_at: i64,
     /// Clients that received tokens in this session, for logout.
     pub clients: Vec<String>,
+    /// Each factor proved in the session and when; `acr`, `amr` and `auth_time` derive from it.
+    #[serde(default)]
+    pub proofs: Vec<Proof>,
+}
+
+impl Session {
+    /// Adds proofs and recomputes `acr`, `amr` and `auth_time` from all of them.
+    pub fn prove(&mut self, proofs: impl IntoIterator<Item = Proof>) {
+        self.proofs.extend(proofs);
+        if let Some(a) = crate::authn::assurance::evaluate(&self.proofs) {
+            self.acr = a.acr.as_str().to_string();
+            self.amr = a.amr;
+            self.auth_time = a.auth_time;
+        }
+    }
 }
 
 /// What an authorization code or refresh token carries about the authentication behind it.
@@ -218,4 +236,107 @@ pub struct AuditEvent {
     pub user_agent: Option<String>,
     /// Extra detail (ids, reasons).
     pub detail: serde_json::Value,
+}
+
+/// An enrolled second factor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factor {
+    /// Id (`fac_…`).
+    pub id: String,
+    /// Owner.
+    pub user_id: String,
+    /// Type.
+    pub kind: FactorKind,
+    /// Nickname shown on the security page.
+    pub name: String,
+    /// Secret material encrypted with the master key (TOTP seed, WebAuthn credential).
+    #[serde(skip_serializing)]
+    pub secret_enc: Option<Vec<u8>>,
+    /// Where codes go, for email and SMS factors.
+    pub target: Option<String>,
+    /// WebAuthn credential id (base64url), unique across users.
+    pub credential_id: Option<String>,
+    /// Non-secret attributes (WebAuthn flags, transports, AAGUID).
+    pub detail: serde_json::Value,
+    /// WebAuthn signature counter.
+    pub sign_count: i64,
+    /// TOTP: the newest time step accepted, so no code is accepted twice.
+    pub last_step: Option<i64>,
+    /// `false` while an association waits for its first successful use.
+    pub active: bool,
+    /// Enrolment time.
+    pub created_at: i64,
+    /// Last successful use.
+    pub last_used_at: Option<i64>,
+}
+
+/// A one-time code or magic link sent to a person, stored as an HMAC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OneTimeCode {
+    /// Id (`otp_…`), also bound into the digest.
+    pub id: String,
+    /// The user, when known.
+    pub user_id: Option<String>,
+    /// What it is for (`mfa`, `enroll`, `magic_link`); a new code for the same purpose and
+    /// destination replaces the old one.
+    pub purpose: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Address or phone number.
+    pub destination: String,
+    /// HMAC of the code (or of the link token).
+    pub digest: String,
+    /// Wrong guesses so far.
+    pub attempts: i64,
+    /// Extra context (factor id, pending authorization).
+    pub data: serde_json::Value,
+    /// Creation time.
+    pub created_at: i64,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+/// Short-lived server-side state of a multi-step flow (a sign-in waiting for its second factor,
+/// a WebAuthn ceremony, an enrolment awaiting its first code), keyed by a random id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    /// Id: the digest of a random token the browser holds, or a random id.
+    pub id: String,
+    /// What flow it is.
+    pub kind: String,
+    /// The user concerned.
+    pub user_id: Option<String>,
+    /// The state.
+    pub data: serde_json::Value,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+/// A browser remembered after a multi-factor sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Id (`dev_…`).
+    pub id: String,
+    /// The user it is bound to.
+    pub user_id: String,
+    /// Digest of the current cookie token (rotated on each use).
+    #[serde(skip_serializing)]
+    pub token_digest: String,
+    /// Browser description for the security page.
+    pub label: String,
+    /// When it was remembered.
+    pub created_at: i64,
+    /// Last time it skipped a second factor.
+    pub last_used_at: Option<i64>,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+/// Consecutive failures counted against one key (an account's password or factors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Failures {
+    /// Consecutive failures.
+    pub count: i64,
+    /// Time of the last one.
+    pub last_at: i64,
 }

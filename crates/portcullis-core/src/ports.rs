@@ -111,4 +111,99 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Deletes expired one-time items, sessions and tokens; returns how many rows went.
     async fn sweep_expired(&self, now: i64) -> Result<u64>;
+
+    /// Enrols a factor; `Conflict` if its WebAuthn credential id is taken.
+    async fn create_factor(&self, factor: &Factor) -> Result<()>;
+    /// A user's factors, oldest first, pending ones included.
+    async fn factors(&self, user_id: &str) -> Result<Vec<Factor>>;
+    /// A factor by id.
+    async fn factor(&self, id: &str) -> Result<Option<Factor>>;
+    /// A WebAuthn factor by credential id.
+    async fn factor_by_credential(&self, credential_id: &str) -> Result<Option<Factor>>;
+    /// Renames a user's factor; whether it existed.
+    async fn rename_factor(&self, user_id: &str, id: &str, name: &str) -> Result<bool>;
+    /// Removes a user's factor; whether it existed.
+    async fn delete_factor(&self, user_id: &str, id: &str) -> Result<bool>;
+    /// Marks a factor used (and active, confirming a pending association).
+    async fn touch_factor(&self, id: &str, at: i64) -> Result<()>;
+    /// TOTP replay guard: records `step` as used only if it is newer than every step used
+    /// before (compare-and-set); whether it was.
+    async fn use_totp_step(&self, id: &str, step: i64, at: i64) -> Result<bool>;
+    /// WebAuthn: stores the new counter and credential only if the counter is still
+    /// `old_count` (so two racing assertions cannot both pass); whether it was.
+    async fn update_webauthn_factor(
+        &self,
+        id: &str,
+        old_count: i64,
+        new_count: i64,
+        secret_enc: &[u8],
+        detail: &serde_json::Value,
+        at: i64,
+    ) -> Result<bool>;
+
+    /// Replaces a user's recovery codes with a new set (the old set dies).
+    async fn replace_recovery_codes(
+        &self,
+        user_id: &str,
+        digests: &[String],
+        at: i64,
+    ) -> Result<()>;
+    /// Spends a recovery code atomically; whether it was live.
+    async fn use_recovery_code(&self, user_id: &str, digest: &str, at: i64) -> Result<bool>;
+    /// How many unused recovery codes a user has.
+    async fn recovery_codes_left(&self, user_id: &str) -> Result<i64>;
+
+    /// Stores a one-time code, removing any earlier code for the same purpose and destination.
+    async fn put_otp(&self, code: &OneTimeCode) -> Result<()>;
+    /// Counts one guess at a live code and returns it, or `None` if it is unknown, spent,
+    /// expired, or out of guesses (`max_attempts`).
+    async fn otp_attempt(
+        &self,
+        id: &str,
+        now: i64,
+        max_attempts: i64,
+    ) -> Result<Option<OneTimeCode>>;
+    /// Spends a code by id (at most once); whether it was live.
+    async fn spend_otp(&self, id: &str, now: i64) -> Result<bool>;
+    /// Spends a live code by digest (magic links) and returns it.
+    async fn spend_otp_by_digest(&self, digest: &str, now: i64) -> Result<Option<OneTimeCode>>;
+
+    /// Stores flow state.
+    async fn put_flow(&self, flow: &Flow) -> Result<()>;
+    /// Live flow state.
+    async fn flow(&self, id: &str, now: i64) -> Result<Option<Flow>>;
+    /// Replaces the data of a live flow; whether it was live.
+    async fn update_flow(&self, id: &str, data: &serde_json::Value, now: i64) -> Result<bool>;
+    /// Removes live flow state and returns it (at most once).
+    async fn take_flow(&self, id: &str, now: i64) -> Result<Option<Flow>>;
+
+    /// Remembers a device.
+    async fn create_device(&self, device: &Device) -> Result<()>;
+    /// Checks a device token and rotates it in one step: returns the device if `old_digest` was
+    /// its current, live token, now replaced by `new_digest`.
+    async fn rotate_device(
+        &self,
+        id: &str,
+        old_digest: &str,
+        new_digest: &str,
+        now: i64,
+    ) -> Result<Option<Device>>;
+    /// A user's live remembered devices, newest first.
+    async fn devices(&self, user_id: &str, now: i64) -> Result<Vec<Device>>;
+    /// Forgets one device; whether it was live.
+    async fn revoke_device(&self, user_id: &str, id: &str, at: i64) -> Result<bool>;
+    /// Forgets all of a user's devices; how many.
+    async fn revoke_devices(&self, user_id: &str, at: i64) -> Result<u64>;
+
+    /// A user's live sessions, newest first.
+    async fn user_sessions(&self, user_id: &str, now: i64) -> Result<Vec<Session>>;
+    /// The newest audit events about a user, newest first.
+    async fn user_audit(&self, user_id: &str, limit: i64) -> Result<Vec<AuditEvent>>;
+
+    /// Counts a failure against `key` and returns the new state.
+    async fn record_failure(&self, key: &str, at: i64) -> Result<Failures>;
+    /// The failures counted against `key`.
+    async fn failures(&self, key: &str) -> Result<Failures>;
+    /// Clears the failures of `key` after a success.
+    async fn clear_failures(&self, key: &str) -> Result<()>;
 }

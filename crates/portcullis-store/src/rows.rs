@@ -96,6 +96,7 @@ pub(crate) fn session(row: &AnyRow, clients: Vec<String>) -> Result<Session> {
         amr: from_json(&get::<String>(row, "amr")?)?,
         expires_at: get(row, "expires_at")?,
         clients,
+        proofs: from_json(&get::<String>(row, "proofs")?)?,
     })
 }
 
@@ -134,4 +135,72 @@ pub(crate) fn opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>> {
 
 pub(crate) fn string(row: &AnyRow, col: &str) -> Result<String> {
     get(row, col)
+}
+
+pub(crate) fn factor(row: &AnyRow) -> Result<Factor> {
+    let kind: String = get(row, "kind")?;
+    Ok(Factor {
+        id: get(row, "id")?,
+        user_id: get(row, "user_id")?,
+        kind: portcullis_core::factor::FactorKind::parse(&kind)
+            .ok_or_else(|| Error::Store(format!("unknown factor kind {kind}")))?,
+        name: get(row, "name")?,
+        secret_enc: get(row, "secret_enc")?,
+        target: get(row, "target")?,
+        credential_id: get(row, "credential_id")?,
+        detail: from_json(&get::<String>(row, "detail")?)?,
+        sign_count: get(row, "sign_count")?,
+        last_step: get(row, "last_step")?,
+        active: get::<i64>(row, "active")? != 0,
+        created_at: get(row, "created_at")?,
+        last_used_at: get(row, "last_used_at")?,
+    })
+}
+
+pub(crate) fn otp(row: &AnyRow) -> Result<OneTimeCode> {
+    Ok(OneTimeCode {
+        id: get(row, "id")?,
+        user_id: get(row, "user_id")?,
+        purpose: get(row, "purpose")?,
+        channel: get(row, "channel")?,
+        destination: get(row, "destination")?,
+        digest: get(row, "digest")?,
+        attempts: get(row, "attempts")?,
+        data: from_json(&get::<String>(row, "data")?)?,
+        created_at: get(row, "created_at")?,
+        expires_at: get(row, "expires_at")?,
+    })
+}
+
+pub(crate) fn flow(row: &AnyRow) -> Result<Flow> {
+    Ok(Flow {
+        id: get(row, "id")?,
+        kind: get(row, "kind")?,
+        user_id: get(row, "user_id")?,
+        data: from_json(&get::<String>(row, "data")?)?,
+        expires_at: get(row, "expires_at")?,
+    })
+}
+
+pub(crate) fn device(row: &AnyRow) -> Result<Device> {
+    Ok(Device {
+        id: get(row, "id")?,
+        user_id: get(row, "user_id")?,
+        token_digest: get(row, "token_digest")?,
+        label: get(row, "label")?,
+        created_at: get(row, "created_at")?,
+        last_used_at: get(row, "last_used_at")?,
+        expires_at: get(row, "expires_at")?,
+    })
+}
+
+pub(crate) fn failures(row: &AnyRow) -> Result<Failures> {
+    Ok(Failures {
+        count: get(row, "failed")?,
+        last_at: get(row, "last_at")?,
+    })
+}
+
+pub(crate) fn count(row: &AnyRow) -> Result<i64> {
+    get(row, "n")
 }

@@ -494,8 +494,8 @@ impl Store for SqlStore {
     async fn create_session(&self, s: &Session, token_digest: &str) -> Result<()> {
         self.exec(
             sqlx::query(
-                "INSERT INTO sessions (id, token_digest, user_id, created_at, auth_time, acr, amr, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO sessions (id, token_digest, user_id, created_at, auth_time, acr, amr, expires_at, proofs)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(s.id.clone())
             .bind(token_digest.to_string())
@@ -504,7 +504,8 @@ impl Store for SqlStore {
             .bind(s.auth_time)
             .bind(s.acr.clone())
             .bind(to_json(&s.amr)?)
-            .bind(s.expires_at),
+            .bind(s.expires_at)
+            .bind(to_json(&s.proofs)?),
         )
         .await
         .map(|_| ())
@@ -535,14 +536,15 @@ impl Store for SqlStore {
         let n = self
             .exec(
                 sqlx::query(
-                    "UPDATE sessions SET token_digest = $2, auth_time = $3, acr = $4, amr = $5
+                    "UPDATE sessions SET token_digest = $2, auth_time = $3, acr = $4, amr = $5, proofs = $6
                      WHERE id = $1 AND revoked_at IS NULL",
                 )
                 .bind(s.id.clone())
                 .bind(token_digest.to_string())
                 .bind(s.auth_time)
                 .bind(s.acr.clone())
-                .bind(to_json(&s.amr)?),
+                .bind(to_json(&s.amr)?)
+                .bind(to_json(&s.proofs)?),
             )
             .await?;
         if n == 0 {
@@ -792,9 +794,466 @@ impl Store for SqlStore {
             "DELETE FROM refresh_tokens WHERE expires_at <= $1",
             "DELETE FROM access_tokens WHERE expires_at <= $1",
             "DELETE FROM sessions WHERE expires_at <= $1",
+            "DELETE FROM otp_codes WHERE expires_at <= $1",
+            "DELETE FROM flows WHERE expires_at <= $1",
+            "DELETE FROM devices WHERE expires_at <= $1",
         ] {
             total += self.exec(sqlx::query(sql).bind(now)).await?;
         }
         Ok(total)
+    }
+
+    async fn create_factor(&self, f: &Factor) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO factors (id, user_id, kind, name, secret_enc, target, credential_id, detail,
+                                      sign_count, last_step, active, created_at, last_used_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(f.id.clone())
+            .bind(f.user_id.clone())
+            .bind(f.kind.as_str())
+            .bind(f.name.clone())
+            .bind(f.secret_enc.clone())
+            .bind(f.target.clone())
+            .bind(f.credential_id.clone())
+            .bind(to_json(&f.detail)?)
+            .bind(f.sign_count)
+            .bind(f.last_step)
+            .bind(i64::from(f.active))
+            .bind(f.created_at)
+            .bind(f.last_used_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn factors(&self, user_id: &str) -> Result<Vec<Factor>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query("SELECT * FROM factors WHERE user_id = $1 ORDER BY created_at, id")
+                    .bind(user_id.to_string()),
+            )
+            .await?;
+        rows.iter().map(rows::factor).collect()
+    }
+
+    async fn factor(&self, id: &str) -> Result<Option<Factor>> {
+        self.fetch_optional(sqlx::query("SELECT * FROM factors WHERE id = $1").bind(id.to_string()))
+            .await?
+            .as_ref()
+            .map(rows::factor)
+            .transpose()
+    }
+
+    async fn factor_by_credential(&self, credential_id: &str) -> Result<Option<Factor>> {
+        self.fetch_optional(
+            sqlx::query("SELECT * FROM factors WHERE credential_id = $1")
+                .bind(credential_id.to_string()),
+        )
+        .await?
+        .as_ref()
+        .map(rows::factor)
+        .transpose()
+    }
+
+    async fn rename_factor(&self, user_id: &str, id: &str, name: &str) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query("UPDATE factors SET name = $3 WHERE id = $1 AND user_id = $2")
+                    .bind(id.to_string())
+                    .bind(user_id.to_string())
+                    .bind(name.to_string()),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn delete_factor(&self, user_id: &str, id: &str) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query("DELETE FROM factors WHERE id = $1 AND user_id = $2")
+                    .bind(id.to_string())
+                    .bind(user_id.to_string()),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn touch_factor(&self, id: &str, at: i64) -> Result<()> {
+        self.exec(
+            sqlx::query("UPDATE factors SET last_used_at = $2, active = 1 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn use_totp_step(&self, id: &str, step: i64, at: i64) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE factors SET last_step = $2, last_used_at = $3, active = 1
+                     WHERE id = $1 AND (last_step IS NULL OR last_step < $2)",
+                )
+                .bind(id.to_string())
+                .bind(step)
+                .bind(at),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn update_webauthn_factor(
+        &self,
+        id: &str,
+        old_count: i64,
+        new_count: i64,
+        secret_enc: &[u8],
+        detail: &serde_json::Value,
+        at: i64,
+    ) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE factors SET sign_count = $3, secret_enc = $4, detail = $5, last_used_at = $6, active = 1
+                     WHERE id = $1 AND sign_count = $2",
+                )
+                .bind(id.to_string())
+                .bind(old_count)
+                .bind(new_count)
+                .bind(secret_enc.to_vec())
+                .bind(to_json(detail)?)
+                .bind(at),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        user_id: &str,
+        digests: &[String],
+        at: i64,
+    ) -> Result<()> {
+        let mut statements = vec![
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id.to_string()),
+        ];
+        for d in digests {
+            statements.push(
+                sqlx::query(
+                    "INSERT INTO recovery_codes (user_id, digest, created_at) VALUES ($1, $2, $3)",
+                )
+                .bind(user_id.to_string())
+                .bind(d.clone())
+                .bind(at),
+            );
+        }
+        self.write_tx(false, statements).await.map(|_| ())
+    }
+
+    async fn use_recovery_code(&self, user_id: &str, digest: &str, at: i64) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE recovery_codes SET used_at = $3
+                     WHERE user_id = $1 AND digest = $2 AND used_at IS NULL",
+                )
+                .bind(user_id.to_string())
+                .bind(digest.to_string())
+                .bind(at),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn recovery_codes_left(&self, user_id: &str) -> Result<i64> {
+        let row = self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+                )
+                .bind(user_id.to_string()),
+            )
+            .await?;
+        row.map(|r| rows::count(&r))
+            .transpose()
+            .map(|n| n.unwrap_or(0))
+    }
+
+    async fn put_otp(&self, c: &OneTimeCode) -> Result<()> {
+        let clear = sqlx::query("DELETE FROM otp_codes WHERE purpose = $1 AND destination = $2")
+            .bind(c.purpose.clone())
+            .bind(c.destination.clone());
+        let insert = sqlx::query(
+            "INSERT INTO otp_codes (id, user_id, purpose, channel, destination, digest, attempts, data, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(c.id.clone())
+        .bind(c.user_id.clone())
+        .bind(c.purpose.clone())
+        .bind(c.channel.clone())
+        .bind(c.destination.clone())
+        .bind(c.digest.clone())
+        .bind(c.attempts)
+        .bind(to_json(&c.data)?)
+        .bind(c.created_at)
+        .bind(c.expires_at);
+        self.write_tx(false, vec![clear, insert]).await.map(|_| ())
+    }
+
+    async fn otp_attempt(
+        &self,
+        id: &str,
+        now: i64,
+        max_attempts: i64,
+    ) -> Result<Option<OneTimeCode>> {
+        self.write_optional(
+            sqlx::query(
+                "UPDATE otp_codes SET attempts = attempts + 1
+                 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 AND attempts < $3
+                 RETURNING id, user_id, purpose, channel, destination, digest, attempts, data, created_at, expires_at",
+            )
+            .bind(id.to_string())
+            .bind(now)
+            .bind(max_attempts),
+        )
+        .await?
+        .as_ref()
+        .map(rows::otp)
+        .transpose()
+    }
+
+    async fn spend_otp(&self, id: &str, now: i64) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE otp_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(id.to_string())
+                .bind(now),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn spend_otp_by_digest(&self, digest: &str, now: i64) -> Result<Option<OneTimeCode>> {
+        self.write_optional(
+            sqlx::query(
+                "UPDATE otp_codes SET used_at = $2
+                 WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
+                 RETURNING id, user_id, purpose, channel, destination, digest, attempts, data, created_at, expires_at",
+            )
+            .bind(digest.to_string())
+            .bind(now),
+        )
+        .await?
+        .as_ref()
+        .map(rows::otp)
+        .transpose()
+    }
+
+    async fn put_flow(&self, f: &Flow) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO flows (id, kind, user_id, data, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(f.id.clone())
+            .bind(f.kind.clone())
+            .bind(f.user_id.clone())
+            .bind(to_json(&f.data)?)
+            .bind(f.expires_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn flow(&self, id: &str, now: i64) -> Result<Option<Flow>> {
+        self.fetch_optional(
+            sqlx::query("SELECT * FROM flows WHERE id = $1 AND expires_at > $2")
+                .bind(id.to_string())
+                .bind(now),
+        )
+        .await?
+        .as_ref()
+        .map(rows::flow)
+        .transpose()
+    }
+
+    async fn update_flow(&self, id: &str, data: &serde_json::Value, now: i64) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query("UPDATE flows SET data = $2 WHERE id = $1 AND expires_at > $3")
+                    .bind(id.to_string())
+                    .bind(to_json(data)?)
+                    .bind(now),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn take_flow(&self, id: &str, now: i64) -> Result<Option<Flow>> {
+        self.write_optional(
+            sqlx::query(
+                "DELETE FROM flows WHERE id = $1 AND expires_at > $2
+                 RETURNING id, kind, user_id, data, expires_at",
+            )
+            .bind(id.to_string())
+            .bind(now),
+        )
+        .await?
+        .as_ref()
+        .map(rows::flow)
+        .transpose()
+    }
+
+    async fn create_device(&self, d: &Device) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO devices (id, user_id, token_digest, label, created_at, last_used_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(d.id.clone())
+            .bind(d.user_id.clone())
+            .bind(d.token_digest.clone())
+            .bind(d.label.clone())
+            .bind(d.created_at)
+            .bind(d.last_used_at)
+            .bind(d.expires_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn rotate_device(
+        &self,
+        id: &str,
+        old_digest: &str,
+        new_digest: &str,
+        now: i64,
+    ) -> Result<Option<Device>> {
+        self.write_optional(
+            sqlx::query(
+                "UPDATE devices SET token_digest = $3, last_used_at = $4
+                 WHERE id = $1 AND token_digest = $2 AND revoked_at IS NULL AND expires_at > $4
+                 RETURNING id, user_id, token_digest, label, created_at, last_used_at, expires_at",
+            )
+            .bind(id.to_string())
+            .bind(old_digest.to_string())
+            .bind(new_digest.to_string())
+            .bind(now),
+        )
+        .await?
+        .as_ref()
+        .map(rows::device)
+        .transpose()
+    }
+
+    async fn devices(&self, user_id: &str, now: i64) -> Result<Vec<Device>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT * FROM devices WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+                     ORDER BY created_at DESC, id",
+                )
+                .bind(user_id.to_string())
+                .bind(now),
+            )
+            .await?;
+        rows.iter().map(rows::device).collect()
+    }
+
+    async fn revoke_device(&self, user_id: &str, id: &str, at: i64) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE devices SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(id.to_string())
+                .bind(user_id.to_string())
+                .bind(at),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn revoke_devices(&self, user_id: &str, at: i64) -> Result<u64> {
+        self.exec(
+            sqlx::query(
+                "UPDATE devices SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(user_id.to_string())
+            .bind(at),
+        )
+        .await
+    }
+
+    async fn user_sessions(&self, user_id: &str, now: i64) -> Result<Vec<Session>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT * FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+                     ORDER BY created_at DESC, id",
+                )
+                .bind(user_id.to_string())
+                .bind(now),
+            )
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id = rows::string(row, "id")?;
+            let clients = self.session_clients(&id).await?;
+            out.push(rows::session(row, clients)?);
+        }
+        Ok(out)
+    }
+
+    async fn user_audit(&self, user_id: &str, limit: i64) -> Result<Vec<AuditEvent>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT * FROM audit_events WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+                )
+                .bind(user_id.to_string())
+                .bind(limit),
+            )
+            .await?;
+        rows.iter().map(rows::audit).collect()
+    }
+
+    async fn record_failure(&self, key: &str, at: i64) -> Result<Failures> {
+        let row = self
+            .write_optional(
+                sqlx::query(
+                    "INSERT INTO failures (key, failed, last_at) VALUES ($1, 1, $2)
+                     ON CONFLICT (key) DO UPDATE SET failed = failures.failed + 1, last_at = $2
+                     RETURNING failed, last_at",
+                )
+                .bind(key.to_string())
+                .bind(at),
+            )
+            .await?
+            .ok_or_else(|| Error::Store("upsert returned nothing".into()))?;
+        rows::failures(&row)
+    }
+
+    async fn failures(&self, key: &str) -> Result<Failures> {
+        Ok(self
+            .fetch_optional(
+                sqlx::query("SELECT failed, last_at FROM failures WHERE key = $1")
+                    .bind(key.to_string()),
+            )
+            .await?
+            .as_ref()
+            .map(rows::failures)
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    async fn clear_failures(&self, key: &str) -> Result<()> {
+        self.exec(sqlx::query("DELETE FROM failures WHERE key = $1").bind(key.to_string()))
+            .await
+            .map(|_| ())
     }
 }

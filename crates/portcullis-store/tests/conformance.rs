@@ -84,6 +84,16 @@ both_engines!(
     pending_taken_once,
     audit_append_and_read,
     sweep_removes_expired,
+    factors_crud_and_unique_credential,
+    factors_totp_step_compare_and_set,
+    factors_webauthn_counter_compare_and_set,
+    recovery_codes_replace_and_spend_once,
+    recovery_code_concurrent_spend_exactly_one,
+    otp_attempts_capped_and_replaced,
+    flows_taken_once,
+    devices_rotate_and_revoke,
+    failures_count_and_clear,
+    sessions_proofs_round_trip,
 );
 
 fn user(id: &str, email: &str) -> User {
@@ -123,6 +133,7 @@ fn session(id: &str) -> Session {
         amr: vec!["pwd".into()],
         expires_at: 1000,
         clients: vec![],
+        proofs: vec![],
     }
 }
 
@@ -464,4 +475,301 @@ async fn refresh_rotate_in_one_transaction(s: &SqlStore) {
             .unwrap(),
         Spent::Missing
     );
+}
+
+fn factor(id: &str, kind: portcullis_core::factor::FactorKind, cred: Option<&str>) -> Factor {
+    Factor {
+        id: id.into(),
+        user_id: "u1".into(),
+        kind,
+        name: "Phone".into(),
+        secret_enc: Some(vec![1, 2, 3]),
+        target: None,
+        credential_id: cred.map(Into::into),
+        detail: serde_json::json!({"uv": true}),
+        sign_count: 0,
+        last_step: None,
+        active: true,
+        created_at: 100,
+        last_used_at: None,
+    }
+}
+
+async fn factors_crud_and_unique_credential(s: &SqlStore) {
+    use portcullis_core::factor::FactorKind;
+    s.create_user(&user("u1", "a@x.test")).await.unwrap();
+    s.create_factor(&factor("f1", FactorKind::Totp, None))
+        .await
+        .unwrap();
+    s.create_factor(&factor("f2", FactorKind::Webauthn, Some("cred1")))
+        .await
+        .unwrap();
+    let dup = s
+        .create_factor(&factor("f3", FactorKind::Webauthn, Some("cred1")))
+        .await;
+    assert!(matches!(dup, Err(portcullis_core::Error::Conflict(_))));
+    let all = s.factors("u1").await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].secret_enc.as_deref(), Some(&[1u8, 2, 3][..]));
+    assert_eq!(
+        s.factor_by_credential("cred1").await.unwrap().unwrap().id,
+        "f2"
+    );
+    assert!(s.rename_factor("u1", "f1", "Work phone").await.unwrap());
+    assert!(!s.rename_factor("u2", "f1", "Stolen").await.unwrap());
+    assert_eq!(s.factor("f1").await.unwrap().unwrap().name, "Work phone");
+    assert!(!s.delete_factor("u2", "f1").await.unwrap());
+    assert!(s.delete_factor("u1", "f1").await.unwrap());
+    assert!(s.factor("f1").await.unwrap().is_none());
+    s.touch_factor("f2", 500).await.unwrap();
+    assert_eq!(
+        s.factor("f2").await.unwrap().unwrap().last_used_at,
+        Some(500)
+    );
+    // Deleting the user takes the factors with it.
+    s.delete_user("u1").await.unwrap();
+    assert!(s.factor("f2").await.unwrap().is_none());
+}
+
+async fn factors_totp_step_compare_and_set(s: &SqlStore) {
+    use portcullis_core::factor::FactorKind;
+    s.create_user(&user("u1", "a@x.test")).await.unwrap();
+    s.create_factor(&factor("f1", FactorKind::Totp, None))
+        .await
+        .unwrap();
+    assert!(s.use_totp_step("f1", 10, 300).await.unwrap());
+    assert!(!s.use_totp_step("f1", 10, 301).await.unwrap());
+    assert!(!s.use_totp_step("f1", 9, 301).await.unwrap());
+    assert!(s.use_totp_step("f1", 11, 330).await.unwrap());
+    let f = s.factor("f1").await.unwrap().unwrap();
+    assert_eq!((f.last_step, f.last_used_at), (Some(11), Some(330)));
+    // Racing submissions of one step: exactly one wins.
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.use_totp_step("f1", 12, 360).await.unwrap() })
+        })
+        .collect();
+    let mut wins = 0;
+    for t in tasks {
+        wins += usize::from(t.await.unwrap());
+    }
+    assert_eq!(wins, 1);
+}
+
+async fn factors_webauthn_counter_compare_and_set(s: &SqlStore) {
+    use portcullis_core::factor::FactorKind;
+    s.create_user(&user("u1", "a@x.test")).await.unwrap();
+    s.create_factor(&factor("f1", FactorKind::Webauthn, Some("c")))
+        .await
+        .unwrap();
+    let detail = serde_json::json!({"backed_up": true});
+    assert!(
+        s.update_webauthn_factor("f1", 0, 5, &[9], &detail, 200)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.update_webauthn_factor("f1", 0, 6, &[9], &detail, 201)
+            .await
+            .unwrap()
+    );
+    let f = s.factor("f1").await.unwrap().unwrap();
+    assert_eq!(
+        (f.sign_count, f.secret_enc, f.detail),
+        (5, Some(vec![9]), detail)
+    );
+}
+
+async fn recovery_codes_replace_and_spend_once(s: &SqlStore) {
+    s.create_user(&user("u1", "a@x.test")).await.unwrap();
+    let set1: Vec<String> = (0..10).map(|i| format!("a{i}")).collect();
+    s.replace_recovery_codes("u1", &set1, 100).await.unwrap();
+    assert_eq!(s.recovery_codes_left("u1").await.unwrap(), 10);
+    assert!(s.use_recovery_code("u1", "a3", 101).await.unwrap());
+    assert!(!s.use_recovery_code("u1", "a3", 102).await.unwrap());
+    assert!(!s.use_recovery_code("u2", "a4", 102).await.unwrap());
+    assert_eq!(s.recovery_codes_left("u1").await.unwrap(), 9);
+    let set2: Vec<String> = (0..10).map(|i| format!("b{i}")).collect();
+    s.replace_recovery_codes("u1", &set2, 200).await.unwrap();
+    assert!(
+        !s.use_recovery_code("u1", "a4", 201).await.unwrap(),
+        "old set dies"
+    );
+    assert_eq!(s.recovery_codes_left("u1").await.unwrap(), 10);
+}
+
+async fn recovery_code_concurrent_spend_exactly_one(s: &SqlStore) {
+    s.create_user(&user("u1", "a@x.test")).await.unwrap();
+    s.replace_recovery_codes("u1", &["c1".to_string()], 100)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.use_recovery_code("u1", "c1", 101).await.unwrap() })
+        })
+        .collect();
+    let mut wins = 0;
+    for t in tasks {
+        wins += usize::from(t.await.unwrap());
+    }
+    assert_eq!(wins, 1);
+}
+
+fn otp(id: &str, dest: &str) -> OneTimeCode {
+    OneTimeCode {
+        id: id.into(),
+        user_id: Some("u1".into()),
+        purpose: "mfa".into(),
+        channel: "email".into(),
+        destination: dest.into(),
+        digest: format!("d-{id}"),
+        attempts: 0,
+        data: serde_json::json!({}),
+        created_at: 100,
+        expires_at: 700,
+    }
+}
+
+async fn otp_attempts_capped_and_replaced(s: &SqlStore) {
+    s.put_otp(&otp("o1", "a@x.test")).await.unwrap();
+    for n in 1..=5 {
+        let c = s.otp_attempt("o1", 200, 5).await.unwrap().unwrap();
+        assert_eq!(c.attempts, n);
+    }
+    assert!(
+        s.otp_attempt("o1", 200, 5).await.unwrap().is_none(),
+        "out of guesses"
+    );
+    // A new code for the same purpose and destination replaces the old one.
+    s.put_otp(&otp("o2", "a@x.test")).await.unwrap();
+    s.put_otp(&otp("o3", "b@x.test")).await.unwrap();
+    assert!(s.otp_attempt("o1", 200, 50).await.unwrap().is_none());
+    assert!(s.otp_attempt("o2", 200, 5).await.unwrap().is_some());
+    assert!(
+        s.otp_attempt("o2", 800, 5).await.unwrap().is_none(),
+        "expired"
+    );
+    assert!(s.spend_otp("o2", 300).await.unwrap());
+    assert!(!s.spend_otp("o2", 300).await.unwrap());
+    assert!(
+        s.otp_attempt("o2", 300, 5).await.unwrap().is_none(),
+        "spent"
+    );
+    let link = s.spend_otp_by_digest("d-o3", 300).await.unwrap().unwrap();
+    assert_eq!(link.destination, "b@x.test");
+    assert!(s.spend_otp_by_digest("d-o3", 300).await.unwrap().is_none());
+}
+
+async fn flows_taken_once(s: &SqlStore) {
+    let f = Flow {
+        id: "fl1".into(),
+        kind: "mfa_login".into(),
+        user_id: Some("u1".into()),
+        data: serde_json::json!({"step": 1}),
+        expires_at: 500,
+    };
+    s.put_flow(&f).await.unwrap();
+    assert_eq!(s.flow("fl1", 100).await.unwrap().unwrap(), f);
+    assert!(s.flow("fl1", 600).await.unwrap().is_none());
+    assert!(
+        s.update_flow("fl1", &serde_json::json!({"step": 2}), 100)
+            .await
+            .unwrap()
+    );
+    let taken = s.take_flow("fl1", 100).await.unwrap().unwrap();
+    assert_eq!(taken.data["step"], 2);
+    assert!(s.take_flow("fl1", 100).await.unwrap().is_none());
+    assert!(
+        !s.update_flow("fl1", &serde_json::json!({}), 100)
+            .await
+            .unwrap()
+    );
+}
+
+async fn devices_rotate_and_revoke(s: &SqlStore) {
+    s.create_user(&user("u1", "a@x.test")).await.unwrap();
+    for (id, at) in [("d1", 100), ("d2", 200)] {
+        s.create_device(&Device {
+            id: id.into(),
+            user_id: "u1".into(),
+            token_digest: format!("t-{id}"),
+            label: "Firefox on Linux".into(),
+            created_at: at,
+            last_used_at: None,
+            expires_at: 10_000,
+        })
+        .await
+        .unwrap();
+    }
+    assert!(
+        s.rotate_device("d1", "wrong", "t2", 300)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let d = s
+        .rotate_device("d1", "t-d1", "t-d1b", 300)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.last_used_at, Some(300));
+    assert!(
+        s.rotate_device("d1", "t-d1", "t-x", 301)
+            .await
+            .unwrap()
+            .is_none(),
+        "old token dead"
+    );
+    assert!(
+        s.rotate_device("d1", "t-d1b", "t-d1c", 20_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    let list = s.devices("u1", 400).await.unwrap();
+    assert_eq!(
+        list.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        ["d2", "d1"]
+    );
+    assert!(s.revoke_device("u1", "d2", 500).await.unwrap());
+    assert!(!s.revoke_device("u1", "d2", 500).await.unwrap());
+    assert_eq!(s.revoke_devices("u1", 600).await.unwrap(), 1);
+    assert!(s.devices("u1", 700).await.unwrap().is_empty());
+    assert!(
+        s.rotate_device("d1", "t-d1b", "t-d1c", 700)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn failures_count_and_clear(s: &SqlStore) {
+    assert_eq!(s.failures("k").await.unwrap(), Failures::default());
+    for n in 1..=3 {
+        let f = s.record_failure("k", 100 + n).await.unwrap();
+        assert_eq!((f.count, f.last_at), (n, 100 + n));
+    }
+    assert_eq!(s.failures("k").await.unwrap().count, 3);
+    assert_eq!(s.failures("other").await.unwrap().count, 0);
+    s.clear_failures("k").await.unwrap();
+    assert_eq!(s.failures("k").await.unwrap().count, 0);
+}
+
+async fn sessions_proofs_round_trip(s: &SqlStore) {
+    use portcullis_core::authn::assurance::{Method, Proof};
+    s.create_user(&user("u1", "a@x.test")).await.unwrap();
+    let mut sess = session("s1");
+    sess.prove([Proof::new(Method::Password, 100, None)]);
+    s.create_session(&sess, "tok1").await.unwrap();
+    sess.prove([Proof::new(Method::Totp, 160, Some("f1".into()))]);
+    s.reauthenticate_session(&sess, "tok2").await.unwrap();
+    let back = s.session_by_id("s1", 200).await.unwrap().unwrap();
+    assert_eq!(back.proofs.len(), 2);
+    assert_eq!((back.acr.as_str(), back.auth_time), ("aal2", 160));
+    assert_eq!(back.amr, ["pwd", "otp", "mfa"]);
+    let mine = s.user_sessions("u1", 200).await.unwrap();
+    assert_eq!(mine.len(), 1);
 }

@@ -167,6 +167,7 @@ pub async fn login_post(
                     amr,
                     expires_at: now + state.settings().session.lifetime,
                     clients: vec![],
+                    proofs: vec![],
                 };
                 state.store().create_session(&s, &digest).await?;
                 s

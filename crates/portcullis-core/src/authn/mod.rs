@@ -1,0 +1,4 @@
+//! Authentication: what a session has proved, and the assurance level that follows.
+
+pub mod assurance;
+pub mod lockout;

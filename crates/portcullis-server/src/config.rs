@@ -124,6 +124,59 @@ impl Default for LogSettings {
     }
 }
 
+/// When a second factor is asked for at sign-in (DESIGN.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MfaMode {
+    /// Only when the application asks for more (`acr_values`).
+    Never,
+    /// When the user has a factor and the browser is not a remembered device.
+    Adaptive,
+    /// Always; users without a factor enrol one during sign-in.
+    Always,
+}
+
+/// The tenant policy: the `[policy]` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicySettings {
+    /// When to ask for a second factor at sign-in.
+    pub mfa: MfaMode,
+    /// How long "remember this device" lasts, in days (0 hides the option).
+    pub remember_device_days: i64,
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        PolicySettings {
+            mfa: MfaMode::Adaptive,
+            remember_device_days: 30,
+        }
+    }
+}
+
+/// Per-IP request limits on the hosted pages, per minute (0 turns one off).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Password submissions.
+    pub login_per_minute: u32,
+    /// Second-factor submissions and code sends.
+    pub factor_per_minute: u32,
+    /// Enrolment submissions.
+    pub enroll_per_minute: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            login_per_minute: 30,
+            factor_per_minute: 30,
+            enroll_per_minute: 20,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(untagged)]
 enum KeyList {
@@ -149,6 +202,10 @@ struct Raw {
     password: PasswordSettings,
     #[serde(default)]
     log: LogSettings,
+    #[serde(default)]
+    policy: PolicySettings,
+    #[serde(default)]
+    limits: LimitSettings,
 }
 
 /// The resolved settings the server runs with.
@@ -170,6 +227,10 @@ pub struct Settings {
     pub password: PasswordSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Tenant MFA policy.
+    pub policy: PolicySettings,
+    /// Per-IP limits.
+    pub limits: LimitSettings,
     /// Development mode: dev outbox, seeded demo data, relaxed cookies on localhost.
     pub dev: bool,
     /// The issuer was derived from the listen address, so it follows the bound port.
@@ -378,6 +439,8 @@ impl Settings {
             session: raw.session,
             password: raw.password,
             log: raw.log,
+            policy: raw.policy,
+            limits: raw.limits,
             dev,
             issuer_auto,
         })

@@ -20,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod oidc;
+pub mod ratelimit;
 pub mod startup;
 pub mod state;
 pub mod ui;

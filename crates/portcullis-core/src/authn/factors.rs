@@ -1,0 +1,274 @@
+//! Proving and enrolling factors against the store, with the per-account throttle.
+//!
+//! Hosted pages and the MFA API both come through here, so a guess counts against the same
+//! counter whichever door it used.
+
+use crate::Result;
+use crate::authn::assurance::{Method, Proof};
+use crate::authn::lockout::LockoutPolicy;
+use crate::crypto::aead::MasterKeys;
+use crate::crypto::random;
+use crate::factor::totp::TotpSecret;
+use crate::factor::{FactorKind, otp, recovery};
+use crate::model::{Factor, OneTimeCode};
+use crate::ports::Store;
+
+/// The result of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Proved.
+    Proved(Proof),
+    /// Wrong, expired or already used; `locked` is true when this failure locked the account.
+    Wrong {
+        /// This failure reached the lockout threshold.
+        locked: bool,
+    },
+    /// Too many failures: refused without looking, retry after this many seconds.
+    Throttled {
+        /// Seconds.
+        retry_after: i64,
+    },
+}
+
+/// The throttle key for an account's second factors.
+pub fn factor_key(user_id: &str) -> String {
+    format!("factor:{user_id}")
+}
+
+/// The throttle key for passwords tried against an email address (known or not, so the counter
+/// itself does not reveal which addresses have accounts).
+pub fn password_key(master: &MasterKeys, email: &str) -> String {
+    let mac = crate::crypto::hmac_sha256(
+        &master.derive("portcullis throttle v1"),
+        email.trim().to_lowercase().as_bytes(),
+    );
+    format!("password:{}", crate::crypto::b64url(&mac[..16]))
+}
+
+fn secret_context(factor_id: &str) -> String {
+    format!("factor-secret:{factor_id}")
+}
+
+/// Factor logic bound to a store, keys and the time of the request.
+pub struct Factors<'a> {
+    /// Storage.
+    pub store: &'a dyn Store,
+    /// Master keys (secrets at rest, code HMACs).
+    pub master: &'a MasterKeys,
+    /// The throttle.
+    pub lockout: LockoutPolicy,
+    /// Now.
+    pub now: i64,
+}
+
+impl Factors<'_> {
+    /// Seconds the caller must wait before `key` may be tried again, if any.
+    pub async fn throttled(&self, key: &str) -> Result<Option<i64>> {
+        let f = self.store.failures(key).await?;
+        Ok(self.lockout.retry_after(f.count, f.last_at, self.now))
+    }
+
+    /// Counts a failure against `key`; whether it locked the account.
+    pub async fn fail(&self, key: &str) -> Result<bool> {
+        let f = self.store.record_failure(key, self.now).await?;
+        Ok(self.lockout.locks_now(f.count))
+    }
+
+    async fn settle(&self, key: &str, proof: Option<Proof>) -> Result<Outcome> {
+        match proof {
+            Some(p) => {
+                self.store.clear_failures(key).await?;
+                Ok(Outcome::Proved(p))
+            }
+            None => Ok(Outcome::Wrong {
+                locked: self.fail(key).await?,
+            }),
+        }
+    }
+
+    /// Encrypts a factor secret for storage.
+    pub fn seal(&self, factor_id: &str, secret: &[u8]) -> Result<Vec<u8>> {
+        self.master.encrypt(secret, &secret_context(factor_id))
+    }
+
+    /// Decrypts a stored factor secret.
+    pub fn open(&self, factor: &Factor) -> Result<Vec<u8>> {
+        let sealed = factor
+            .secret_enc
+            .as_deref()
+            .ok_or_else(|| crate::Error::Invalid("factor has no secret".into()))?;
+        self.master.decrypt(sealed, &secret_context(&factor.id))
+    }
+
+    /// Checks a TOTP code against one factor (or, with `None`, each of the user's TOTP factors).
+    pub async fn verify_totp(
+        &self,
+        user_id: &str,
+        factor_id: Option<&str>,
+        code: &str,
+    ) -> Result<Outcome> {
+        let key = factor_key(user_id);
+        if let Some(retry_after) = self.throttled(&key).await? {
+            return Ok(Outcome::Throttled { retry_after });
+        }
+        let mut proof = None;
+        for f in self.store.factors(user_id).await? {
+            if f.kind != FactorKind::Totp || factor_id.is_some_and(|id| id != f.id) {
+                continue;
+            }
+            let secret = TotpSecret::from_bytes(self.open(&f)?);
+            if let Some(step) = secret.verify(code, self.now, f.last_step)
+                // The compare-and-set makes a code good once even under concurrent submits.
+                && self.store.use_totp_step(&f.id, step, self.now).await?
+            {
+                proof = Some(Proof::new(Method::Totp, self.now, Some(f.id.clone())));
+                break;
+            }
+        }
+        self.settle(&key, proof).await
+    }
+
+    /// Spends a recovery code.
+    pub async fn verify_recovery_code(&self, user_id: &str, code: &str) -> Result<Outcome> {
+        let key = factor_key(user_id);
+        if let Some(retry_after) = self.throttled(&key).await? {
+            return Ok(Outcome::Throttled { retry_after });
+        }
+        let mut proof = None;
+        if let Some(normalized) = recovery::normalize(code) {
+            let digest = recovery::digest(&self.recovery_key(), &normalized);
+            if self
+                .store
+                .use_recovery_code(user_id, &digest, self.now)
+                .await?
+            {
+                proof = Some(Proof::new(Method::RecoveryCode, self.now, None));
+            }
+        }
+        self.settle(&key, proof).await
+    }
+
+    fn recovery_key(&self) -> [u8; 32] {
+        self.master.derive("portcullis recovery codes v1")
+    }
+
+    fn otp_key(&self) -> [u8; 32] {
+        self.master.derive("portcullis one-time codes v1")
+    }
+
+    /// Replaces the user's recovery codes with a fresh set and returns it, to be shown once.
+    pub async fn issue_recovery_codes(&self, user_id: &str) -> Result<Vec<String>> {
+        let codes = recovery::generate();
+        let key = self.recovery_key();
+        let digests: Vec<String> = codes
+            .iter()
+            .filter_map(|c| recovery::normalize(c))
+            .map(|n| recovery::digest(&key, &n))
+            .collect();
+        self.store
+            .replace_recovery_codes(user_id, &digests, self.now)
+            .await?;
+        Ok(codes)
+    }
+
+    /// Stores a verified TOTP factor.
+    pub async fn enroll_totp(
+        &self,
+        user_id: &str,
+        secret: &TotpSecret,
+        name: &str,
+        step: i64,
+    ) -> Result<Factor> {
+        let id = random::id("fac");
+        let factor = Factor {
+            secret_enc: Some(self.seal(&id, secret.as_bytes())?),
+            id,
+            user_id: user_id.into(),
+            kind: FactorKind::Totp,
+            name: name.into(),
+            target: None,
+            credential_id: None,
+            detail: serde_json::json!({}),
+            sign_count: 0,
+            // The code that proved the enrolment is spent already.
+            last_step: Some(step),
+            active: true,
+            created_at: self.now,
+            last_used_at: Some(self.now),
+        };
+        self.store.create_factor(&factor).await?;
+        Ok(factor)
+    }
+
+    /// Creates a one-time code for `destination` (replacing any earlier one for the same
+    /// purpose) and returns its record and the code to send.
+    pub async fn new_code(
+        &self,
+        user_id: Option<&str>,
+        purpose: &str,
+        channel: &str,
+        destination: &str,
+        data: serde_json::Value,
+    ) -> Result<(OneTimeCode, String)> {
+        let code = otp::generate_code();
+        let id = random::id("otp");
+        let record = OneTimeCode {
+            digest: otp::digest(&self.otp_key(), &id, &code),
+            id,
+            user_id: user_id.map(str::to_string),
+            purpose: purpose.into(),
+            channel: channel.into(),
+            destination: destination.into(),
+            attempts: 0,
+            data,
+            created_at: self.now,
+            expires_at: self.now + otp::TTL,
+        };
+        self.store.put_otp(&record).await?;
+        Ok((record, code))
+    }
+
+    /// Checks a code sent earlier; counts the guess against the code and the account.
+    pub async fn verify_code(
+        &self,
+        user_id: &str,
+        code_id: &str,
+        code: &str,
+        method: Method,
+    ) -> Result<Outcome> {
+        let key = factor_key(user_id);
+        if let Some(retry_after) = self.throttled(&key).await? {
+            return Ok(Outcome::Throttled { retry_after });
+        }
+        let mut proof = None;
+        if let Some(record) = self
+            .store
+            .otp_attempt(code_id, self.now, otp::MAX_ATTEMPTS)
+            .await?
+            && record.user_id.as_deref() == Some(user_id)
+        {
+            let expected = otp::digest(&self.otp_key(), &record.id, code);
+            if crate::crypto::secret::ct_eq(expected.as_bytes(), record.digest.as_bytes())
+                && self.store.spend_otp(&record.id, self.now).await?
+            {
+                let factor_id = record.data["factor_id"].as_str().map(str::to_string);
+                proof = Some(Proof::new(method, self.now, factor_id));
+            }
+        }
+        self.settle(&key, proof).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_key_ignores_case_and_hides_email() {
+        let m = MasterKeys::new(&[[3u8; 32]]).unwrap();
+        let k = password_key(&m, "Ada@Example.com ");
+        assert_eq!(k, password_key(&m, "ada@example.com"));
+        assert!(!k.contains("ada"));
+        assert_ne!(k, password_key(&m, "bob@example.com"));
+    }
+}

@@ -1,0 +1,85 @@
+//! Per-IP request limits for the hosted pages: a fixed one-minute window per (class, address).
+//!
+//! This is the first, cheap line: it caps how fast one address can guess. Per-account counters
+//! in the database (see `portcullis_core::authn::lockout`) are the second line and hold across
+//! nodes; these per-node windows only need to blunt floods, so they live in memory.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// What is being limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Class {
+    /// Password submissions.
+    Login,
+    /// Second-factor submissions and code sends.
+    Factor,
+    /// Enrolment submissions.
+    Enroll,
+}
+
+const WINDOW: i64 = 60;
+// Bounds memory under a flood from many addresses; old windows are dropped first.
+const MAX_ENTRIES: usize = 100_000;
+
+/// The limiter.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    windows: Mutex<HashMap<(Class, String), (i64, u32)>>,
+}
+
+impl RateLimiter {
+    /// Counts a request; `Some(seconds)` to wait when the address is over `limit` this window.
+    pub fn check(&self, class: Class, ip: &str, limit: u32, now: i64) -> Option<i64> {
+        if limit == 0 {
+            return None;
+        }
+        let start = now - now.rem_euclid(WINDOW);
+        let mut map = match self.windows.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if map.len() >= MAX_ENTRIES {
+            map.retain(|_, (s, _)| *s == start);
+        }
+        let entry = map.entry((class, ip.to_string())).or_insert((start, 0));
+        if entry.0 != start {
+            *entry = (start, 0);
+        }
+        if entry.1 >= limit {
+            return Some(start + WINDOW - now);
+        }
+        entry.1 += 1;
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratelimit_window_caps_then_resets() {
+        let l = RateLimiter::default();
+        for _ in 0..3 {
+            assert_eq!(l.check(Class::Login, "10.0.0.1", 3, 120), None);
+        }
+        assert_eq!(l.check(Class::Login, "10.0.0.1", 3, 130), Some(50));
+        assert_eq!(
+            l.check(Class::Factor, "10.0.0.1", 3, 130),
+            None,
+            "classes apart"
+        );
+        assert_eq!(
+            l.check(Class::Login, "10.0.0.2", 3, 130),
+            None,
+            "addresses apart"
+        );
+        assert_eq!(
+            l.check(Class::Login, "10.0.0.1", 3, 180),
+            None,
+            "next window"
+        );
+        assert_eq!(l.check(Class::Login, "10.0.0.1", 0, 180), None, "0 is off");
+    }
+}

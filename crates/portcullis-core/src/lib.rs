@@ -16,6 +16,7 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod model;
+pub mod notify;
 pub mod oauth;
 pub mod ports;
 

@@ -18,6 +18,9 @@ pub enum Error {
     /// Input that does not parse or breaks a rule.
     #[error("invalid: {0}")]
     Invalid(String),
+    /// A message (email, SMS) could not be delivered; the text never names the recipient.
+    #[error("delivery: {0}")]
+    Delivery(String),
 }
 
 /// Result alias for the core crate.

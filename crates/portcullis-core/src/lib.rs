@@ -18,6 +18,7 @@ pub mod crypto;
 pub mod error;
 pub mod factor;
 pub mod model;
+pub mod notify;
 pub mod oauth;
 pub mod ports;
 

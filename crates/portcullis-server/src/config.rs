@@ -255,6 +255,9 @@ pub const DEV_DATABASE_URL: &str = "sqlite://./portcullis-dev.db";
 /// File holding the dev master key, created on first `--dev` start.
 pub const DEV_KEY_FILE: &str = "./portcullis-dev.key";
 const SECRET_FILE_KEYS: [&str; 2] = ["master_key", "database_url"];
+/// Keys whose values stay text even when they look numeric: a sender `+15551234567` or a password
+/// `0042` would lose its `+` or leading zeros as an integer.
+const TEXT_KEYS: [&str; 3] = ["username", "password", "from"];
 
 /// Environment variables with the prefix that are not settings.
 fn ignored_env(name: &str) -> bool {
@@ -268,6 +271,9 @@ fn env_value(key: &str, value: &str) -> toml::Value {
             .map(|k| toml::Value::String(k.trim().to_string()))
             .collect();
         return toml::Value::Array(keys);
+    }
+    if TEXT_KEYS.contains(&key) {
+        return toml::Value::String(value.to_string());
     }
     // Numbers and booleans keep their type so numeric settings can be overridden too.
     if let Ok(i) = value.parse::<i64>() {
@@ -570,5 +576,18 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("https"));
+    }
+
+    #[test]
+    fn config_env_text_keys_stay_strings() {
+        assert_eq!(
+            env_value("from", "+15551234567"),
+            toml::Value::String("+15551234567".into())
+        );
+        assert_eq!(
+            env_value("password", "0042"),
+            toml::Value::String("0042".into())
+        );
+        assert_eq!(env_value("port", "465"), toml::Value::Integer(465));
     }
 }

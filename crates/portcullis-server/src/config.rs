@@ -206,6 +206,9 @@ struct Raw {
     policy: PolicySettings,
     #[serde(default)]
     limits: LimitSettings,
+    smtp: Option<crate::notify::SmtpSettings>,
+    sms: Option<crate::notify::SmsSettings>,
+    outbox_dir: Option<String>,
 }
 
 /// The resolved settings the server runs with.
@@ -231,6 +234,10 @@ pub struct Settings {
     pub policy: PolicySettings,
     /// Per-IP limits.
     pub limits: LimitSettings,
+    /// Email and SMS delivery.
+    pub notify: crate::notify::NotifySettings,
+    /// Development only: where the outbox writes messages instead of sending them.
+    pub outbox_dir: Option<std::path::PathBuf>,
     /// Development mode: dev outbox, seeded demo data, relaxed cookies on localhost.
     pub dev: bool,
     /// The issuer was derived from the listen address, so it follows the bound port.
@@ -254,6 +261,8 @@ pub struct Sources {
 pub const DEV_DATABASE_URL: &str = "sqlite://./portcullis-dev.db";
 /// File holding the dev master key, created on first `--dev` start.
 pub const DEV_KEY_FILE: &str = "./portcullis-dev.key";
+/// Where `--dev` writes emails and text messages.
+pub const DEV_OUTBOX_DIR: &str = "./portcullis-dev-outbox";
 const SECRET_FILE_KEYS: [&str; 2] = ["master_key", "database_url"];
 /// Keys whose values stay text even when they look numeric: a sender `+15551234567` or a password
 /// `0042` would lose its `+` or leading zeros as an integer.
@@ -447,6 +456,13 @@ impl Settings {
             log: raw.log,
             policy: raw.policy,
             limits: raw.limits,
+            notify: crate::notify::NotifySettings {
+                smtp: raw.smtp,
+                sms: raw.sms,
+            },
+            outbox_dir: dev.then(|| {
+                std::path::PathBuf::from(raw.outbox_dir.as_deref().unwrap_or(DEV_OUTBOX_DIR))
+            }),
             dev,
             issuer_auto,
         })

@@ -28,6 +28,8 @@ pub enum AppError {
         /// What to tell them.
         message: String,
     },
+    /// Too many attempts: `429` with `Retry-After` (seconds), shown to a person.
+    Throttled(i64),
     /// Unexpected; logged, answered generically.
     Internal(String),
 }
@@ -122,6 +124,19 @@ impl IntoResponse for AppError {
                 resp
             }
             AppError::Page { status, message } => crate::ui::error_page(status, &message),
+            AppError::Throttled(seconds) => {
+                let mut resp = crate::ui::error_page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &format!(
+                        "Too many attempts. Wait {} and try again.",
+                        crate::ui::duration_text(seconds)
+                    ),
+                );
+                if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                resp
+            }
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 let body = ErrorResponse {

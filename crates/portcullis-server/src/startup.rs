@@ -130,7 +130,12 @@ fn spawn_background(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
 
 /// The full router.
 pub fn router(state: AppState) -> Router {
+    let dev = match state.outbox() {
+        Some(outbox) => crate::notify::dev_routes(outbox),
+        None => Router::new(),
+    };
     Router::new()
+        .merge(dev)
         .merge(crate::oidc::routes())
         .merge(crate::ui::routes())
         .route("/healthz", get(|| async { "ok" }))

@@ -17,6 +17,11 @@ use portcullis_core::model::{Api, AuditEvent, Client};
 use portcullis_core::ports::Store;
 
 use crate::config::Settings;
+use crate::notify::Outbox;
+use crate::ratelimit::{Class, RateLimiter};
+use portcullis_core::authn::factors::Factors;
+use portcullis_core::authn::lockout::LockoutPolicy;
+use portcullis_core::notify::Notifier;
 
 /// An immutable view of the configuration data.
 #[derive(Debug, Default)]
@@ -55,6 +60,10 @@ struct Inner {
     csrf_key: [u8; 32],
     snapshot: RwLock<Arc<Snapshot>>,
     reload: tokio::sync::Mutex<()>,
+    notifier: Arc<dyn Notifier>,
+    outbox: Option<Arc<Outbox>>,
+    limiter: RateLimiter,
+    lockout: LockoutPolicy,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -95,6 +104,11 @@ impl AppState {
         )?;
         admin::ensure_keys(store.as_ref(), &master, clock.as_ref()).await?;
         let csrf_key = master.derive("portcullis csrf v1");
+        let notifier = crate::notify::build(&settings.notify, settings.outbox_dir.clone())?;
+        let outbox = settings
+            .outbox_dir
+            .clone()
+            .map(|d| Arc::new(Outbox::new(d)));
         let state = AppState(Arc::new(Inner {
             settings,
             store,
@@ -107,6 +121,10 @@ impl AppState {
                 ..Snapshot::default()
             })),
             reload: tokio::sync::Mutex::new(()),
+            notifier,
+            outbox,
+            limiter: RateLimiter::default(),
+            lockout: LockoutPolicy::default(),
         }));
         state.refresh().await?;
         Ok(state)
@@ -145,6 +163,38 @@ impl AppState {
     /// The master keys.
     pub fn master(&self) -> &MasterKeys {
         &self.0.master
+    }
+
+    /// Delivers emails and text messages.
+    pub fn notifier(&self) -> &dyn Notifier {
+        self.0.notifier.as_ref()
+    }
+
+    /// The dev outbox, in `--dev` only.
+    pub fn outbox(&self) -> Option<Arc<Outbox>> {
+        self.0.outbox.clone()
+    }
+
+    /// Factor logic bound to this request's time.
+    pub fn factors(&self) -> Factors<'_> {
+        Factors {
+            store: self.store(),
+            master: &self.0.master,
+            lockout: self.0.lockout,
+            now: self.now(),
+        }
+    }
+
+    /// Counts a request against the per-IP limit of `class`; seconds to wait if over it.
+    pub fn over_limit(&self, class: Class, meta: &crate::http::ClientMeta) -> Option<i64> {
+        let l = &self.0.settings.limits;
+        let limit = match class {
+            Class::Login => l.login_per_minute,
+            Class::Factor => l.factor_per_minute,
+            Class::Enroll => l.enroll_per_minute,
+        };
+        let ip = meta.ip.as_deref().unwrap_or("unknown");
+        self.0.limiter.check(class, ip, limit, self.now())
     }
 
     /// Key for CSRF token MACs.

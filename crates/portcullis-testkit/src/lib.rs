@@ -99,6 +99,10 @@ pub async fn spawn_app_with_env(engine: Engine, extra_env: &[(&str, &str)]) -> T
         env: [
             ("PORTCULLIS_MASTER_KEY".to_string(), master_key.clone()),
             ("PORTCULLIS_DATABASE_URL".to_string(), url.clone()),
+            (
+                "PORTCULLIS_OUTBOX_DIR".to_string(),
+                dir.path().join("outbox").display().to_string(),
+            ),
         ]
         .into_iter()
         .chain(

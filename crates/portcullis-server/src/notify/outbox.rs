@@ -163,6 +163,7 @@ fn links(text: &str) -> Vec<String> {
 #[template(path = "outbox.html")]
 struct OutboxPage {
     messages: Vec<View>,
+    nonce: String,
 }
 
 async fn load(outbox: Arc<Outbox>) -> Result<Vec<Message>, AppError> {
@@ -177,11 +178,13 @@ pub async fn outbox_page(State(outbox): State<Arc<Outbox>>) -> Response {
         Ok(m) => m,
         Err(e) => return e.into_response(),
     };
+    let nonce = crate::ui::nonce();
     let page = OutboxPage {
         messages: messages.into_iter().map(View::from).collect(),
+        nonce: nonce.clone(),
     };
     match page.render() {
-        Ok(html) => crate::ui::render(StatusCode::OK, html, &[]),
+        Ok(html) => crate::ui::render(StatusCode::OK, html, &[], &nonce),
         Err(e) => AppError::from(e).into_response(),
     }
 }

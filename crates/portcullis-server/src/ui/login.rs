@@ -1,25 +1,32 @@
-//! The password sign-in page (`/u/login`).
+//! The sign-in page (`/u/login`): the first factor, then on to a second factor when policy asks.
 
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use portcullis_core::authn::assurance::{Method, Proof};
+use portcullis_core::authn::factors::password_key;
 use portcullis_core::crypto::secret::SecretString;
-use portcullis_core::crypto::{random, token_digest};
-use portcullis_core::model::Session;
-use portcullis_proto::acr::{Acr, amr};
+use portcullis_core::model::User;
+use portcullis_proto::acr::Acr;
 
+use crate::config::MfaMode;
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
-use crate::oidc::authorize::{AuthorizeRequest, complete};
+use crate::oidc::authorize::AuthorizeRequest;
+use crate::ratelimit::Class;
 use crate::state::AppState;
+use crate::ui::flow::{self, Resume, Tx};
+use crate::ui::{self, PageCtx, device};
 
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
     state: &'a str,
-    csrf: &'a str,
+    return_to: &'a str,
+    csrf: String,
+    nonce: String,
     client_name: &'a str,
     email: &'a str,
     error: Option<&'a str>,
@@ -29,6 +36,7 @@ struct LoginPage<'a> {
 #[derive(Debug, serde::Deserialize)]
 pub struct LoginQuery {
     state: Option<String>,
+    return_to: Option<String>,
 }
 
 fn expired() -> AppError {
@@ -38,57 +46,72 @@ fn expired() -> AppError {
     )
 }
 
-async fn pending_request(state: &AppState, id: Option<&str>) -> AppResult<AuthorizeRequest> {
-    let id = id.ok_or_else(expired)?;
-    let pending = state
-        .store()
-        .pending(id, state.now())
-        .await?
-        .ok_or_else(expired)?;
-    serde_json::from_value(pending.request).map_err(|e| AppError::Internal(e.to_string()))
+/// Where the sign-in resumes: a pending authorization, or a hosted page.
+async fn target(
+    state: &AppState,
+    id: Option<&str>,
+    return_to: Option<&str>,
+) -> AppResult<(Resume, Option<AuthorizeRequest>)> {
+    match (id, return_to) {
+        (Some(id), _) => {
+            let request = flow::pending_request(state, id)
+                .await?
+                .ok_or_else(expired)?;
+            Ok((Resume::Authorize(id.to_string()), Some(request)))
+        }
+        (None, Some(path)) if flow::allowed_return(path) => Ok((Resume::Path(path.into()), None)),
+        _ => Err(expired()),
+    }
 }
 
 async fn page(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
-    id: &str,
-    request: &AuthorizeRequest,
+    resume: &Resume,
+    request: Option<&AuthorizeRequest>,
     email: &str,
     error: Option<&str>,
 ) -> AppResult<Response> {
-    let client = state.client(&request.client_id).await.ok_or_else(expired)?;
-    let (csrf, set) = crate::ui::csrf(state, headers);
-    let html = LoginPage {
+    let client_name = match request {
+        Some(r) => state.client(&r.client_id).await.ok_or_else(expired)?.name,
+        None => String::new(),
+    };
+    let (id, return_to) = match resume {
+        Resume::Authorize(id) => (id.as_str(), ""),
+        Resume::Path(p) => ("", p.as_str()),
+    };
+    let ctx = PageCtx::new(state, headers);
+    let page = LoginPage {
         state: id,
-        csrf: &csrf,
-        client_name: &client.name,
+        return_to,
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        client_name: &client_name,
         email,
         error,
-    }
-    .render()?;
-    Ok(crate::ui::render(
-        status,
-        html,
-        &set.into_iter().collect::<Vec<_>>(),
-    ))
+    };
+    ctx.respond(status, &page, vec![])
 }
 
-/// `GET /u/login?state=…`.
+/// `GET /u/login?state=…` (or `?return_to=/u/account/security`).
 pub async fn login_get(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let result = async {
-        let request = pending_request(&state, q.state.as_deref()).await?;
-        let hint = request.login_hint.clone().unwrap_or_default();
+        let (resume, request) = target(&state, q.state.as_deref(), q.return_to.as_deref()).await?;
+        let hint = request
+            .as_ref()
+            .and_then(|r| r.login_hint.clone())
+            .unwrap_or_default();
         page(
             &state,
             &headers,
             StatusCode::OK,
-            q.state.as_deref().unwrap_or(""),
-            &request,
+            &resume,
+            request.as_ref(),
             &hint,
             None,
         )
@@ -98,7 +121,18 @@ pub async fn login_get(
     result.unwrap_or_else(axum::response::IntoResponse::into_response)
 }
 
-/// `POST /u/login`: checks CSRF and the password, starts a session, resumes the authorization.
+/// The lowest level named in `acr_values`, if any (the request is met by any listed level).
+pub fn requested_acr(request: Option<&AuthorizeRequest>) -> Option<Acr> {
+    request?
+        .acr_values
+        .as_deref()?
+        .split_whitespace()
+        .filter_map(Acr::parse)
+        .min()
+}
+
+/// `POST /u/login`: checks CSRF, the throttles and the password, then signs in or moves on to
+/// the second factor.
 pub async fn login_post(
     State(state): State<AppState>,
     meta: ClientMeta,
@@ -107,89 +141,138 @@ pub async fn login_post(
 ) -> Response {
     let result = async {
         let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        crate::ui::check_csrf(&state, &headers, form.get("csrf"))?;
-        let id = form.get("state").unwrap_or_default().to_string();
-        let request = pending_request(&state, Some(&id)).await?;
+        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        let (resume, request) = target(&state, form.get("state"), form.get("return_to")).await?;
+        if let Some(wait) = state.over_limit(Class::Login, &meta) {
+            return Err(AppError::Throttled(wait));
+        }
         let email = form.get("email").unwrap_or_default().trim().to_string();
+        // Counted per address whether or not it has an account, so neither the wait nor the
+        // work done tells an outsider which addresses are registered.
+        let key = password_key(state.master(), &email);
+        let factors = state.factors();
+        if let Some(wait) = factors.throttled(&key).await? {
+            return Err(AppError::Throttled(wait));
+        }
         let password = SecretString::new(form.get("password").unwrap_or_default());
         let user = state.store().user_by_email(&email).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        // Unknown users are verified against a dummy hash: same work, same answer.
         let ok = state.hasher().verify(password, hash).await?
             && user.as_ref().is_some_and(|u| !u.blocked);
-        let now = state.now();
+        let client_id = request.as_ref().map(|r| r.client_id.clone());
         let Some(user) = user.filter(|_| ok) else {
+            let locked = factors.fail(&key).await?;
+            let user_id = state.store().user_by_email(&email).await?.map(|u| u.id);
             state
                 .audit(
                     "login.failure",
                     &meta,
-                    None,
-                    Some(request.client_id.as_str()),
+                    user_id.as_deref(),
+                    client_id.as_deref(),
                     serde_json::json!({ "reason": "invalid_credentials" }),
                 )
                 .await;
+            if locked {
+                state
+                    .audit(
+                        "lockout",
+                        &meta,
+                        user_id.as_deref(),
+                        client_id.as_deref(),
+                        serde_json::json!({ "secret": "password" }),
+                    )
+                    .await;
+            }
             return page(
                 &state,
                 &headers,
                 StatusCode::UNAUTHORIZED,
-                &id,
-                &request,
+                &resume,
+                request.as_ref(),
                 &email,
                 Some("Wrong email or password."),
             )
             .await;
         };
-        if state.store().take_pending(&id, now).await?.is_none() {
-            return Err(expired());
-        }
-        let token = random::token();
-        let digest = token_digest(&token);
-        let (acr, amr) = (Acr::Aal1.as_str().to_string(), vec![amr::PWD.to_string()]);
-        let session = match crate::ui::current_session(&state, &headers).await? {
-            // The same person signing in again (prompt=login, max_age): one session, new proof.
-            Some(mut s) if s.user_id == user.id => {
-                s.auth_time = now;
-                s.acr = acr;
-                s.amr = amr;
-                state.store().reauthenticate_session(&s, &digest).await?;
-                s
-            }
-            other => {
-                if let Some(old) = other {
-                    state.store().revoke_session(&old.id, now).await?;
-                }
-                let s = Session {
-                    id: random::id("ses"),
-                    user_id: user.id.clone(),
-                    created_at: now,
-                    auth_time: now,
-                    acr,
-                    amr,
-                    expires_at: now + state.settings().session.lifetime,
-                    clients: vec![],
-                    proofs: vec![],
-                };
-                state.store().create_session(&s, &digest).await?;
-                s
-            }
-        };
-        state.store().set_last_login(&user.id, now).await?;
-        state
-            .audit(
-                "login.success",
-                &meta,
-                Some(user.id.as_str()),
-                Some(request.client_id.as_str()),
-                serde_json::json!({ "session_id": session.id, "amr": session.amr }),
-            )
-            .await;
-        tracing::info!(user_id = %user.id, session_id = %session.id, "signed in");
-        let mut resp = complete(&state, &request, &session).await?;
-        if let Ok(v) = HeaderValue::from_str(&crate::ui::session_cookie(&state, &token)) {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
-        Ok(resp)
+        state.store().clear_failures(&key).await?;
+        let proof = Proof::new(Method::Password, state.now(), None);
+        after_first_factor(
+            &state,
+            &headers,
+            &meta,
+            &user,
+            proof,
+            resume,
+            request.as_ref(),
+        )
+        .await
     }
     .await;
     result.unwrap_or_else(axum::response::IntoResponse::into_response)
+}
+
+/// After the first factor: sign in, or ask for (or enrol) a second one as policy says.
+pub async fn after_first_factor(
+    state: &AppState,
+    headers: &HeaderMap,
+    meta: &ClientMeta,
+    user: &User,
+    proof: Proof,
+    resume: Resume,
+    request: Option<&AuthorizeRequest>,
+) -> AppResult<Response> {
+    let factors: Vec<_> = state
+        .store()
+        .factors(&user.id)
+        .await?
+        .into_iter()
+        .filter(|f| f.active)
+        .collect();
+    let fresh_required =
+        request.is_some_and(|r| r.prompt.iter().any(|p| p == "login") || r.max_age.is_some());
+    let mut tx = Tx {
+        user_id: user.id.clone(),
+        proofs: vec![proof],
+        resume,
+        session_id: None,
+        enroll: false,
+        remember_allowed: !fresh_required && state.settings().policy.remember_device_days > 0,
+        code_id: None,
+    };
+    let already = portcullis_core::authn::assurance::evaluate(&tx.proofs)
+        .map(|a| a.acr)
+        .unwrap_or(Acr::Aal1);
+    let wants = requested_acr(request).is_some_and(|a| !already.satisfies(a));
+    let asked = match state.settings().policy.mfa {
+        MfaMode::Never => false,
+        MfaMode::Always => true,
+        MfaMode::Adaptive => !factors.is_empty(),
+    };
+    let mut need = already < Acr::Aal2 && (wants || asked);
+    let mut cookies = Vec::new();
+    // A remembered device stands in for the second factor, never when the application asked
+    // for a fresh sign-in.
+    if need
+        && !factors.is_empty()
+        && !fresh_required
+        && let Some((device, cookie)) = device::recognise(state, headers, &user.id).await?
+    {
+        tx.proofs.push(Proof::new(
+            Method::RememberedDevice,
+            state.now(),
+            Some(device.id),
+        ));
+        cookies.push(cookie);
+        need = false;
+    }
+    if !need {
+        return flow::finish(state, headers, meta, None, tx, cookies).await;
+    }
+    if factors.is_empty() {
+        tx.enroll = true;
+        let cookie = flow::start(state, &tx).await?;
+        return Ok(ui::see_other("/u/enroll", &[cookie]));
+    }
+    let cookie = flow::start(state, &tx).await?;
+    Ok(ui::see_other("/u/mfa", &[cookie]))
 }

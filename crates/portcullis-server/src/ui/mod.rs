@@ -1,6 +1,11 @@
 //! Hosted pages (`/u/*`): server-rendered, usable without JavaScript.
 
+mod device;
+mod enroll;
+pub mod flow;
 mod login;
+mod mfa;
+mod security;
 
 use askama::Template;
 use axum::Router;
@@ -17,12 +22,43 @@ use crate::state::AppState;
 
 /// Routes of the hosted pages.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/u/login", get(login::login_get).post(login::login_post))
+    use axum::routing::post;
+    Router::new()
+        .route("/u/login", get(login::login_get).post(login::login_post))
+        .route("/u/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
+        .route("/u/mfa/send", post(mfa::mfa_send))
+        .route("/u/enroll", get(enroll::choose))
+        .route(
+            "/u/enroll/totp",
+            get(enroll::totp_get).post(enroll::totp_post),
+        )
+        .route("/u/enroll/oob", get(enroll::oob_get).post(enroll::oob_post))
+        .route("/u/enroll/continue", post(enroll::continue_post))
+        .route(
+            "/u/account/security",
+            get(security::security_get).post(security::security_post),
+        )
+}
+
+/// Emails a security notice to a user; failures are logged, never shown.
+pub async fn notify_user(state: &AppState, user_id: &str, subject: &str, text: &str) {
+    let Ok(Some(user)) = state.store().user_by_id(user_id).await else {
+        return;
+    };
+    let message = portcullis_core::notify::Message::new(
+        portcullis_core::notify::Channel::Email,
+        user.email,
+        subject,
+        text,
+    );
+    if let Err(e) = state.notifier().send(&message).await {
+        tracing::warn!(error = %e, "security notice not delivered");
+    }
 }
 
 /// Cookie names: `__Host-` prefixed (host-only, Secure, Path=/) unless the issuer is plain-http
 /// localhost, where browsers refuse `__Host-` cookies without `Secure`.
-fn cookie_name(state: &AppState, base: &str) -> String {
+pub(crate) fn cookie_name(state: &AppState, base: &str) -> String {
     if state.settings().insecure_cookies() {
         format!("portcullis_{base}")
     } else {
@@ -30,7 +66,7 @@ fn cookie_name(state: &AppState, base: &str) -> String {
     }
 }
 
-fn set_cookie(state: &AppState, base: &str, value: &str, max_age: i64) -> String {
+pub(crate) fn set_cookie(state: &AppState, base: &str, value: &str, max_age: i64) -> String {
     let secure = if state.settings().insecure_cookies() {
         ""
     } else {
@@ -97,8 +133,64 @@ pub fn check_csrf(state: &AppState, headers: &HeaderMap, token: Option<&str>) ->
     }
 }
 
-/// Renders a page with the headers every hosted page carries.
-pub fn render(status: StatusCode, html: String, cookies: &[String]) -> Response {
+/// What every form page needs: a CSRF token (and the cookie behind it) and a CSP nonce.
+pub(crate) struct PageCtx {
+    /// The form's CSRF token.
+    pub csrf: String,
+    /// The page's CSP nonce.
+    pub nonce: String,
+    set: Option<String>,
+}
+
+impl PageCtx {
+    /// A context for a page answering `headers`.
+    pub fn new(state: &AppState, headers: &HeaderMap) -> PageCtx {
+        let (csrf, set) = csrf(state, headers);
+        PageCtx {
+            csrf,
+            nonce: nonce(),
+            set,
+        }
+    }
+
+    /// Renders a template into a response, with the CSRF cookie and `cookies`.
+    pub fn respond(
+        self,
+        status: StatusCode,
+        page: &impl Template,
+        cookies: Vec<String>,
+    ) -> AppResult<Response> {
+        let html = page.render()?;
+        let all: Vec<String> = self.set.into_iter().chain(cookies).collect();
+        Ok(render(status, html, &all, &self.nonce))
+    }
+}
+
+/// A `303 See Other` to a local path, with cookies.
+pub(crate) fn see_other(location: &str, cookies: &[String]) -> Response {
+    let mut resp = (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_string())],
+    )
+        .into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+/// A fresh Content-Security-Policy nonce: the only styles and scripts a page may run carry it.
+pub fn nonce() -> String {
+    b64url(&random::bytes::<16>())
+}
+
+/// Renders a page with the headers every hosted page carries; `nonce` is the one its template
+/// put on its `<style>` and `<script>` elements.
+pub fn render(status: StatusCode, html: String, cookies: &[String], nonce: &str) -> Response {
     let mut resp = (status, axum::response::Html(html)).into_response();
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -111,10 +203,13 @@ pub fn render(status: StatusCode, html: String, cookies: &[String]) -> Response 
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"),
+    let csp = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
     );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
             h.append(header::SET_COOKIE, v);
@@ -128,18 +223,31 @@ pub fn render(status: StatusCode, html: String, cookies: &[String]) -> Response 
 struct Message<'a> {
     heading: &'a str,
     message: &'a str,
+    nonce: &'a str,
 }
 
 fn message(status: StatusCode, heading: &str, text: &str) -> Response {
+    let nonce = nonce();
     match (Message {
         heading,
         message: text,
+        nonce: &nonce,
     })
     .render()
     {
-        Ok(html) => render(status, html, &[]),
+        Ok(html) => render(status, html, &[], &nonce),
         Err(e) => AppError::Internal(e.to_string()).into_response(),
     }
+}
+
+/// "2 minutes", "1 hour": a wait in words.
+pub fn duration_text(seconds: i64) -> String {
+    let (n, unit) = match seconds.max(1) {
+        s if s < 120 => (s, "second"),
+        s if s < 7200 => ((s + 59) / 60, "minute"),
+        s => ((s + 3599) / 3600, "hour"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// An error page for a person.
@@ -161,6 +269,7 @@ pub fn signed_out_page() -> Response {
 struct LogoutConfirm {
     csrf: String,
     request: String,
+    nonce: String,
 }
 
 /// Asks the user to confirm signing out.
@@ -170,10 +279,17 @@ pub fn logout_confirm(
     request: String,
 ) -> AppResult<Response> {
     let (csrf, set) = csrf(state, headers);
-    let html = LogoutConfirm { csrf, request }.render()?;
+    let nonce = nonce();
+    let html = LogoutConfirm {
+        csrf,
+        request,
+        nonce: nonce.clone(),
+    }
+    .render()?;
     Ok(render(
         StatusCode::OK,
         html,
         &set.into_iter().collect::<Vec<_>>(),
+        &nonce,
     ))
 }

@@ -1,0 +1,127 @@
+//! Remembered devices: after a multi-factor sign-in the browser may get a cookie that skips the
+//! second factor at later sign-ins of the same user. The cookie is `id.token.mac`: the token is
+//! random and stored only as a digest, rotated on every use (so a copied cookie dies when either
+//! copy is used), and the MAC binds it to the user it was issued for.
+
+use axum::http::HeaderMap;
+use portcullis_core::crypto::secret::ct_eq;
+use portcullis_core::crypto::{b64url, hmac_sha256, random, token_digest};
+use portcullis_core::model::Device;
+
+use crate::error::AppResult;
+use crate::http::{ClientMeta, cookie};
+use crate::state::AppState;
+use crate::ui;
+
+fn mac(state: &AppState, user_id: &str, id: &str, token: &str) -> String {
+    let key = state.master().derive("portcullis device v1");
+    b64url(&hmac_sha256(
+        &key,
+        format!("{user_id}|{id}|{token}").as_bytes(),
+    ))
+}
+
+fn value(state: &AppState, user_id: &str, id: &str, token: &str) -> String {
+    format!("{id}.{token}.{}", mac(state, user_id, id, token))
+}
+
+fn max_age(state: &AppState) -> i64 {
+    state.settings().policy.remember_device_days * 86_400
+}
+
+/// A short description of the browser for the security page.
+pub fn label(user_agent: Option<&str>) -> String {
+    let ua = user_agent.unwrap_or("");
+    let browser = ["Edg/", "Firefox/", "Chrome/", "Safari/"]
+        .iter()
+        .find(|b| ua.contains(*b))
+        .map(|b| match *b {
+            "Edg/" => "Edge",
+            "Firefox/" => "Firefox",
+            "Chrome/" => "Chrome",
+            _ => "Safari",
+        })
+        .unwrap_or("Browser");
+    let os = [
+        ("Windows", "Windows"),
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, v)| *v)
+    .unwrap_or("unknown system");
+    format!("{browser} on {os}")
+}
+
+/// Remembers this browser for the user; returns the cookie.
+pub async fn remember(state: &AppState, user_id: &str, meta: &ClientMeta) -> AppResult<String> {
+    let now = state.now();
+    let token = random::token();
+    let device = Device {
+        id: random::id("dev"),
+        user_id: user_id.into(),
+        token_digest: token_digest(&token),
+        label: label(meta.user_agent.as_deref()),
+        created_at: now,
+        last_used_at: None,
+        expires_at: now + max_age(state),
+    };
+    state.store().create_device(&device).await?;
+    Ok(ui::set_cookie(
+        state,
+        "device",
+        &value(state, user_id, &device.id, &token),
+        max_age(state),
+    ))
+}
+
+/// If the browser is a remembered device of `user_id`, rotates its token and returns the new
+/// cookie; `None` otherwise.
+pub async fn recognise(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: &str,
+) -> AppResult<Option<(Device, String)>> {
+    let Some(raw) = cookie(headers, &ui::cookie_name(state, "device")) else {
+        return Ok(None);
+    };
+    let mut parts = raw.splitn(3, '.');
+    let (Some(id), Some(token), Some(tag)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    if !ct_eq(tag.as_bytes(), mac(state, user_id, id, token).as_bytes()) {
+        return Ok(None);
+    }
+    let next = random::token();
+    let Some(device) = state
+        .store()
+        .rotate_device(id, &token_digest(token), &token_digest(&next), state.now())
+        .await?
+        .filter(|d| d.user_id == user_id)
+    else {
+        return Ok(None);
+    };
+    let remaining = device.expires_at - state.now();
+    let cookie = ui::set_cookie(
+        state,
+        "device",
+        &value(state, user_id, &device.id, &next),
+        remaining,
+    );
+    Ok(Some((device, cookie)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+
+    #[test]
+    fn device_label_names_browser_and_system() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+        assert_eq!(label(Some(chrome)), "Chrome on Linux");
+        assert_eq!(label(None), "Browser on unknown system");
+    }
+}

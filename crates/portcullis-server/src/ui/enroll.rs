@@ -1,0 +1,566 @@
+//! Enrolment pages (`/u/enroll…`): an authenticator app (TOTP), or codes by email or SMS. A
+//! factor is stored only after the user proves it works; the first one comes with recovery codes.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::authn::assurance::{Method, Proof};
+use portcullis_core::authn::factors::Outcome;
+use portcullis_core::crypto::random;
+use portcullis_core::factor::FactorKind;
+use portcullis_core::factor::totp::{TotpSecret, qr_svg};
+use portcullis_core::model::{Factor, Flow, Session};
+use portcullis_core::notify::Channel;
+
+use crate::error::{AppError, AppResult};
+use crate::http::{ClientMeta, Params};
+use crate::ratelimit::Class;
+use crate::state::AppState;
+use crate::ui::flow::{self, Tx};
+use crate::ui::{self, PageCtx, security};
+
+const ENROLL_TTL: i64 = 600;
+
+/// Who is enrolling: a sign-in that must enrol first, or a signed-in user on the security page.
+pub enum Who {
+    /// During sign-in.
+    Tx(String, Tx),
+    /// From the security page, with a fresh proof.
+    Session(Session),
+}
+
+impl Who {
+    fn user_id(&self) -> &str {
+        match self {
+            Who::Tx(_, tx) => &tx.user_id,
+            Who::Session(s) => &s.user_id,
+        }
+    }
+}
+
+/// The enrolling user, or where to send the browser first (sign in, or step up).
+async fn who(state: &AppState, headers: &HeaderMap) -> AppResult<Result<Who, Response>> {
+    if let Some((id, tx)) = flow::load(state, headers).await? {
+        return Ok(Ok(Who::Tx(id, tx)));
+    }
+    match ui::current_session(state, headers).await? {
+        Some(session) => {
+            if security::fresh(state, &session).await? {
+                Ok(Ok(Who::Session(session)))
+            } else {
+                security::step_up(state, &session, "/u/account/security")
+                    .await
+                    .map(Err)
+            }
+        }
+        None => Ok(Err(ui::see_other(
+            "/u/login?return_to=/u/account/security",
+            &[],
+        ))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "enroll.html")]
+struct ChoosePage {
+    nonce: String,
+    required: bool,
+}
+
+/// `GET /u/enroll`: choose a factor to add.
+pub async fn choose(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result = async {
+        let who = match who(&state, &headers).await? {
+            Ok(w) => w,
+            Err(redirect) => return Ok(redirect),
+        };
+        let ctx = PageCtx::new(&state, &headers);
+        let page = ChoosePage {
+            nonce: ctx.nonce.clone(),
+            required: matches!(&who, Who::Tx(_, tx) if tx.enroll),
+        };
+        ctx.respond(StatusCode::OK, &page, vec![])
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "enroll_totp.html")]
+struct TotpPage {
+    csrf: String,
+    nonce: String,
+    enrollment: String,
+    qr: String,
+    secret: String,
+    uri: String,
+    name: String,
+    error: Option<&'static str>,
+}
+
+fn totp_context(id: &str) -> String {
+    format!("totp-enrollment:{id}")
+}
+
+async fn user_email(state: &AppState, user_id: &str) -> AppResult<String> {
+    Ok(state
+        .store()
+        .user_by_id(user_id)
+        .await?
+        .map(|u| u.email)
+        .unwrap_or_default())
+}
+
+fn issuer_label(state: &AppState) -> String {
+    url::Url::parse(state.issuer())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .map(|h| format!("Portcullis ({h})"))
+        .unwrap_or_else(|| "Portcullis".into())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn totp_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    user_id: &str,
+    enrollment: &str,
+    secret: &TotpSecret,
+    name: &str,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
+    let uri = secret.uri(&issuer_label(state), &user_email(state, user_id).await?);
+    let ctx = PageCtx::new(state, headers);
+    let page = TotpPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        enrollment: enrollment.into(),
+        qr: qr_svg(&uri)?,
+        secret: secret.base32(),
+        uri,
+        name: name.into(),
+        error,
+    };
+    ctx.respond(status, &page, vec![])
+}
+
+/// `GET /u/enroll/totp`: a new secret, as a QR code and as text.
+pub async fn totp_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result = async {
+        let who = match who(&state, &headers).await? {
+            Ok(w) => w,
+            Err(redirect) => return Ok(redirect),
+        };
+        let secret = TotpSecret::generate();
+        let id = random::id("enr");
+        let sealed = state
+            .master()
+            .encrypt(secret.as_bytes(), &totp_context(&id))?;
+        state
+            .store()
+            .put_flow(&Flow {
+                id: id.clone(),
+                kind: "totp_enroll".into(),
+                user_id: Some(who.user_id().to_string()),
+                data: serde_json::json!({ "secret": portcullis_core::crypto::b64url(&sealed) }),
+                expires_at: state.now() + ENROLL_TTL,
+            })
+            .await?;
+        totp_page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            who.user_id(),
+            &id,
+            &secret,
+            "Authenticator app",
+            None,
+        )
+        .await
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn enrollment_expired() -> AppError {
+    AppError::page(
+        StatusCode::BAD_REQUEST,
+        "This enrolment has expired. Start again from the beginning.",
+    )
+}
+
+fn nickname(form: &Params, default: &str) -> String {
+    let name: String = form
+        .get("name")
+        .unwrap_or(default)
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
+    if name.is_empty() {
+        default.into()
+    } else {
+        name
+    }
+}
+
+/// `POST /u/enroll/totp`: stores the factor once a code from it checks out.
+pub async fn totp_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        if let Some(wait) = state.over_limit(Class::Enroll, &meta) {
+            return Err(AppError::Throttled(wait));
+        }
+        let who = match who(&state, &headers).await? {
+            Ok(w) => w,
+            Err(redirect) => return Ok(redirect),
+        };
+        let user_id = who.user_id().to_string();
+        let id = form.get("enrollment").unwrap_or_default().to_string();
+        let now = state.now();
+        let flow = state
+            .store()
+            .flow(&id, now)
+            .await?
+            .filter(|f| f.kind == "totp_enroll" && f.user_id.as_deref() == Some(&user_id))
+            .ok_or_else(enrollment_expired)?;
+        let sealed = flow.data["secret"]
+            .as_str()
+            .and_then(|s| portcullis_core::crypto::b64url_decode(s).ok())
+            .ok_or_else(enrollment_expired)?;
+        let secret = TotpSecret::from_bytes(state.master().decrypt(&sealed, &totp_context(&id))?);
+        let name = nickname(&form, "Authenticator app");
+        let code = form.get("code").unwrap_or_default();
+        let Some(step) = secret.verify(code, now, None) else {
+            return totp_page(
+                &state,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &user_id,
+                &id,
+                &secret,
+                &name,
+                Some("That code did not match. Check the time on your device and try the current code."),
+            )
+            .await;
+        };
+        if state.store().take_flow(&id, now).await?.is_none() {
+            return Err(enrollment_expired());
+        }
+        let factor = state.factors().enroll_totp(&user_id, &secret, &name, step).await?;
+        let proof = Proof::new(Method::Totp, now, Some(factor.id.clone()));
+        enrolled(&state, &headers, &meta, who, factor, proof).await
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct CodesPage {
+    csrf: String,
+    nonce: String,
+    codes: Vec<String>,
+    download: String,
+}
+
+/// Shows a fresh set of recovery codes, once.
+pub fn codes_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    codes: Vec<String>,
+) -> AppResult<Response> {
+    let text = format!(
+        "Portcullis recovery codes\n\nEach code works once.\n\n{}\n",
+        codes.join("\n")
+    );
+    let download = format!(
+        "data:text/plain;charset=utf-8,{}",
+        url::form_urlencoded::byte_serialize(text.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    );
+    let ctx = PageCtx::new(state, headers);
+    let page = CodesPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        codes,
+        download,
+    };
+    ctx.respond(StatusCode::OK, &page, vec![])
+}
+
+/// After a factor is stored: audit, notice, recovery codes with the first factor, then onwards.
+async fn enrolled(
+    state: &AppState,
+    headers: &HeaderMap,
+    meta: &ClientMeta,
+    who: Who,
+    factor: Factor,
+    proof: Proof,
+) -> AppResult<Response> {
+    let user_id = who.user_id().to_string();
+    state
+        .audit(
+            "factor.enrolled",
+            meta,
+            Some(&user_id),
+            None,
+            serde_json::json!({ "factor_id": factor.id, "type": factor.kind.as_str() }),
+        )
+        .await;
+    ui::notify_user(
+        state,
+        &user_id,
+        "A sign-in method was added to your account",
+        &format!(
+            "{} \"{}\" was added to your account.\n\nIf this was not you, review your security settings now: {}/u/account/security",
+            factor.kind.label(),
+            factor.name,
+            state.issuer()
+        ),
+    )
+    .await;
+    let active = state
+        .store()
+        .factors(&user_id)
+        .await?
+        .iter()
+        .filter(|f| f.active)
+        .count();
+    let codes = if active == 1 {
+        Some(state.factors().issue_recovery_codes(&user_id).await?)
+    } else {
+        None
+    };
+    if let Who::Tx(id, mut tx) = who {
+        tx.proofs.push(proof);
+        tx.enroll = false;
+        match codes {
+            Some(codes) => {
+                flow::save(state, &id, &tx).await?;
+                codes_page(state, headers, codes)
+            }
+            None => flow::finish(state, headers, meta, Some(&id), tx, vec![]).await,
+        }
+    } else {
+        match codes {
+            Some(codes) => codes_page(state, headers, codes),
+            None => Ok(ui::see_other("/u/account/security", &[])),
+        }
+    }
+}
+
+/// `POST /u/enroll/continue`: after the recovery codes, finish the sign-in (or go back to the
+/// security page).
+pub async fn continue_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        match flow::load(&state, &headers).await? {
+            Some((id, tx)) if !tx.enroll && !tx.proofs.is_empty() => {
+                flow::finish(&state, &headers, &meta, Some(&id), tx, vec![]).await
+            }
+            _ => Ok(ui::see_other("/u/account/security", &[])),
+        }
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "enroll_oob.html")]
+struct OobPage {
+    csrf: String,
+    nonce: String,
+    channel: &'static str,
+    sms: bool,
+    target: String,
+    enrollment: String,
+    error: Option<&'static str>,
+}
+
+/// Query of `GET /u/enroll/oob`.
+#[derive(Debug, serde::Deserialize)]
+pub struct OobQuery {
+    channel: Option<String>,
+}
+
+fn channel_of(name: Option<&str>) -> AppResult<(FactorKind, Channel, &'static str)> {
+    match name {
+        Some("sms") => Ok((FactorKind::Sms, Channel::Sms, "sms")),
+        Some("email") | None => Ok((FactorKind::Email, Channel::Email, "email")),
+        _ => Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown channel.")),
+    }
+}
+
+/// `GET /u/enroll/oob?channel=email|sms`: asks where to send codes.
+pub async fn oob_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<OobQuery>,
+) -> Response {
+    let result = async {
+        let who = match who(&state, &headers).await? {
+            Ok(w) => w,
+            Err(redirect) => return Ok(redirect),
+        };
+        let (kind, _, channel) = channel_of(q.channel.as_deref())?;
+        let target = if kind == FactorKind::Email {
+            user_email(&state, who.user_id()).await?
+        } else {
+            String::new()
+        };
+        let ctx = PageCtx::new(&state, &headers);
+        let page = OobPage {
+            csrf: ctx.csrf.clone(),
+            nonce: ctx.nonce.clone(),
+            channel,
+            sms: kind == FactorKind::Sms,
+            target,
+            enrollment: String::new(),
+            error: None,
+        };
+        ctx.respond(StatusCode::OK, &page, vec![])
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Checks an address or phone number a person typed.
+fn valid_target(kind: FactorKind, target: &str) -> Option<String> {
+    match kind {
+        FactorKind::Email => portcullis_core::admin::parse_email(target).ok(),
+        _ => {
+            let t: String = target
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+                .collect();
+            let digits = t.strip_prefix('+')?;
+            (digits.len() >= 8 && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()))
+                .then_some(t)
+        }
+    }
+}
+
+/// `POST /u/enroll/oob`: `step=send` sends a code to the address; `step=verify` checks it and
+/// stores the factor.
+pub async fn oob_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        if let Some(wait) = state.over_limit(Class::Enroll, &meta) {
+            return Err(AppError::Throttled(wait));
+        }
+        let who = match who(&state, &headers).await? {
+            Ok(w) => w,
+            Err(redirect) => return Ok(redirect),
+        };
+        let user_id = who.user_id().to_string();
+        let (kind, channel, name) = channel_of(form.get("channel"))?;
+        let now = state.now();
+        let ctx = PageCtx::new(&state, &headers);
+        let mut page = OobPage {
+            csrf: ctx.csrf.clone(),
+            nonce: ctx.nonce.clone(),
+            channel: name,
+            sms: kind == FactorKind::Sms,
+            target: form.get("target").unwrap_or_default().to_string(),
+            enrollment: String::new(),
+            error: None,
+        };
+        if form.get("step") != Some("verify") {
+            let Some(target) = valid_target(kind, &page.target) else {
+                page.error = Some(if page.sms {
+                    "Enter the number in international format, like +44 7700 900123."
+                } else {
+                    "Enter a valid email address."
+                });
+                return ctx.respond(StatusCode::UNPROCESSABLE_ENTITY, &page, vec![]);
+            };
+            let (record, code) = state
+                .factors()
+                .new_code(Some(&user_id), "enroll", name, &target, serde_json::json!({}))
+                .await?;
+            crate::ui::mfa::deliver_code(&state, channel, &target, &code).await?;
+            let id = random::id("enr");
+            state
+                .store()
+                .put_flow(&Flow {
+                    id: id.clone(),
+                    kind: "oob_enroll".into(),
+                    user_id: Some(user_id.clone()),
+                    data: serde_json::json!({ "code_id": record.id, "target": target, "channel": name }),
+                    expires_at: now + ENROLL_TTL,
+                })
+                .await?;
+            page.target = target;
+            page.enrollment = id;
+            return ctx.respond(StatusCode::OK, &page, vec![]);
+        }
+        let id = form.get("enrollment").unwrap_or_default().to_string();
+        let flow = state
+            .store()
+            .flow(&id, now)
+            .await?
+            .filter(|f| f.kind == "oob_enroll" && f.user_id.as_deref() == Some(&user_id) && f.data["channel"] == name)
+            .ok_or_else(enrollment_expired)?;
+        let code_id = flow.data["code_id"].as_str().unwrap_or_default().to_string();
+        let target = flow.data["target"].as_str().unwrap_or_default().to_string();
+        let method = if kind == FactorKind::Sms { Method::SmsOtp } else { Method::EmailOtp };
+        let code = form.get("code").unwrap_or_default();
+        match state.factors().verify_code(&user_id, &code_id, code, method).await? {
+            Outcome::Proved(_) => {}
+            Outcome::Throttled { retry_after } => return Err(AppError::Throttled(retry_after)),
+            Outcome::Wrong { .. } => {
+                page.target = target;
+                page.enrollment = id;
+                page.error = Some("That code is not right, or it has expired. Check it and try again.");
+                return ctx.respond(StatusCode::UNPROCESSABLE_ENTITY, &page, vec![]);
+            }
+        }
+        if state.store().take_flow(&id, now).await?.is_none() {
+            return Err(enrollment_expired());
+        }
+        let factor = Factor {
+            id: random::id("fac"),
+            user_id: user_id.clone(),
+            kind,
+            name: if kind == FactorKind::Sms { "Phone".into() } else { "Email".into() },
+            secret_enc: None,
+            target: Some(target),
+            credential_id: None,
+            detail: serde_json::json!({}),
+            sign_count: 0,
+            last_step: None,
+            active: true,
+            created_at: now,
+            last_used_at: Some(now),
+        };
+        state.store().create_factor(&factor).await?;
+        let proof = Proof::new(method, now, Some(factor.id.clone()));
+        enrolled(&state, &headers, &meta, who, factor, proof).await
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}

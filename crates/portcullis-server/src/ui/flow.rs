@@ -1,0 +1,214 @@
+//! A sign-in (or step-up) in progress: who the user is, what they have proved so far, and where
+//! to go when they are done. Kept server-side, keyed by the digest of a random cookie token, so
+//! it is bound to this browser and can be finished on any node.
+
+use axum::http::HeaderMap;
+use axum::response::Response;
+use portcullis_core::authn::assurance::Proof;
+use portcullis_core::crypto::{random, token_digest};
+use portcullis_core::model::{Flow, Session};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+use crate::http::{ClientMeta, cookie};
+use crate::oidc::authorize::{AuthorizeRequest, complete};
+use crate::state::AppState;
+use crate::ui;
+
+const TX_TTL: i64 = 900;
+const KIND: &str = "authn";
+
+/// Where to go once the user has proved enough.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resume {
+    /// Finish a pending `/authorize` request (its id).
+    Authorize(String),
+    /// Back to a hosted page.
+    Path(String),
+}
+
+/// The transaction.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tx {
+    /// The user (identified by the first factor, or by the session being stepped up).
+    pub user_id: String,
+    /// Factors proved in this transaction.
+    pub proofs: Vec<Proof>,
+    /// Where to go next.
+    pub resume: Resume,
+    /// The session being stepped up, if any (else a new session is created).
+    pub session_id: Option<String>,
+    /// The user must enrol a factor before finishing (policy `always`).
+    pub enroll: bool,
+    /// Whether "remember this device" may be offered (not for `max_age` / `prompt=login`).
+    pub remember_allowed: bool,
+    /// The email or SMS code last sent in this transaction.
+    #[serde(default)]
+    pub code_id: Option<String>,
+}
+
+/// Hosted paths a sign-in may return to.
+pub fn allowed_return(path: &str) -> bool {
+    matches!(path, "/u/account/security")
+}
+
+/// The pending authorization a transaction resumes, if any.
+pub async fn pending_request(state: &AppState, id: &str) -> AppResult<Option<AuthorizeRequest>> {
+    let Some(p) = state.store().pending(id, state.now()).await? else {
+        return Ok(None);
+    };
+    serde_json::from_value(p.request)
+        .map(Some)
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn expired() -> AppError {
+    AppError::page(
+        axum::http::StatusCode::BAD_REQUEST,
+        "This sign-in has expired. Go back to the application and start again.",
+    )
+}
+
+/// Stores a new transaction; returns the cookie that names it.
+pub async fn start(state: &AppState, tx: &Tx) -> AppResult<String> {
+    let token = random::token();
+    let flow = Flow {
+        id: token_digest(&token),
+        kind: KIND.into(),
+        user_id: Some(tx.user_id.clone()),
+        data: serde_json::to_value(tx).map_err(|e| AppError::Internal(e.to_string()))?,
+        expires_at: state.now() + TX_TTL,
+    };
+    state.store().put_flow(&flow).await?;
+    Ok(ui::set_cookie(state, "tx", &token, TX_TTL))
+}
+
+/// The browser's live transaction: its flow id and state.
+pub async fn load(state: &AppState, headers: &HeaderMap) -> AppResult<Option<(String, Tx)>> {
+    let Some(token) = cookie(headers, &ui::cookie_name(state, "tx")).filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    let id = token_digest(token);
+    let Some(flow) = state.store().flow(&id, state.now()).await? else {
+        return Ok(None);
+    };
+    if flow.kind != KIND {
+        return Ok(None);
+    }
+    let tx: Tx =
+        serde_json::from_value(flow.data).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Some((id, tx)))
+}
+
+/// The browser's live transaction, or an "expired" page.
+pub async fn require(state: &AppState, headers: &HeaderMap) -> AppResult<(String, Tx)> {
+    load(state, headers).await?.ok_or_else(expired)
+}
+
+/// Saves changes to a transaction.
+pub async fn save(state: &AppState, id: &str, tx: &Tx) -> AppResult<()> {
+    let data = serde_json::to_value(tx).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !state.store().update_flow(id, &data, state.now()).await? {
+        return Err(expired());
+    }
+    Ok(())
+}
+
+/// Ends a transaction (at most once) and signs the user in with what it proved: a new session,
+/// or new proofs on the session being stepped up. Then resumes where the user was going.
+pub async fn finish(
+    state: &AppState,
+    headers: &HeaderMap,
+    meta: &ClientMeta,
+    flow_id: Option<&str>,
+    tx: Tx,
+    mut cookies: Vec<String>,
+) -> AppResult<Response> {
+    let now = state.now();
+    if let Some(id) = flow_id {
+        if state.store().take_flow(id, now).await?.is_none() {
+            return Err(expired());
+        }
+        cookies.push(ui::set_cookie(state, "tx", "", 0));
+    }
+    let request = match &tx.resume {
+        Resume::Authorize(id) => {
+            let request = pending_request(state, id).await?.ok_or_else(expired)?;
+            if state.store().take_pending(id, now).await?.is_none() {
+                return Err(expired());
+            }
+            Some(request)
+        }
+        Resume::Path(_) => None,
+    };
+    let token = random::token();
+    let digest = token_digest(&token);
+    let current = match &tx.session_id {
+        Some(id) => state.store().session_by_id(id, now).await?,
+        None => ui::current_session(state, headers).await?,
+    };
+    let session = match current {
+        // The same person proving more (step-up, prompt=login): one session, new proofs.
+        Some(mut s) if s.user_id == tx.user_id => {
+            s.prove(tx.proofs.iter().cloned());
+            state.store().reauthenticate_session(&s, &digest).await?;
+            s
+        }
+        other => {
+            if let Some(old) = other {
+                state.store().revoke_session(&old.id, now).await?;
+            }
+            let mut s = Session {
+                id: random::id("ses"),
+                user_id: tx.user_id.clone(),
+                created_at: now,
+                auth_time: now,
+                acr: String::new(),
+                amr: vec![],
+                expires_at: now + state.settings().session.lifetime,
+                clients: vec![],
+                proofs: vec![],
+            };
+            s.prove(tx.proofs.iter().cloned());
+            state.store().create_session(&s, &digest).await?;
+            state.store().set_last_login(&tx.user_id, now).await?;
+            s
+        }
+    };
+    cookies.push(ui::session_cookie(state, &token));
+    let methods: Vec<&str> = tx.proofs.iter().map(|p| p.method.as_str()).collect();
+    state
+        .audit(
+            if tx.session_id.is_some() {
+                "stepup.met"
+            } else {
+                "login.success"
+            },
+            meta,
+            Some(&tx.user_id),
+            request.as_ref().map(|r| r.client_id.as_str()),
+            serde_json::json!({
+                "session_id": session.id,
+                "methods": methods,
+                "acr": session.acr,
+                "amr": session.amr,
+            }),
+        )
+        .await;
+    tracing::info!(user_id = %tx.user_id, session_id = %session.id, acr = %session.acr, "authenticated");
+    match (request, &tx.resume) {
+        (Some(request), _) => {
+            let mut resp = complete(state, &request, &session).await?;
+            for c in cookies {
+                if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
+                    resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+                }
+            }
+            Ok(resp)
+        }
+        (None, Resume::Path(path)) => Ok(ui::see_other(path, &cookies)),
+        (None, Resume::Authorize(_)) => Err(expired()),
+    }
+}

@@ -1,0 +1,475 @@
+//! The second-factor challenge (`/u/mfa`): offers the user's factors, last used first, with
+//! "try another way"; verifies one and finishes the sign-in or step-up.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use portcullis_core::authn::assurance::Method;
+use portcullis_core::authn::factors::{Outcome, password_key};
+use portcullis_core::crypto::secret::SecretString;
+use portcullis_core::factor::FactorKind;
+use portcullis_core::model::Factor;
+use portcullis_core::notify::{Channel, Message};
+
+use crate::error::{AppError, AppResult};
+use crate::http::{ClientMeta, Params};
+use crate::ratelimit::Class;
+use crate::state::AppState;
+use crate::ui::flow::{self, Tx};
+use crate::ui::{self, PageCtx, device};
+
+/// A way to verify, offered as a link.
+pub struct Choice {
+    /// `/u/mfa?method=…`.
+    pub href: String,
+    /// What it is.
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "mfa.html")]
+struct MfaPage {
+    csrf: String,
+    nonce: String,
+    lead: String,
+    method: String,
+    input_label: &'static str,
+    input_type: &'static str,
+    numeric: bool,
+    needs_send: bool,
+    remember_days: i64,
+    others: Vec<Choice>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+/// Query of `GET /u/mfa`.
+#[derive(Debug, serde::Deserialize)]
+pub struct MfaQuery {
+    method: Option<String>,
+    sent: Option<String>,
+}
+
+/// A method the user can verify with: a factor id, `recovery`, or `password` (step-up of a
+/// user who has no second factor yet).
+#[derive(Debug, Clone)]
+enum Way {
+    Factor(Box<Factor>),
+    Recovery,
+    Password,
+}
+
+impl Way {
+    fn key(&self) -> String {
+        match self {
+            Way::Factor(f) => f.id.clone(),
+            Way::Recovery => "recovery".into(),
+            Way::Password => "password".into(),
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Way::Factor(f) if f.kind == FactorKind::Sms => format!(
+                "Text message to {} (least secure)",
+                mask(f.target.as_deref().unwrap_or(""))
+            ),
+            Way::Factor(f) if f.kind == FactorKind::Email => {
+                format!("Email code to {}", mask(f.target.as_deref().unwrap_or("")))
+            }
+            Way::Factor(f) => format!("{}: {}", f.kind.label(), f.name),
+            Way::Recovery => "A recovery code".into(),
+            Way::Password => "Your password".into(),
+        }
+    }
+}
+
+/// Hides most of an address or number: `a•••@example.com`, `•••• 4567`.
+pub fn mask(target: &str) -> String {
+    if let Some((local, domain)) = target.split_once('@') {
+        let first: String = local.chars().take(1).collect();
+        return format!("{first}•••@{domain}");
+    }
+    let digits: String = target.chars().filter(char::is_ascii_digit).collect();
+    let tail = &digits[digits.len().saturating_sub(4)..];
+    format!("•••• {tail}")
+}
+
+/// The ways this user can verify now, most recently used first.
+async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
+    let mut factors: Vec<Factor> = state
+        .store()
+        .factors(&tx.user_id)
+        .await?
+        .into_iter()
+        .filter(|f| f.active && f.kind != FactorKind::Webauthn)
+        .collect();
+    factors.sort_by_key(|f| std::cmp::Reverse(f.last_used_at.unwrap_or(f.created_at)));
+    let mut out: Vec<Way> = factors
+        .into_iter()
+        .map(|f| Way::Factor(Box::new(f)))
+        .collect();
+    if state.store().recovery_codes_left(&tx.user_id).await? > 0 {
+        out.push(Way::Recovery);
+    }
+    if tx.session_id.is_some() && out.is_empty() {
+        out.push(Way::Password);
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    tx: &Tx,
+    ways: &[Way],
+    chosen: &Way,
+    error: Option<String>,
+    notice: Option<String>,
+) -> AppResult<Response> {
+    let ctx = PageCtx::new(state, headers);
+    let (input_label, input_type, numeric) = match chosen {
+        Way::Recovery => ("Recovery code", "text", false),
+        Way::Password => ("Password", "password", false),
+        Way::Factor(f) if f.kind == FactorKind::Totp => {
+            ("Code from your authenticator app", "text", true)
+        }
+        Way::Factor(_) => ("Code we sent you", "text", true),
+    };
+    let lead = match chosen {
+        Way::Factor(f) if f.kind == FactorKind::Totp => {
+            format!("Enter the 6-digit code from {}.", f.name)
+        }
+        Way::Factor(f) => format!(
+            "We'll send a 6-digit code to {}.",
+            mask(f.target.as_deref().unwrap_or(""))
+        ),
+        Way::Recovery => "Enter one of the recovery codes you saved.".into(),
+        Way::Password => "Enter your password to continue.".into(),
+    };
+    let needs_send = matches!(chosen, Way::Factor(f) if matches!(f.kind, FactorKind::Email | FactorKind::Sms))
+        && tx.code_id.is_none();
+    let page = MfaPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        lead,
+        method: chosen.key(),
+        input_label,
+        input_type,
+        numeric,
+        needs_send,
+        remember_days: if tx.remember_allowed && !matches!(chosen, Way::Password) {
+            state.settings().policy.remember_device_days
+        } else {
+            0
+        },
+        others: ways
+            .iter()
+            .filter(|w| w.key() != chosen.key())
+            .map(|w| Choice {
+                href: format!("/u/mfa?method={}", w.key()),
+                label: w.label(),
+            })
+            .collect(),
+        error,
+        notice,
+    };
+    ctx.respond(status, &page, vec![])
+}
+
+fn pick(ways: &[Way], key: Option<&str>) -> Option<Way> {
+    match key {
+        Some(k) => ways.iter().find(|w| w.key() == k).cloned(),
+        None => ways.first().cloned(),
+    }
+}
+
+/// `GET /u/mfa`.
+pub async fn mfa_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<MfaQuery>,
+) -> Response {
+    let result = async {
+        let (id, mut tx) = flow::require(&state, &headers).await?;
+        let ways = ways(&state, &tx).await?;
+        if ways.is_empty() {
+            return Ok(ui::see_other("/u/enroll", &[]));
+        }
+        let chosen = pick(&ways, q.method.as_deref()).ok_or_else(|| {
+            AppError::page(
+                StatusCode::BAD_REQUEST,
+                "That way to verify is not available.",
+            )
+        })?;
+        // A code sent for another factor does not carry over.
+        if q.sent.is_none() && tx.code_id.is_some() {
+            tx.code_id = None;
+            flow::save(&state, &id, &tx).await?;
+        }
+        let notice = q
+            .sent
+            .as_ref()
+            .map(|_| "We sent you a code. It is valid for 10 minutes.".to_string());
+        page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            &tx,
+            &ways,
+            &chosen,
+            None,
+            notice,
+        )
+        .await
+    }
+    .await;
+    result.unwrap_or_else(axum::response::IntoResponse::into_response)
+}
+
+/// Sends a one-time code for an email or SMS factor.
+pub async fn send_code(
+    state: &AppState,
+    user_id: &str,
+    factor: &Factor,
+    purpose: &str,
+) -> AppResult<String> {
+    let channel = match factor.kind {
+        FactorKind::Email => Channel::Email,
+        FactorKind::Sms => Channel::Sms,
+        _ => {
+            return Err(AppError::page(
+                StatusCode::BAD_REQUEST,
+                "This factor takes no code.",
+            ));
+        }
+    };
+    let target = factor.target.clone().unwrap_or_default();
+    let (record, code) = state
+        .factors()
+        .new_code(
+            Some(user_id),
+            purpose,
+            factor.kind.as_str(),
+            &target,
+            serde_json::json!({ "factor_id": factor.id }),
+        )
+        .await?;
+    deliver_code(state, channel, &target, &code).await?;
+    Ok(record.id)
+}
+
+/// Sends `code` to `target`.
+pub async fn deliver_code(
+    state: &AppState,
+    channel: Channel,
+    target: &str,
+    code: &str,
+) -> AppResult<()> {
+    let text = format!(
+        "Your Portcullis verification code is {code}. It expires in 10 minutes. If you did not ask for it, ignore this message."
+    );
+    let message = Message::new(channel, target, "Your verification code", text);
+    state.notifier().send(&message).await.map_err(|e| {
+        tracing::warn!(error = %e, "code delivery failed");
+        AppError::page(
+            StatusCode::BAD_GATEWAY,
+            "We could not send the code. Try again or choose another way.",
+        )
+    })
+}
+
+/// `POST /u/mfa/send`: sends a code for the chosen email or SMS factor.
+pub async fn mfa_send(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        if let Some(wait) = state.over_limit(Class::Factor, &meta) {
+            return Err(AppError::Throttled(wait));
+        }
+        let (id, mut tx) = flow::require(&state, &headers).await?;
+        let ways = ways(&state, &tx).await?;
+        let Some(Way::Factor(factor)) = pick(&ways, form.get("method")) else {
+            return Err(AppError::page(
+                StatusCode::BAD_REQUEST,
+                "That way to verify is not available.",
+            ));
+        };
+        tx.code_id = Some(send_code(&state, &tx.user_id, &factor, "mfa").await?);
+        flow::save(&state, &id, &tx).await?;
+        Ok(ui::see_other(
+            &format!("/u/mfa?method={}&sent=1", factor.id),
+            &[],
+        ))
+    }
+    .await;
+    result.unwrap_or_else(axum::response::IntoResponse::into_response)
+}
+
+/// `POST /u/mfa`: verifies the code and finishes the sign-in.
+pub async fn mfa_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        if let Some(wait) = state.over_limit(Class::Factor, &meta) {
+            return Err(AppError::Throttled(wait));
+        }
+        let (id, mut tx) = flow::require(&state, &headers).await?;
+        let ways = ways(&state, &tx).await?;
+        let chosen = pick(&ways, form.get("method")).ok_or_else(|| {
+            AppError::page(
+                StatusCode::BAD_REQUEST,
+                "That way to verify is not available.",
+            )
+        })?;
+        let code = form.get("code").unwrap_or_default();
+        let factors = state.factors();
+        let outcome = match &chosen {
+            Way::Factor(f) if f.kind == FactorKind::Totp => {
+                factors.verify_totp(&tx.user_id, Some(&f.id), code).await?
+            }
+            Way::Factor(f) => {
+                let method = if f.kind == FactorKind::Sms {
+                    Method::SmsOtp
+                } else {
+                    Method::EmailOtp
+                };
+                match tx.code_id.clone() {
+                    Some(code_id) => {
+                        factors
+                            .verify_code(&tx.user_id, &code_id, code, method)
+                            .await?
+                    }
+                    None => Outcome::Wrong { locked: false },
+                }
+            }
+            Way::Recovery => factors.verify_recovery_code(&tx.user_id, code).await?,
+            Way::Password => verify_password(&state, &tx.user_id, code).await?,
+        };
+        match outcome {
+            Outcome::Proved(proof) => {
+                tx.proofs.push(proof);
+                if matches!(chosen, Way::Recovery) {
+                    recovery_code_used(&state, &meta, &tx.user_id).await;
+                }
+                let mut cookies = Vec::new();
+                if tx.remember_allowed && form.get("remember") == Some("1") {
+                    cookies.push(device::remember(&state, &tx.user_id, &meta).await?);
+                }
+                flow::finish(&state, &headers, &meta, Some(&id), tx, cookies).await
+            }
+            Outcome::Wrong { locked } => {
+                state
+                    .audit(
+                        "factor.failure",
+                        &meta,
+                        Some(&tx.user_id),
+                        None,
+                        serde_json::json!({ "method": key_kind(&chosen) }),
+                    )
+                    .await;
+                if locked {
+                    state
+                        .audit(
+                            "lockout",
+                            &meta,
+                            Some(&tx.user_id),
+                            None,
+                            serde_json::json!({ "secret": "factor" }),
+                        )
+                        .await;
+                }
+                page(
+                    &state,
+                    &headers,
+                    StatusCode::UNAUTHORIZED,
+                    &tx,
+                    &ways,
+                    &chosen,
+                    Some("That code is not right. Check it and try again.".into()),
+                    None,
+                )
+                .await
+            }
+            Outcome::Throttled { retry_after } => Err(AppError::Throttled(retry_after)),
+        }
+    }
+    .await;
+    result.unwrap_or_else(axum::response::IntoResponse::into_response)
+}
+
+fn key_kind(way: &Way) -> &'static str {
+    match way {
+        Way::Factor(f) => f.kind.as_str(),
+        Way::Recovery => "recovery_code",
+        Way::Password => "password",
+    }
+}
+
+/// Re-checks the password of a signed-in user (step-up when no second factor exists yet).
+async fn verify_password(state: &AppState, user_id: &str, password: &str) -> AppResult<Outcome> {
+    let Some(user) = state.store().user_by_id(user_id).await? else {
+        return Ok(Outcome::Wrong { locked: false });
+    };
+    let key = password_key(state.master(), &user.email);
+    let factors = state.factors();
+    if let Some(retry_after) = factors.throttled(&key).await? {
+        return Ok(Outcome::Throttled { retry_after });
+    }
+    let ok = state
+        .hasher()
+        .verify(SecretString::new(password), user.password_hash.clone())
+        .await?;
+    if ok {
+        state.store().clear_failures(&key).await?;
+        Ok(Outcome::Proved(
+            portcullis_core::authn::assurance::Proof::new(Method::Password, state.now(), None),
+        ))
+    } else {
+        Ok(Outcome::Wrong {
+            locked: factors.fail(&key).await?,
+        })
+    }
+}
+
+/// Audit and notice for a spent recovery code.
+pub async fn recovery_code_used(state: &AppState, meta: &ClientMeta, user_id: &str) {
+    let left = state
+        .store()
+        .recovery_codes_left(user_id)
+        .await
+        .unwrap_or(0);
+    state
+        .audit(
+            "recovery_code.used",
+            meta,
+            Some(user_id),
+            None,
+            serde_json::json!({ "left": left }),
+        )
+        .await;
+    ui::notify_user(
+        state,
+        user_id,
+        "A recovery code was used",
+        &format!(
+            "A recovery code was just used to sign in to your account. You have {left} left.\n\nIf this was not you, change your password and review your security settings: {}/u/account/security",
+            state.issuer()
+        ),
+    )
+    .await;
+}

@@ -206,6 +206,8 @@ struct Raw {
     policy: PolicySettings,
     #[serde(default)]
     limits: LimitSettings,
+    #[serde(default)]
+    lockout: portcullis_core::authn::lockout::LockoutPolicy,
     smtp: Option<crate::notify::SmtpSettings>,
     sms: Option<crate::notify::SmsSettings>,
     outbox_dir: Option<String>,
@@ -234,6 +236,8 @@ pub struct Settings {
     pub policy: PolicySettings,
     /// Per-IP limits.
     pub limits: LimitSettings,
+    /// Per-account throttle of password and factor guesses.
+    pub lockout: portcullis_core::authn::lockout::LockoutPolicy,
     /// Email and SMS delivery.
     pub notify: crate::notify::NotifySettings,
     /// Development only: where the outbox writes messages instead of sending them.
@@ -456,6 +460,7 @@ impl Settings {
             log: raw.log,
             policy: raw.policy,
             limits: raw.limits,
+            lockout: raw.lockout,
             notify: crate::notify::NotifySettings {
                 smtp: raw.smtp,
                 sms: raw.sms,

@@ -20,7 +20,6 @@ use crate::config::Settings;
 use crate::notify::Outbox;
 use crate::ratelimit::{Class, RateLimiter};
 use portcullis_core::authn::factors::Factors;
-use portcullis_core::authn::lockout::LockoutPolicy;
 use portcullis_core::notify::Notifier;
 
 /// An immutable view of the configuration data.
@@ -63,7 +62,6 @@ struct Inner {
     notifier: Arc<dyn Notifier>,
     outbox: Option<Arc<Outbox>>,
     limiter: RateLimiter,
-    lockout: LockoutPolicy,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -124,7 +122,6 @@ impl AppState {
             notifier,
             outbox,
             limiter: RateLimiter::default(),
-            lockout: LockoutPolicy::default(),
         }));
         state.refresh().await?;
         Ok(state)
@@ -180,7 +177,7 @@ impl AppState {
         Factors {
             store: self.store(),
             master: &self.0.master,
-            lockout: self.0.lockout,
+            lockout: self.0.settings.lockout,
             now: self.now(),
         }
     }

@@ -4,8 +4,9 @@
 //! The counters live in the database (keyed per account and per secret type), so they hold
 //! across restarts and across nodes; this module only decides what a count means.
 
-/// The schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The schedule (the `[lockout]` section of the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LockoutPolicy {
     /// Consecutive failures allowed without any wait.
     pub free_attempts: i64,

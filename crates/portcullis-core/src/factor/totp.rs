@@ -34,6 +34,16 @@ impl TotpSecret {
         TotpSecret(bytes)
     }
 
+    /// A secret typed or scanned as base32 (spaces and case ignored).
+    pub fn from_base32(text: &str) -> Option<Self> {
+        let clean: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '=')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        BASE32_NOPAD.decode(clean.as_bytes()).ok().map(TotpSecret)
+    }
+
     /// The raw bytes, to be encrypted for storage.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
@@ -189,6 +199,10 @@ mod tests {
         assert!(uri.contains(&format!("secret={}", s.base32())));
         assert!(uri.contains("&issuer=Portcullis%20Demo"));
         assert_eq!(s.base32(), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        assert_eq!(
+            TotpSecret::from_base32("gezd gnbv gy3t qojq gezd gnbv gy3t qojq"),
+            Some(s.clone())
+        );
         assert!(!format!("{s:?}").contains("GEZ"));
     }
 

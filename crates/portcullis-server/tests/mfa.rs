@@ -1,0 +1,849 @@
+//! Second factors over HTTP: enrolment, the challenge at sign-in, recovery codes, remembered
+//! devices, email codes, the security page and the throttles.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use portcullis_core::authn::factors::Outcome;
+use portcullis_core::factor::totp::TotpSecret;
+use portcullis_core::ports::Store;
+use portcullis_testkit::{Engine, TestApp, browser, form_value, spawn_app, spawn_app_with_env};
+use serde_json::Value;
+
+const REDIRECT: &str = "http://localhost:3000/api/auth/callback/portcullis";
+const EMAIL: &str = "ada@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Page {
+    fn param(&self, name: &str) -> Option<String> {
+        let url = url::Url::parse(self.location.as_ref()?).ok()?;
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+async fn read(resp: reqwest::Response) -> Page {
+    Page {
+        status: resp.status().as_u16(),
+        location: resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string()),
+        set_cookies: resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect(),
+        body: resp.text().await.unwrap(),
+    }
+}
+
+async fn get(b: &reqwest::Client, app: &TestApp, path: &str) -> Page {
+    let url = if path.starts_with("http") {
+        path.to_string()
+    } else {
+        app.url(path)
+    };
+    read(b.get(url).send().await.unwrap()).await
+}
+
+async fn post(b: &reqwest::Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Page {
+    read(b.post(app.url(path)).form(form).send().await.unwrap()).await
+}
+
+/// POSTs a form found on `page_path`, carrying its CSRF token.
+async fn submit(
+    b: &reqwest::Client,
+    app: &TestApp,
+    page_path: &str,
+    action: &str,
+    form: &[(&str, &str)],
+) -> Page {
+    let page = get(b, app, page_path).await;
+    let csrf = form_value(&page.body, "csrf").expect("csrf");
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(form);
+    post(b, app, action, &all).await
+}
+
+fn authorize_url(app: &TestApp, client_id: &str, extra: &str) -> String {
+    format!(
+        "{}/authorize?response_type=code&client_id={client_id}&redirect_uri={}&scope=openid%20email&state=s{extra}",
+        app.issuer,
+        form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>()
+    )
+}
+
+/// Authorize, then the password: the answer to the password form.
+async fn password_step(b: &reqwest::Client, app: &TestApp, client_id: &str, extra: &str) -> Page {
+    let first = get(b, app, &authorize_url(app, client_id, extra)).await;
+    let login = first.location.expect("redirect to login");
+    assert!(login.starts_with("/u/login"), "{login}");
+    let page = get(b, app, &login).await;
+    let state = form_value(&page.body, "state").unwrap();
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    post(
+        b,
+        app,
+        "/u/login",
+        &[
+            ("state", &state),
+            ("csrf", &csrf),
+            ("email", EMAIL),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+}
+
+async fn exchange(app: &TestApp, client_id: &str, secret: &str, code: &str) -> Value {
+    let resp = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+fn claims(token: &str) -> Value {
+    let part = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&portcullis_core::crypto::b64url_decode(part).unwrap()).unwrap()
+}
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in page"))
+        + start.len();
+    let j = html[i..].find(end).unwrap() + i;
+    &html[i..j]
+}
+
+async fn setup(app: &TestApp) -> (String, String) {
+    app.create_user(EMAIL, PASSWORD).await;
+    let (client, secret) = app.web_client(REDIRECT).await;
+    (client.id, secret)
+}
+
+/// Signs in with the password alone (the user has no factor yet) and enrols TOTP from the
+/// security pages; returns the secret and the recovery codes.
+async fn enrol_totp(
+    b: &reqwest::Client,
+    app: &TestApp,
+    client_id: &str,
+) -> (TotpSecret, Vec<String>) {
+    let done = password_step(b, app, client_id, "").await;
+    assert!(done.param("code").is_some(), "{:?}", done.location);
+    let page = get(b, app, "/u/enroll/totp").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<svg"), "QR code rendered as SVG");
+    let secret = TotpSecret::from_base32(between(&page.body, "id=\"totp-secret\">", "<")).unwrap();
+    let enrollment = form_value(&page.body, "enrollment").unwrap();
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let wrong = post(
+        b,
+        app,
+        "/u/enroll/totp",
+        &[
+            ("csrf", &csrf),
+            ("enrollment", &enrollment),
+            ("code", "000000"),
+            ("name", "Pixel"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        app.store
+            .factors(&user_id(app).await)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not stored before a good code"
+    );
+    let code = secret.code_at(app.clock_now());
+    let ok = post(
+        b,
+        app,
+        "/u/enroll/totp",
+        &[
+            ("csrf", &csrf),
+            ("enrollment", &enrollment),
+            ("code", &code),
+            ("name", "Pixel"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let codes: Vec<String> = ok
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].to_string())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    let cont = submit(b, app, "/u/account/security", "/u/enroll/continue", &[]).await;
+    assert_eq!(cont.location.as_deref(), Some("/u/account/security"));
+    (secret, codes)
+}
+
+async fn user_id(app: &TestApp) -> String {
+    app.store.user_by_email(EMAIL).await.unwrap().unwrap().id
+}
+
+trait Now {
+    fn clock_now(&self) -> i64;
+}
+
+impl Now for TestApp {
+    fn clock_now(&self) -> i64 {
+        use portcullis_core::clock::Clock;
+        self.clock.now()
+    }
+}
+
+#[tokio::test]
+async fn totp_enrol_then_sign_in_reaches_aal2() {
+    let app = spawn_app().await;
+    let (client_id, secret) = setup(&app).await;
+    let b = browser();
+    let (totp, _codes) = enrol_totp(&b, &app, &client_id).await;
+    let factors = app.store.factors(&user_id(&app).await).await.unwrap();
+    assert_eq!(factors.len(), 1);
+    assert_eq!(factors[0].name, "Pixel");
+    assert_ne!(
+        factors[0].secret_enc.as_deref(),
+        Some(totp.as_bytes()),
+        "encrypted at rest"
+    );
+
+    let b2 = browser();
+    let step = password_step(&b2, &app, &client_id, "").await;
+    assert_eq!(step.location.as_deref(), Some("/u/mfa"));
+    let page = get(&b2, &app, "/u/mfa").await;
+    assert!(page.body.contains("authenticator app"), "{}", page.body);
+    // The code that enrolled the factor is spent.
+    let reused = totp.code_at(app.clock_now());
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let method = form_value(&page.body, "method").unwrap();
+    let r = post(
+        &b2,
+        &app,
+        "/u/mfa",
+        &[("csrf", &csrf), ("method", &method), ("code", &reused)],
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    app.clock.advance(30);
+    let code = totp.code_at(app.clock_now());
+    let ok = post(
+        &b2,
+        &app,
+        "/u/mfa",
+        &[("csrf", &csrf), ("method", &method), ("code", &code)],
+    )
+    .await;
+    let auth_code = ok.param("code").expect("authorization code");
+    let tokens = exchange(&app, &client_id, &secret, &auth_code).await;
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
+    assert_eq!(id["auth_time"], app.clock_now());
+    // The same code again, in a new sign-in: refused.
+    let b3 = browser();
+    password_step(&b3, &app, &client_id, "").await;
+    let again = submit(
+        &b3,
+        &app,
+        "/u/mfa",
+        "/u/mfa",
+        &[("method", &method), ("code", &code)],
+    )
+    .await;
+    assert_eq!(again.status, 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn recovery_code_fifty_parallel_submissions_one_success() {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[
+            ("PORTCULLIS_LIMITS__LOGIN_PER_MINUTE", "0"),
+            ("PORTCULLIS_LIMITS__FACTOR_PER_MINUTE", "0"),
+            ("PORTCULLIS_LOCKOUT__FREE_ATTEMPTS", "100"),
+            ("PORTCULLIS_LOCKOUT__LOCK_AFTER", "100"),
+        ],
+    )
+    .await;
+    let (client_id, secret) = setup(&app).await;
+    let b = browser();
+    let (_totp, codes) = enrol_totp(&b, &app, &client_id).await;
+    let mut ready = Vec::new();
+    for _ in 0..50 {
+        let b = browser();
+        let step = password_step(&b, &app, &client_id, "").await;
+        assert_eq!(step.location.as_deref(), Some("/u/mfa"));
+        let page = get(&b, &app, "/u/mfa?method=recovery").await;
+        let csrf = form_value(&page.body, "csrf").unwrap();
+        ready.push((b, csrf));
+    }
+    let app = Arc::new(app);
+    let code = codes[3].clone();
+    let tasks: Vec<_> = ready
+        .into_iter()
+        .map(|(b, csrf)| {
+            let app = app.clone();
+            let code = code.clone();
+            tokio::spawn(async move {
+                post(
+                    &b,
+                    &app,
+                    "/u/mfa",
+                    &[("csrf", &csrf), ("method", "recovery"), ("code", &code)],
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut wins = Vec::new();
+    for t in tasks {
+        let page = t.await.unwrap();
+        if let Some(c) = page.param("code") {
+            wins.push(c);
+        } else {
+            assert_eq!(page.status, 401);
+        }
+    }
+    assert_eq!(wins.len(), 1);
+    let tokens = exchange(&app, &client_id, &secret, &wins[0]).await;
+    assert_eq!(claims(tokens["id_token"].as_str().unwrap())["acr"], "aal2");
+    let uid = user_id(&app).await;
+    assert_eq!(app.store.recovery_codes_left(&uid).await.unwrap(), 9);
+    // The owner is told by email.
+    let outbox = app.state.outbox().unwrap();
+    let notice = outbox.latest_to(EMAIL).unwrap();
+    assert!(
+        notice.subject.contains("recovery code"),
+        "{}",
+        notice.subject
+    );
+    let events = app.store.user_audit(&uid, 50).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "recovery_code.used"));
+}
+
+#[tokio::test]
+async fn totp_thousand_wrong_codes_never_succeed_and_lock() {
+    let app = spawn_app().await;
+    let (client_id, _) = setup(&app).await;
+    let b = browser();
+    let (totp, _) = enrol_totp(&b, &app, &client_id).await;
+    let uid = user_id(&app).await;
+    let mut counted = 0;
+    let mut locked_events = 0;
+    for i in 0..1000u32 {
+        let now = app.clock_now();
+        let right = totp.code_at(now);
+        let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1 + i) % 1_000_000);
+        match app
+            .state
+            .factors()
+            .verify_totp(&uid, None, &wrong)
+            .await
+            .unwrap()
+        {
+            Outcome::Proved(_) => panic!("a wrong code succeeded"),
+            Outcome::Wrong { locked } => {
+                counted += 1;
+                locked_events += usize::from(locked);
+            }
+            Outcome::Throttled { retry_after } => {
+                // While locked, even the right code is refused without being looked at.
+                let r = app
+                    .state
+                    .factors()
+                    .verify_totp(&uid, None, &totp.code_at(now))
+                    .await
+                    .unwrap();
+                assert!(matches!(r, Outcome::Throttled { .. }), "{r:?}");
+                app.clock.advance(retry_after);
+            }
+        }
+    }
+    assert!(counted > 20, "{counted}");
+    assert!(locked_events >= 1);
+    // Over HTTP: the seventh wrong code in a row gets 429 with Retry-After.
+    let app2 = spawn_app().await;
+    let (client_id, _) = setup(&app2).await;
+    let (_totp, _) = enrol_totp(&browser(), &app2, &client_id).await;
+    let b2 = browser();
+    password_step(&b2, &app2, &client_id, "").await;
+    let page = get(&b2, &app2, "/u/mfa").await;
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let method = form_value(&page.body, "method").unwrap();
+    for _ in 0..6 {
+        let r = post(
+            &b2,
+            &app2,
+            "/u/mfa",
+            &[("csrf", &csrf), ("method", &method), ("code", "999999x")],
+        )
+        .await;
+        assert_eq!(r.status, 401);
+    }
+    let resp = b2
+        .post(app2.url("/u/mfa"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("method", method.as_str()),
+            ("code", "123456"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().get("retry-after").is_some());
+    app.stop().await;
+    app2.stop().await;
+}
+
+#[tokio::test]
+async fn policy_always_enrols_at_sign_in() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[("PORTCULLIS_POLICY__MFA", "always")]).await;
+    let (client_id, secret) = setup(&app).await;
+    let b = browser();
+    let step = password_step(&b, &app, &client_id, "").await;
+    assert_eq!(step.location.as_deref(), Some("/u/enroll"));
+    let chooser = get(&b, &app, "/u/enroll").await;
+    assert!(
+        chooser.body.contains("least secure"),
+        "SMS labelled weakest"
+    );
+    let page = get(&b, &app, "/u/enroll/totp").await;
+    let totp = TotpSecret::from_base32(between(&page.body, "id=\"totp-secret\">", "<")).unwrap();
+    let enrollment = form_value(&page.body, "enrollment").unwrap();
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let code = totp.code_at(app.clock_now());
+    let codes = post(
+        &b,
+        &app,
+        "/u/enroll/totp",
+        &[
+            ("csrf", &csrf),
+            ("enrollment", &enrollment),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert!(codes.body.contains("recovery codes"), "{}", codes.body);
+    let done = post(&b, &app, "/u/enroll/continue", &[("csrf", &csrf)]).await;
+    let tokens = exchange(
+        &app,
+        &client_id,
+        &secret,
+        &done.param("code").expect("code"),
+    )
+    .await;
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
+    app.stop().await;
+}
+
+fn jar_with(app: &TestApp, set_cookie: &str) -> reqwest::Client {
+    let jar = reqwest::cookie::Jar::default();
+    let pair = set_cookie.split(';').next().unwrap();
+    jar.add_cookie_str(&format!("{pair}; Path=/"), &app.url("/").parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_provider(Arc::new(jar))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn remembered_device_skips_factor_but_not_for_prompt_login() {
+    let app = spawn_app().await;
+    let (client_id, secret) = setup(&app).await;
+    let (totp, _) = enrol_totp(&browser(), &app, &client_id).await;
+    app.clock.advance(30);
+    let b = browser();
+    password_step(&b, &app, &client_id, "").await;
+    let page = get(&b, &app, "/u/mfa").await;
+    assert!(page.body.contains("Remember this device for 30 days"));
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let method = form_value(&page.body, "method").unwrap();
+    let code = totp.code_at(app.clock_now());
+    let ok = post(
+        &b,
+        &app,
+        "/u/mfa",
+        &[
+            ("csrf", &csrf),
+            ("method", &method),
+            ("code", &code),
+            ("remember", "1"),
+        ],
+    )
+    .await;
+    let device = ok
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("portcullis_device="))
+        .expect("device cookie")
+        .clone();
+    assert!(device.contains("HttpOnly"));
+
+    // A new browser session with only the device cookie: no second factor asked.
+    let b2 = jar_with(&app, &device);
+    let step = password_step(&b2, &app, &client_id, "").await;
+    let tokens = exchange(
+        &app,
+        &client_id,
+        &secret,
+        &step.param("code").expect("skipped MFA"),
+    )
+    .await;
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["amr"], serde_json::json!(["pwd", "mfa"]));
+    let rotated = step
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("portcullis_device="))
+        .expect("rotated")
+        .clone();
+    assert_ne!(rotated, device);
+    // The old cookie value died with the rotation.
+    let b3 = jar_with(&app, &device);
+    assert_eq!(
+        password_step(&b3, &app, &client_id, "")
+            .await
+            .location
+            .as_deref(),
+        Some("/u/mfa")
+    );
+    // prompt=login and max_age never take the device's word.
+    let b4 = jar_with(&app, &rotated);
+    assert_eq!(
+        password_step(&b4, &app, &client_id, "&prompt=login")
+            .await
+            .location
+            .as_deref(),
+        Some("/u/mfa")
+    );
+    let b5 = jar_with(&app, &rotated);
+    assert_eq!(
+        password_step(&b5, &app, &client_id, "&max_age=600")
+            .await
+            .location
+            .as_deref(),
+        Some("/u/mfa")
+    );
+    // Listed, and gone once forgotten.
+    let uid = user_id(&app).await;
+    let devices = app.store.devices(&uid, app.clock_now()).await.unwrap();
+    assert_eq!(devices.len(), 1);
+    assert!(
+        app.store
+            .revoke_device(&uid, &devices[0].id, app.clock_now())
+            .await
+            .unwrap()
+    );
+    let b6 = jar_with(&app, &rotated);
+    assert_eq!(
+        password_step(&b6, &app, &client_id, "")
+            .await
+            .location
+            .as_deref(),
+        Some("/u/mfa")
+    );
+    app.stop().await;
+}
+
+fn code_in(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn email_code_factor_enrol_challenge_and_limits() {
+    let app = spawn_app().await;
+    let (client_id, secret) = setup(&app).await;
+    let outbox = app.state.outbox().unwrap();
+    let b = browser();
+    password_step(&b, &app, &client_id, "").await;
+    let sent = submit(
+        &b,
+        &app,
+        "/u/enroll/oob?channel=email",
+        "/u/enroll/oob",
+        &[("channel", "email"), ("step", "send"), ("target", EMAIL)],
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let enrollment = form_value(&sent.body, "enrollment").unwrap();
+    let code = code_in(&outbox.latest_to(EMAIL).unwrap().text);
+    let ok = submit(
+        &b,
+        &app,
+        "/u/enroll/oob?channel=email",
+        "/u/enroll/oob",
+        &[
+            ("channel", "email"),
+            ("step", "verify"),
+            ("enrollment", &enrollment),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 200, "recovery codes shown: {}", ok.body);
+
+    let b2 = browser();
+    assert_eq!(
+        password_step(&b2, &app, &client_id, "")
+            .await
+            .location
+            .as_deref(),
+        Some("/u/mfa")
+    );
+    let page = get(&b2, &app, "/u/mfa").await;
+    assert!(page.body.contains("Send a code"));
+    let method = form_value(&page.body, "method").unwrap();
+    let first = submit(&b2, &app, "/u/mfa", "/u/mfa/send", &[("method", &method)]).await;
+    assert_eq!(first.status, 303);
+    let old = code_in(&outbox.latest_to(EMAIL).unwrap().text);
+    let send_again = submit(
+        &b2,
+        &app,
+        &format!("/u/mfa?method={method}"),
+        "/u/mfa/send",
+        &[("method", &method)],
+    )
+    .await;
+    let loc = send_again.location.unwrap();
+    let new = code_in(&outbox.latest_to(EMAIL).unwrap().text);
+    if old != new {
+        // A new code replaces the old one.
+        let r = submit(
+            &b2,
+            &app,
+            &loc,
+            "/u/mfa",
+            &[("method", &method), ("code", &old)],
+        )
+        .await;
+        assert_eq!(r.status, 401);
+    }
+    // Five wrong guesses spend the code: the right one no longer works.
+    let wrong = if new == "000000" { "111111" } else { "000000" };
+    let page = get(&b2, &app, &loc).await;
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let tried = if old != new { 1 } else { 0 };
+    for _ in tried..5 {
+        let r = post(
+            &b2,
+            &app,
+            "/u/mfa",
+            &[("csrf", &csrf), ("method", &method), ("code", wrong)],
+        )
+        .await;
+        assert_eq!(r.status, 401);
+    }
+    let r = post(
+        &b2,
+        &app,
+        "/u/mfa",
+        &[("csrf", &csrf), ("method", &method), ("code", &new)],
+    )
+    .await;
+    assert_eq!(r.status, 401, "out of tries");
+    app.clock.advance(3);
+    submit(&b2, &app, &loc, "/u/mfa/send", &[("method", &method)]).await;
+    let fresh = code_in(&outbox.latest_to(EMAIL).unwrap().text);
+    let done = submit(
+        &b2,
+        &app,
+        &loc,
+        "/u/mfa",
+        &[("method", &method), ("code", &fresh)],
+    )
+    .await;
+    let tokens = exchange(
+        &app,
+        &client_id,
+        &secret,
+        &done.param("code").expect("signed in"),
+    )
+    .await;
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
+    // Codes expire after 10 minutes.
+    let b3 = browser();
+    password_step(&b3, &app, &client_id, "").await;
+    let page = get(&b3, &app, "/u/mfa").await;
+    let method = form_value(&page.body, "method").unwrap();
+    let sent = submit(&b3, &app, "/u/mfa", "/u/mfa/send", &[("method", &method)]).await;
+    let late = code_in(&outbox.latest_to(EMAIL).unwrap().text);
+    app.clock.advance(601);
+    let r = submit(
+        &b3,
+        &app,
+        &sent.location.unwrap(),
+        "/u/mfa",
+        &[("method", &method), ("code", &late)],
+    )
+    .await;
+    assert_ne!(r.status, 302);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn security_page_needs_recent_factor_and_removal_ends_other_sessions() {
+    let app = spawn_app().await;
+    let (client_id, _) = setup(&app).await;
+    let b1 = browser();
+    let (totp, _) = enrol_totp(&b1, &app, &client_id).await;
+    // A second signed-in browser.
+    app.clock.advance(30);
+    let b2 = browser();
+    password_step(&b2, &app, &client_id, "").await;
+    let code = totp.code_at(app.clock_now());
+    let ok = submit(
+        &b2,
+        &app,
+        "/u/mfa",
+        "/u/mfa",
+        &[
+            (
+                "method",
+                &form_value(&get(&b2, &app, "/u/mfa").await.body, "method").unwrap(),
+            ),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert!(ok.param("code").is_some());
+    assert_eq!(get(&b2, &app, "/u/account/security").await.status, 200);
+
+    let uid = user_id(&app).await;
+    let factor = app.store.factors(&uid).await.unwrap().remove(0);
+    // Five minutes on, a change asks for a factor first.
+    app.clock.advance(301);
+    let r = submit(
+        &b1,
+        &app,
+        "/u/account/security",
+        "/u/account/security",
+        &[
+            ("action", "rename"),
+            ("id", &factor.id),
+            ("name", "Old phone"),
+        ],
+    )
+    .await;
+    assert_eq!(r.location.as_deref(), Some("/u/mfa"));
+    let code = totp.code_at(app.clock_now());
+    let page = get(&b1, &app, "/u/mfa").await;
+    let stepped = post(
+        &b1,
+        &app,
+        "/u/mfa",
+        &[
+            ("csrf", &form_value(&page.body, "csrf").unwrap()),
+            ("method", &factor.id),
+            ("code", &code),
+        ],
+    )
+    .await;
+    assert_eq!(stepped.location.as_deref(), Some("/u/account/security"));
+    let r = submit(
+        &b1,
+        &app,
+        "/u/account/security",
+        "/u/account/security",
+        &[
+            ("action", "rename"),
+            ("id", &factor.id),
+            ("name", "Old phone"),
+        ],
+    )
+    .await;
+    assert_eq!(r.location.as_deref(), Some("/u/account/security"));
+    let page = get(&b1, &app, "/u/account/security").await;
+    assert!(page.body.contains("Old phone"));
+    assert!(
+        page.body.contains("factor.enrolled"),
+        "recent events listed"
+    );
+    // Removing the factor signs the other browser out and empties the recovery codes.
+    let r = submit(
+        &b1,
+        &app,
+        "/u/account/security",
+        "/u/account/security",
+        &[("action", "remove"), ("id", &factor.id)],
+    )
+    .await;
+    assert_eq!(r.location.as_deref(), Some("/u/account/security"));
+    assert!(app.store.factors(&uid).await.unwrap().is_empty());
+    assert_eq!(app.store.recovery_codes_left(&uid).await.unwrap(), 0);
+    let other = get(&b2, &app, "/u/account/security").await;
+    assert_eq!(
+        other.location.as_deref(),
+        Some("/u/login?return_to=/u/account/security")
+    );
+    assert_eq!(get(&b1, &app, "/u/account/security").await.status, 200);
+    let notice = app.state.outbox().unwrap().latest_to(EMAIL).unwrap();
+    assert!(notice.subject.contains("removed"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn hosted_pages_send_nonce_csp_and_security_headers() {
+    let app = spawn_app().await;
+    let (client_id, _) = setup(&app).await;
+    let b = browser();
+    let first = get(&b, &app, &authorize_url(&app, &client_id, "")).await;
+    let resp = b
+        .get(app.url(&first.location.unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(resp.headers()["x-frame-options"], "DENY");
+    assert_eq!(resp.headers()["referrer-policy"], "no-referrer");
+    let body = resp.text().await.unwrap();
+    let nonce = between(&body, "<style nonce=\"", "\"");
+    assert!(csp.contains(&format!("style-src 'nonce-{nonce}'")), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(!body.contains("onclick") && !body.contains("onload"));
+    // Every form carries a CSRF token; a post without one changes nothing.
+    let r = post(&b, &app, "/u/mfa", &[("method", "recovery"), ("code", "x")]).await;
+    assert_eq!(r.status, 403);
+    app.stop().await;
+}

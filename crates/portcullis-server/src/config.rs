@@ -447,6 +447,15 @@ impl Settings {
         } else {
             master_keys
         };
+        let l = &raw.lockout;
+        // NIST SP 800-63B §5.2.2 caps consecutive failures at 100.
+        if !(1..=100).contains(&l.lock_after) || l.free_attempts >= l.lock_after || l.base_delay < 1
+        {
+            return Err(ConfigError::Invalid(
+                "`lockout`: need 1 <= lock_after <= 100, free_attempts < lock_after, base_delay >= 1"
+                    .into(),
+            ));
+        }
         portcullis_core::crypto::aead::MasterKeys::from_base64(&master_keys)
             .map_err(|e| ConfigError::Invalid(format!("`master_key`: {e}")))?;
         Ok(Settings {
@@ -610,5 +619,40 @@ mod tests {
             toml::Value::String("0042".into())
         );
         assert_eq!(env_value("port", "465"), toml::Value::Integer(465));
+    }
+
+    #[test]
+    fn config_readme_example_parses() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("```toml\n").unwrap() + 8;
+        let end = readme[start..].find("```").unwrap() + start;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("key");
+        std::fs::write(&key, KEY).unwrap();
+        let text =
+            readme[start..end].replace("/run/secrets/master_key", &key.display().to_string());
+        let file = dir.path().join("portcullis.toml");
+        std::fs::write(&file, text).unwrap();
+        let s = Settings::load(&Sources {
+            file: Some(file.display().to_string()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(s.policy.mfa, MfaMode::Adaptive);
+        assert_eq!(s.lockout.lock_after, 20);
+        assert_eq!(s.notify.sms.as_ref().unwrap().from, "+15551234567");
+    }
+
+    #[test]
+    fn config_lockout_beyond_nist_bound_refused() {
+        let e = Settings::load(&Sources {
+            env: env(&[
+                ("PORTCULLIS_LOCKOUT__LOCK_AFTER", "500"),
+                ("PORTCULLIS_MASTER_KEY", KEY),
+            ]),
+            dev: true,
+            ..Default::default()
+        });
+        assert!(matches!(e, Err(ConfigError::Invalid(m)) if m.contains("lockout")));
     }
 }

@@ -197,7 +197,7 @@ pub async fn finish(
             }),
         )
         .await;
-    tracing::info!(user_id = %tx.user_id, session_id = %session.id, acr = %session.acr, "authenticated");
+    tracing::info!(user_id = %tx.user_id, session_id = %session.id, acr = %session.acr, "signed in");
     match (request, &tx.resume) {
         (Some(request), _) => {
             let mut resp = complete(state, &request, &session).await?;

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use portcullis_core::clock::Clock;
 use portcullis_core::ports::Store;
 use portcullis_store::{SqlStore, StoreOptions};
 use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
@@ -140,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ui::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .layer(hsts(&state))
         .layer(
             // Method and path only: query strings can carry codes and tokens.
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -147,6 +149,21 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// `Strict-Transport-Security` on every answer of an https issuer (RFC 6797); nothing on plain
+/// http, where browsers ignore it anyway.
+fn hsts(
+    state: &AppState,
+) -> tower::util::Either<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity> {
+    if state.issuer().starts_with("https://") {
+        tower::util::Either::Left(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        ))
+    } else {
+        tower::util::Either::Right(tower::layer::util::Identity::new())
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

@@ -856,3 +856,29 @@ async fn hosted_pages_send_nonce_csp_and_security_headers() {
     assert_eq!(r.status, 403);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn https_issuer_sends_hsts_and_host_prefixed_cookies() {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[("PORTCULLIS_ISSUER", "https://id.example.com")],
+    )
+    .await;
+    let resp = reqwest::get(app.url("/u/login?return_to=/u/account/security"))
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=63072000; includeSubDomains"
+    );
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("__Host-portcullis_csrf=") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let plain = spawn_app().await;
+    let resp = reqwest::get(plain.url("/healthz")).await.unwrap();
+    assert!(resp.headers().get("strict-transport-security").is_none());
+    app.stop().await;
+    plain.stop().await;
+}

@@ -194,6 +194,18 @@ impl AppState {
         self.0.limiter.check(class, ip, limit, self.now())
     }
 
+    /// As [`AppState::over_limit`], as an error to return: `429` with `Retry-After`.
+    pub fn limit(
+        &self,
+        class: Class,
+        meta: &crate::http::ClientMeta,
+    ) -> crate::error::AppResult<()> {
+        match self.over_limit(class, meta) {
+            Some(wait) => Err(crate::error::AppError::Throttled(wait)),
+            None => Ok(()),
+        }
+    }
+
     /// Key for CSRF token MACs.
     pub fn csrf_key(&self) -> &[u8; 32] {
         &self.0.csrf_key

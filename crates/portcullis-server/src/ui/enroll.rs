@@ -216,11 +216,8 @@ pub async fn totp_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        ui::check_csrf(&state, &headers, form.get("csrf"))?;
-        if let Some(wait) = state.over_limit(Class::Enroll, &meta) {
-            return Err(AppError::Throttled(wait));
-        }
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Enroll, &meta)?;
         let who = match who(&state, &headers).await? {
             Ok(w) => w,
             Err(redirect) => return Ok(redirect),
@@ -370,8 +367,7 @@ pub async fn continue_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        ui::posted(&state, &headers, &body)?;
         match flow::load(&state, &headers).await? {
             Some((id, tx)) if !tx.enroll && !tx.proofs.is_empty() => {
                 flow::finish(&state, &headers, &meta, Some(&id), tx, vec![]).await
@@ -467,11 +463,8 @@ pub async fn oob_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        ui::check_csrf(&state, &headers, form.get("csrf"))?;
-        if let Some(wait) = state.over_limit(Class::Enroll, &meta) {
-            return Err(AppError::Throttled(wait));
-        }
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Enroll, &meta)?;
         let who = match who(&state, &headers).await? {
             Ok(w) => w,
             Err(redirect) => return Ok(redirect),

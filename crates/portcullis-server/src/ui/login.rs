@@ -13,7 +13,7 @@ use portcullis_proto::acr::Acr;
 
 use crate::config::MfaMode;
 use crate::error::{AppError, AppResult};
-use crate::http::{ClientMeta, Params};
+use crate::http::ClientMeta;
 use crate::oidc::authorize::AuthorizeRequest;
 use crate::ratelimit::Class;
 use crate::state::AppState;
@@ -140,12 +140,9 @@ pub async fn login_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        let form = ui::posted(&state, &headers, &body)?;
         let (resume, request) = target(&state, form.get("state"), form.get("return_to")).await?;
-        if let Some(wait) = state.over_limit(Class::Login, &meta) {
-            return Err(AppError::Throttled(wait));
-        }
+        state.limit(Class::Login, &meta)?;
         let email = form.get("email").unwrap_or_default().trim().to_string();
         // Counted per address whether or not it has an account, so neither the wait nor the
         // work done tells an outsider which addresses are registered.

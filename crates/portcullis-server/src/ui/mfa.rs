@@ -14,7 +14,7 @@ use portcullis_core::model::Factor;
 use portcullis_core::notify::{Channel, Message};
 
 use crate::error::{AppError, AppResult};
-use crate::http::{ClientMeta, Params};
+use crate::http::ClientMeta;
 use crate::ratelimit::Class;
 use crate::state::AppState;
 use crate::ui::flow::{self, Tx};
@@ -291,11 +291,8 @@ pub async fn mfa_send(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        ui::check_csrf(&state, &headers, form.get("csrf"))?;
-        if let Some(wait) = state.over_limit(Class::Factor, &meta) {
-            return Err(AppError::Throttled(wait));
-        }
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Factor, &meta)?;
         let (id, mut tx) = flow::require(&state, &headers).await?;
         let ways = ways(&state, &tx).await?;
         let Some(Way::Factor(factor)) = pick(&ways, form.get("method")) else {
@@ -323,11 +320,8 @@ pub async fn mfa_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        ui::check_csrf(&state, &headers, form.get("csrf"))?;
-        if let Some(wait) = state.over_limit(Class::Factor, &meta) {
-            return Err(AppError::Throttled(wait));
-        }
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Factor, &meta)?;
         let (id, mut tx) = flow::require(&state, &headers).await?;
         let ways = ways(&state, &tx).await?;
         let chosen = pick(&ways, form.get("method")).ok_or_else(|| {

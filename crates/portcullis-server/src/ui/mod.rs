@@ -17,7 +17,7 @@ use portcullis_core::crypto::{b64url, hmac_sha256, random, token_digest};
 use portcullis_core::model::Session;
 
 use crate::error::{AppError, AppResult};
-use crate::http::cookie;
+use crate::http::{Params, cookie};
 use crate::state::AppState;
 
 /// Routes of the hosted pages.
@@ -115,6 +115,13 @@ pub fn csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
         }
     };
     (b64url(&hmac_sha256(state.csrf_key(), seed.as_bytes())), set)
+}
+
+/// Parses a posted hosted-page form and checks its CSRF token.
+pub(crate) fn posted(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<Params> {
+    let form = Params::parse(body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+    check_csrf(state, headers, form.get("csrf"))?;
+    Ok(form)
 }
 
 /// Checks a form's CSRF token against the browser's cookie.

@@ -11,7 +11,7 @@ use portcullis_core::authn::assurance::Method;
 use portcullis_core::model::Session;
 
 use crate::error::{AppError, AppResult};
-use crate::http::{ClientMeta, Params};
+use crate::http::ClientMeta;
 use crate::state::AppState;
 use crate::ui::flow::{self, Resume, Tx};
 use crate::ui::{self, PageCtx};
@@ -217,8 +217,7 @@ pub async fn security_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        ui::check_csrf(&state, &headers, form.get("csrf"))?;
+        let form = ui::posted(&state, &headers, &body)?;
         let Some(session) = ui::current_session(&state, &headers).await? else {
             return Ok(ui::see_other("/u/login?return_to=/u/account/security", &[]));
         };

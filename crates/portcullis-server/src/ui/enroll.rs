@@ -193,14 +193,7 @@ fn enrollment_expired() -> AppError {
 }
 
 fn nickname(form: &Params, default: &str) -> String {
-    let name: String = form
-        .get("name")
-        .unwrap_or(default)
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(64)
-        .collect();
+    let name = ui::clean_name(form.get("name").unwrap_or(default));
     if name.is_empty() {
         default.into()
     } else {
@@ -328,13 +321,7 @@ async fn enrolled(
         ),
     )
     .await;
-    let active = state
-        .store()
-        .factors(&user_id)
-        .await?
-        .iter()
-        .filter(|f| f.active)
-        .count();
+    let active = ui::active_factors(state, &user_id).await?.len();
     let codes = if active == 1 {
         Some(state.factors().issue_recovery_codes(&user_id).await?)
     } else {

@@ -157,9 +157,10 @@ pub async fn login_post(
         let ok = state.hasher().verify(password, hash).await?
             && user.as_ref().is_some_and(|u| !u.blocked);
         let client_id = request.as_ref().map(|r| r.client_id.clone());
+        let known_id = user.as_ref().map(|u| u.id.clone());
         let Some(user) = user.filter(|_| ok) else {
             let locked = factors.fail(&key).await?;
-            let user_id = state.store().user_by_email(&email).await?.map(|u| u.id);
+            let user_id = known_id;
             state
                 .audit(
                     "login.failure",
@@ -218,13 +219,7 @@ pub async fn after_first_factor(
     resume: Resume,
     request: Option<&AuthorizeRequest>,
 ) -> AppResult<Response> {
-    let factors: Vec<_> = state
-        .store()
-        .factors(&user.id)
-        .await?
-        .into_iter()
-        .filter(|f| f.active)
-        .collect();
+    let factors = ui::active_factors(state, &user.id).await?;
     let fresh_required =
         request.is_some_and(|r| r.prompt.iter().any(|p| p == "login") || r.max_age.is_some());
     let mut tx = Tx {

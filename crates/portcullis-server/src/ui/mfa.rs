@@ -99,13 +99,8 @@ pub fn mask(target: &str) -> String {
 
 /// The ways this user can verify now, most recently used first.
 async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
-    let mut factors: Vec<Factor> = state
-        .store()
-        .factors(&tx.user_id)
-        .await?
-        .into_iter()
-        .filter(|f| f.active && f.kind != FactorKind::Webauthn)
-        .collect();
+    let mut factors = ui::active_factors(state, &tx.user_id).await?;
+    factors.retain(|f| f.kind != FactorKind::Webauthn);
     factors.sort_by_key(|f| std::cmp::Reverse(f.last_used_at.unwrap_or(f.created_at)));
     let mut out: Vec<Way> = factors
         .into_iter()

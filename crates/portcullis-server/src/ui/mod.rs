@@ -40,6 +40,25 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// A user's confirmed factors (pending associations left out), oldest first.
+pub(crate) async fn active_factors(
+    state: &AppState,
+    user_id: &str,
+) -> AppResult<Vec<portcullis_core::model::Factor>> {
+    let mut factors = state.store().factors(user_id).await?;
+    factors.retain(|f| f.active);
+    Ok(factors)
+}
+
+/// A factor nickname as typed: trimmed, without control characters, at most 64 characters.
+pub(crate) fn clean_name(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect()
+}
+
 /// Emails a security notice to a user; failures are logged, never shown.
 pub async fn notify_user(state: &AppState, user_id: &str, subject: &str, text: &str) {
     let Ok(Some(user)) = state.store().user_by_id(user_id).await else {

@@ -23,12 +23,9 @@ const PATH: &str = "/u/account/security";
 /// Whether the session proved enough in the last five minutes to change security settings: a
 /// second factor if the user has one, otherwise the password.
 pub async fn fresh(state: &AppState, session: &Session) -> AppResult<bool> {
-    let has_factors = state
-        .store()
-        .factors(&session.user_id)
+    let has_factors = !ui::active_factors(state, &session.user_id)
         .await?
-        .iter()
-        .any(|f| f.active);
+        .is_empty();
     let since = state.now() - FRESH_SECONDS;
     Ok(session.proofs.iter().any(|p| {
         p.at >= since
@@ -131,11 +128,9 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
             .user_by_id(&session.user_id)
             .await?
             .ok_or_else(|| AppError::Internal("session without user".into()))?;
-        let factors = store
-            .factors(&user.id)
+        let factors = ui::active_factors(&state, &user.id)
             .await?
             .into_iter()
-            .filter(|f| f.active)
             .map(|f| FactorRow {
                 id: f.id,
                 kind: f.kind.label(),
@@ -231,14 +226,7 @@ pub async fn security_post(
         let not_found = || AppError::page(StatusCode::NOT_FOUND, "That item no longer exists.");
         match form.get("action").unwrap_or_default() {
             "rename" => {
-                let name: String = form
-                    .get("name")
-                    .unwrap_or_default()
-                    .trim()
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(64)
-                    .collect();
+                let name = ui::clean_name(form.get("name").unwrap_or_default());
                 if name.is_empty() {
                     return Err(AppError::page(StatusCode::UNPROCESSABLE_ENTITY, "A name cannot be empty."));
                 }
@@ -256,7 +244,7 @@ pub async fn security_post(
                 if !store.delete_factor(&user_id, id).await? {
                     return Err(not_found());
                 }
-                let left = store.factors(&user_id).await?.iter().filter(|f| f.active).count();
+                let left = ui::active_factors(&state, &user_id).await?.len();
                 if left == 0 {
                     // Recovery codes only make sense beside a factor.
                     store.replace_recovery_codes(&user_id, &[], now).await?;
@@ -285,7 +273,7 @@ pub async fn security_post(
                 .await;
             }
             "regenerate_codes" => {
-                if !store.factors(&user_id).await?.iter().any(|f| f.active) {
+                if ui::active_factors(&state, &user_id).await?.is_empty() {
                     return Err(AppError::page(
                         StatusCode::CONFLICT,
                         "Add a sign-in method first: recovery codes come with it.",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust workspace (SQLite and PostgreSQL suites) and the Node client test.
+# Runs every test: the Rust workspace (SQLite and PostgreSQL suites), the Node client test and
+# the Chromium journey through the hosted pages.
 # PostgreSQL is taken from PORTCULLIS_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +25,15 @@ cargo test --workspace --doc
 
 cargo build -p portcullis
 (cd tests/node && npm ci --no-audit --no-fund && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
+
+# The browser journey needs Debian's Chromium; install it when it is missing and we can.
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "Chromium is missing; installing Debian's chromium package"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -x "$chromium" ]; then
+  echo "error: the browser tests need Chromium at $chromium (apt-get install chromium, or set CHROMIUM_PATH)" >&2
+  exit 1
+fi
+(cd tests/e2e && npm ci --no-audit --no-fund && CHROMIUM_PATH="$chromium" PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)

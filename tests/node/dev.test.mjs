@@ -2,51 +2,26 @@
 // discover and get tokens from with the demo client and admin user it prints.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as client from 'openid-client';
 import { signIn } from './hosted-login.mjs';
+import { startDevServer } from './dev-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
 
-let dir;
-let server;
+let dev;
 let issuer;
-let printed = '';
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'portcullis-dev-'));
-  server = spawn(BIN, ['serve', '--dev', '--listen', '127.0.0.1:0'], {
-    cwd: dir,
-    env: { PATH: process.env.PATH },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout.on('data', (chunk) => { printed += chunk; });
-  issuer = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('dev server not ready in 20 s')), 20_000);
-    let err = '';
-    server.stderr.on('data', (chunk) => {
-      err += chunk;
-      const m = err.match(/Portcullis is ready at (\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    server.on('exit', (code) => fail(new Error(`dev server exited with ${code}: ${err}`)));
-  });
+  dev = await startDevServer(BIN);
+  issuer = dev.issuer;
 });
 
-after(() => {
-  server?.kill();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => dev?.stop());
 
-const printedField = (label) => printed.match(new RegExp(`${label}:\\s+(\\S+)`))[1];
+const printedField = (label) => dev.printed(label);
 
 test('serve --dev: discovery and the code flow with the printed demo credentials', async () => {
   const clientId = printedField('client_id');

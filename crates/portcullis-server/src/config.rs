@@ -155,6 +155,25 @@ impl Default for PolicySettings {
     }
 }
 
+/// WebAuthn relying party: the `[webauthn]` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebauthnSettings {
+    /// RP ID: the issuer's host (default) or a parent domain, so passkeys work across subdomains.
+    pub rp_id: Option<String>,
+    /// The name authenticators show next to the passkey.
+    pub rp_name: String,
+}
+
+impl Default for WebauthnSettings {
+    fn default() -> Self {
+        WebauthnSettings {
+            rp_id: None,
+            rp_name: "Portcullis".into(),
+        }
+    }
+}
+
 /// Per-IP request limits on the hosted pages, per minute (0 turns one off).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -205,6 +224,8 @@ struct Raw {
     #[serde(default)]
     policy: PolicySettings,
     #[serde(default)]
+    webauthn: WebauthnSettings,
+    #[serde(default)]
     limits: LimitSettings,
     #[serde(default)]
     lockout: portcullis_core::authn::lockout::LockoutPolicy,
@@ -234,6 +255,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// Tenant MFA policy.
     pub policy: PolicySettings,
+    /// WebAuthn relying party.
+    pub webauthn: WebauthnSettings,
     /// Per-IP limits.
     pub limits: LimitSettings,
     /// Per-account throttle of password and factor guesses.
@@ -468,6 +491,7 @@ impl Settings {
             password: raw.password,
             log: raw.log,
             policy: raw.policy,
+            webauthn: raw.webauthn,
             limits: raw.limits,
             lockout: raw.lockout,
             notify: crate::notify::NotifySettings {

@@ -13,6 +13,7 @@ use portcullis_core::clock::Clock;
 use portcullis_core::crypto::aead::MasterKeys;
 use portcullis_core::crypto::jws::{Alg, Jwk, Signer};
 use portcullis_core::crypto::password::{PasswordCost, PasswordHasher};
+use portcullis_core::factor::webauthn::Relying;
 use portcullis_core::model::{Api, AuditEvent, Client};
 use portcullis_core::ports::Store;
 
@@ -62,6 +63,7 @@ struct Inner {
     notifier: Arc<dyn Notifier>,
     outbox: Option<Arc<Outbox>>,
     limiter: RateLimiter,
+    webauthn: Relying,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -107,6 +109,12 @@ impl AppState {
             .outbox_dir
             .clone()
             .map(|d| Arc::new(Outbox::new(d)));
+        let webauthn = Relying::new(
+            &settings.issuer,
+            settings.webauthn.rp_id.as_deref(),
+            &settings.webauthn.rp_name,
+            master.derive("portcullis webauthn user handle v1"),
+        )?;
         let state = AppState(Arc::new(Inner {
             settings,
             store,
@@ -122,6 +130,7 @@ impl AppState {
             notifier,
             outbox,
             limiter: RateLimiter::default(),
+            webauthn,
         }));
         state.refresh().await?;
         Ok(state)
@@ -180,6 +189,11 @@ impl AppState {
             lockout: self.0.settings.lockout,
             now: self.now(),
         }
+    }
+
+    /// The WebAuthn relying party of this issuer.
+    pub fn webauthn(&self) -> &Relying {
+        &self.0.webauthn
     }
 
     /// Counts a request against the per-IP limit of `class`; seconds to wait if over it.

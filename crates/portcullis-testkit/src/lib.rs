@@ -11,6 +11,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support fails loudly
 
+pub mod authenticator;
+
 use std::sync::Arc;
 
 use portcullis_core::admin::{self, NewClient};
@@ -254,6 +256,22 @@ pub fn form_value(html: &str, name: &str) -> Option<String> {
     let start = html.find(&marker)? + marker.len();
     let end = html[start..].find('"')? + start;
     Some(html[start..end].to_string())
+}
+
+/// Extracts the HTML-escaped attribute `attr="…"` (first occurrence) and unescapes it, e.g.
+/// the WebAuthn options a page hands its script.
+pub fn attr_value(html: &str, attr: &str) -> Option<String> {
+    let marker = format!("{attr}=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(
+        html[start..end]
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&#60;", "<")
+            .replace("&#62;", ">")
+            .replace("&#38;", "&"),
+    )
 }
 
 /// What the hosted login returned.

@@ -74,7 +74,8 @@ impl Factors<'_> {
         Ok(self.lockout.locks_now(f.count))
     }
 
-    async fn settle(&self, key: &str, proof: Option<Proof>) -> Result<Outcome> {
+    /// Clears the throttle after a proof, or counts a failure.
+    pub(crate) async fn settle(&self, key: &str, proof: Option<Proof>) -> Result<Outcome> {
         match proof {
             Some(p) => {
                 self.store.clear_failures(key).await?;

@@ -3,3 +3,4 @@
 pub mod assurance;
 pub mod factors;
 pub mod lockout;
+pub mod webauthn;

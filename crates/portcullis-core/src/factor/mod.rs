@@ -3,6 +3,7 @@
 pub mod otp;
 pub mod recovery;
 pub mod totp;
+pub mod webauthn;
 
 use serde::{Deserialize, Serialize};
 

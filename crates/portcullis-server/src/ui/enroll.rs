@@ -8,9 +8,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::authn::assurance::{Method, Proof};
 use portcullis_core::authn::factors::Outcome;
-use portcullis_core::crypto::random;
+use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::factor::FactorKind;
 use portcullis_core::factor::totp::{TotpSecret, qr_svg};
+use portcullis_core::factor::webauthn::Style;
 use portcullis_core::model::{Factor, Flow, Session};
 use portcullis_core::notify::Channel;
 
@@ -60,6 +61,19 @@ async fn who(state: &AppState, headers: &HeaderMap) -> AppResult<Result<Who, Res
             &[],
         ))),
     }
+}
+
+/// A POST to an enrolment page: CSRF and per-IP limit checked, the enrolling user found;
+/// `Err` is where to send the browser instead (sign-in or step-up).
+async fn posted_by(
+    state: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<Result<(Params, Who), Response>> {
+    let form = ui::posted(state, headers, body)?;
+    state.limit(Class::Enroll, meta)?;
+    Ok(who(state, headers).await?.map(|w| (form, w)))
 }
 
 #[derive(Template)]
@@ -209,10 +223,8 @@ pub async fn totp_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Enroll, &meta)?;
-        let who = match who(&state, &headers).await? {
-            Ok(w) => w,
+        let (form, who) = match posted_by(&state, &meta, &headers, &body).await? {
+            Ok(posted) => posted,
             Err(redirect) => return Ok(redirect),
         };
         let user_id = who.user_id().to_string();
@@ -269,6 +281,7 @@ pub fn codes_page(
     state: &AppState,
     headers: &HeaderMap,
     codes: Vec<String>,
+    cookies: Vec<String>,
 ) -> AppResult<Response> {
     let text = format!(
         "Portcullis recovery codes\n\nEach code works once.\n\n{}\n",
@@ -287,7 +300,7 @@ pub fn codes_page(
         codes,
         download,
     };
-    ctx.respond(StatusCode::OK, &page, vec![])
+    ctx.respond(StatusCode::OK, &page, cookies)
 }
 
 /// After a factor is stored: audit, notice, recovery codes with the first factor, then onwards.
@@ -333,14 +346,26 @@ async fn enrolled(
         match codes {
             Some(codes) => {
                 flow::save(state, &id, &tx).await?;
-                codes_page(state, headers, codes)
+                codes_page(state, headers, codes, vec![])
             }
             None => flow::finish(state, headers, meta, Some(&id), tx, vec![]).await,
         }
     } else {
+        let mut cookies = Vec::new();
+        if let Who::Session(mut session) = who {
+            // Enrolment proved possession of the new factor: it counts as a fresh proof, so
+            // adding a second method right after the first does not ask again.
+            session.prove([proof]);
+            let token = random::token();
+            state
+                .store()
+                .reauthenticate_session(&session, &token_digest(&token))
+                .await?;
+            cookies.push(ui::session_cookie(state, &token));
+        }
         match codes {
-            Some(codes) => codes_page(state, headers, codes),
-            None => Ok(ui::see_other("/u/account/security", &[])),
+            Some(codes) => codes_page(state, headers, codes, cookies),
+            None => Ok(ui::see_other("/u/account/security", &cookies)),
         }
     }
 }
@@ -450,10 +475,8 @@ pub async fn oob_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Enroll, &meta)?;
-        let who = match who(&state, &headers).await? {
-            Ok(w) => w,
+        let (form, who) = match posted_by(&state, &meta, &headers, &body).await? {
+            Ok(posted) => posted,
             Err(redirect) => return Ok(redirect),
         };
         let user_id = who.user_id().to_string();
@@ -539,6 +562,173 @@ pub async fn oob_post(
         };
         state.store().create_factor(&factor).await?;
         let proof = Proof::new(method, now, Some(factor.id.clone()));
+        enrolled(&state, &headers, &meta, who, factor, proof).await
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "enroll_webauthn.html")]
+struct WebauthnPage {
+    csrf: String,
+    nonce: String,
+    passkey: bool,
+    options: String,
+    enrollment: String,
+    name: String,
+    error: Option<&'static str>,
+}
+
+/// Query of `GET /u/enroll/webauthn`.
+#[derive(Debug, serde::Deserialize)]
+pub struct WebauthnQuery {
+    style: Option<String>,
+}
+
+fn style_of(name: Option<&str>) -> AppResult<Style> {
+    match name {
+        Some("passkey") | None => Ok(Style::Passkey),
+        Some("security_key") => Ok(Style::SecurityKey),
+        _ => Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            "Unknown kind of authenticator.",
+        )),
+    }
+}
+
+/// A registration challenge for the user, stored server-side, rendered as the page.
+async fn webauthn_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    user_id: &str,
+    style: Style,
+    name: &str,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
+    let email = user_email(state, user_id).await?;
+    let existing: Vec<String> = state
+        .store()
+        .factors(user_id)
+        .await?
+        .into_iter()
+        .filter_map(|f| f.credential_id)
+        .collect();
+    let challenge = state
+        .webauthn()
+        .start_registration(user_id, &email, &email, &existing, style)?;
+    let enrollment =
+        flow::put_ceremony(state, "webauthn_register", Some(user_id), challenge.state).await?;
+    let ctx = PageCtx::new(state, headers);
+    let page = WebauthnPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        passkey: style == Style::Passkey,
+        options: challenge.options.to_string(),
+        enrollment,
+        name: name.into(),
+        error,
+    };
+    ctx.respond(status, &page, vec![])
+}
+
+fn default_name(style: Style) -> &'static str {
+    match style {
+        Style::Passkey => "Passkey",
+        Style::SecurityKey => "Security key",
+    }
+}
+
+/// `GET /u/enroll/webauthn?style=passkey|security_key`: the registration ceremony.
+pub async fn webauthn_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<WebauthnQuery>,
+) -> Response {
+    let result = async {
+        let who = match who(&state, &headers).await? {
+            Ok(w) => w,
+            Err(redirect) => return Ok(redirect),
+        };
+        let style = style_of(q.style.as_deref())?;
+        webauthn_page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            who.user_id(),
+            style,
+            default_name(style),
+            None,
+        )
+        .await
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /u/enroll/webauthn`: checks the authenticator's answer and stores the credential.
+pub async fn webauthn_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let (form, who) = match posted_by(&state, &meta, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(redirect) => return Ok(redirect),
+        };
+        let user_id = who.user_id().to_string();
+        let (ceremony, response) = flow::answer(
+            &state,
+            &form,
+            "enrollment",
+            "webauthn_register",
+            Some(&user_id),
+        )
+        .await?
+        .ok_or_else(enrollment_expired)?;
+        let style: Style =
+            serde_json::from_value(ceremony["style"].clone()).map_err(|_| enrollment_expired())?;
+        let name = nickname(&form, default_name(style));
+        let new = match state.webauthn().finish_registration(&response, &ceremony) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::info!(error = %e, "webauthn registration refused");
+                return webauthn_page(
+                    &state,
+                    &headers,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &user_id,
+                    style,
+                    &name,
+                    Some("Your authenticator's answer could not be verified. Try again."),
+                )
+                .await;
+            }
+        };
+        let user_verified = new.detail["user_verified"].as_bool().unwrap_or(false);
+        let device_bound = !new.detail["backup_eligible"].as_bool().unwrap_or(true);
+        let factor = match state.factors().enroll_webauthn(&user_id, new, &name).await {
+            Ok(f) => f,
+            Err(portcullis_core::Error::Conflict(_)) => {
+                return webauthn_page(
+                    &state,
+                    &headers,
+                    StatusCode::CONFLICT,
+                    &user_id,
+                    style,
+                    &name,
+                    Some("This authenticator is already registered."),
+                )
+                .await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut proof = Proof::new(Method::Webauthn, state.now(), Some(factor.id.clone()));
+        proof.user_verified = user_verified;
+        proof.device_bound = device_bound;
         enrolled(&state, &headers, &meta, who, factor, proof).await
     }
     .await;

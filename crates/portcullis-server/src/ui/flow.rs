@@ -10,7 +10,7 @@ use portcullis_core::model::{Flow, Session};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
-use crate::http::{ClientMeta, cookie};
+use crate::http::{ClientMeta, Params, cookie};
 use crate::oidc::authorize::{AuthorizeRequest, complete};
 use crate::state::AppState;
 use crate::ui;
@@ -211,4 +211,44 @@ pub async fn finish(
         (None, Resume::Path(path)) => Ok(ui::see_other(path, &cookies)),
         (None, Resume::Authorize(_)) => Err(expired()),
     }
+}
+
+/// Stores the server half of a WebAuthn ceremony under a fresh random id, for the page to
+/// send back.
+pub async fn put_ceremony(
+    state: &AppState,
+    kind: &str,
+    user_id: Option<&str>,
+    data: serde_json::Value,
+) -> AppResult<String> {
+    let id = random::id("cer");
+    state
+        .store()
+        .put_flow(&Flow {
+            id: id.clone(),
+            kind: kind.into(),
+            user_id: user_id.map(str::to_string),
+            data,
+            expires_at: state.now() + portcullis_core::factor::webauthn::CEREMONY_TTL,
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Takes the ceremony a form names in `field`, at most once (a challenge answered or failed is
+/// gone), with the browser's answer from the `credential` field (`null` if it is not JSON).
+pub async fn answer(
+    state: &AppState,
+    form: &Params,
+    field: &str,
+    kind: &str,
+    user_id: Option<&str>,
+) -> AppResult<Option<(serde_json::Value, serde_json::Value)>> {
+    let id = form.get(field).unwrap_or_default();
+    let flow = state.store().take_flow(id, state.now()).await?;
+    let response = serde_json::from_str(form.get("credential").unwrap_or_default())
+        .unwrap_or(serde_json::Value::Null);
+    Ok(flow
+        .filter(|f| f.kind == kind && f.user_id.as_deref() == user_id)
+        .map(|f| (f.data, response)))
 }

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use portcullis_core::authn::assurance::{Method, Proof};
 use portcullis_core::authn::factors::password_key;
 use portcullis_core::crypto::secret::SecretString;
@@ -267,4 +267,101 @@ pub async fn after_first_factor(
     }
     let cookie = flow::start(state, &tx).await?;
     Ok(ui::see_other("/u/mfa", &[cookie]))
+}
+
+/// `POST /u/login/passkey/options`: a passwordless challenge for the sign-in page's script
+/// (`conditional=1` for autofill). JSON `{"ceremony", "options"}`.
+pub async fn passkey_options(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Login, &meta)?;
+        let challenge = state
+            .webauthn()
+            .start_discoverable(form.get("conditional") == Some("1"))?;
+        let ceremony =
+            flow::put_ceremony(&state, "webauthn_passwordless", None, challenge.state).await?;
+        let mut resp = axum::Json(serde_json::json!({
+            "ceremony": ceremony,
+            "options": challenge.options,
+        }))
+        .into_response();
+        resp.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        Ok::<_, AppError>(resp)
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /u/login/passkey`: signs in with a passkey; a verified passkey is two factors in one.
+pub async fn passkey_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = ui::posted(&state, &headers, &body)?;
+        let (resume, request) = target(&state, form.get("state"), form.get("return_to")).await?;
+        state.limit(Class::Login, &meta)?;
+        let answer = flow::answer(&state, &form, "ceremony", "webauthn_passwordless", None).await?;
+        let signed = match answer {
+            Some((ceremony, response)) => {
+                state
+                    .factors()
+                    .verify_passwordless(state.webauthn(), &response, &ceremony)
+                    .await?
+            }
+            None => None,
+        };
+        let user = match &signed {
+            Some(s) => state
+                .store()
+                .user_by_id(&s.user_id)
+                .await?
+                .filter(|u| !u.blocked),
+            None => None,
+        };
+        let client_id = request.as_ref().map(|r| r.client_id.clone());
+        let (Some(signed), Some(user)) = (signed, user) else {
+            state
+                .audit(
+                    "login.failure",
+                    &meta,
+                    None,
+                    client_id.as_deref(),
+                    serde_json::json!({ "reason": "passkey_refused" }),
+                )
+                .await;
+            return page(
+                &state,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                &resume,
+                request.as_ref(),
+                "",
+                Some("That passkey could not sign you in. Try again, or use your password."),
+            )
+            .await;
+        };
+        after_first_factor(
+            &state,
+            &headers,
+            &meta,
+            &user,
+            signed.proof,
+            resume,
+            request.as_ref(),
+        )
+        .await
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
 }

@@ -43,6 +43,8 @@ struct MfaPage {
     others: Vec<Choice>,
     error: Option<String>,
     notice: Option<String>,
+    webauthn_options: Option<String>,
+    ceremony: String,
 }
 
 /// Query of `GET /u/mfa`.
@@ -57,6 +59,8 @@ pub struct MfaQuery {
 #[derive(Debug, Clone)]
 enum Way {
     Factor(Box<Factor>),
+    /// All of the user's security keys and passkeys: one ceremony offers them together.
+    Webauthn,
     Recovery,
     Password,
 }
@@ -65,6 +69,7 @@ impl Way {
     fn key(&self) -> String {
         match self {
             Way::Factor(f) => f.id.clone(),
+            Way::Webauthn => "webauthn".into(),
             Way::Recovery => "recovery".into(),
             Way::Password => "password".into(),
         }
@@ -80,6 +85,7 @@ impl Way {
                 format!("Email code to {}", mask(f.target.as_deref().unwrap_or("")))
             }
             Way::Factor(f) => format!("{}: {}", f.kind.label(), f.name),
+            Way::Webauthn => "A security key or passkey".into(),
             Way::Recovery => "A recovery code".into(),
             Way::Password => "Your password".into(),
         }
@@ -100,12 +106,15 @@ pub fn mask(target: &str) -> String {
 /// The ways this user can verify now, most recently used first.
 async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
     let mut factors = ui::active_factors(state, &tx.user_id).await?;
-    factors.retain(|f| f.kind != FactorKind::Webauthn);
     factors.sort_by_key(|f| std::cmp::Reverse(f.last_used_at.unwrap_or(f.created_at)));
-    let mut out: Vec<Way> = factors
-        .into_iter()
-        .map(|f| Way::Factor(Box::new(f)))
-        .collect();
+    let mut out: Vec<Way> = Vec::new();
+    for f in factors {
+        if f.kind != FactorKind::Webauthn {
+            out.push(Way::Factor(Box::new(f)));
+        } else if !out.iter().any(|w| matches!(w, Way::Webauthn)) {
+            out.push(Way::Webauthn);
+        }
+    }
     if state.store().recovery_codes_left(&tx.user_id).await? > 0 {
         out.push(Way::Recovery);
     }
@@ -134,6 +143,7 @@ async fn page(
             ("Code from your authenticator app", "text", true)
         }
         Way::Factor(_) => ("Code we sent you", "text", true),
+        Way::Webauthn => ("", "text", false),
     };
     let lead = match chosen {
         Way::Factor(f) if f.kind == FactorKind::Totp => {
@@ -143,8 +153,19 @@ async fn page(
             "We'll send a 6-digit code to {}.",
             mask(f.target.as_deref().unwrap_or(""))
         ),
+        Way::Webauthn => "Use your security key or passkey.".into(),
         Way::Recovery => "Enter one of the recovery codes you saved.".into(),
         Way::Password => "Enter your password to continue.".into(),
+    };
+    let (webauthn_options, ceremony) = if matches!(chosen, Way::Webauthn) {
+        let creds = state.factors().webauthn_credentials(&tx.user_id).await?;
+        let challenge = state.webauthn().start_assertion(&creds)?;
+        let ceremony =
+            flow::put_ceremony(state, "webauthn_assert", Some(&tx.user_id), challenge.state)
+                .await?;
+        (Some(challenge.options.to_string()), ceremony)
+    } else {
+        (None, String::new())
     };
     let needs_send = matches!(chosen, Way::Factor(f) if matches!(f.kind, FactorKind::Email | FactorKind::Sms))
         && tx.code_id.is_none();
@@ -172,6 +193,8 @@ async fn page(
             .collect(),
         error,
         notice,
+        webauthn_options,
+        ceremony,
     };
     ctx.respond(status, &page, vec![])
 }
@@ -346,6 +369,24 @@ pub async fn mfa_post(
                     None => Outcome::Wrong { locked: false },
                 }
             }
+            Way::Webauthn => {
+                let answer = flow::answer(
+                    &state,
+                    &form,
+                    "ceremony",
+                    "webauthn_assert",
+                    Some(&tx.user_id),
+                )
+                .await?;
+                match answer {
+                    Some((ceremony, response)) => {
+                        factors
+                            .verify_webauthn(state.webauthn(), &tx.user_id, &response, &ceremony)
+                            .await?
+                    }
+                    None => Outcome::Wrong { locked: false },
+                }
+            }
             Way::Recovery => factors.verify_recovery_code(&tx.user_id, code).await?,
             Way::Password => verify_password(&state, &tx.user_id, code).await?,
         };
@@ -389,7 +430,12 @@ pub async fn mfa_post(
                     &tx,
                     &ways,
                     &chosen,
-                    Some("That code is not right. Check it and try again.".into()),
+                    Some(match chosen {
+                        Way::Webauthn => {
+                            "That security key or passkey was not accepted. Try again.".into()
+                        }
+                        _ => "That code is not right. Check it and try again.".into(),
+                    }),
                     None,
                 )
                 .await
@@ -404,6 +450,7 @@ pub async fn mfa_post(
 fn key_kind(way: &Way) -> &'static str {
     match way {
         Way::Factor(f) => f.kind.as_str(),
+        Way::Webauthn => "webauthn",
         Way::Recovery => "recovery_code",
         Way::Password => "password",
     }

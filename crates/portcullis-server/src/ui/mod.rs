@@ -33,11 +33,30 @@ pub fn routes() -> Router<AppState> {
             get(enroll::totp_get).post(enroll::totp_post),
         )
         .route("/u/enroll/oob", get(enroll::oob_get).post(enroll::oob_post))
+        .route(
+            "/u/enroll/webauthn",
+            get(enroll::webauthn_get).post(enroll::webauthn_post),
+        )
         .route("/u/enroll/continue", post(enroll::continue_post))
+        .route("/u/login/passkey/options", post(login::passkey_options))
+        .route("/u/login/passkey", post(login::passkey_post))
+        .route("/u/assets/webauthn.js", get(webauthn_js))
         .route(
             "/u/account/security",
             get(security::security_get).post(security::security_post),
         )
+}
+
+/// The hosted pages' WebAuthn script (served from our origin so the CSP nonce covers it).
+async fn webauthn_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/webauthn.js"),
+    )
+        .into_response()
 }
 
 /// A user's confirmed factors (pending associations left out), oldest first.

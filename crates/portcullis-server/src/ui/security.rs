@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::authn::assurance::Method;
-use portcullis_core::model::Session;
+use portcullis_core::factor::FactorKind;
+use portcullis_core::model::{Factor, Session};
 
 use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
@@ -52,6 +53,8 @@ pub async fn step_up(state: &AppState, session: &Session, path: &str) -> AppResu
 struct FactorRow {
     id: String,
     kind: &'static str,
+    /// What a WebAuthn credential is: synced or bound to one device.
+    note: &'static str,
     name: String,
     weak: bool,
     created: String,
@@ -116,6 +119,28 @@ pub fn when(at: Option<i64>) -> String {
     )
 }
 
+/// The row label: WebAuthn credentials show whether they are passkeys.
+fn factor_kind(f: &Factor) -> &'static str {
+    match f.kind {
+        FactorKind::Webauthn if f.detail["passkey"] == true => "Passkey",
+        FactorKind::Webauthn => "Security key",
+        _ => f.kind.label(),
+    }
+}
+
+/// Where a WebAuthn credential lives, from the flags the authenticator reported.
+fn factor_note(f: &Factor) -> &'static str {
+    if f.kind != FactorKind::Webauthn {
+        ""
+    } else if f.detail["backup_state"] == true {
+        "synced to your other devices"
+    } else if f.detail["backup_eligible"] == true {
+        "can be synced"
+    } else {
+        "on this device only"
+    }
+}
+
 /// `GET /u/account/security`.
 pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let result = async {
@@ -132,9 +157,10 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
             .await?
             .into_iter()
             .map(|f| FactorRow {
+                kind: factor_kind(&f),
+                note: factor_note(&f),
                 id: f.id,
-                kind: f.kind.label(),
-                weak: f.kind == portcullis_core::factor::FactorKind::Sms,
+                weak: f.kind == FactorKind::Sms,
                 name: f.name,
                 created: when(Some(f.created_at)),
                 last_used: when(f.last_used_at),
@@ -283,7 +309,7 @@ pub async fn security_post(
                 state
                     .audit("recovery_codes.regenerated", &meta, Some(&user_id), None, serde_json::json!({}))
                     .await;
-                return crate::ui::enroll::codes_page(&state, &headers, codes);
+                return crate::ui::enroll::codes_page(&state, &headers, codes, vec![]);
             }
             "forget_device" => {
                 if !store.revoke_device(&user_id, id, now).await? {

@@ -1,0 +1,235 @@
+//! The hosted-page journey shared by the HTTP test files: a browser-like client, the
+//! authorization round trip, and reading pages and tokens.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use portcullis_core::factor::totp::TotpSecret;
+use portcullis_core::ports::Store;
+use portcullis_testkit::{TestApp, form_value};
+use serde_json::Value;
+
+pub const REDIRECT: &str = "http://localhost:3000/api/auth/callback/portcullis";
+pub const EMAIL: &str = "ada@example.com";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Page {
+    pub fn param(&self, name: &str) -> Option<String> {
+        let url = url::Url::parse(self.location.as_ref()?).ok()?;
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+pub async fn read(resp: reqwest::Response) -> Page {
+    Page {
+        status: resp.status().as_u16(),
+        location: resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string()),
+        set_cookies: resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect(),
+        body: resp.text().await.unwrap(),
+    }
+}
+
+pub async fn get(b: &reqwest::Client, app: &TestApp, path: &str) -> Page {
+    let url = if path.starts_with("http") {
+        path.to_string()
+    } else {
+        app.url(path)
+    };
+    read(b.get(url).send().await.unwrap()).await
+}
+
+pub async fn post(b: &reqwest::Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Page {
+    read(b.post(app.url(path)).form(form).send().await.unwrap()).await
+}
+
+/// POSTs a form found on `page_path`, carrying its CSRF token.
+pub async fn submit(
+    b: &reqwest::Client,
+    app: &TestApp,
+    page_path: &str,
+    action: &str,
+    form: &[(&str, &str)],
+) -> Page {
+    let page = get(b, app, page_path).await;
+    let csrf = form_value(&page.body, "csrf").expect("csrf");
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(form);
+    post(b, app, action, &all).await
+}
+
+pub fn authorize_url(app: &TestApp, client_id: &str, extra: &str) -> String {
+    format!(
+        "{}/authorize?response_type=code&client_id={client_id}&redirect_uri={}&scope=openid%20email&state=s{extra}",
+        app.issuer,
+        form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>()
+    )
+}
+
+/// Authorize, then the password: the answer to the password form.
+pub async fn password_step(
+    b: &reqwest::Client,
+    app: &TestApp,
+    client_id: &str,
+    extra: &str,
+) -> Page {
+    let first = get(b, app, &authorize_url(app, client_id, extra)).await;
+    let login = first.location.expect("redirect to login");
+    assert!(login.starts_with("/u/login"), "{login}");
+    let page = get(b, app, &login).await;
+    let state = form_value(&page.body, "state").unwrap();
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    post(
+        b,
+        app,
+        "/u/login",
+        &[
+            ("state", &state),
+            ("csrf", &csrf),
+            ("email", EMAIL),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+}
+
+pub async fn exchange(app: &TestApp, client_id: &str, secret: &str, code: &str) -> Value {
+    let resp = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+pub fn claims(token: &str) -> Value {
+    let part = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&portcullis_core::crypto::b64url_decode(part).unwrap()).unwrap()
+}
+
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in page"))
+        + start.len();
+    let j = html[i..].find(end).unwrap() + i;
+    &html[i..j]
+}
+
+pub async fn setup(app: &TestApp) -> (String, String) {
+    app.create_user(EMAIL, PASSWORD).await;
+    let (client, secret) = app.web_client(REDIRECT).await;
+    (client.id, secret)
+}
+
+/// Signs in with the password alone (the user has no factor yet) and enrols TOTP from the
+/// security pages; returns the secret and the recovery codes.
+pub async fn enrol_totp(
+    b: &reqwest::Client,
+    app: &TestApp,
+    client_id: &str,
+) -> (TotpSecret, Vec<String>) {
+    let done = password_step(b, app, client_id, "").await;
+    assert!(done.param("code").is_some(), "{:?}", done.location);
+    let page = get(b, app, "/u/enroll/totp").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<svg"), "QR code rendered as SVG");
+    let secret = TotpSecret::from_base32(between(&page.body, "id=\"totp-secret\">", "<")).unwrap();
+    let enrollment = form_value(&page.body, "enrollment").unwrap();
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let wrong = post(
+        b,
+        app,
+        "/u/enroll/totp",
+        &[
+            ("csrf", &csrf),
+            ("enrollment", &enrollment),
+            ("code", "000000"),
+            ("name", "Pixel"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        app.store
+            .factors(&user_id(app).await)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not stored before a good code"
+    );
+    let code = secret.code_at(app.clock_now());
+    let ok = post(
+        b,
+        app,
+        "/u/enroll/totp",
+        &[
+            ("csrf", &csrf),
+            ("enrollment", &enrollment),
+            ("code", &code),
+            ("name", "Pixel"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let codes: Vec<String> = ok
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].to_string())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    let cont = submit(b, app, "/u/account/security", "/u/enroll/continue", &[]).await;
+    assert_eq!(cont.location.as_deref(), Some("/u/account/security"));
+    (secret, codes)
+}
+
+pub async fn user_id(app: &TestApp) -> String {
+    app.store.user_by_email(EMAIL).await.unwrap().unwrap().id
+}
+
+pub trait Now {
+    fn clock_now(&self) -> i64;
+}
+
+impl Now for TestApp {
+    fn clock_now(&self) -> i64 {
+        use portcullis_core::clock::Clock;
+        self.clock.now()
+    }
+}
+
+pub fn jar_with(app: &TestApp, set_cookie: &str) -> reqwest::Client {
+    let jar = reqwest::cookie::Jar::default();
+    let pair = set_cookie.split(';').next().unwrap();
+    jar.add_cookie_str(&format!("{pair}; Path=/"), &app.url("/").parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_provider(Arc::new(jar))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}

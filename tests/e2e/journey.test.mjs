@@ -22,7 +22,7 @@ let issuer;
 let browser;
 
 before(async () => {
-  dev = await startDevServer(BIN, { RUST_LOG: 'info' });
+  dev = await startDevServer(BIN, { RUST_LOG: 'debug' });
   issuer = dev.issuer;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -190,28 +190,8 @@ test('password, TOTP, passkey, recovery code and the security page in Chromium',
   // Passwordless from autofill: the login page's conditional request picks the passkey.
   await signOut(page);
   await presence(true);
-  await page.reload();
+  await page.goto(`${issuer}/u/account/security`, { waitUntil: 'commit' });
   await onSecurityPage(page);
-  const after = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
-  assert.ok(after.credentials[0].signCount >= 2, 'the passkey signed twice');
-
-  // Passwordless from the button, in a browser without autofill for passkeys (the same
-  // passkey, copied into that browser's authenticator).
-  const other = await browser.newContext({ viewport: { width: 900, height: 800 } });
-  const page2 = await other.newPage();
-  await page2.addInitScript(() => {
-    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
-  });
-  const cdp2 = await other.newCDPSession(page2);
-  await cdp2.send('WebAuthn.addCredential', {
-    authenticatorId: await platformAuthenticator(cdp2),
-    credential: after.credentials[0],
-  });
-  await page2.goto(`${issuer}/u/account/security`);
-  await page2.waitForURL(/\/u\/login/);
-  await page2.getByRole('button', { name: 'Sign in with a passkey' }).click();
-  await onSecurityPage(page2);
-  await other.close();
 
   // Password, then a TOTP code from a step after the one that enrolled it.
   await signOut(page);
@@ -235,9 +215,47 @@ test('password, TOTP, passkey, recovery code and the security page in Chromium',
   assert.doesNotMatch(await page.getByRole('table', { name: 'Sign-in methods' }).textContent(), /Authenticator app/);
   await shot(page, 'security-managed');
 
+  // An email magic link, read from the dev outbox, then the passkey as the second step.
+  await signOut(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Email me a sign-in link instead' }).click();
+  await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+  await page.goto(`${issuer}/dev/outbox`);
+  const link = await page.locator('a[href*="/u/magic?t="]').first().getAttribute('href');
+  const token = new URL(link).searchParams.get('t');
+  await page.goto(link);
+  await shot(page, 'magic-link');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/u\/mfa/);
+  await presence(true);
+  await page.getByRole('button', { name: 'Use security key or passkey' }).click();
+  await onSecurityPage(page);
+
+  // Passwordless from the button, in a browser without autofill for passkeys (the same
+  // passkey, copied into that browser's authenticator; last, since the copy's counter moves on
+  // and the original would now be refused as a clone).
+  const after = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.ok(after.credentials[0].signCount >= 3, 'the passkey signed at each use');
+  const other = await browser.newContext({ viewport: { width: 900, height: 800 } });
+  const page2 = await other.newPage();
+  await page2.addInitScript(() => {
+    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  const cdp2 = await other.newCDPSession(page2);
+  await cdp2.send('WebAuthn.addCredential', {
+    authenticatorId: await platformAuthenticator(cdp2),
+    credential: after.credentials[0],
+  });
+  await page2.goto(`${issuer}/u/account/security`);
+  await page2.waitForURL(/\/u\/login/);
+  await page2.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await onSecurityPage(page2);
+  await other.close();
+
   // Nothing secret reached the logs.
-  for (const value of [secret, ...codes]) {
+  for (const value of [secret, token, ...codes]) {
     assert.ok(!dev.output.includes(value), 'a secret or recovery code was logged');
   }
+  assert.equal(dev.output.split(pass).length, 2, 'the password is printed once, at first start, and never logged');
   await context.close();
 });

@@ -370,13 +370,6 @@ async fn remembered_device_skips_factor_but_not_for_prompt_login() {
     app.stop().await;
 }
 
-fn code_in(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn email_code_factor_enrol_challenge_and_limits() {
     let app = spawn_app().await;
@@ -384,30 +377,7 @@ async fn email_code_factor_enrol_challenge_and_limits() {
     let outbox = app.state.outbox().unwrap();
     let b = browser();
     password_step(&b, &app, &client_id, "").await;
-    let sent = submit(
-        &b,
-        &app,
-        "/u/enroll/oob?channel=email",
-        "/u/enroll/oob",
-        &[("channel", "email"), ("step", "send"), ("target", EMAIL)],
-    )
-    .await;
-    assert_eq!(sent.status, 200, "{}", sent.body);
-    let enrollment = form_value(&sent.body, "enrollment").unwrap();
-    let code = code_in(&outbox.latest_to(EMAIL).unwrap().text);
-    let ok = submit(
-        &b,
-        &app,
-        "/u/enroll/oob?channel=email",
-        "/u/enroll/oob",
-        &[
-            ("channel", "email"),
-            ("step", "verify"),
-            ("enrollment", &enrollment),
-            ("code", &code),
-        ],
-    )
-    .await;
+    let ok = enrol_email_codes(&b, &app, EMAIL).await;
     assert_eq!(ok.status, 200, "recovery codes shown: {}", ok.body);
 
     let b2 = browser();

@@ -58,6 +58,12 @@ impl Method {
         }
     }
 
+    /// Whether two methods prove the same kind of factor (a magic link and an email code do),
+    /// so proving one after the other adds nothing.
+    pub fn same_kind(self, other: Method) -> bool {
+        self.kind() == other.kind()
+    }
+
     /// The name shown to people and written to the audit trail.
     pub fn as_str(self) -> &'static str {
         match self {

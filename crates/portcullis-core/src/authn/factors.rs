@@ -30,6 +30,9 @@ pub enum Outcome {
     },
 }
 
+/// The `purpose` of a magic link's record.
+pub const MAGIC_LINK: &str = "magic_link";
+
 /// The throttle key for an account's second factors.
 pub fn factor_key(user_id: &str) -> String {
     format!("factor:{user_id}")
@@ -227,6 +230,42 @@ impl Factors<'_> {
         };
         self.store.put_otp(&record).await?;
         Ok((record, code))
+    }
+
+    /// Creates a single-use sign-in link token for `email` (an earlier link to the address dies)
+    /// and returns the token to put in the link.
+    pub async fn new_magic_link(
+        &self,
+        user_id: &str,
+        email: &str,
+        data: serde_json::Value,
+    ) -> Result<String> {
+        let token = random::token();
+        let record = OneTimeCode {
+            id: random::id("otp"),
+            digest: otp::link_digest(&self.otp_key(), &token),
+            user_id: Some(user_id.into()),
+            purpose: MAGIC_LINK.into(),
+            channel: "email".into(),
+            destination: email.into(),
+            attempts: 0,
+            data,
+            created_at: self.now,
+            expires_at: self.now + otp::TTL,
+        };
+        self.store.put_otp(&record).await?;
+        Ok(token)
+    }
+
+    /// Spends a magic link, at most once even under concurrent clicks; its record if it was
+    /// live.
+    pub async fn spend_magic_link(&self, token: &str) -> Result<Option<OneTimeCode>> {
+        let digest = otp::link_digest(&self.otp_key(), token);
+        Ok(self
+            .store
+            .spend_otp_by_digest(&digest, self.now)
+            .await?
+            .filter(|r| r.purpose == MAGIC_LINK))
     }
 
     /// Checks a code sent earlier; counts the guess against the code and the account.

@@ -52,4 +52,15 @@ impl FactorKind {
             FactorKind::Sms => "Text message (SMS)",
         }
     }
+
+    /// How proving this factor is recorded in a session.
+    pub fn method(self) -> crate::authn::assurance::Method {
+        use crate::authn::assurance::Method;
+        match self {
+            FactorKind::Totp => Method::Totp,
+            FactorKind::Webauthn => Method::Webauthn,
+            FactorKind::Email => Method::EmailOtp,
+            FactorKind::Sms => Method::SmsOtp,
+        }
+    }
 }

@@ -34,6 +34,15 @@ pub fn digest(key: &[u8; 32], record_id: &str, code: &str) -> String {
     b64url(&hmac_sha256(key, input.as_bytes()))
 }
 
+/// The stored form of a magic-link token: HMAC-SHA-256 under `key`, so the link can be found
+/// by its digest alone (the token has 256 bits; no guess limit is needed).
+pub fn link_digest(key: &[u8; 32], token: &str) -> String {
+    b64url(&hmac_sha256(
+        key,
+        format!("link:{}", token.trim()).as_bytes(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +64,14 @@ mod tests {
         assert_eq!(digest(&k, "a", "123456"), digest(&k, "a", " 123456 "));
         assert_ne!(digest(&k, "a", "123456"), digest(&k, "b", "123456"));
         assert_ne!(digest(&k, "a", "123456"), digest(&k, "a", "123457"));
+    }
+
+    #[test]
+    fn link_digest_is_keyed_and_distinct_from_code_digests() {
+        let k = [7u8; 32];
+        assert_eq!(link_digest(&k, "tok"), link_digest(&k, " tok\n"));
+        assert_ne!(link_digest(&k, "tok"), link_digest(&[8u8; 32], "tok"));
+        assert_ne!(link_digest(&k, "tok"), link_digest(&k, "tol"));
+        assert_ne!(link_digest(&k, "a:1"), digest(&k, "a", "1"));
     }
 }

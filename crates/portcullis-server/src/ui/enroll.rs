@@ -33,6 +33,13 @@ pub enum Who {
 }
 
 impl Who {
+    /// Whether this sign-in already proved a factor of `kind`'s sort (a magic link is the
+    /// mailbox an email code would prove again), so enrolling one now adds nothing.
+    fn already_proved(&self, kind: FactorKind) -> bool {
+        matches!(self, Who::Tx(_, tx)
+            if tx.proofs.iter().any(|p| p.method.same_kind(kind.method())))
+    }
+
     fn user_id(&self) -> &str {
         match self {
             Who::Tx(_, tx) => &tx.user_id,
@@ -81,6 +88,7 @@ async fn posted_by(
 struct ChoosePage {
     nonce: String,
     required: bool,
+    offer_email: bool,
 }
 
 /// `GET /u/enroll`: choose a factor to add.
@@ -94,6 +102,7 @@ pub async fn choose(State(state): State<AppState>, headers: HeaderMap) -> Respon
         let page = ChoosePage {
             nonce: ctx.nonce.clone(),
             required: matches!(&who, Who::Tx(_, tx) if tx.enroll),
+            offer_email: !who.already_proved(FactorKind::Email),
         };
         ctx.respond(StatusCode::OK, &page, vec![])
     }
@@ -417,6 +426,16 @@ fn channel_of(name: Option<&str>) -> AppResult<(FactorKind, Channel, &'static st
     }
 }
 
+fn refuse_repeat(who: &Who, kind: FactorKind) -> AppResult<()> {
+    if who.already_proved(kind) {
+        return Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            "You signed in with your email, so codes by email would not add a second step. Choose another method.",
+        ));
+    }
+    Ok(())
+}
+
 /// `GET /u/enroll/oob?channel=email|sms`: asks where to send codes.
 pub async fn oob_get(
     State(state): State<AppState>,
@@ -429,6 +448,7 @@ pub async fn oob_get(
             Err(redirect) => return Ok(redirect),
         };
         let (kind, _, channel) = channel_of(q.channel.as_deref())?;
+        refuse_repeat(&who, kind)?;
         let target = if kind == FactorKind::Email {
             user_email(&state, who.user_id()).await?
         } else {
@@ -481,6 +501,7 @@ pub async fn oob_post(
         };
         let user_id = who.user_id().to_string();
         let (kind, channel, name) = channel_of(form.get("channel"))?;
+        refuse_repeat(&who, kind)?;
         let now = state.now();
         let ctx = PageCtx::new(&state, &headers);
         let mut page = OobPage {

@@ -47,7 +47,7 @@ fn expired() -> AppError {
 }
 
 /// Where the sign-in resumes: a pending authorization, or a hosted page.
-async fn target(
+pub(crate) async fn target(
     state: &AppState,
     id: Option<&str>,
     return_to: Option<&str>,

@@ -106,6 +106,15 @@ pub fn mask(target: &str) -> String {
 /// The ways this user can verify now, most recently used first.
 async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
     let mut factors = ui::active_factors(state, &tx.user_id).await?;
+    // A factor of a kind this sign-in already proved adds nothing (an email code after a
+    // magic link), so it is not offered.
+    let before = factors.len();
+    factors.retain(|f| {
+        !tx.proofs
+            .iter()
+            .any(|p| p.method.same_kind(f.kind.method()))
+    });
+    let filtered = factors.len() < before;
     factors.sort_by_key(|f| std::cmp::Reverse(f.last_used_at.unwrap_or(f.created_at)));
     let mut out: Vec<Way> = Vec::new();
     for f in factors {
@@ -115,7 +124,9 @@ async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
             out.push(Way::Webauthn);
         }
     }
-    if state.store().recovery_codes_left(&tx.user_id).await? > 0 {
+    // Recovery codes stand in for a lost factor; when the only factors left are of the kind
+    // just proved, the user enrols a different one instead.
+    if (!out.is_empty() || !filtered) && state.store().recovery_codes_left(&tx.user_id).await? > 0 {
         out.push(Way::Recovery);
     }
     if tx.session_id.is_some() && out.is_empty() {
@@ -354,21 +365,14 @@ pub async fn mfa_post(
             Way::Factor(f) if f.kind == FactorKind::Totp => {
                 factors.verify_totp(&tx.user_id, Some(&f.id), code).await?
             }
-            Way::Factor(f) => {
-                let method = if f.kind == FactorKind::Sms {
-                    Method::SmsOtp
-                } else {
-                    Method::EmailOtp
-                };
-                match tx.code_id.clone() {
-                    Some(code_id) => {
-                        factors
-                            .verify_code(&tx.user_id, &code_id, code, method)
-                            .await?
-                    }
-                    None => Outcome::Wrong { locked: false },
+            Way::Factor(f) => match tx.code_id.clone() {
+                Some(code_id) => {
+                    factors
+                        .verify_code(&tx.user_id, &code_id, code, f.kind.method())
+                        .await?
                 }
-            }
+                None => Outcome::Wrong { locked: false },
+            },
             Way::Webauthn => {
                 let answer = flow::answer(
                     &state,

@@ -4,6 +4,7 @@ mod device;
 mod enroll;
 pub mod flow;
 mod login;
+mod magic;
 mod mfa;
 mod security;
 
@@ -38,6 +39,8 @@ pub fn routes() -> Router<AppState> {
             get(enroll::webauthn_get).post(enroll::webauthn_post),
         )
         .route("/u/enroll/continue", post(enroll::continue_post))
+        .route("/u/login/magic", post(magic::magic_request))
+        .route("/u/magic", get(magic::magic_get).post(magic::magic_post))
         .route("/u/login/passkey/options", post(login::passkey_options))
         .route("/u/login/passkey", post(login::passkey_post))
         .route("/u/assets/webauthn.js", get(webauthn_js))
@@ -271,7 +274,8 @@ struct Message<'a> {
     nonce: &'a str,
 }
 
-fn message(status: StatusCode, heading: &str, text: &str) -> Response {
+/// A page with a heading and one paragraph.
+pub(crate) fn message(status: StatusCode, heading: &str, text: &str) -> Response {
     let nonce = nonce();
     match (Message {
         heading,

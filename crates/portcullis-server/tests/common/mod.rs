@@ -233,3 +233,41 @@ pub fn jar_with(app: &TestApp, set_cookie: &str) -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// The first six-digit number in a message.
+pub fn code_in(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_string()
+}
+
+/// Enrols codes by email to `email` from the enrolment page, in signed-in browser `b`; the
+/// answer to the verification (the recovery codes with a first factor).
+pub async fn enrol_email_codes(b: &reqwest::Client, app: &TestApp, email: &str) -> Page {
+    let sent = submit(
+        b,
+        app,
+        "/u/enroll/oob?channel=email",
+        "/u/enroll/oob",
+        &[("channel", "email"), ("step", "send"), ("target", email)],
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let enrollment = form_value(&sent.body, "enrollment").unwrap();
+    let outbox = app.state.outbox().unwrap();
+    let code = code_in(&outbox.latest_to(email).unwrap().text);
+    submit(
+        b,
+        app,
+        "/u/enroll/oob?channel=email",
+        "/u/enroll/oob",
+        &[
+            ("channel", "email"),
+            ("step", "verify"),
+            ("enrollment", &enrollment),
+            ("code", &code),
+        ],
+    )
+    .await
+}

@@ -1,0 +1,181 @@
+//! Email magic links: "email me a sign-in link" on the sign-in page (`POST /u/login/magic`) and
+//! the link itself (`/u/magic`). A link is a first factor like a password; opening it shows a
+//! button, so mail scanners that fetch links do not spend it.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::authn::assurance::{Method, Proof};
+use portcullis_core::notify::{Channel, Message};
+
+use crate::error::AppError;
+use crate::http::ClientMeta;
+use crate::ratelimit::Class;
+use crate::state::AppState;
+use crate::ui::flow::Resume;
+use crate::ui::login::{after_first_factor, target};
+use crate::ui::{self, PageCtx};
+
+#[derive(Template)]
+#[template(path = "magic.html")]
+struct ConfirmPage {
+    csrf: String,
+    nonce: String,
+    token: String,
+}
+
+/// Query of `GET /u/magic`.
+#[derive(Debug, serde::Deserialize)]
+pub struct MagicQuery {
+    t: Option<String>,
+}
+
+/// `POST /u/login/magic`: sends a sign-in link to the address if it has an account. The answer
+/// is the same either way, so it does not tell who is registered.
+pub async fn magic_request(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = ui::posted(&state, &headers, &body)?;
+        let (resume, request) = target(&state, form.get("state"), form.get("return_to")).await?;
+        state.limit(Class::Login, &meta)?;
+        let email = form.get("email").unwrap_or_default().trim().to_string();
+        if !email.contains('@') {
+            return Ok(ui::message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Enter your email address",
+                "Go back and enter the email address of your account to get a sign-in link.",
+            ));
+        }
+        let user = state
+            .store()
+            .user_by_email(&email)
+            .await?
+            .filter(|u| !u.blocked);
+        if let Some(user) = user {
+            let data = match &resume {
+                Resume::Authorize(id) => serde_json::json!({ "state": id }),
+                Resume::Path(path) => serde_json::json!({ "return_to": path }),
+            };
+            let token = state
+                .factors()
+                .new_magic_link(&user.id, &user.email, data)
+                .await?;
+            let client = request.as_ref().map(|r| r.client_id.as_str());
+            state
+                .audit(
+                    "magic_link.sent",
+                    &meta,
+                    Some(&user.id),
+                    client,
+                    serde_json::json!({}),
+                )
+                .await;
+            let text = format!(
+                "Use this link to sign in to Portcullis. It works once and expires in 10 minutes:\n\n{}/u/magic?t={token}\n\nIf you did not ask for it, ignore this message: nobody can sign in without it.",
+                state.issuer()
+            );
+            let message = Message::new(Channel::Email, user.email, "Your sign-in link", text);
+            // Sent in the background, so how long the answer takes does not tell either.
+            let notifier = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = notifier.notifier().send(&message).await {
+                    tracing::warn!(error = %e, "sign-in link not delivered");
+                }
+            });
+        }
+        Ok(ui::message(
+            StatusCode::OK,
+            "Check your email",
+            &format!(
+                "If {email} has an account, we sent it a sign-in link. It works once, for 10 minutes. You can close this page."
+            ),
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e: AppError| e.into_response())
+}
+
+/// `GET /u/magic?t=…`: asks the person to continue; the link is spent only by the POST.
+pub async fn magic_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<MagicQuery>,
+) -> Response {
+    let Some(token) = q.t.filter(|t| !t.is_empty()) else {
+        return invalid();
+    };
+    let ctx = PageCtx::new(&state, &headers);
+    let page = ConfirmPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        token,
+    };
+    ctx.respond(StatusCode::OK, &page, vec![])
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+fn invalid() -> Response {
+    ui::message(
+        StatusCode::GONE,
+        "This link has expired",
+        "Sign-in links work once, for 10 minutes, and only the newest one sent works. Go back to the sign-in page to get a new one.",
+    )
+}
+
+/// `POST /u/magic`: spends the link (at most once) and signs the person in with it.
+pub async fn magic_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Login, &meta)?;
+        let token = form.get("t").unwrap_or_default();
+        let Some(record) = state.factors().spend_magic_link(token).await? else {
+            state
+                .audit(
+                    "login.failure",
+                    &meta,
+                    None,
+                    None,
+                    serde_json::json!({ "reason": "magic_link_invalid" }),
+                )
+                .await;
+            return Ok(invalid());
+        };
+        let user = match &record.user_id {
+            Some(id) => state.store().user_by_id(id).await?,
+            None => None,
+        };
+        let Some(user) = user.filter(|u| !u.blocked) else {
+            return Ok(invalid());
+        };
+        let (resume, request) = target(
+            &state,
+            record.data["state"].as_str(),
+            record.data["return_to"].as_str(),
+        )
+        .await?;
+        let proof = Proof::new(Method::MagicLink, state.now(), None);
+        after_first_factor(
+            &state,
+            &headers,
+            &meta,
+            &user,
+            proof,
+            resume,
+            request.as_ref(),
+        )
+        .await
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}

@@ -201,6 +201,15 @@ async fn passkey_enrolment_then_passwordless_sign_in() {
     assert_eq!(id["amr"], json!(["hwk", "user", "mfa"]));
     assert_eq!(webauthn_factors(&app, &uid).await[0].sign_count, 2);
 
+    // A challenge lives five minutes.
+    let b4 = browser();
+    let (state4, csrf4) = login_page(&b4, &app, &client_id).await;
+    let (late, options) = passkey_challenge(&b4, &app, &csrf4).await;
+    let slow = key.assert(&options).unwrap();
+    app.clock.advance(301);
+    let expired = passkey_post(&b4, &app, &state4, &csrf4, &late, &slow).await;
+    assert_eq!(expired.status, 401, "{}", expired.body);
+
     // The answered challenge is gone: the same answer from another browser is refused.
     let b3 = browser();
     let (state, csrf) = login_page(&b3, &app, &client_id).await;
@@ -311,7 +320,9 @@ async fn security_key_as_second_factor_with_counter_and_replay_checks() {
     let id = claims(tokens["id_token"].as_str().unwrap());
     assert_eq!(id["acr"], "aal2");
     assert_eq!(id["amr"], json!(["pwd", "hwk", "mfa"]));
-    assert_eq!(webauthn_factors(&app, &uid).await[0].sign_count, 2);
+    let used = &webauthn_factors(&app, &uid).await[0];
+    assert_eq!(used.sign_count, 2);
+    assert_eq!(used.last_used_at, Some(app.clock_now()));
 
     // Adding another (the key was just proved) lists the first credential to exclude it.
     let again = get(&b2, &app, "/u/enroll/webauthn?style=security_key").await;

@@ -144,6 +144,9 @@ pub struct PolicySettings {
     pub mfa: MfaMode,
     /// How long "remember this device" lasts, in days (0 hides the option).
     pub remember_device_days: i64,
+    /// A user asked for a level no factor of theirs reaches may enrol one on the spot; if not,
+    /// the application gets `unmet_authentication_requirements`.
+    pub enroll_with_any: bool,
 }
 
 impl Default for PolicySettings {
@@ -151,6 +154,7 @@ impl Default for PolicySettings {
         PolicySettings {
             mfa: MfaMode::Adaptive,
             remember_device_days: 30,
+            enroll_with_any: true,
         }
     }
 }

@@ -14,7 +14,7 @@ use openidconnect::{
 use portcullis_core::admin::NewClient;
 use portcullis_core::ports::Store;
 use portcullis_testkit::{
-    Engine, TestApp, browser, login, spawn_app, spawn_app_with, spawn_app_with_env,
+    Engine, TestApp, browser, form_value, login, spawn_app, spawn_app_with, spawn_app_with_env,
 };
 use serde_json::Value;
 
@@ -158,7 +158,12 @@ async fn discovery_advertises_required_metadata() {
     assert_eq!(m["authorization_response_iss_parameter_supported"], true);
     assert_eq!(
         m["acr_values_supported"],
-        serde_json::json!(["aal1", "aal2", "aal3"])
+        serde_json::json!([
+            "aal1",
+            "aal2",
+            "aal3",
+            "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+        ])
     );
     for claim in ["acr", "amr", "auth_time", "sid"] {
         assert!(
@@ -871,7 +876,8 @@ async fn sso_prompt_none_prompt_login_and_max_age() {
         .unwrap();
     let loc = resp.headers()["location"].to_str().unwrap().to_string();
     assert!(loc.starts_with(REDIRECT) && loc.contains("code="), "{loc}");
-    // prompt=login and an exceeded max_age ask for the password again.
+    // prompt=login asks for the whole sign-in again; an exceeded max_age for one proof, on the
+    // factor page (the password, for a user without second factors).
     let resp = b
         .get(authorize_url(&app, &client_id, "&prompt=login"))
         .send()
@@ -889,12 +895,7 @@ async fn sso_prompt_none_prompt_login_and_max_age() {
         .send()
         .await
         .unwrap();
-    assert!(
-        resp.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with("/u/login")
-    );
+    assert_eq!(resp.headers()["location"].to_str().unwrap(), "/u/mfa");
     let resp = b
         .get(authorize_url(&app, &client_id, "&max_age=60&prompt=none"))
         .send()
@@ -906,16 +907,33 @@ async fn sso_prompt_none_prompt_login_and_max_age() {
             .unwrap()
             .contains("error=login_required")
     );
-    // Signing in again moves auth_time forward.
-    let again = login(
-        &b,
-        &app,
-        &authorize_url(&app, &client_id, "&max_age=60"),
-        EMAIL,
-        PASSWORD,
-    )
-    .await;
-    let (_, t) = exchange(&app, &client_id, &secret, &again.param("code").unwrap()).await;
+    // Proving the password again moves auth_time forward.
+    let page = b
+        .get(app.url("/u/mfa"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let again = b
+        .post(app.url("/u/mfa"))
+        .form(&[
+            ("csrf", form_value(&page, "csrf").unwrap().as_str()),
+            ("method", "password"),
+            ("code", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(again.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let (_, t) = exchange(&app, &client_id, &secret, &code).await;
     let auth_time = jwt_part(t["id_token"].as_str().unwrap(), 1)["auth_time"]
         .as_i64()
         .unwrap();

@@ -12,40 +12,8 @@ use common::*;
 use portcullis_core::factor::FactorKind;
 use portcullis_core::ports::Store;
 use portcullis_testkit::authenticator::SoftAuthenticator;
-use portcullis_testkit::{
-    Engine, TestApp, attr_value, browser, form_value, spawn_app, spawn_app_with_env,
-};
+use portcullis_testkit::{Engine, TestApp, browser, form_value, spawn_app, spawn_app_with_env};
 use serde_json::{Value, json};
-
-/// The options a hosted page hands its script.
-fn page_options(body: &str) -> Value {
-    serde_json::from_str(&attr_value(body, "data-options").expect("data-options")).unwrap()
-}
-
-/// Registers a credential from `/u/enroll/webauthn?style=…` in browser `b`; the answer page.
-async fn register(
-    b: &reqwest::Client,
-    app: &TestApp,
-    key: &mut SoftAuthenticator,
-    style: &str,
-    name: &str,
-) -> Page {
-    let page = get(b, app, &format!("/u/enroll/webauthn?style={style}")).await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    let answer = key.register(&page_options(&page.body));
-    post(
-        b,
-        app,
-        "/u/enroll/webauthn",
-        &[
-            ("csrf", &form_value(&page.body, "csrf").unwrap()),
-            ("enrollment", &form_value(&page.body, "enrollment").unwrap()),
-            ("credential", &answer.to_string()),
-            ("name", name),
-        ],
-    )
-    .await
-}
 
 /// A fresh sign-in page for `client_id`: its `state` and `csrf` fields.
 async fn login_page(b: &reqwest::Client, app: &TestApp, client_id: &str) -> (String, String) {

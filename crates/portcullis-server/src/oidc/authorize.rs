@@ -11,13 +11,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{AuthCode, GrantContext, PendingAuthorization, Session};
 use portcullis_core::oauth::{join_scope, pkce, split_scope};
+use portcullis_proto::acr::Acr;
 use portcullis_proto::oauth::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
-use crate::http::Params;
+use crate::http::{ClientMeta, Params};
 use crate::state::AppState;
 use crate::ui;
+use crate::ui::flow::Resume;
 
 /// A validated authorization request, kept while the user signs in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,26 +48,46 @@ pub struct AuthorizeRequest {
     pub acr_values: Option<String>,
 }
 
+impl AuthorizeRequest {
+    /// The lowest level named in `acr_values`, if any: the request is met by any listed level
+    /// (the PAPE multi-factor URI counts as `aal2`; unknown values are ignored).
+    pub fn required_acr(&self) -> Option<Acr> {
+        self.acr_values
+            .as_deref()?
+            .split_whitespace()
+            .filter_map(Acr::parse)
+            .min()
+    }
+}
+
 /// `GET /authorize`.
 pub async fn authorize_get(
     State(state): State<AppState>,
+    meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    handle(&state, &headers, query.unwrap_or_default().as_bytes()).await
+    handle(
+        &state,
+        &meta,
+        &headers,
+        query.unwrap_or_default().as_bytes(),
+    )
+    .await
 }
 
 /// `POST /authorize` (OIDC Core §3.1.2.1 allows form-encoded POST).
 pub async fn authorize_post(
     State(state): State<AppState>,
+    meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(&state, &headers, &body).await
+    handle(&state, &meta, &headers, &body).await
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Response {
-    match run(state, headers, raw).await {
+async fn handle(state: &AppState, meta: &ClientMeta, headers: &HeaderMap, raw: &[u8]) -> Response {
+    match run(state, meta, headers, raw).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
     }
@@ -74,7 +96,12 @@ async fn handle(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> Response {
 /// An error that goes back to the client's redirect URI.
 struct Redirected(ErrorCode, &'static str);
 
-async fn run(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> AppResult<Response> {
+async fn run(
+    state: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    raw: &[u8],
+) -> AppResult<Response> {
     let params = Params::parse(raw).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
     let client_id = params
         .get("client_id")
@@ -111,23 +138,61 @@ async fn run(state: &AppState, headers: &HeaderMap, raw: &[u8]) -> AppResult<Res
     let now = state.now();
     let fresh_enough = |s: &Session| request.max_age.is_none_or(|m| now - s.auth_time <= m);
     let forced = request.prompt.iter().any(|p| p == "login");
+    let silent = request.prompt.iter().any(|p| p == "none");
+    let required = request.required_acr();
+    let met = |s: &Session| {
+        let level = Acr::parse(&s.acr).unwrap_or(Acr::Aal1);
+        required.is_none_or(|r| level.satisfies(r))
+    };
     match session {
-        Some(s) if !forced && fresh_enough(&s) => complete(state, &request, &s).await,
-        _ if request.prompt.iter().any(|p| p == "none") => Ok(fail(Redirected(
+        Some(s) if !forced && fresh_enough(&s) && met(&s) => complete(state, &request, &s).await,
+        // Signed in, but not recently or strongly enough: one more factor on one page.
+        Some(s) if silent && !fresh_enough(&s) => Ok(fail(Redirected(
+            ErrorCode::LoginRequired,
+            "The sign-in is older than max_age; the user must authenticate again.",
+        ))),
+        Some(_) if silent => Ok(fail(Redirected(
+            ErrorCode::InteractionRequired,
+            "The session is below the requested level; the user must prove another factor.",
+        ))),
+        Some(s) if !forced => {
+            let pending = pend(state, &request).await?;
+            state
+                .audit(
+                    "stepup.requested",
+                    meta,
+                    Some(&s.user_id),
+                    Some(&request.client_id),
+                    serde_json::json!({
+                        "required_acr": required.map(Acr::as_str),
+                        "max_age": request.max_age,
+                        "session_acr": s.acr,
+                        "session_age": now - s.auth_time,
+                    }),
+                )
+                .await;
+            crate::ui::flow::step_up(state, &s, Resume::Authorize(pending), required).await
+        }
+        _ if silent => Ok(fail(Redirected(
             ErrorCode::LoginRequired,
             "The user must sign in.",
         ))),
         _ => {
-            let pending = PendingAuthorization {
-                id: random::token(),
-                request: serde_json::to_value(&request)
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-                expires_at: now + state.settings().session.login_ttl,
-            };
-            state.store().put_pending(&pending).await?;
-            Ok(Redirect::to(&format!("/u/login?state={}", pending.id)).into_response())
+            let pending = pend(state, &request).await?;
+            Ok(Redirect::to(&format!("/u/login?state={pending}")).into_response())
         }
     }
+}
+
+/// Keeps a request while the user signs in or steps up; its id.
+async fn pend(state: &AppState, request: &AuthorizeRequest) -> AppResult<String> {
+    let pending = PendingAuthorization {
+        id: random::token(),
+        request: serde_json::to_value(request).map_err(|e| AppError::Internal(e.to_string()))?,
+        expires_at: state.now() + state.settings().session.login_ttl,
+    };
+    state.store().put_pending(&pending).await?;
+    Ok(pending.id)
 }
 
 async fn validate(
@@ -304,6 +369,18 @@ fn found(location: &str) -> Response {
         ],
     )
         .into_response()
+}
+
+/// Sends the user back to the client with `unmet_authentication_requirements`: the level it
+/// asked for cannot be reached.
+pub fn unmet(state: &AppState, request: &AuthorizeRequest) -> Response {
+    error_redirect(
+        state,
+        &request.redirect_uri,
+        request.state.as_deref(),
+        ErrorCode::UnmetAuthenticationRequirements,
+        "The user has no way to reach the requested authentication level.",
+    )
 }
 
 /// Issues a code for a signed-in session and sends the user back to the client.

@@ -46,7 +46,13 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
             "client_secret_post",
         ]),
         code_challenge_methods_supported: strings(&["S256"]),
-        acr_values_supported: Acr::all().iter().map(|a| a.as_str().to_string()).collect(),
+        // The levels, then Auth0's multi-factor policy URI, accepted as aal2.
+        acr_values_supported: Acr::all()
+            .iter()
+            .map(|a| a.as_str())
+            .chain([portcullis_proto::acr::PAPE_MULTI_FACTOR])
+            .map(str::to_string)
+            .collect(),
         claims_supported: strings(&[
             "iss",
             "sub",

@@ -14,6 +14,7 @@ use portcullis_core::factor::totp::{TotpSecret, qr_svg};
 use portcullis_core::factor::webauthn::Style;
 use portcullis_core::model::{Factor, Flow, Session};
 use portcullis_core::notify::Channel;
+use portcullis_proto::acr::Acr;
 
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
@@ -89,6 +90,7 @@ struct ChoosePage {
     nonce: String,
     required: bool,
     offer_email: bool,
+    webauthn_only: bool,
 }
 
 /// `GET /u/enroll`: choose a factor to add.
@@ -103,6 +105,8 @@ pub async fn choose(State(state): State<AppState>, headers: HeaderMap) -> Respon
             nonce: ctx.nonce.clone(),
             required: matches!(&who, Who::Tx(_, tx) if tx.enroll),
             offer_email: !who.already_proved(FactorKind::Email),
+            // Only a WebAuthn credential reaches aal3.
+            webauthn_only: matches!(&who, Who::Tx(_, tx) if tx.required == Some(Acr::Aal3)),
         };
         ctx.respond(StatusCode::OK, &page, vec![])
     }

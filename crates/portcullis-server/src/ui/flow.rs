@@ -7,11 +7,12 @@ use axum::response::Response;
 use portcullis_core::authn::assurance::Proof;
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{Flow, Session};
+use portcullis_proto::acr::Acr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params, cookie};
-use crate::oidc::authorize::{AuthorizeRequest, complete};
+use crate::oidc::authorize::{AuthorizeRequest, complete, unmet};
 use crate::state::AppState;
 use crate::ui;
 
@@ -46,6 +47,31 @@ pub struct Tx {
     /// The email or SMS code last sent in this transaction.
     #[serde(default)]
     pub code_id: Option<String>,
+    /// The level the application asked for (`acr_values`), if any: factors that cannot reach
+    /// it are not offered, and finishing below it is an error for the application.
+    #[serde(default)]
+    pub required: Option<Acr>,
+}
+
+/// Starts a step-up of a signed-in `session`: one more factor on `/u/mfa`, then `resume`.
+pub async fn step_up(
+    state: &AppState,
+    session: &Session,
+    resume: Resume,
+    required: Option<Acr>,
+) -> AppResult<Response> {
+    let tx = Tx {
+        user_id: session.user_id.clone(),
+        proofs: vec![],
+        resume,
+        session_id: Some(session.id.clone()),
+        enroll: false,
+        remember_allowed: false,
+        code_id: None,
+        required,
+    };
+    let cookie = start(state, &tx).await?;
+    Ok(ui::see_other("/u/mfa", &[cookie]))
 }
 
 /// Hosted paths a sign-in may return to.
@@ -200,7 +226,12 @@ pub async fn finish(
     tracing::info!(user_id = %tx.user_id, session_id = %session.id, acr = %session.acr, "signed in");
     match (request, &tx.resume) {
         (Some(request), _) => {
-            let mut resp = complete(state, &request, &session).await?;
+            let reached = Acr::parse(&session.acr).unwrap_or(Acr::Aal1);
+            let mut resp = match tx.required {
+                // Never a level the session does not have: the application hears so instead.
+                Some(required) if !reached.satisfies(required) => unmet(state, &request),
+                _ => complete(state, &request, &session).await?,
+            };
             for c in cookies {
                 if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
                     resp.headers_mut().append(axum::http::header::SET_COOKIE, v);

@@ -121,16 +121,6 @@ pub async fn login_get(
     result.unwrap_or_else(axum::response::IntoResponse::into_response)
 }
 
-/// The lowest level named in `acr_values`, if any (the request is met by any listed level).
-pub fn requested_acr(request: Option<&AuthorizeRequest>) -> Option<Acr> {
-    request?
-        .acr_values
-        .as_deref()?
-        .split_whitespace()
-        .filter_map(Acr::parse)
-        .min()
-}
-
 /// `POST /u/login`: checks CSRF, the throttles and the password, then signs in or moves on to
 /// the second factor.
 pub async fn login_post(
@@ -230,23 +220,25 @@ pub async fn after_first_factor(
         enroll: false,
         remember_allowed: !fresh_required && state.settings().policy.remember_device_days > 0,
         code_id: None,
+        required: request.and_then(AuthorizeRequest::required_acr),
     };
     let already = portcullis_core::authn::assurance::evaluate(&tx.proofs)
         .map(|a| a.acr)
         .unwrap_or(Acr::Aal1);
-    let wants = requested_acr(request).is_some_and(|a| !already.satisfies(a));
+    let wants = tx.required.is_some_and(|a| !already.satisfies(a));
     let asked = match state.settings().policy.mfa {
         MfaMode::Never => false,
         MfaMode::Always => true,
         MfaMode::Adaptive => !factors.is_empty(),
     };
-    let mut need = already < Acr::Aal2 && (wants || asked);
+    let mut need = wants || (already < Acr::Aal2 && asked);
     let mut cookies = Vec::new();
     // A remembered device stands in for the second factor, never when the application asked
     // for a fresh sign-in.
     if need
         && !factors.is_empty()
         && !fresh_required
+        && tx.required.is_none_or(|r| r <= Acr::Aal2)
         && let Some((device, cookie)) = device::recognise(state, headers, &user.id).await?
     {
         tx.proofs.push(Proof::new(

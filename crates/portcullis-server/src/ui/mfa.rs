@@ -12,12 +12,14 @@ use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::factor::FactorKind;
 use portcullis_core::model::Factor;
 use portcullis_core::notify::{Channel, Message};
+use portcullis_proto::acr::Acr;
 
 use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
+use crate::oidc::authorize::unmet;
 use crate::ratelimit::Class;
 use crate::state::AppState;
-use crate::ui::flow::{self, Tx};
+use crate::ui::flow::{self, Resume, Tx};
 use crate::ui::{self, PageCtx, device};
 
 /// A way to verify, offered as a link.
@@ -106,14 +108,28 @@ pub fn mask(target: &str) -> String {
 /// The ways this user can verify now, most recently used first.
 async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
     let mut factors = ui::active_factors(state, &tx.user_id).await?;
-    // A factor of a kind this sign-in already proved adds nothing (an email code after a
-    // magic link), so it is not offered.
+    let mut proved = tx.proofs.clone();
+    if let Some(id) = &tx.session_id
+        && let Some(session) = state.store().session_by_id(id, state.now()).await?
+    {
+        proved.extend(session.proofs);
+    }
+    // Raising the level (a sign-in that needs a second factor, a step-up to an `acr`): a
+    // factor of a kind already proved adds nothing (an email code after a magic link), so it
+    // is not offered. A step-up for freshness alone (`max_age`) may re-prove any factor.
+    let level = portcullis_core::authn::assurance::evaluate(&proved)
+        .map(|a| a.acr)
+        .unwrap_or(Acr::Aal1);
+    let raising = tx.session_id.is_none() || tx.required.is_some_and(|r| !level.satisfies(r));
     let before = factors.len();
-    factors.retain(|f| {
-        !tx.proofs
-            .iter()
-            .any(|p| p.method.same_kind(f.kind.method()))
-    });
+    if raising {
+        factors.retain(|f| !proved.iter().any(|p| p.method.same_kind(f.kind.method())));
+    }
+    // Only a WebAuthn credential can make aal3.
+    let aal3 = tx.required == Some(Acr::Aal3);
+    if aal3 {
+        factors.retain(|f| f.kind == FactorKind::Webauthn);
+    }
     let filtered = factors.len() < before;
     factors.sort_by_key(|f| std::cmp::Reverse(f.last_used_at.unwrap_or(f.created_at)));
     let mut out: Vec<Way> = Vec::new();
@@ -126,10 +142,14 @@ async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
     }
     // Recovery codes stand in for a lost factor; when the only factors left are of the kind
     // just proved, the user enrols a different one instead.
-    if (!out.is_empty() || !filtered) && state.store().recovery_codes_left(&tx.user_id).await? > 0 {
+    if !aal3
+        && (!out.is_empty() || !filtered)
+        && state.store().recovery_codes_left(&tx.user_id).await? > 0
+    {
         out.push(Way::Recovery);
     }
-    if tx.session_id.is_some() && out.is_empty() {
+    // Re-proving a password-only session for freshness.
+    if tx.session_id.is_some() && tx.required.is_none() && out.is_empty() {
         out.push(Way::Password);
     }
     Ok(out)
@@ -220,6 +240,7 @@ fn pick(ways: &[Way], key: Option<&str>) -> Option<Way> {
 /// `GET /u/mfa`.
 pub async fn mfa_get(
     State(state): State<AppState>,
+    meta: ClientMeta,
     headers: HeaderMap,
     Query(q): Query<MfaQuery>,
 ) -> Response {
@@ -227,6 +248,9 @@ pub async fn mfa_get(
         let (id, mut tx) = flow::require(&state, &headers).await?;
         let ways = ways(&state, &tx).await?;
         if ways.is_empty() {
+            if tx.required.is_some() && !state.settings().policy.enroll_with_any {
+                return give_up(&state, &meta, &id, &tx).await;
+            }
             return Ok(ui::see_other("/u/enroll", &[]));
         }
         let chosen = pick(&ways, q.method.as_deref()).ok_or_else(|| {
@@ -258,6 +282,46 @@ pub async fn mfa_get(
     }
     .await;
     result.unwrap_or_else(axum::response::IntoResponse::into_response)
+}
+
+/// No factor of the user's reaches the level the application asked for, and policy does not
+/// let them enrol one now: the transaction ends and the application hears
+/// `unmet_authentication_requirements`.
+async fn give_up(state: &AppState, meta: &ClientMeta, id: &str, tx: &Tx) -> AppResult<Response> {
+    let now = state.now();
+    state.store().take_flow(id, now).await?;
+    let clear = ui::set_cookie(state, "tx", "", 0);
+    let Resume::Authorize(pending) = &tx.resume else {
+        return Err(AppError::page(
+            StatusCode::FORBIDDEN,
+            "None of your sign-in methods is strong enough for this.",
+        ));
+    };
+    let request = flow::pending_request(state, pending).await?;
+    state.store().take_pending(pending, now).await?;
+    let Some(request) = request else {
+        return Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            "This sign-in has expired. Go back to the application and start again.",
+        ));
+    };
+    state
+        .audit(
+            "stepup.failed",
+            meta,
+            Some(&tx.user_id),
+            Some(&request.client_id),
+            serde_json::json!({
+                "required_acr": tx.required.map(Acr::as_str),
+                "reason": "no_suitable_factor",
+            }),
+        )
+        .await;
+    let mut resp = unmet(state, &request);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&clear) {
+        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(resp)
 }
 
 /// Sends a one-time code for an email or SMS factor.

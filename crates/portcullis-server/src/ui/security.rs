@@ -14,7 +14,7 @@ use portcullis_core::model::{Factor, Session};
 use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
 use crate::state::AppState;
-use crate::ui::flow::{self, Resume, Tx};
+use crate::ui::flow::{self, Resume};
 use crate::ui::{self, PageCtx};
 
 /// How recent a proof must be for a change on this page.
@@ -37,17 +37,7 @@ pub async fn fresh(state: &AppState, session: &Session) -> AppResult<bool> {
 
 /// Starts a step-up of `session` that returns to `path`.
 pub async fn step_up(state: &AppState, session: &Session, path: &str) -> AppResult<Response> {
-    let tx = Tx {
-        user_id: session.user_id.clone(),
-        proofs: vec![],
-        resume: Resume::Path(path.into()),
-        session_id: Some(session.id.clone()),
-        enroll: false,
-        remember_allowed: false,
-        code_id: None,
-    };
-    let cookie = flow::start(state, &tx).await?;
-    Ok(ui::see_other("/u/mfa", &[cookie]))
+    flow::step_up(state, session, Resume::Path(path.into()), None).await
 }
 
 struct FactorRow {

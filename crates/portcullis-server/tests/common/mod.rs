@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use portcullis_core::factor::totp::TotpSecret;
 use portcullis_core::ports::Store;
-use portcullis_testkit::{TestApp, form_value};
+use portcullis_testkit::authenticator::SoftAuthenticator;
+use portcullis_testkit::{TestApp, attr_value, form_value};
 use serde_json::Value;
 
 pub const REDIRECT: &str = "http://localhost:3000/api/auth/callback/portcullis";
@@ -267,6 +268,36 @@ pub async fn enrol_email_codes(b: &reqwest::Client, app: &TestApp, email: &str) 
             ("step", "verify"),
             ("enrollment", &enrollment),
             ("code", &code),
+        ],
+    )
+    .await
+}
+
+/// The options a hosted page hands its script.
+pub fn page_options(body: &str) -> Value {
+    serde_json::from_str(&attr_value(body, "data-options").expect("data-options")).unwrap()
+}
+
+/// Registers a credential from `/u/enroll/webauthn?style=…` in browser `b`; the answer page.
+pub async fn register(
+    b: &reqwest::Client,
+    app: &TestApp,
+    key: &mut SoftAuthenticator,
+    style: &str,
+    name: &str,
+) -> Page {
+    let page = get(b, app, &format!("/u/enroll/webauthn?style={style}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let answer = key.register(&page_options(&page.body));
+    post(
+        b,
+        app,
+        "/u/enroll/webauthn",
+        &[
+            ("csrf", &form_value(&page.body, "csrf").unwrap()),
+            ("enrollment", &form_value(&page.body, "enrollment").unwrap()),
+            ("credential", &answer.to_string()),
+            ("name", name),
         ],
     )
     .await

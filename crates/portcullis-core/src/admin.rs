@@ -83,6 +83,8 @@ pub struct NewClient {
     pub signing_alg: Option<String>,
     /// A fixed client id instead of a random one (dev seeding).
     pub id: Option<String>,
+    /// MFA policy keys this client overrides.
+    pub policy: crate::policy::PolicyOverrides,
 }
 
 /// Creates a client; returns it with its secret (shown once; only a digest is stored).
@@ -156,6 +158,7 @@ pub async fn create_client(
         backchannel_logout_uri: new.backchannel_logout_uri,
         first_party: !new.third_party,
         signing_alg,
+        policy: new.policy,
         created_at: clock.now(),
     };
     store.create_client(&client).await?;
@@ -195,6 +198,7 @@ pub async fn create_api(
     identifier: &str,
     name: Option<&str>,
     scopes: Vec<String>,
+    policy: crate::policy::PolicyOverrides,
 ) -> Result<Api> {
     let identifier = identifier.trim();
     if identifier.is_empty() || identifier.chars().any(char::is_whitespace) {
@@ -214,6 +218,7 @@ pub async fn create_api(
         name: name.unwrap_or(identifier).into(),
         scopes,
         token_ttl: 3600,
+        policy,
         created_at: clock.now(),
     };
     store.create_api(&api).await?;

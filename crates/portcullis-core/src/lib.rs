@@ -20,6 +20,7 @@ pub mod factor;
 pub mod model;
 pub mod notify;
 pub mod oauth;
+pub mod policy;
 pub mod ports;
 
 pub use error::{Error, Result};

@@ -1,5 +1,6 @@
 //! The records Portcullis keeps, as the store hands them to the logic.
 
+use crate::policy::PolicyOverrides;
 use serde::{Deserialize, Serialize};
 
 use crate::authn::assurance::Proof;
@@ -49,6 +50,9 @@ pub struct Client {
     pub first_party: bool,
     /// JWS algorithm for this client's tokens (`EdDSA`, `ES256`, `RS256`).
     pub signing_alg: String,
+    /// MFA policy keys this client overrides.
+    #[serde(default, skip_serializing_if = "PolicyOverrides::is_empty")]
+    pub policy: PolicyOverrides,
     /// Creation time.
     pub created_at: i64,
 }
@@ -78,6 +82,9 @@ pub struct Api {
     pub scopes: Vec<String>,
     /// Access token lifetime in seconds.
     pub token_ttl: i64,
+    /// MFA policy keys this API overrides (the most specific layer).
+    #[serde(default, skip_serializing_if = "PolicyOverrides::is_empty")]
+    pub policy: PolicyOverrides,
     /// Creation time.
     pub created_at: i64,
 }

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 
 use crate::Result;
 use crate::model::*;
+use crate::policy::PolicyOverrides;
 
 /// Persistent storage. Implemented for SQLite and PostgreSQL by `portcullis-store`; both pass the
 /// same conformance suite. One-time items are spent with a single atomic statement.
@@ -33,11 +34,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_clients(&self) -> Result<Vec<Client>>;
     /// Deletes a client with its grants and tokens; whether one existed.
     async fn delete_client(&self, id: &str) -> Result<bool>;
+    /// Replaces a client's policy overrides; whether the client exists.
+    async fn set_client_policy(&self, id: &str, policy: &PolicyOverrides) -> Result<bool>;
 
     /// Creates an API; `Conflict` if the identifier is taken.
     async fn create_api(&self, api: &Api) -> Result<()>;
     /// All APIs.
     async fn list_apis(&self) -> Result<Vec<Api>>;
+    /// Replaces an API's policy overrides (by identifier); whether the API exists.
+    async fn set_api_policy(&self, identifier: &str, policy: &PolicyOverrides) -> Result<bool>;
     /// Grants a client scopes on an API for `client_credentials` (replacing an earlier grant).
     async fn put_client_grant(&self, grant: &ClientGrant) -> Result<()>;
     /// All client grants.

@@ -124,40 +124,10 @@ impl Default for LogSettings {
     }
 }
 
-/// When a second factor is asked for at sign-in (DESIGN.md §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MfaMode {
-    /// Only when the application asks for more (`acr_values`).
-    Never,
-    /// When the user has a factor and the browser is not a remembered device.
-    Adaptive,
-    /// Always; users without a factor enrol one during sign-in.
-    Always,
-}
+pub use portcullis_core::policy::MfaMode;
 
-/// The tenant policy: the `[policy]` section.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct PolicySettings {
-    /// When to ask for a second factor at sign-in.
-    pub mfa: MfaMode,
-    /// How long "remember this device" lasts, in days (0 hides the option).
-    pub remember_device_days: i64,
-    /// A user asked for a level no factor of theirs reaches may enrol one on the spot; if not,
-    /// the application gets `unmet_authentication_requirements`.
-    pub enroll_with_any: bool,
-}
-
-impl Default for PolicySettings {
-    fn default() -> Self {
-        PolicySettings {
-            mfa: MfaMode::Adaptive,
-            remember_device_days: 30,
-            enroll_with_any: true,
-        }
-    }
-}
+/// The tenant policy: the `[policy]` section (clients and APIs override it key by key).
+pub type PolicySettings = portcullis_core::policy::Policy;
 
 /// WebAuthn relying party: the `[webauthn]` section.
 #[derive(Debug, Clone, Deserialize)]

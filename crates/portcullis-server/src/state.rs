@@ -255,6 +255,27 @@ impl AppState {
         self.snapshot().apis.get(audience).cloned()
     }
 
+    /// The effective MFA policy for a client and, if the request names one, an API: the
+    /// tenant's `[policy]`, then the client's overrides, then the API's.
+    pub async fn policy(
+        &self,
+        client_id: Option<&str>,
+        audience: Option<&str>,
+    ) -> portcullis_core::policy::Policy {
+        let client = match client_id {
+            Some(id) => self.client(id).await,
+            None => None,
+        };
+        let api = match audience {
+            Some(a) => self.api(a).await,
+            None => None,
+        };
+        self.settings().policy.resolve(
+            client.as_ref().map(|c| &c.policy),
+            api.as_ref().map(|a| &a.policy),
+        )
+    }
+
     /// Reloads the snapshot if the store's change counter moved.
     pub async fn refresh(&self) -> Result<(), BuildError> {
         let _one_at_a_time = self.0.reload.lock().await;

@@ -781,6 +781,7 @@ async fn client_credentials_scoped_to_grant_without_acr() {
         "https://api.example.com",
         None,
         vec!["read".into(), "write".into()],
+        Default::default(),
     )
     .await
     .unwrap();
@@ -1409,6 +1410,7 @@ async fn authorize_with_audience_issues_an_access_token_for_that_api() {
         "https://payouts.example.com",
         None,
         vec!["payouts:write".into()],
+        Default::default(),
     )
     .await
     .unwrap();

@@ -21,26 +21,6 @@ async fn id_claims(app: &TestApp, client_id: &str, secret: &str, answer: &Page) 
     claims(tokens["id_token"].as_str().unwrap())
 }
 
-/// Answers `/u/mfa` with the TOTP code of the current step.
-async fn prove_totp(
-    b: &reqwest::Client,
-    app: &TestApp,
-    totp: &portcullis_core::factor::totp::TotpSecret,
-) -> Page {
-    let page = get(b, app, "/u/mfa").await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    let method = form_value(&page.body, "method").unwrap();
-    let code = totp.code_at(app.clock_now());
-    submit(
-        b,
-        app,
-        "/u/mfa",
-        "/u/mfa",
-        &[("method", &method), ("code", &code)],
-    )
-    .await
-}
-
 #[tokio::test]
 async fn acr_values_step_up_a_password_session_on_one_page() {
     let app = spawn_app_with_env(Engine::Sqlite, &[("PORTCULLIS_POLICY__MFA", "never")]).await;

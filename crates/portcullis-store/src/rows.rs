@@ -53,6 +53,7 @@ pub(crate) fn client(row: &AnyRow) -> Result<Client> {
         backchannel_logout_uri: get(row, "backchannel_logout_uri")?,
         first_party: get::<i64>(row, "first_party")? != 0,
         signing_alg: get(row, "signing_alg")?,
+        policy: from_json(&get::<String>(row, "policy")?)?,
         created_at: get(row, "created_at")?,
     })
 }
@@ -64,6 +65,7 @@ pub(crate) fn api(row: &AnyRow) -> Result<Api> {
         name: get(row, "name")?,
         scopes: from_json(&get::<String>(row, "scopes")?)?,
         token_ttl: get(row, "token_ttl")?,
+        policy: from_json(&get::<String>(row, "policy")?)?,
         created_at: get(row, "created_at")?,
     })
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use portcullis_core::model::*;
+use portcullis_core::policy::PolicyOverrides;
 use portcullis_core::ports::Store;
 use portcullis_core::{Error, Result};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -379,8 +380,8 @@ impl Store for SqlStore {
     async fn create_client(&self, c: &Client) -> Result<()> {
         let insert = sqlx::query(
             "INSERT INTO clients (id, name, secret_digest, redirect_uris, post_logout_redirect_uris,
-               grant_types, backchannel_logout_uri, first_party, signing_alg, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+               grant_types, backchannel_logout_uri, first_party, signing_alg, created_at, policy)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(c.id.clone())
         .bind(c.name.clone())
@@ -391,7 +392,8 @@ impl Store for SqlStore {
         .bind(c.backchannel_logout_uri.clone())
         .bind(i64::from(c.first_party))
         .bind(c.signing_alg.clone())
-        .bind(c.created_at);
+        .bind(c.created_at)
+        .bind(to_json(&c.policy)?);
         self.write_tx(true, vec![insert]).await.map(|_| ())
     }
 
@@ -416,17 +418,32 @@ impl Store for SqlStore {
         Ok(n[0] > 0)
     }
 
+    async fn set_client_policy(&self, id: &str, policy: &PolicyOverrides) -> Result<bool> {
+        let update = sqlx::query("UPDATE clients SET policy = $1 WHERE id = $2")
+            .bind(to_json(policy)?)
+            .bind(id.to_string());
+        Ok(self.write_tx(true, vec![update]).await?[0] > 0)
+    }
+
+    async fn set_api_policy(&self, identifier: &str, policy: &PolicyOverrides) -> Result<bool> {
+        let update = sqlx::query("UPDATE apis SET policy = $1 WHERE identifier = $2")
+            .bind(to_json(policy)?)
+            .bind(identifier.to_string());
+        Ok(self.write_tx(true, vec![update]).await?[0] > 0)
+    }
+
     async fn create_api(&self, a: &Api) -> Result<()> {
         let insert = sqlx::query(
-            "INSERT INTO apis (id, identifier, name, scopes, token_ttl, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO apis (id, identifier, name, scopes, token_ttl, created_at, policy)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(a.id.clone())
         .bind(a.identifier.clone())
         .bind(a.name.clone())
         .bind(to_json(&a.scopes)?)
         .bind(a.token_ttl)
-        .bind(a.created_at);
+        .bind(a.created_at)
+        .bind(to_json(&a.policy)?);
         self.write_tx(true, vec![insert]).await.map(|_| ())
     }
 

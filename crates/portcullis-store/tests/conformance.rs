@@ -179,16 +179,18 @@ async fn clients_apis_grants_bump_version(s: &SqlStore) {
         backchannel_logout_uri: None,
         first_party: true,
         signing_alg: "EdDSA".into(),
+        policy: Default::default(),
         created_at: 1,
     };
     s.create_client(&client).await.unwrap();
-    assert_eq!(s.list_clients().await.unwrap(), vec![client]);
+    assert_eq!(s.list_clients().await.unwrap(), vec![client.clone()]);
     let api = Api {
         id: "a1".into(),
         identifier: "https://api".into(),
         name: "API".into(),
         scopes: vec!["read".into()],
         token_ttl: 3600,
+        policy: Default::default(),
         created_at: 1,
     };
     s.create_api(&api).await.unwrap();
@@ -213,6 +215,18 @@ async fn clients_apis_grants_bump_version(s: &SqlStore) {
         Vec::<String>::new()
     );
     assert!(s.config_version().await.unwrap() >= v0 + 4);
+    // Policy overrides are replaced whole, read back as set, and bump the version too.
+    let mut policy = portcullis_core::policy::PolicyOverrides::default();
+    policy.set("mfa=always").unwrap();
+    policy.set("allowed_factors=webauthn,totp").unwrap();
+    let v1 = s.config_version().await.unwrap();
+    assert!(s.set_client_policy("c1", &policy).await.unwrap());
+    assert!(!s.set_client_policy("nope", &policy).await.unwrap());
+    assert!(s.set_api_policy("https://api", &policy).await.unwrap());
+    assert!(!s.set_api_policy("https://nope", &policy).await.unwrap());
+    assert_eq!(s.list_clients().await.unwrap()[0].policy, policy);
+    assert_eq!(s.list_apis().await.unwrap()[0].policy, policy);
+    assert!(s.config_version().await.unwrap() >= v1 + 2);
     assert!(s.delete_client("c1").await.unwrap());
     assert!(
         s.list_client_grants().await.unwrap().is_empty(),

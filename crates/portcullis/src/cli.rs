@@ -11,6 +11,8 @@ use portcullis_core::crypto::aead::MasterKeys;
 use portcullis_core::crypto::jws::Alg;
 use portcullis_core::crypto::password::{PasswordCost, PasswordHasher};
 use portcullis_core::crypto::secret::SecretString;
+use portcullis_core::model::{Api, Client};
+use portcullis_core::policy::PolicyOverrides;
 use portcullis_core::ports::Store;
 use portcullis_server::config::{Settings, Sources};
 use portcullis_server::startup::{Application, open_store};
@@ -59,6 +61,22 @@ enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Inspect MFA policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// The effective policy for a client, and an API when given (tenant, then client, then API).
+    Show {
+        /// Client id.
+        #[arg(long)]
+        client: String,
+        /// API identifier (audience).
+        #[arg(long)]
+        api: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +110,14 @@ enum UserCommand {
 enum ClientCommand {
     /// Create a client.
     Create(Box<ClientCreate>),
+    /// Change a client's policy overrides (`--policy KEY=VALUE`, `KEY=default` clears one).
+    Update {
+        /// Client id.
+        id: String,
+        /// Policy key to override (repeatable).
+        #[arg(long = "policy", value_name = "KEY=VALUE", required = true)]
+        policies: Vec<String>,
+    },
     /// List clients as JSON.
     List,
     /// Delete a client.
@@ -133,6 +159,10 @@ struct ClientCreate {
     /// Scopes granted on --api (repeatable).
     #[arg(long = "scope", requires = "api")]
     scopes: Vec<String>,
+    /// MFA policy key this client overrides (repeatable): mfa, required_acr, max_age,
+    /// mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days.
+    #[arg(long = "policy", value_name = "KEY=VALUE")]
+    policies: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +178,18 @@ enum ApiCommand {
         /// Scope the API defines (repeatable).
         #[arg(long = "scope")]
         scopes: Vec<String>,
+        /// MFA policy key this API overrides (repeatable; the most specific layer).
+        #[arg(long = "policy", value_name = "KEY=VALUE")]
+        policies: Vec<String>,
+    },
+    /// Change an API's policy overrides (`--policy KEY=VALUE`, `KEY=default` clears one).
+    Update {
+        /// Audience identifier.
+        #[arg(long)]
+        identifier: String,
+        /// Policy key to override (repeatable).
+        #[arg(long = "policy", value_name = "KEY=VALUE", required = true)]
+        policies: Vec<String>,
     },
     /// List APIs as JSON.
     List,
@@ -241,11 +283,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             identifier,
             name,
             scopes,
+            policies,
         }) => {
-            let api =
-                admin::create_api(store, clock.as_ref(), &identifier, name.as_deref(), scopes)
-                    .await?;
+            let api = admin::create_api(
+                store,
+                clock.as_ref(),
+                &identifier,
+                name.as_deref(),
+                scopes,
+                overrides(PolicyOverrides::default(), &policies)?,
+            )
+            .await?;
             print(json!({ "id": api.id, "identifier": api.identifier }));
+        }
+        Command::Api(ApiCommand::Update {
+            identifier,
+            policies,
+        }) => {
+            let policy = overrides(find_api(store, &identifier).await?.policy, &policies)?;
+            store.set_api_policy(&identifier, &policy).await?;
+            print(json!({ "identifier": identifier, "policy": policy }));
+        }
+        Command::Policy(PolicyCommand::Show { client, api }) => {
+            let c = find_client(store, &client).await?;
+            let a = match &api {
+                Some(identifier) => Some(find_api(store, identifier).await?),
+                None => None,
+            };
+            let effective = settings
+                .policy
+                .resolve(Some(&c.policy), a.as_ref().map(|a| &a.policy));
+            print(json!({
+                "client_id": c.id,
+                "api": api,
+                "tenant": settings.policy,
+                "client": c.policy,
+                "api_overrides": a.map(|a| a.policy),
+                "effective": effective,
+            }));
         }
         Command::Api(ApiCommand::List) => print(serde_json::to_value(store.list_apis().await?)?),
         Command::Keys(KeysCommand::Rotate { alg }) => {
@@ -314,6 +389,32 @@ async fn user(
     Ok(())
 }
 
+async fn find_client(store: &dyn Store, id: &str) -> anyhow::Result<Client> {
+    store
+        .list_clients()
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .with_context(|| format!("no client with id {id}"))
+}
+
+async fn find_api(store: &dyn Store, identifier: &str) -> anyhow::Result<Api> {
+    store
+        .list_apis()
+        .await?
+        .into_iter()
+        .find(|a| a.identifier == identifier)
+        .with_context(|| format!("no API with identifier {identifier}"))
+}
+
+/// `--policy KEY=VALUE` flags laid over `base`; the first bad one is the error.
+fn overrides(mut base: PolicyOverrides, pairs: &[String]) -> anyhow::Result<PolicyOverrides> {
+    for pair in pairs {
+        base.set(pair)?;
+    }
+    Ok(base)
+}
+
 async fn client(cmd: ClientCommand, store: &dyn Store, clock: &dyn Clock) -> anyhow::Result<()> {
     match cmd {
         ClientCommand::Create(c) => {
@@ -331,6 +432,7 @@ async fn client(cmd: ClientCommand, store: &dyn Store, clock: &dyn Clock) -> any
                     third_party: c.third_party,
                     signing_alg: c.signing_alg,
                     id: None,
+                    policy: overrides(PolicyOverrides::default(), &c.policies)?,
                 },
             )
             .await?;
@@ -345,6 +447,11 @@ async fn client(cmd: ClientCommand, store: &dyn Store, clock: &dyn Clock) -> any
                 out["client_secret"] = s.expose().into();
             }
             print(out);
+        }
+        ClientCommand::Update { id, policies } => {
+            let policy = overrides(find_client(store, &id).await?.policy, &policies)?;
+            store.set_client_policy(&id, &policy).await?;
+            print(json!({ "client_id": id, "policy": policy }));
         }
         ClientCommand::List => print(serde_json::to_value(store.list_clients().await?)?),
         ClientCommand::Delete { id } => {

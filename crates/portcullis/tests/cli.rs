@@ -312,6 +312,112 @@ async fn cli_rejects_bad_input_without_changes() {
 }
 
 #[tokio::test]
+async fn policies_set_by_the_cli_layer_tenant_client_then_api() {
+    let app = spawn_app().await;
+    let created = run_json(
+        args(
+            cli(&app),
+            &[
+                "client",
+                "create",
+                "--name",
+                "bank",
+                "--redirect-uri",
+                "http://localhost:3000/cb",
+                "--policy",
+                "mfa=always",
+                "--policy",
+                "remember_device_days=7",
+            ],
+        ),
+        None,
+    )
+    .await;
+    let id = created["client_id"].as_str().unwrap().to_string();
+    run_json(
+        args(
+            cli(&app),
+            &[
+                "api",
+                "create",
+                "--identifier",
+                "https://payouts.example.com",
+                "--policy",
+                "required_acr=aal2",
+                "--policy",
+                "max_age=300",
+            ],
+        ),
+        None,
+    )
+    .await;
+    let updated = run_json(
+        args(
+            cli(&app),
+            &[
+                "client",
+                "update",
+                &id,
+                "--policy",
+                "remember_device_days=default",
+                "--policy",
+                "max_age=600",
+            ],
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(
+        updated["policy"],
+        serde_json::json!({ "mfa": "always", "max_age": 600 })
+    );
+
+    let client_only = run_json(args(cli(&app), &["policy", "show", "--client", &id]), None).await;
+    let e = &client_only["effective"];
+    assert_eq!(e["mfa"], "always");
+    assert_eq!(e["max_age"], 600);
+    assert_eq!(e["remember_device_days"], 30, "cleared: the tenant's again");
+    assert_eq!(e["required_acr"], Value::Null);
+
+    let with_api = run_json(
+        args(
+            cli(&app),
+            &[
+                "policy",
+                "show",
+                "--client",
+                &id,
+                "--api",
+                "https://payouts.example.com",
+            ],
+        ),
+        None,
+    )
+    .await;
+    let e = &with_api["effective"];
+    assert_eq!(e["mfa"], "always");
+    assert_eq!(e["max_age"], 300, "the API is the most specific layer");
+    assert_eq!(e["required_acr"], "aal2");
+    assert_eq!(with_api["tenant"]["mfa"], "adaptive");
+
+    // A bad key or value changes nothing and says which.
+    for bad in ["mfa=sometimes", "colour=blue"] {
+        let out = args(cli(&app), &["client", "update", &id, "--policy", bad])
+            .output()
+            .await
+            .unwrap();
+        assert!(!out.status.success());
+        let key = bad.split('=').next().unwrap();
+        assert!(String::from_utf8_lossy(&out.stderr).contains(key));
+    }
+    let listed = run_json(args(cli(&app), &["client", "list"]), None).await;
+    assert_eq!(
+        listed[0]["policy"],
+        serde_json::json!({ "mfa": "always", "max_age": 600 })
+    );
+}
+
+#[tokio::test]
 async fn serve_without_dev_names_the_missing_setting() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)

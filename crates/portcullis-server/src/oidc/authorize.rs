@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{AuthCode, GrantContext, PendingAuthorization, Session};
 use portcullis_core::oauth::{join_scope, pkce, split_scope};
+use portcullis_core::policy::Policy;
 use portcullis_proto::acr::Acr;
 use portcullis_proto::oauth::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,17 @@ impl AuthorizeRequest {
             .split_whitespace()
             .filter_map(Acr::parse)
             .min()
+    }
+
+    /// What this request must meet once its client's and API's policy is added: the higher
+    /// level and the shorter `max_age` of the two.
+    pub fn demands(&self, policy: &Policy) -> (Option<Acr>, Option<i64>) {
+        let acr = self.required_acr().max(policy.required_acr);
+        let max_age = match (self.max_age, policy.max_age) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        (acr, max_age)
     }
 }
 
@@ -136,10 +148,13 @@ async fn run(
     };
     let session = ui::current_session(state, headers).await?;
     let now = state.now();
-    let fresh_enough = |s: &Session| request.max_age.is_none_or(|m| now - s.auth_time <= m);
+    let policy = state
+        .policy(Some(&request.client_id), request.audience.as_deref())
+        .await;
+    let (required, max_age) = request.demands(&policy);
+    let fresh_enough = |s: &Session| max_age.is_none_or(|m| now - s.auth_time <= m);
     let forced = request.prompt.iter().any(|p| p == "login");
     let silent = request.prompt.iter().any(|p| p == "none");
-    let required = request.required_acr();
     let met = |s: &Session| {
         let level = Acr::parse(&s.acr).unwrap_or(Acr::Aal1);
         required.is_none_or(|r| level.satisfies(r))
@@ -165,13 +180,20 @@ async fn run(
                     Some(&request.client_id),
                     serde_json::json!({
                         "required_acr": required.map(Acr::as_str),
-                        "max_age": request.max_age,
+                        "max_age": max_age,
                         "session_acr": s.acr,
                         "session_age": now - s.auth_time,
                     }),
                 )
                 .await;
-            crate::ui::flow::step_up(state, &s, Resume::Authorize(pending), required).await
+            crate::ui::flow::step_up(
+                state,
+                &s,
+                Resume::Authorize(pending),
+                required,
+                Some(policy),
+            )
+            .await
         }
         _ if silent => Ok(fail(Redirected(
             ErrorCode::LoginRequired,

@@ -25,10 +25,6 @@ fn value(state: &AppState, user_id: &str, id: &str, token: &str) -> String {
     format!("{id}.{token}.{}", mac(state, user_id, id, token))
 }
 
-fn max_age(state: &AppState) -> i64 {
-    state.settings().policy.remember_device_days * 86_400
-}
-
 /// A short description of the browser for the security page.
 pub fn label(user_agent: Option<&str>) -> String {
     let ua = user_agent.unwrap_or("");
@@ -56,8 +52,15 @@ pub fn label(user_agent: Option<&str>) -> String {
     format!("{browser} on {os}")
 }
 
-/// Remembers this browser for the user; returns the cookie.
-pub async fn remember(state: &AppState, user_id: &str, meta: &ClientMeta) -> AppResult<String> {
+/// Remembers this browser for the user for `days` (the policy's `remember_device_days`);
+/// returns the cookie.
+pub async fn remember(
+    state: &AppState,
+    user_id: &str,
+    meta: &ClientMeta,
+    days: i64,
+) -> AppResult<String> {
+    let lifetime = days * 86_400;
     let now = state.now();
     let token = random::token();
     let device = Device {
@@ -67,14 +70,14 @@ pub async fn remember(state: &AppState, user_id: &str, meta: &ClientMeta) -> App
         label: label(meta.user_agent.as_deref()),
         created_at: now,
         last_used_at: None,
-        expires_at: now + max_age(state),
+        expires_at: now + lifetime,
     };
     state.store().create_device(&device).await?;
     Ok(ui::set_cookie(
         state,
         "device",
         &value(state, user_id, &device.id, &token),
-        max_age(state),
+        lifetime,
     ))
 }
 

@@ -41,6 +41,15 @@ impl Who {
             if tx.proofs.iter().any(|p| p.method.same_kind(kind.method())))
     }
 
+    /// The policy the enrolment runs under: the sign-in's, or the tenant's on the security
+    /// page.
+    fn policy(&self, state: &AppState) -> portcullis_core::policy::Policy {
+        match self {
+            Who::Tx(_, tx) => tx.policy(state),
+            Who::Session(_) => state.settings().policy.clone(),
+        }
+    }
+
     fn user_id(&self) -> &str {
         match self {
             Who::Tx(_, tx) => &tx.user_id,
@@ -89,8 +98,10 @@ async fn posted_by(
 struct ChoosePage {
     nonce: String,
     required: bool,
-    offer_email: bool,
-    webauthn_only: bool,
+    webauthn: bool,
+    totp: bool,
+    email: bool,
+    sms: bool,
 }
 
 /// `GET /u/enroll`: choose a factor to add.
@@ -101,12 +112,18 @@ pub async fn choose(State(state): State<AppState>, headers: HeaderMap) -> Respon
             Err(redirect) => return Ok(redirect),
         };
         let ctx = PageCtx::new(&state, &headers);
+        let policy = who.policy(&state);
+        // Only a WebAuthn credential reaches aal3.
+        let aal3 = matches!(&who, Who::Tx(_, tx) if tx.required == Some(Acr::Aal3));
         let page = ChoosePage {
             nonce: ctx.nonce.clone(),
             required: matches!(&who, Who::Tx(_, tx) if tx.enroll),
-            offer_email: !who.already_proved(FactorKind::Email),
-            // Only a WebAuthn credential reaches aal3.
-            webauthn_only: matches!(&who, Who::Tx(_, tx) if tx.required == Some(Acr::Aal3)),
+            webauthn: policy.allows(FactorKind::Webauthn),
+            totp: !aal3 && policy.allows(FactorKind::Totp),
+            email: !aal3
+                && policy.allows(FactorKind::Email)
+                && !who.already_proved(FactorKind::Email),
+            sms: !aal3 && policy.allows(FactorKind::Sms),
         };
         ctx.respond(StatusCode::OK, &page, vec![])
     }
@@ -181,6 +198,7 @@ pub async fn totp_get(State(state): State<AppState>, headers: HeaderMap) -> Resp
             Ok(w) => w,
             Err(redirect) => return Ok(redirect),
         };
+        refuse(&state, &who, FactorKind::Totp)?;
         let secret = TotpSecret::generate();
         let id = random::id("enr");
         let sealed = state
@@ -240,6 +258,7 @@ pub async fn totp_post(
             Ok(posted) => posted,
             Err(redirect) => return Ok(redirect),
         };
+        refuse(&state, &who, FactorKind::Totp)?;
         let user_id = who.user_id().to_string();
         let id = form.get("enrollment").unwrap_or_default().to_string();
         let now = state.now();
@@ -430,7 +449,14 @@ fn channel_of(name: Option<&str>) -> AppResult<(FactorKind, Channel, &'static st
     }
 }
 
-fn refuse_repeat(who: &Who, kind: FactorKind) -> AppResult<()> {
+/// Refuses a kind the policy does not allow, or one this sign-in already proved.
+fn refuse(state: &AppState, who: &Who, kind: FactorKind) -> AppResult<()> {
+    if !who.policy(state).allows(kind) {
+        return Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            "This application does not allow that method. Choose another one.",
+        ));
+    }
     if who.already_proved(kind) {
         return Err(AppError::page(
             StatusCode::BAD_REQUEST,
@@ -452,7 +478,7 @@ pub async fn oob_get(
             Err(redirect) => return Ok(redirect),
         };
         let (kind, _, channel) = channel_of(q.channel.as_deref())?;
-        refuse_repeat(&who, kind)?;
+        refuse(&state, &who, kind)?;
         let target = if kind == FactorKind::Email {
             user_email(&state, who.user_id()).await?
         } else {
@@ -505,7 +531,7 @@ pub async fn oob_post(
         };
         let user_id = who.user_id().to_string();
         let (kind, channel, name) = channel_of(form.get("channel"))?;
-        refuse_repeat(&who, kind)?;
+        refuse(&state, &who, kind)?;
         let now = state.now();
         let ctx = PageCtx::new(&state, &headers);
         let mut page = OobPage {
@@ -677,6 +703,7 @@ pub async fn webauthn_get(
             Err(redirect) => return Ok(redirect),
         };
         let style = style_of(q.style.as_deref())?;
+        refuse(&state, &who, FactorKind::Webauthn)?;
         webauthn_page(
             &state,
             &headers,
@@ -704,6 +731,7 @@ pub async fn webauthn_post(
             Ok(posted) => posted,
             Err(redirect) => return Ok(redirect),
         };
+        refuse(&state, &who, FactorKind::Webauthn)?;
         let user_id = who.user_id().to_string();
         let (ceremony, response) = flow::answer(
             &state,

@@ -7,6 +7,7 @@ use axum::response::Response;
 use portcullis_core::authn::assurance::Proof;
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{Flow, Session};
+use portcullis_core::policy::Policy;
 use portcullis_proto::acr::Acr;
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,18 @@ pub struct Tx {
     /// it are not offered, and finishing below it is an error for the application.
     #[serde(default)]
     pub required: Option<Acr>,
+    /// The client's and API's effective policy (the tenant's when `None`).
+    #[serde(default)]
+    pub policy: Option<Policy>,
+}
+
+impl Tx {
+    /// The policy this transaction runs under.
+    pub fn policy(&self, state: &AppState) -> Policy {
+        self.policy
+            .clone()
+            .unwrap_or_else(|| state.settings().policy.clone())
+    }
 }
 
 /// Starts a step-up of a signed-in `session`: one more factor on `/u/mfa`, then `resume`.
@@ -59,6 +72,7 @@ pub async fn step_up(
     session: &Session,
     resume: Resume,
     required: Option<Acr>,
+    policy: Option<Policy>,
 ) -> AppResult<Response> {
     let tx = Tx {
         user_id: session.user_id.clone(),
@@ -69,6 +83,7 @@ pub async fn step_up(
         remember_allowed: false,
         code_id: None,
         required,
+        policy,
     };
     let cookie = start(state, &tx).await?;
     Ok(ui::see_other("/u/mfa", &[cookie]))

@@ -209,24 +209,37 @@ pub async fn after_first_factor(
     resume: Resume,
     request: Option<&AuthorizeRequest>,
 ) -> AppResult<Response> {
-    let factors = ui::active_factors(state, &user.id).await?;
+    let policy = state
+        .policy(
+            request.map(|r| r.client_id.as_str()),
+            request.and_then(|r| r.audience.as_deref()),
+        )
+        .await;
+    let (required, max_age) = match request {
+        Some(r) => r.demands(&policy),
+        None => (policy.required_acr, policy.max_age),
+    };
+    // Factors the policy does not allow do not count, here or on the challenge page.
+    let mut factors = ui::active_factors(state, &user.id).await?;
+    factors.retain(|f| policy.allows(f.kind));
     let fresh_required =
-        request.is_some_and(|r| r.prompt.iter().any(|p| p == "login") || r.max_age.is_some());
+        max_age.is_some() || request.is_some_and(|r| r.prompt.iter().any(|p| p == "login"));
     let mut tx = Tx {
         user_id: user.id.clone(),
         proofs: vec![proof],
         resume,
         session_id: None,
         enroll: false,
-        remember_allowed: !fresh_required && state.settings().policy.remember_device_days > 0,
+        remember_allowed: !fresh_required && policy.remember_device_days > 0,
         code_id: None,
-        required: request.and_then(AuthorizeRequest::required_acr),
+        required,
+        policy: Some(policy.clone()),
     };
     let already = portcullis_core::authn::assurance::evaluate(&tx.proofs)
         .map(|a| a.acr)
         .unwrap_or(Acr::Aal1);
     let wants = tx.required.is_some_and(|a| !already.satisfies(a));
-    let asked = match state.settings().policy.mfa {
+    let asked = match policy.mfa {
         MfaMode::Never => false,
         MfaMode::Always => true,
         MfaMode::Adaptive => !factors.is_empty(),
@@ -253,6 +266,13 @@ pub async fn after_first_factor(
         return flow::finish(state, headers, meta, None, tx, cookies).await;
     }
     if factors.is_empty() {
+        if !asked
+            && !policy.enroll_with_any
+            && let (Some(request), Resume::Authorize(pending)) = (request, &tx.resume)
+        {
+            state.store().take_pending(pending, state.now()).await?;
+            return Ok(crate::oidc::authorize::unmet(state, request));
+        }
         tx.enroll = true;
         let cookie = flow::start(state, &tx).await?;
         return Ok(ui::see_other("/u/enroll", &[cookie]));

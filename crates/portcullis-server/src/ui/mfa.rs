@@ -108,6 +108,8 @@ pub fn mask(target: &str) -> String {
 /// The ways this user can verify now, most recently used first.
 async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
     let mut factors = ui::active_factors(state, &tx.user_id).await?;
+    let policy = tx.policy(state);
+    factors.retain(|f| policy.allows(f.kind));
     let mut proved = tx.proofs.clone();
     if let Some(id) = &tx.session_id
         && let Some(session) = state.store().session_by_id(id, state.now()).await?
@@ -210,7 +212,7 @@ async fn page(
         numeric,
         needs_send,
         remember_days: if tx.remember_allowed && !matches!(chosen, Way::Password) {
-            state.settings().policy.remember_device_days
+            tx.policy(state).remember_device_days
         } else {
             0
         },
@@ -248,7 +250,7 @@ pub async fn mfa_get(
         let (id, mut tx) = flow::require(&state, &headers).await?;
         let ways = ways(&state, &tx).await?;
         if ways.is_empty() {
-            if tx.required.is_some() && !state.settings().policy.enroll_with_any {
+            if tx.required.is_some() && !tx.policy(&state).enroll_with_any {
                 return give_up(&state, &meta, &id, &tx).await;
             }
             return Ok(ui::see_other("/u/enroll", &[]));
@@ -466,7 +468,8 @@ pub async fn mfa_post(
                 }
                 let mut cookies = Vec::new();
                 if tx.remember_allowed && form.get("remember") == Some("1") {
-                    cookies.push(device::remember(&state, &tx.user_id, &meta).await?);
+                    let days = tx.policy(&state).remember_device_days;
+                    cookies.push(device::remember(&state, &tx.user_id, &meta, days).await?);
                 }
                 flow::finish(&state, &headers, &meta, Some(&id), tx, cookies).await
             }

@@ -302,3 +302,23 @@ pub async fn register(
     )
     .await
 }
+
+/// Answers `/u/mfa` with the TOTP code of the current step.
+pub async fn prove_totp(
+    b: &reqwest::Client,
+    app: &TestApp,
+    totp: &portcullis_core::factor::totp::TotpSecret,
+) -> Page {
+    let page = get(b, app, "/u/mfa").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let method = form_value(&page.body, "method").unwrap();
+    let code = totp.code_at(app.clock_now());
+    submit(
+        b,
+        app,
+        "/u/mfa",
+        "/u/mfa",
+        &[("method", &method), ("code", &code)],
+    )
+    .await
+}

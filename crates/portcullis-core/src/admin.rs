@@ -13,7 +13,12 @@ use crate::ports::Store;
 use crate::{Error, Result};
 
 /// Grant types a client may be registered for.
-pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+pub const GRANT_TYPES: [&str; 4] = [
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    "password",
+];
 
 /// Associated data binding an encrypted signing key to its row.
 pub fn signing_key_context(kid: &str) -> String {

@@ -140,6 +140,28 @@ pub struct Session {
 }
 
 impl Session {
+    /// A new session for `user_id` from what was just proved, ending at `expires_at`.
+    pub fn start(
+        user_id: &str,
+        now: i64,
+        expires_at: i64,
+        proofs: impl IntoIterator<Item = Proof>,
+    ) -> Session {
+        let mut s = Session {
+            id: crate::crypto::random::id("ses"),
+            user_id: user_id.into(),
+            created_at: now,
+            auth_time: now,
+            acr: String::new(),
+            amr: vec![],
+            expires_at,
+            clients: vec![],
+            proofs: vec![],
+        };
+        s.prove(proofs);
+        s
+    }
+
     /// Adds proofs and recomputes `acr`, `amr` and `auth_time` from all of them.
     pub fn prove(&mut self, proofs: impl IntoIterator<Item = Proof>) {
         self.proofs.extend(proofs);

@@ -43,6 +43,12 @@ pub enum ErrorCode {
     RequestNotSupported,
     /// The `request_uri` parameter is not supported (OIDC Core §3.1.2.6).
     RequestUriNotSupported,
+    /// A second factor is needed first (Auth0's MFA API); the body carries an `mfa_token`.
+    MfaRequired,
+    /// The `mfa_token` has expired (Auth0's MFA API).
+    ExpiredToken,
+    /// Too many wrong codes for this account (Auth0's MFA API).
+    TooManyAttempts,
 }
 
 impl ErrorCode {
@@ -67,6 +73,9 @@ impl ErrorCode {
             ErrorCode::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
             ErrorCode::RequestNotSupported => "request_not_supported",
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
+            ErrorCode::MfaRequired => "mfa_required",
+            ErrorCode::ExpiredToken => "expired_token",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
         }
     }
 }
@@ -99,4 +108,7 @@ pub struct TokenResponse {
     /// The granted scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// A fresh recovery code, after the `mfa-recovery-code` grant used one (Auth0's shape).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
 }

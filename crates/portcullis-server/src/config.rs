@@ -129,6 +129,20 @@ pub use portcullis_core::policy::MfaMode;
 /// The tenant policy: the `[policy]` section (clients and APIs override it key by key).
 pub type PolicySettings = portcullis_core::policy::Policy;
 
+/// The Auth0-compatible MFA API: the `[mfa]` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MfaSettings {
+    /// How long an `mfa_token` lives, in seconds.
+    pub token_ttl: i64,
+}
+
+impl Default for MfaSettings {
+    fn default() -> Self {
+        MfaSettings { token_ttl: 300 }
+    }
+}
+
 /// WebAuthn relying party: the `[webauthn]` section.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -200,6 +214,8 @@ struct Raw {
     #[serde(default)]
     webauthn: WebauthnSettings,
     #[serde(default)]
+    mfa: MfaSettings,
+    #[serde(default)]
     limits: LimitSettings,
     #[serde(default)]
     lockout: portcullis_core::authn::lockout::LockoutPolicy,
@@ -231,6 +247,8 @@ pub struct Settings {
     pub policy: PolicySettings,
     /// WebAuthn relying party.
     pub webauthn: WebauthnSettings,
+    /// The MFA API.
+    pub mfa: MfaSettings,
     /// Per-IP limits.
     pub limits: LimitSettings,
     /// Per-account throttle of password and factor guesses.
@@ -466,6 +484,7 @@ impl Settings {
             log: raw.log,
             policy: raw.policy,
             webauthn: raw.webauthn,
+            mfa: raw.mfa,
             limits: raw.limits,
             lockout: raw.lockout,
             notify: crate::notify::NotifySettings {

@@ -30,6 +30,13 @@ pub enum AppError {
     },
     /// Too many attempts: `429` with `Retry-After` (seconds), shown to a person.
     Throttled(i64),
+    /// `403 mfa_required` (Auth0's MFA API): the `mfa_token` and what the user can do with it.
+    MfaRequired {
+        /// The opaque token to continue with.
+        token: String,
+        /// `{"challenge": [...]}` or `{"enroll": [...]}`.
+        requirements: serde_json::Value,
+    },
     /// Unexpected; logged, answered generically.
     Internal(String),
 }
@@ -124,6 +131,21 @@ impl IntoResponse for AppError {
                 resp
             }
             AppError::Page { status, message } => crate::ui::error_page(status, &message),
+            AppError::MfaRequired {
+                token,
+                requirements,
+            } => {
+                let body = serde_json::json!({
+                    "error": "mfa_required",
+                    "error_description": "Multifactor authentication required",
+                    "mfa_token": token,
+                    "mfa_requirements": requirements,
+                });
+                let mut resp = (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+                resp.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                resp
+            }
             AppError::Throttled(seconds) => {
                 let mut resp = crate::ui::error_page(
                     StatusCode::TOO_MANY_REQUESTS,

@@ -33,6 +33,9 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
             "authorization_code",
             "refresh_token",
             "client_credentials",
+            "password",
+            crate::oidc::mfa_grant::MFA_OTP,
+            crate::oidc::mfa_grant::MFA_RECOVERY_CODE,
         ]),
         subject_types_supported: strings(&["public"]),
         id_token_signing_alg_values_supported: Alg::all()

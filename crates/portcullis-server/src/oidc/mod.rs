@@ -4,6 +4,7 @@ pub mod authorize;
 pub mod client_auth;
 pub mod discovery;
 pub mod logout;
+pub mod mfa_grant;
 pub mod mint;
 pub mod revoke;
 pub mod token;

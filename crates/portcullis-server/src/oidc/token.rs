@@ -9,7 +9,7 @@ use portcullis_core::model::{Client, GrantContext, RefreshToken, Spent, User};
 use portcullis_core::oauth::{join_scope, pkce, split_scope};
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 
-use super::{client_auth, mint};
+use super::{client_auth, mfa_grant, mint};
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
 use crate::state::AppState;
@@ -62,7 +62,18 @@ async fn run(
         .ok_or_else(|| AppError::invalid_request("grant_type is required."))?
         .to_string();
     let client = client_auth::authenticate(state, headers, &params).await?;
-    if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type.as_str())
+    // The MFA grants continue what the password grant started; the mfa_token is bound to its
+    // client, which is the check that matters.
+    if [mfa_grant::MFA_OTP, mfa_grant::MFA_RECOVERY_CODE].contains(&grant_type.as_str()) {
+        return mfa_grant::with_factor(state, meta, &client, &params, &grant_type).await;
+    }
+    if ![
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        "password",
+    ]
+    .contains(&grant_type.as_str())
     {
         return Err(AppError::bad(
             ErrorCode::UnsupportedGrantType,
@@ -78,6 +89,7 @@ async fn run(
     match grant_type.as_str() {
         "authorization_code" => authorization_code(state, meta, &client, &params).await,
         "refresh_token" => refresh_token(state, meta, &client, &params).await,
+        "password" => mfa_grant::password(state, meta, &client, &params).await,
         _ => client_credentials(state, &client, &params).await,
     }
 }
@@ -296,6 +308,7 @@ async fn client_credentials(
         id_token: None,
         refresh_token: None,
         scope: (!scope.is_empty()).then_some(scope),
+        recovery_code: None,
     })
 }
 
@@ -343,12 +356,13 @@ fn respond(
         id_token,
         refresh_token: refresh,
         scope: Some(scope.to_string()),
+        recovery_code: None,
     }
 }
 
 /// Issues tokens for a code exchange: access token, ID token with `openid`, and a refresh token
 /// with `offline_access` when the client may refresh.
-async fn issue(
+pub(crate) async fn issue(
     state: &AppState,
     client: &Client,
     grant: &GrantContext,

@@ -201,18 +201,12 @@ pub async fn finish(
             if let Some(old) = other {
                 state.store().revoke_session(&old.id, now).await?;
             }
-            let mut s = Session {
-                id: random::id("ses"),
-                user_id: tx.user_id.clone(),
-                created_at: now,
-                auth_time: now,
-                acr: String::new(),
-                amr: vec![],
-                expires_at: now + state.settings().session.lifetime,
-                clients: vec![],
-                proofs: vec![],
-            };
-            s.prove(tx.proofs.iter().cloned());
+            let s = Session::start(
+                &tx.user_id,
+                now,
+                now + state.settings().session.lifetime,
+                tx.proofs.iter().cloned(),
+            );
             state.store().create_session(&s, &digest).await?;
             state.store().set_last_login(&tx.user_id, now).await?;
             s

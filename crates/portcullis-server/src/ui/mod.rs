@@ -5,7 +5,7 @@ mod enroll;
 pub mod flow;
 mod login;
 mod magic;
-mod mfa;
+pub(crate) mod mfa;
 mod security;
 
 use askama::Template;

@@ -1,0 +1,305 @@
+//! Token grants with a second factor and no browser, Auth0's way (DESIGN.md §6): the `password`
+//! grant answers `403 mfa_required` with an `mfa_token` when policy asks for more, and the
+//! `mfa-otp` and `mfa-recovery-code` grants spend that token with a factor.
+
+use portcullis_core::authn::assurance::{Method, Proof};
+use portcullis_core::authn::factors::{Outcome, password_key};
+use portcullis_core::crypto::secret::SecretString;
+use portcullis_core::crypto::{random, token_digest};
+use portcullis_core::factor::FactorKind;
+use portcullis_core::model::{Client, Flow, GrantContext, Session, User};
+use portcullis_core::policy::{MfaMode, Policy};
+use portcullis_proto::acr::Acr;
+use portcullis_proto::oauth::{ErrorCode, TokenResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+use crate::http::{ClientMeta, Params};
+use crate::state::AppState;
+
+/// Auth0's grant type for a TOTP code.
+pub const MFA_OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
+/// Auth0's grant type for a recovery code.
+pub const MFA_RECOVERY_CODE: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
+
+const KIND: &str = "mfa_token";
+
+/// What an `mfa_token` stands for: who, for which client, API and scope, and what they proved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Pending {
+    user_id: String,
+    client_id: String,
+    audience: Option<String>,
+    scope: String,
+    proofs: Vec<Proof>,
+}
+
+fn too_many(retry_after: i64) -> AppError {
+    AppError::OAuth {
+        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+        code: ErrorCode::TooManyAttempts,
+        description: format!("Too many failed attempts; try again in {retry_after} seconds."),
+        challenge: None,
+    }
+}
+
+/// The `password` grant (off unless the client has it): tokens, or `mfa_required`.
+pub async fn password(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    params: &Params,
+) -> AppResult<TokenResponse> {
+    let username = params
+        .get("username")
+        .ok_or_else(|| AppError::invalid_request("username is required."))?;
+    let password = params
+        .get("password")
+        .ok_or_else(|| AppError::invalid_request("password is required."))?;
+    let audience = params.owned("audience");
+    if let Some(aud) = &audience
+        && state.api(aud).await.is_none()
+    {
+        return Err(AppError::bad(
+            ErrorCode::AccessDenied,
+            "The audience is not a known API.",
+        ));
+    }
+    let scope = params.get("scope").unwrap_or("openid").to_string();
+    let key = password_key(state.master(), username);
+    let factors = state.factors();
+    if let Some(wait) = factors.throttled(&key).await? {
+        return Err(too_many(wait));
+    }
+    let user = state.store().user_by_email(username.trim()).await?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let ok = state
+        .hasher()
+        .verify(SecretString::new(password), hash)
+        .await?
+        && user.as_ref().is_some_and(|u| !u.blocked);
+    let Some(user) = user.filter(|_| ok) else {
+        factors.fail(&key).await?;
+        state
+            .audit(
+                "login.failure",
+                meta,
+                None,
+                Some(&client.id),
+                serde_json::json!({ "reason": "invalid_credentials", "grant": "password" }),
+            )
+            .await;
+        return Err(AppError::invalid_grant("Wrong email or password."));
+    };
+    state.store().clear_failures(&key).await?;
+    let policy = state.policy(Some(&client.id), audience.as_deref()).await;
+    let pending = Pending {
+        user_id: user.id.clone(),
+        client_id: client.id.clone(),
+        audience,
+        scope,
+        proofs: vec![Proof::new(Method::Password, state.now(), None)],
+    };
+    let kinds = usable_kinds(state, &user, &policy).await?;
+    let needed = match policy.mfa {
+        MfaMode::Never => false,
+        MfaMode::Always => true,
+        MfaMode::Adaptive => !kinds.is_empty(),
+    } || policy.required_acr.is_some_and(|r| r > Acr::Aal1);
+    if !needed {
+        return tokens(state, client, &user, pending).await;
+    }
+    let recovery = state.store().recovery_codes_left(&user.id).await? > 0;
+    let requirements = requirements(&kinds, recovery, &policy);
+    let token = random::token();
+    state
+        .store()
+        .put_flow(&Flow {
+            id: token_digest(&token),
+            kind: KIND.into(),
+            user_id: Some(user.id.clone()),
+            data: serde_json::to_value(&pending).map_err(|e| AppError::Internal(e.to_string()))?,
+            expires_at: state.now() + state.settings().mfa.token_ttl,
+        })
+        .await?;
+    state
+        .audit(
+            "stepup.requested",
+            meta,
+            Some(&user.id),
+            Some(&client.id),
+            serde_json::json!({ "grant": "password", "audience": pending.audience, "requirements": requirements }),
+        )
+        .await;
+    Err(AppError::MfaRequired {
+        token,
+        requirements,
+    })
+}
+
+/// The factor kinds this user has and the policy allows.
+async fn usable_kinds(
+    state: &AppState,
+    user: &User,
+    policy: &Policy,
+) -> AppResult<Vec<FactorKind>> {
+    let mut kinds: Vec<FactorKind> = crate::ui::active_factors(state, &user.id)
+        .await?
+        .into_iter()
+        .map(|f| f.kind)
+        .filter(|k| policy.allows(*k))
+        .collect();
+    kinds.dedup();
+    Ok(kinds)
+}
+
+/// Auth0's `mfa_requirements`: the challenge types the user can answer, or what to enrol.
+fn requirements(kinds: &[FactorKind], recovery: bool, policy: &Policy) -> serde_json::Value {
+    let auth0 = |k: &FactorKind| match k {
+        FactorKind::Totp => Some("otp"),
+        FactorKind::Email | FactorKind::Sms => Some("oob"),
+        FactorKind::Webauthn => None,
+    };
+    let mut types: Vec<&str> = kinds.iter().filter_map(auth0).collect();
+    types.dedup();
+    if types.is_empty() {
+        let mut enroll: Vec<&str> = policy.allowed_factors.iter().filter_map(auth0).collect();
+        enroll.dedup();
+        return serde_json::json!({
+            "enroll": enroll.iter().map(|t| serde_json::json!({ "type": t })).collect::<Vec<_>>()
+        });
+    }
+    if recovery {
+        types.push("recovery-code");
+    }
+    serde_json::json!({
+        "challenge": types.iter().map(|t| serde_json::json!({ "type": t })).collect::<Vec<_>>()
+    })
+}
+
+/// The `mfa-otp` and `mfa-recovery-code` grants: check the factor, spend the token, issue.
+pub async fn with_factor(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    params: &Params,
+    grant_type: &str,
+) -> AppResult<TokenResponse> {
+    let token = params
+        .get("mfa_token")
+        .ok_or_else(|| AppError::invalid_request("mfa_token is required."))?;
+    let id = token_digest(token);
+    let now = state.now();
+    // Looked up whatever its expiry, so an expired token can be told from an unknown one.
+    let flow = state
+        .store()
+        .flow(&id, i64::MIN)
+        .await?
+        .filter(|f| f.kind == KIND)
+        .ok_or_else(|| {
+            AppError::invalid_grant("The mfa_token is unknown, tampered with or already used.")
+        })?;
+    if flow.expires_at <= now {
+        return Err(AppError::bad(
+            ErrorCode::ExpiredToken,
+            "The mfa_token has expired.",
+        ));
+    }
+    let mut pending: Pending =
+        serde_json::from_value(flow.data).map_err(|e| AppError::Internal(e.to_string()))?;
+    if pending.client_id != client.id {
+        return Err(AppError::invalid_grant(
+            "The mfa_token was issued to another client.",
+        ));
+    }
+    let factors = state.factors();
+    let (outcome, field) = if grant_type == MFA_OTP {
+        let otp = params
+            .get("otp")
+            .ok_or_else(|| AppError::invalid_request("otp is required."))?;
+        (
+            factors.verify_totp(&pending.user_id, None, otp).await?,
+            "otp_code",
+        )
+    } else {
+        let code = params
+            .get("recovery_code")
+            .ok_or_else(|| AppError::invalid_request("recovery_code is required."))?;
+        (
+            factors.verify_recovery_code(&pending.user_id, code).await?,
+            "recovery_code",
+        )
+    };
+    let proof = match outcome {
+        Outcome::Proved(proof) => proof,
+        Outcome::Wrong { locked } => {
+            state
+                .audit(
+                    "factor.failure",
+                    meta,
+                    Some(&pending.user_id),
+                    Some(&client.id),
+                    serde_json::json!({ "grant": grant_type, "locked": locked }),
+                )
+                .await;
+            return Err(AppError::invalid_grant(format!("Invalid {field}.")));
+        }
+        Outcome::Throttled { retry_after } => return Err(too_many(retry_after)),
+    };
+    // Spent once: of two racing grants with the same token, one issues tokens.
+    if state.store().take_flow(&id, now).await?.is_none() {
+        return Err(AppError::invalid_grant(
+            "The mfa_token is unknown, tampered with or already used.",
+        ));
+    }
+    let user = match state.store().user_by_id(&pending.user_id).await? {
+        Some(u) if !u.blocked => u,
+        _ => return Err(AppError::invalid_grant("The user may not sign in.")),
+    };
+    pending.proofs.push(proof);
+    let recovery = grant_type == MFA_RECOVERY_CODE;
+    let mut response = tokens(state, client, &user, pending).await?;
+    if recovery {
+        // Auth0 hands out a fresh recovery code with this grant: the set is renewed.
+        let codes = factors.issue_recovery_codes(&user.id).await?;
+        response.recovery_code = codes.into_iter().next();
+        crate::ui::mfa::recovery_code_used(state, meta, &user.id).await;
+    }
+    Ok(response)
+}
+
+/// Records a session for what was proved (no browser cookie) and issues its tokens.
+async fn tokens(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    pending: Pending,
+) -> AppResult<TokenResponse> {
+    let now = state.now();
+    let session = Session::start(
+        &user.id,
+        now,
+        now + state.settings().session.lifetime,
+        pending.proofs,
+    );
+    state
+        .store()
+        .create_session(&session, &token_digest(&random::token()))
+        .await?;
+    state
+        .store()
+        .add_session_client(&session.id, &client.id)
+        .await?;
+    let grant = GrantContext {
+        client_id: client.id.clone(),
+        user_id: user.id.clone(),
+        session_id: session.id.clone(),
+        scope: pending.scope,
+        audience: pending.audience,
+        auth_time: session.auth_time,
+        acr: session.acr.clone(),
+        amr: session.amr.clone(),
+        family_id: random::id("fam"),
+    };
+    super::token::issue(state, client, &grant, None).await
+}

@@ -1,0 +1,242 @@
+//! Auth0's non-interactive MFA over HTTP: the `password` grant's `mfa_required`, then the
+//! `mfa-otp` and `mfa-recovery-code` grants that spend the `mfa_token`, and every error.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use portcullis_core::admin::NewClient;
+use portcullis_core::policy::PolicyOverrides;
+use portcullis_testkit::{Engine, TestApp, browser, spawn_app_with_env};
+use serde_json::{Value, json};
+
+const OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
+const RECOVERY: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
+
+/// A client that may use the password grant: `(id, secret)`.
+async fn password_client(app: &TestApp, policy: &[&str]) -> (String, String) {
+    let mut overrides = PolicyOverrides::default();
+    for p in policy {
+        overrides.set(p).unwrap();
+    }
+    let (client, secret) = app
+        .create_client(NewClient {
+            name: "cli app".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            grant_types: vec!["authorization_code".into(), "password".into()],
+            policy: overrides,
+            ..NewClient::default()
+        })
+        .await;
+    (client.id, secret.unwrap())
+}
+
+async fn grant(app: &TestApp, client: &(String, String), form: &[(&str, &str)]) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(&client.0, Some(&client.1))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+async fn otp(app: &TestApp, client: &(String, String), token: &str, code: &str) -> (u16, Value) {
+    grant(
+        app,
+        client,
+        &[("grant_type", OTP), ("mfa_token", token), ("otp", code)],
+    )
+    .await
+}
+
+async fn password(app: &TestApp, client: &(String, String), pw: &str) -> (u16, Value) {
+    grant(
+        app,
+        client,
+        &[
+            ("grant_type", "password"),
+            ("username", EMAIL),
+            ("password", pw),
+            ("scope", "openid"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn password_then_mfa_otp_and_every_error() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let web = setup(&app).await;
+    let (totp, _) = enrol_totp(&browser(), &app, &web.0).await;
+    let cli = password_client(&app, &[]).await;
+
+    // The password grant is opt-in per client.
+    let (status, body) = grant(
+        &app,
+        &web,
+        &[
+            ("grant_type", "password"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unauthorized_client"))
+    );
+
+    let (status, body) = password(&app, &cli, "wrong password").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    let (status, body) = password(&app, &cli, PASSWORD).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"], "mfa_required");
+    assert_eq!(
+        body["mfa_requirements"],
+        json!({ "challenge": [{ "type": "otp" }, { "type": "recovery-code" }] })
+    );
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+
+    let (status, body) = otp(&app, &cli, &token, "000000").await;
+    assert_eq!(
+        (status, body["error_description"].as_str()),
+        (400, Some("Invalid otp_code."))
+    );
+
+    // Another client cannot spend it; a tampered token is unknown.
+    let other = password_client(&app, &[]).await;
+    app.clock.advance(30);
+    let code = totp.code_at(app.clock_now());
+    let (status, body) = otp(&app, &other, &token, &code).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("another client")
+    );
+    let (_, body) = grant(
+        &app,
+        &cli,
+        &[
+            ("grant_type", OTP),
+            ("mfa_token", &format!("{token}x")),
+            ("otp", &code),
+        ],
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_grant");
+
+    let (status, body) = otp(&app, &cli, &token, &code).await;
+    assert_eq!(status, 200, "{body}");
+    let id = claims(body["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["amr"], json!(["pwd", "otp", "mfa"]));
+
+    // Spent.
+    app.clock.advance(30);
+    let code = totp.code_at(app.clock_now());
+    let (_, body) = otp(&app, &cli, &token, &code).await;
+    assert_eq!(body["error"], "invalid_grant");
+
+    // Expired after mfa.token_ttl (300 s).
+    let (_, body) = password(&app, &cli, PASSWORD).await;
+    let late = body["mfa_token"].as_str().unwrap().to_string();
+    app.clock.advance(301);
+    let code = totp.code_at(app.clock_now());
+    let (_, body) = otp(&app, &cli, &late, &code).await;
+    assert_eq!(body["error"], "expired_token");
+
+    // Wrong codes run into the account's throttle: 429 too_many_attempts.
+    let (_, body) = password(&app, &cli, PASSWORD).await;
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    let mut last = (0, Value::Null);
+    for _ in 0..8 {
+        last = otp(&app, &cli, &token, "000000").await;
+    }
+    assert_eq!(last.0, 429, "{}", last.1);
+    assert_eq!(last.1["error"], "too_many_attempts");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn recovery_code_grant_returns_a_fresh_code_and_one_token_spends_once() {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[
+            ("PORTCULLIS_LOCKOUT__FREE_ATTEMPTS", "99"),
+            ("PORTCULLIS_LOCKOUT__LOCK_AFTER", "100"),
+        ],
+    )
+    .await;
+    let (web, _) = setup(&app).await;
+    let (totp, codes) = enrol_totp(&browser(), &app, &web).await;
+    let cli = password_client(&app, &[]).await;
+
+    let (_, body) = password(&app, &cli, PASSWORD).await;
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    let (status, body) = grant(
+        &app,
+        &cli,
+        &[
+            ("grant_type", RECOVERY),
+            ("mfa_token", &token),
+            ("recovery_code", &codes[0]),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let fresh = body["recovery_code"].as_str().unwrap().to_string();
+    assert!(!codes.contains(&fresh));
+    assert_eq!(claims(body["id_token"].as_str().unwrap())["acr"], "aal2");
+
+    // Twenty clients racing with one token and one good code: one set of tokens.
+    let (_, body) = password(&app, &cli, PASSWORD).await;
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    app.clock.advance(30);
+    let code = totp.code_at(app.clock_now());
+    let app = Arc::new(app);
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (app, cli, token, code) = (app.clone(), cli.clone(), token.clone(), code.clone());
+            tokio::spawn(async move { otp(&app, &cli, &token, &code).await.0 })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap() == 200 {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1);
+    Arc::into_inner(app).unwrap().stop().await;
+}
+
+#[tokio::test]
+async fn policy_decides_whether_the_password_grant_needs_a_factor() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    setup(&app).await;
+    // No factor, adaptive: tokens at aal1.
+    let cli = password_client(&app, &[]).await;
+    let (status, body) = password(&app, &cli, PASSWORD).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(claims(body["id_token"].as_str().unwrap())["acr"], "aal1");
+    // No factor, "always": enrol first, with what the policy allows.
+    let strict = password_client(&app, &["mfa=always", "allowed_factors=totp,sms"]).await;
+    let (status, body) = password(&app, &strict, PASSWORD).await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        body["mfa_requirements"],
+        json!({ "enroll": [{ "type": "otp" }, { "type": "oob" }] })
+    );
+    app.stop().await;
+}

@@ -154,7 +154,14 @@ pub async fn create_client(
     }
     let secret = (!new.public).then(random::token).map(SecretString::new);
     let client = Client {
-        id: new.id.unwrap_or_else(|| random::token()[..32].to_string()),
+        // Hex, like Auth0's alphanumeric ids: a leading '-' from base64url would read as a flag
+        // on a command line.
+        id: new.id.unwrap_or_else(|| {
+            random::bytes::<16>()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        }),
         name: new.name.trim().to_string(),
         secret_digest: secret.as_ref().map(|s| token_digest(s.expose())),
         redirect_uris: new.redirect_uris,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use common::*;
 use portcullis_core::admin::NewClient;
 use portcullis_core::policy::PolicyOverrides;
+use portcullis_core::ports::Store;
 use portcullis_testkit::{Engine, TestApp, browser, spawn_app_with_env};
 use serde_json::{Value, json};
 
@@ -238,5 +239,72 @@ async fn policy_decides_whether_the_password_grant_needs_a_factor() {
         body["mfa_requirements"],
         json!({ "enroll": [{ "type": "otp" }, { "type": "oob" }] })
     );
+    app.stop().await;
+}
+
+/// Sets the client's policy (seen by the server at once), then refreshes.
+async fn refresh_under(
+    app: &TestApp,
+    cli: &(String, String),
+    policy: &PolicyOverrides,
+    refresh: &str,
+) -> (u16, Value) {
+    app.store.set_client_policy(&cli.0, policy).await.unwrap();
+    app.state.refresh().await.unwrap();
+    grant(
+        app,
+        cli,
+        &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn refresh_needs_a_factor_only_when_mfa_on_refresh_says_so() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[("PORTCULLIS_POLICY__MFA", "never")]).await;
+    let web = setup(&app).await;
+    let (client, secret) = app
+        .create_client(NewClient {
+            name: "mobile".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            grant_types: vec!["password".into(), "refresh_token".into()],
+            ..NewClient::default()
+        })
+        .await;
+    let cli = (client.id.clone(), secret.unwrap());
+    // Signed in with the password alone (no factor yet), with a refresh token.
+    let (status, body) = grant(
+        &app,
+        &cli,
+        &[
+            ("grant_type", "password"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+            ("scope", "openid offline_access"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let mut refresh = body["refresh_token"].as_str().unwrap().to_string();
+    // The user enrols TOTP later; the client now says "always" but not on refresh.
+    let (totp, _) = enrol_totp(&browser(), &app, &web.0).await;
+    let mut policy = PolicyOverrides::default();
+    policy.set("mfa=always").unwrap();
+    let (status, body) = refresh_under(&app, &cli, &policy, &refresh).await;
+    assert_eq!(status, 200, "background refresh keeps working: {body}");
+    refresh = body["refresh_token"].as_str().unwrap().to_string();
+
+    // mfa_on_refresh = when_enrolled: the aal1 grant must prove the factor first.
+    policy.set("mfa_on_refresh=when_enrolled").unwrap();
+    let (status, body) = refresh_under(&app, &cli, &policy, &refresh).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"], "mfa_required");
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    app.clock.advance(30);
+    let (status, body) = otp(&app, &cli, &token, &totp.code_at(app.clock_now())).await;
+    assert_eq!(status, 200, "{body}");
+    let id = claims(body["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["amr"], json!(["pwd", "otp", "mfa"]));
     app.stop().await;
 }

@@ -334,6 +334,10 @@ async fn policies_set_by_the_cli_layer_tenant_client_then_api() {
     )
     .await;
     let id = created["client_id"].as_str().unwrap().to_string();
+    assert!(
+        id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "ids never start with '-': {id}"
+    );
     run_json(
         args(
             cli(&app),

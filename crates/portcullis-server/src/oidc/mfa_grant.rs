@@ -8,7 +8,7 @@ use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::factor::FactorKind;
 use portcullis_core::model::{Client, Flow, GrantContext, Session, User};
-use portcullis_core::policy::{MfaMode, Policy};
+use portcullis_core::policy::{MfaMode, Policy, RefreshMfa};
 use portcullis_proto::acr::Acr;
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 use serde::{Deserialize, Serialize};
@@ -109,15 +109,69 @@ pub async fn password(
     if !needed {
         return tokens(state, client, &user, pending).await;
     }
-    let recovery = state.store().recovery_codes_left(&user.id).await? > 0;
-    let requirements = requirements(&kinds, recovery, &policy);
+    Err(mfa_required(state, meta, "password", &kinds, &policy, pending).await?)
+}
+
+/// A refresh under `mfa_on_refresh = when_enrolled` of a grant that proved one factor only,
+/// for a user who has one now: `mfa_required`, continuing from what the session proved.
+pub async fn refresh_needs_factor(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    grant: &GrantContext,
+) -> AppResult<Option<AppError>> {
+    let policy = state
+        .policy(Some(&client.id), grant.audience.as_deref())
+        .await;
+    let proved = Acr::parse(&grant.acr).unwrap_or(Acr::Aal1);
+    if policy.mfa_on_refresh != RefreshMfa::WhenEnrolled || proved >= Acr::Aal2 {
+        return Ok(None);
+    }
+    let Some(user) = state.store().user_by_id(&grant.user_id).await? else {
+        return Ok(None);
+    };
+    let kinds = usable_kinds(state, &user, &policy).await?;
+    if kinds.is_empty() {
+        return Ok(None);
+    }
+    let proofs = state
+        .store()
+        .session_by_id(&grant.session_id, state.now())
+        .await?
+        .map(|s| s.proofs)
+        .unwrap_or_default();
+    let pending = Pending {
+        user_id: user.id.clone(),
+        client_id: client.id.clone(),
+        audience: grant.audience.clone(),
+        scope: grant.scope.clone(),
+        proofs,
+    };
+    Ok(Some(
+        mfa_required(state, meta, "refresh_token", &kinds, &policy, pending).await?,
+    ))
+}
+
+/// Stores an `mfa_token` for `pending` and builds the `403 mfa_required` answer.
+async fn mfa_required(
+    state: &AppState,
+    meta: &ClientMeta,
+    grant_type: &str,
+    kinds: &[FactorKind],
+    policy: &Policy,
+    pending: Pending,
+) -> AppResult<AppError> {
+    let user_id = pending.user_id.clone();
+    let client_id = pending.client_id.clone();
+    let recovery = state.store().recovery_codes_left(&user_id).await? > 0;
+    let requirements = requirements(kinds, recovery, policy);
     let token = random::token();
     state
         .store()
         .put_flow(&Flow {
             id: token_digest(&token),
             kind: KIND.into(),
-            user_id: Some(user.id.clone()),
+            user_id: Some(user_id.clone()),
             data: serde_json::to_value(&pending).map_err(|e| AppError::Internal(e.to_string()))?,
             expires_at: state.now() + state.settings().mfa.token_ttl,
         })
@@ -126,12 +180,12 @@ pub async fn password(
         .audit(
             "stepup.requested",
             meta,
-            Some(&user.id),
-            Some(&client.id),
-            serde_json::json!({ "grant": "password", "audience": pending.audience, "requirements": requirements }),
+            Some(&user_id),
+            Some(&client_id),
+            serde_json::json!({ "grant": grant_type, "audience": pending.audience, "requirements": requirements }),
         )
         .await;
-    Err(AppError::MfaRequired {
+    Ok(AppError::MfaRequired {
         token,
         requirements,
     })

@@ -194,6 +194,10 @@ async fn refresh_token(
             "The refresh token was issued to another client.",
         ));
     }
+    // Checked before spending too: the token stays usable once the factor is proved.
+    if let Some(err) = mfa_grant::refresh_needs_factor(state, meta, client, &live.grant).await? {
+        return Err(err);
+    }
     let mut grant = live.grant.clone();
     if let Some(requested) = requested {
         let original = split_scope(&live.grant.scope);

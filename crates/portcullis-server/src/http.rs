@@ -49,6 +49,18 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The token of an `Authorization: Bearer …` header (RFC 6750 §2.1).
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_string())
+}
+
 /// Who is asking: recorded in the audit trail.
 #[derive(Debug, Clone, Default)]
 pub struct ClientMeta {

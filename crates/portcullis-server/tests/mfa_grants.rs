@@ -308,3 +308,48 @@ async fn refresh_needs_a_factor_only_when_mfa_on_refresh_says_so() {
     assert_eq!(id["amr"], json!(["pwd", "otp", "mfa"]));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn mfa_authenticators_lists_what_the_token_can_prove() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let web = setup(&app).await;
+    enrol_totp(&browser(), &app, &web.0).await;
+    let cli = password_client(&app, &[]).await;
+    let (_, body) = password(&app, &cli, PASSWORD).await;
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    let list = |bearer: Option<String>| {
+        let app_url = app.url("/mfa/authenticators");
+        async move {
+            let mut req = reqwest::Client::new().get(app_url);
+            if let Some(b) = bearer {
+                req = req.bearer_auth(b);
+            }
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = list(Some(token.clone())).await;
+    assert_eq!(status, 200, "{body}");
+    let types: Vec<&str> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["authenticator_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["otp", "recovery-code"]);
+    assert_eq!(body[0]["name"], "Pixel");
+    assert_eq!(body[0]["active"], true);
+    assert_eq!(list(None).await.0, 401);
+    let (status, body) = list(Some(format!("{token}x"))).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_grant"))
+    );
+    app.clock.advance(301);
+    let (status, body) = list(Some(token)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("expired_token"))
+    );
+    app.stop().await;
+}

@@ -2,6 +2,9 @@
 //! grant answers `403 mfa_required` with an `mfa_token` when policy asks for more, and the
 //! `mfa-otp` and `mfa-recovery-code` grants spend that token with a factor.
 
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use portcullis_core::authn::assurance::{Method, Proof};
 use portcullis_core::authn::factors::{Outcome, password_key};
 use portcullis_core::crypto::secret::SecretString;
@@ -231,6 +234,77 @@ fn requirements(kinds: &[FactorKind], recovery: bool, policy: &Policy) -> serde_
     })
 }
 
+/// A live `mfa_token`'s flow id and record: `expired_token` past its time, `invalid_grant` for
+/// anything unknown, tampered with or spent (answered with `status`).
+async fn lookup(state: &AppState, token: &str, status: StatusCode) -> AppResult<(String, Pending)> {
+    let error = |code, description: &str| AppError::OAuth {
+        status,
+        code,
+        description: description.into(),
+        challenge: None,
+    };
+    let id = token_digest(token);
+    // Looked up whatever its expiry, so an expired token can be told from an unknown one.
+    let flow = state
+        .store()
+        .flow(&id, i64::MIN)
+        .await?
+        .filter(|f| f.kind == KIND)
+        .ok_or_else(|| {
+            error(
+                ErrorCode::InvalidGrant,
+                "The mfa_token is unknown, tampered with or already used.",
+            )
+        })?;
+    if flow.expires_at <= state.now() {
+        return Err(error(ErrorCode::ExpiredToken, "The mfa_token has expired."));
+    }
+    let pending =
+        serde_json::from_value(flow.data).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((id, pending))
+}
+
+/// `GET /mfa/authenticators` (Bearer `mfa_token`): the user's active authenticators that the
+/// policy allows, in Auth0's shape.
+pub async fn authenticators(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result = async {
+        let token = crate::http::bearer(&headers).ok_or_else(|| AppError::OAuth {
+            status: StatusCode::UNAUTHORIZED,
+            code: ErrorCode::InvalidRequest,
+            description: "An mfa_token is required as a Bearer token.".into(),
+            challenge: Some("Bearer realm=\"portcullis\"".into()),
+        })?;
+        let (_, pending) = lookup(&state, &token, StatusCode::UNAUTHORIZED).await?;
+        let policy = state
+            .policy(Some(&pending.client_id), pending.audience.as_deref())
+            .await;
+        let mut out: Vec<serde_json::Value> = crate::ui::active_factors(&state, &pending.user_id)
+            .await?
+            .into_iter()
+            .filter(|f| policy.allows(f.kind))
+            .filter_map(|f| match f.kind {
+                FactorKind::Totp => Some(serde_json::json!({
+                    "id": f.id, "authenticator_type": "otp", "name": f.name, "active": true,
+                })),
+                FactorKind::Email | FactorKind::Sms => Some(serde_json::json!({
+                    "id": f.id, "authenticator_type": "oob", "oob_channel": f.kind.as_str(),
+                    "name": f.name, "active": true,
+                })),
+                // Not usable without a browser.
+                FactorKind::Webauthn => None,
+            })
+            .collect();
+        if state.store().recovery_codes_left(&pending.user_id).await? > 0 {
+            out.push(serde_json::json!({
+                "id": "recovery-code", "authenticator_type": "recovery-code", "active": true,
+            }));
+        }
+        Ok::<_, AppError>(axum::Json(out).into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
 /// The `mfa-otp` and `mfa-recovery-code` grants: check the factor, spend the token, issue.
 pub async fn with_factor(
     state: &AppState,
@@ -242,25 +316,8 @@ pub async fn with_factor(
     let token = params
         .get("mfa_token")
         .ok_or_else(|| AppError::invalid_request("mfa_token is required."))?;
-    let id = token_digest(token);
+    let (id, mut pending) = lookup(state, token, StatusCode::BAD_REQUEST).await?;
     let now = state.now();
-    // Looked up whatever its expiry, so an expired token can be told from an unknown one.
-    let flow = state
-        .store()
-        .flow(&id, i64::MIN)
-        .await?
-        .filter(|f| f.kind == KIND)
-        .ok_or_else(|| {
-            AppError::invalid_grant("The mfa_token is unknown, tampered with or already used.")
-        })?;
-    if flow.expires_at <= now {
-        return Err(AppError::bad(
-            ErrorCode::ExpiredToken,
-            "The mfa_token has expired.",
-        ));
-    }
-    let mut pending: Pending =
-        serde_json::from_value(flow.data).map_err(|e| AppError::Internal(e.to_string()))?;
     if pending.client_id != client.id {
         return Err(AppError::invalid_grant(
             "The mfa_token was issued to another client.",

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
+        .route("/mfa/authenticators", get(mfa_grant::authenticators))
         .route("/oauth/revoke", post(revoke::revoke))
         .route("/oauth/introspect", post(revoke::introspect))
         .route(

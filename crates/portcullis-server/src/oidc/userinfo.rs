@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use super::mint;
@@ -19,14 +19,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap, body: B
 }
 
 fn bearer(headers: &HeaderMap, body: &[u8]) -> Option<String> {
-    let from_header = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_string());
+    let from_header = crate::http::bearer(headers);
     // RFC 6750 §2.2: form-encoded body parameter, as an alternative.
     from_header.or_else(|| {
         Params::parse(body)

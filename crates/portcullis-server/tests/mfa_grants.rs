@@ -353,3 +353,68 @@ async fn mfa_authenticators_lists_what_the_token_can_prove() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn mfa_challenge_sends_an_email_code_that_the_oob_grant_spends() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let web = setup(&app).await;
+    let b = browser();
+    password_step(&b, &app, &web.0, "").await;
+    assert_eq!(enrol_email_codes(&b, &app, EMAIL).await.status, 200);
+    let cli = password_client(&app, &[]).await;
+    let (status, body) = password(&app, &cli, PASSWORD).await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        body["mfa_requirements"],
+        json!({ "challenge": [{ "type": "oob" }, { "type": "recovery-code" }] })
+    );
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    let challenge = |kind: &'static str, token: String| {
+        let (url, cli) = (app.url("/mfa/challenge"), cli.clone());
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .basic_auth(&cli.0, Some(&cli.1))
+                .form(&[("mfa_token", token.as_str()), ("challenge_type", kind)])
+                .send()
+                .await
+                .unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, _) = challenge("otp", token.clone()).await;
+    assert_eq!(status, 400, "no authenticator app to point at");
+    let (status, sent) = challenge("oob", token.clone()).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(sent["challenge_type"], "oob");
+    assert_eq!(sent["binding_method"], "prompt");
+    let oob_code = sent["oob_code"].as_str().unwrap().to_string();
+    let code = code_in(&app.state.outbox().unwrap().latest_to(EMAIL).unwrap().text);
+    let oob = |binding: String, oob_code: String| {
+        let (app, cli, token) = (&app, cli.clone(), token.clone());
+        async move {
+            grant(
+                app,
+                &cli,
+                &[
+                    ("grant_type", "http://auth0.com/oauth/grant-type/mfa-oob"),
+                    ("mfa_token", &token),
+                    ("oob_code", &oob_code),
+                    ("binding_code", &binding),
+                ],
+            )
+            .await
+        }
+    };
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (_, body) = oob(wrong.into(), oob_code.clone()).await;
+    assert_eq!(body["error_description"], "Invalid binding_code.");
+    let (_, body) = oob(code.clone(), "otp_forged".into()).await;
+    assert_eq!(body["error"], "invalid_grant");
+    let (status, body) = oob(code, oob_code).await;
+    assert_eq!(status, 200, "{body}");
+    let id = claims(body["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["amr"], json!(["pwd", "otp", "mfa"]));
+    app.stop().await;
+}

@@ -35,6 +35,7 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
             "client_credentials",
             "password",
             crate::oidc::mfa_grant::MFA_OTP,
+            crate::oidc::mfa_grant::MFA_OOB,
             crate::oidc::mfa_grant::MFA_RECOVERY_CODE,
         ]),
         subject_types_supported: strings(&["public"]),

@@ -2,6 +2,7 @@
 //! grant answers `403 mfa_required` with an `mfa_token` when policy asks for more, and the
 //! `mfa-otp` and `mfa-recovery-code` grants spend that token with a factor.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +23,8 @@ use crate::state::AppState;
 
 /// Auth0's grant type for a TOTP code.
 pub const MFA_OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
+/// Auth0's grant type for a code sent by email or SMS.
+pub const MFA_OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
 /// Auth0's grant type for a recovery code.
 pub const MFA_RECOVERY_CODE: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
 
@@ -35,6 +38,9 @@ struct Pending {
     audience: Option<String>,
     scope: String,
     proofs: Vec<Proof>,
+    /// The code sent by `/mfa/challenge` (its record id, the `oob_code`) and how it proves.
+    #[serde(default)]
+    oob: Option<(String, Method)>,
 }
 
 fn too_many(retry_after: i64) -> AppError {
@@ -102,6 +108,7 @@ pub async fn password(
         audience,
         scope,
         proofs: vec![Proof::new(Method::Password, state.now(), None)],
+        oob: None,
     };
     let kinds = usable_kinds(state, &user, &policy).await?;
     let needed = match policy.mfa {
@@ -149,6 +156,7 @@ pub async fn refresh_needs_factor(
         audience: grant.audience.clone(),
         scope: grant.scope.clone(),
         proofs,
+        oob: None,
     };
     Ok(Some(
         mfa_required(state, meta, "refresh_token", &kinds, &policy, pending).await?,
@@ -305,7 +313,68 @@ pub async fn authenticators(State(state): State<AppState>, headers: HeaderMap) -
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The `mfa-otp` and `mfa-recovery-code` grants: check the factor, spend the token, issue.
+/// `POST /mfa/challenge` (form: `mfa_token`, client credentials, `challenge_type`, optional
+/// `authenticator_id`): `otp` says to use the app; `oob` sends a code by email or SMS and
+/// answers with its `oob_code`.
+pub async fn challenge(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let params = super::token::form(&headers, &body)?;
+        let client = super::client_auth::authenticate(&state, &headers, &params).await?;
+        let token = params
+            .get("mfa_token")
+            .ok_or_else(|| AppError::invalid_request("mfa_token is required."))?;
+        let (id, mut pending) = lookup(&state, token, StatusCode::BAD_REQUEST).await?;
+        if pending.client_id != client.id {
+            return Err(AppError::invalid_grant(
+                "The mfa_token was issued to another client.",
+            ));
+        }
+        let policy = state
+            .policy(Some(&client.id), pending.audience.as_deref())
+            .await;
+        let factors: Vec<_> = crate::ui::active_factors(&state, &pending.user_id)
+            .await?
+            .into_iter()
+            .filter(|f| policy.allows(f.kind))
+            .collect();
+        let wanted = params.get("challenge_type").unwrap_or("otp oob");
+        let chosen = params.get("authenticator_id");
+        let pick = |kinds: &[FactorKind]| {
+            factors
+                .iter()
+                .find(|f| kinds.contains(&f.kind) && chosen.is_none_or(|c| c == f.id))
+        };
+        let types: Vec<&str> = wanted.split_whitespace().collect();
+        if types.contains(&"otp") && pick(&[FactorKind::Totp]).is_some() {
+            return Ok(axum::Json(serde_json::json!({ "challenge_type": "otp" })).into_response());
+        }
+        let oob = types
+            .contains(&"oob")
+            .then(|| pick(&[FactorKind::Email, FactorKind::Sms]))
+            .flatten()
+            .ok_or_else(|| {
+                AppError::bad(
+                    ErrorCode::InvalidRequest,
+                    "No authenticator of the requested challenge_type.",
+                )
+            })?;
+        let code_id = crate::ui::mfa::send_code(&state, &pending.user_id, oob, "mfa").await?;
+        pending.oob = Some((code_id.clone(), oob.kind.method()));
+        let data = serde_json::to_value(&pending).map_err(|e| AppError::Internal(e.to_string()))?;
+        state.store().update_flow(&id, &data, state.now()).await?;
+        Ok(axum::Json(serde_json::json!({
+            "challenge_type": "oob",
+            "oob_code": code_id,
+            "binding_method": "prompt",
+        }))
+        .into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The `mfa-otp`, `mfa-oob` and `mfa-recovery-code` grants: check the factor, spend the token,
+/// issue.
 pub async fn with_factor(
     state: &AppState,
     meta: &ClientMeta,
@@ -324,7 +393,27 @@ pub async fn with_factor(
         ));
     }
     let factors = state.factors();
-    let (outcome, field) = if grant_type == MFA_OTP {
+    let (outcome, field) = if grant_type == MFA_OOB {
+        let oob_code = params
+            .get("oob_code")
+            .ok_or_else(|| AppError::invalid_request("oob_code is required."))?;
+        let binding = params
+            .get("binding_code")
+            .ok_or_else(|| AppError::invalid_request("binding_code is required."))?;
+        match &pending.oob {
+            Some((code_id, method)) if code_id == oob_code => (
+                factors
+                    .verify_code(&pending.user_id, code_id, binding, *method)
+                    .await?,
+                "binding_code",
+            ),
+            _ => {
+                return Err(AppError::invalid_grant(
+                    "The oob_code does not belong to this mfa_token.",
+                ));
+            }
+        }
+    } else if grant_type == MFA_OTP {
         let otp = params
             .get("otp")
             .ok_or_else(|| AppError::invalid_request("otp is required."))?;

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
         .route("/mfa/authenticators", get(mfa_grant::authenticators))
+        .route("/mfa/challenge", post(mfa_grant::challenge))
         .route("/oauth/revoke", post(revoke::revoke))
         .route("/oauth/introspect", post(revoke::introspect))
         .route(

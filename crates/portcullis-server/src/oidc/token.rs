@@ -64,7 +64,13 @@ async fn run(
     let client = client_auth::authenticate(state, headers, &params).await?;
     // The MFA grants continue what the password grant started; the mfa_token is bound to its
     // client, which is the check that matters.
-    if [mfa_grant::MFA_OTP, mfa_grant::MFA_RECOVERY_CODE].contains(&grant_type.as_str()) {
+    if [
+        mfa_grant::MFA_OTP,
+        mfa_grant::MFA_OOB,
+        mfa_grant::MFA_RECOVERY_CODE,
+    ]
+    .contains(&grant_type.as_str())
+    {
         return mfa_grant::with_factor(state, meta, &client, &params, &grant_type).await;
     }
     if ![

@@ -418,3 +418,64 @@ async fn mfa_challenge_sends_an_email_code_that_the_oob_grant_spends() {
     assert_eq!(id["amr"], json!(["pwd", "otp", "mfa"]));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_token_endpoint_takes_json_bodies_as_auth0_sdks_send_them() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let web = setup(&app).await;
+    let (totp, _) = enrol_totp(&browser(), &app, &web.0).await;
+    let cli = password_client(&app, &[]).await;
+    let post = |body: String, media: &'static str| {
+        let url = app.url("/oauth/token");
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .header("content-type", media)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = post(
+        json!({
+            "grant_type": "password", "username": EMAIL, "password": PASSWORD,
+            "client_id": cli.0, "client_secret": cli.1, "scope": "openid",
+        })
+        .to_string(),
+        "application/json",
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("mfa_required"))
+    );
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    app.clock.advance(30);
+    let (status, body) = post(
+        json!({
+            "grant_type": OTP, "mfa_token": token, "otp": totp.code_at(app.clock_now()),
+            "client_id": cli.0, "client_secret": cli.1,
+        })
+        .to_string(),
+        "application/json; charset=utf-8",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    for (body, media) in [
+        ("grant_type=password".to_string(), "text/plain"),
+        (
+            json!({ "grant_type": { "nested": true } }).to_string(),
+            "application/json",
+        ),
+        ("[1, 2]".to_string(), "application/json"),
+    ] {
+        let (status, answer) = post(body, media).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some("invalid_request"))
+        );
+    }
+    app.stop().await;
+}

@@ -33,21 +33,39 @@ pub async fn token(
     }
 }
 
-/// Parses a form body, insisting on the form media type (RFC 6749 §3.2).
+/// Parses a form body (RFC 6749 §3.2), or a flat JSON object as Auth0's SDKs send; any other
+/// media type is refused.
 pub fn form(headers: &HeaderMap, body: &[u8]) -> AppResult<Params> {
-    let form_type = headers
+    let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
-    if !form_type {
-        return Err(AppError::invalid_request(
-            "Use Content-Type: application/x-www-form-urlencoded.",
-        ));
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if media.starts_with("application/x-www-form-urlencoded") {
+        return Params::parse(body).map_err(AppError::invalid_request);
     }
-    Params::parse(body).map_err(AppError::invalid_request)
+    if media.starts_with("application/json") {
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+            .map_err(|_| AppError::invalid_request("The body is not a JSON object."))?;
+        let mut encoded = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in &object {
+            match value {
+                serde_json::Value::String(s) => encoded.append_pair(key, s),
+                serde_json::Value::Number(n) => encoded.append_pair(key, &n.to_string()),
+                serde_json::Value::Bool(b) => encoded.append_pair(key, &b.to_string()),
+                serde_json::Value::Null => &mut encoded,
+                _ => {
+                    return Err(AppError::invalid_request(format!(
+                        "{key} must be a string."
+                    )));
+                }
+            };
+        }
+        return Params::parse(encoded.finish().as_bytes()).map_err(AppError::invalid_request);
+    }
+    Err(AppError::invalid_request(
+        "Use Content-Type: application/x-www-form-urlencoded (or application/json).",
+    ))
 }
 
 async fn run(

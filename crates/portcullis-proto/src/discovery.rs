@@ -23,6 +23,12 @@ pub struct ProviderMetadata {
     pub end_session_endpoint: String,
     /// Auth0-compatible MFA challenge endpoint.
     pub mfa_challenge_endpoint: String,
+    /// Auth0-compatible MFA associate (enrolment) endpoint.
+    pub mfa_associate_endpoint: String,
+    /// Auth0-compatible list of a user's authenticators (`DELETE …/{id}` removes one).
+    pub mfa_authenticators_endpoint: String,
+    /// The audience of access tokens for the MFA API.
+    pub mfa_audience: String,
     /// Supported scopes.
     pub scopes_supported: Vec<String>,
     /// Supported response types.

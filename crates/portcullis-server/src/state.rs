@@ -299,12 +299,14 @@ impl AppState {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        let apis = store
+        let mut apis: HashMap<String, Api> = store
             .list_apis()
             .await?
             .into_iter()
             .map(|a| (a.identifier.clone(), a))
             .collect();
+        let mfa = crate::oidc::mfa_api::builtin_api(self.issuer());
+        apis.entry(mfa.identifier.clone()).or_insert(mfa);
         let grants = store
             .list_client_grants()
             .await?

@@ -14,61 +14,6 @@ use portcullis_core::ports::Store;
 use portcullis_testkit::{Engine, TestApp, browser, spawn_app_with_env};
 use serde_json::{Value, json};
 
-const OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
-const RECOVERY: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
-
-/// A client that may use the password grant: `(id, secret)`.
-async fn password_client(app: &TestApp, policy: &[&str]) -> (String, String) {
-    let mut overrides = PolicyOverrides::default();
-    for p in policy {
-        overrides.set(p).unwrap();
-    }
-    let (client, secret) = app
-        .create_client(NewClient {
-            name: "cli app".into(),
-            redirect_uris: vec![REDIRECT.into()],
-            grant_types: vec!["authorization_code".into(), "password".into()],
-            policy: overrides,
-            ..NewClient::default()
-        })
-        .await;
-    (client.id, secret.unwrap())
-}
-
-async fn grant(app: &TestApp, client: &(String, String), form: &[(&str, &str)]) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(app.url("/oauth/token"))
-        .basic_auth(&client.0, Some(&client.1))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
-}
-
-async fn otp(app: &TestApp, client: &(String, String), token: &str, code: &str) -> (u16, Value) {
-    grant(
-        app,
-        client,
-        &[("grant_type", OTP), ("mfa_token", token), ("otp", code)],
-    )
-    .await
-}
-
-async fn password(app: &TestApp, client: &(String, String), pw: &str) -> (u16, Value) {
-    grant(
-        app,
-        client,
-        &[
-            ("grant_type", "password"),
-            ("username", EMAIL),
-            ("password", pw),
-            ("scope", "openid"),
-        ],
-    )
-    .await
-}
-
 #[tokio::test]
 async fn password_then_mfa_otp_and_every_error() {
     let app = spawn_app_with_env(Engine::Sqlite, &[]).await;

@@ -178,9 +178,16 @@ async fn discovery_advertises_required_metadata() {
     for key in [
         "backchannel_logout_supported",
         "dpop_signing_alg_values_supported",
-        "mfa_challenge_endpoint",
     ] {
         assert!(!m[key].is_null(), "{key}");
+    }
+    for (key, path) in [
+        ("mfa_challenge_endpoint", "/mfa/challenge"),
+        ("mfa_associate_endpoint", "/mfa/associate"),
+        ("mfa_authenticators_endpoint", "/mfa/authenticators"),
+        ("mfa_audience", "/mfa/"),
+    ] {
+        assert_eq!(m[key], format!("{}{path}", app.issuer), "{key}");
     }
     let algs = app.jwks_field("alg").await;
     assert_eq!(algs.len(), 3);

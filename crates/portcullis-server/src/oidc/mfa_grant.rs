@@ -1,11 +1,9 @@
 //! Token grants with a second factor and no browser, Auth0's way (DESIGN.md §6): the `password`
-//! grant answers `403 mfa_required` with an `mfa_token` when policy asks for more, and the
-//! `mfa-otp` and `mfa-recovery-code` grants spend that token with a factor.
+//! grant, a refresh and a code exchange answer `403 mfa_required` with an `mfa_token` when
+//! policy asks for more, and the `mfa-otp`, `mfa-oob` and `mfa-recovery-code` grants spend that
+//! token with a factor.
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use portcullis_core::authn::assurance::{Method, Proof};
 use portcullis_core::authn::factors::{Outcome, password_key};
 use portcullis_core::crypto::secret::SecretString;
@@ -28,19 +26,65 @@ pub const MFA_OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
 /// Auth0's grant type for a recovery code.
 pub const MFA_RECOVERY_CODE: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
 
-const KIND: &str = "mfa_token";
+pub(crate) const KIND: &str = "mfa_token";
 
 /// What an `mfa_token` stands for: who, for which client, API and scope, and what they proved.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Pending {
-    user_id: String,
-    client_id: String,
-    audience: Option<String>,
-    scope: String,
-    proofs: Vec<Proof>,
-    /// The code sent by `/mfa/challenge` (its record id, the `oob_code`) and how it proves.
+pub(crate) struct Pending {
+    pub(crate) user_id: String,
+    pub(crate) client_id: String,
+    pub(crate) audience: Option<String>,
+    pub(crate) scope: String,
+    pub(crate) proofs: Vec<Proof>,
+    /// The code sent by `/mfa/challenge` or `/mfa/associate` (its record id, the `oob_code`)
+    /// and how it proves.
     #[serde(default)]
-    oob: Option<(String, Method)>,
+    pub(crate) oob: Option<(String, Method)>,
+    /// A code exchange's browser session: the tokens stay tied to it (same `sid`).
+    #[serde(default)]
+    pub(crate) session_id: Option<String>,
+    /// A code exchange's `nonce`, for the ID token.
+    #[serde(default)]
+    pub(crate) nonce: Option<String>,
+}
+
+impl Pending {
+    /// Continues a grant: its user, client, API and scope, and what its session proved.
+    async fn from_grant(state: &AppState, grant: &GrantContext) -> AppResult<Pending> {
+        let proofs = state
+            .store()
+            .session_by_id(&grant.session_id, state.now())
+            .await?
+            .map(|s| s.proofs)
+            .unwrap_or_default();
+        Ok(Pending::new(
+            &grant.user_id,
+            &grant.client_id,
+            grant.audience.clone(),
+            grant.scope.clone(),
+            proofs,
+        ))
+    }
+
+    /// What a grant proved so far, about to be checked for a factor.
+    pub(crate) fn new(
+        user_id: &str,
+        client_id: &str,
+        audience: Option<String>,
+        scope: String,
+        proofs: Vec<Proof>,
+    ) -> Pending {
+        Pending {
+            user_id: user_id.into(),
+            client_id: client_id.into(),
+            audience,
+            scope,
+            proofs,
+            oob: None,
+            session_id: None,
+            nonce: None,
+        }
+    }
 }
 
 fn too_many(retry_after: i64) -> AppError {
@@ -102,14 +146,8 @@ pub async fn password(
     };
     state.store().clear_failures(&key).await?;
     let policy = state.policy(Some(&client.id), audience.as_deref()).await;
-    let pending = Pending {
-        user_id: user.id.clone(),
-        client_id: client.id.clone(),
-        audience,
-        scope,
-        proofs: vec![Proof::new(Method::Password, state.now(), None)],
-        oob: None,
-    };
+    let proofs = vec![Proof::new(Method::Password, state.now(), None)];
+    let pending = Pending::new(&user.id, &client.id, audience, scope, proofs);
     let kinds = usable_kinds(state, &user, &policy).await?;
     let needed = match policy.mfa {
         MfaMode::Never => false,
@@ -144,22 +182,43 @@ pub async fn refresh_needs_factor(
     if kinds.is_empty() {
         return Ok(None);
     }
-    let proofs = state
-        .store()
-        .session_by_id(&grant.session_id, state.now())
-        .await?
-        .map(|s| s.proofs)
-        .unwrap_or_default();
-    let pending = Pending {
-        user_id: user.id.clone(),
-        client_id: client.id.clone(),
-        audience: grant.audience.clone(),
-        scope: grant.scope.clone(),
-        proofs,
-        oob: None,
-    };
+    let pending = Pending::from_grant(state, grant).await?;
     Ok(Some(
         mfa_required(state, meta, "refresh_token", &kinds, &policy, pending).await?,
+    ))
+}
+
+/// A code exchange for an API whose policy needs more than the session proved (the policy
+/// changed since `/authorize`, or its `max_age` ran out meanwhile): `mfa_required`, and the
+/// factor proved with the `mfa_token` is added to what the session proved.
+pub async fn exchange_needs_factor(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    grant: &GrantContext,
+    nonce: Option<&str>,
+) -> AppResult<Option<AppError>> {
+    let policy = state
+        .policy(Some(&client.id), grant.audience.as_deref())
+        .await;
+    let proved = Acr::parse(&grant.acr).unwrap_or(Acr::Aal1);
+    let below = policy.required_acr.is_some_and(|r| !proved.satisfies(r))
+        || (policy.mfa == MfaMode::Always && proved < Acr::Aal2);
+    let stale = policy
+        .max_age
+        .is_some_and(|m| state.now() - grant.auth_time > m);
+    if !below && !stale {
+        return Ok(None);
+    }
+    let Some(user) = state.store().user_by_id(&grant.user_id).await? else {
+        return Ok(None);
+    };
+    let kinds = usable_kinds(state, &user, &policy).await?;
+    let mut pending = Pending::from_grant(state, grant).await?;
+    pending.session_id = Some(grant.session_id.clone());
+    pending.nonce = nonce.map(str::to_string);
+    Ok(Some(
+        mfa_required(state, meta, "authorization_code", &kinds, &policy, pending).await?,
     ))
 }
 
@@ -203,7 +262,7 @@ async fn mfa_required(
 }
 
 /// The factor kinds this user has and the policy allows.
-async fn usable_kinds(
+pub(crate) async fn usable_kinds(
     state: &AppState,
     user: &User,
     policy: &Policy,
@@ -244,7 +303,11 @@ fn requirements(kinds: &[FactorKind], recovery: bool, policy: &Policy) -> serde_
 
 /// A live `mfa_token`'s flow id and record: `expired_token` past its time, `invalid_grant` for
 /// anything unknown, tampered with or spent (answered with `status`).
-async fn lookup(state: &AppState, token: &str, status: StatusCode) -> AppResult<(String, Pending)> {
+pub(crate) async fn lookup(
+    state: &AppState,
+    token: &str,
+    status: StatusCode,
+) -> AppResult<(String, Pending)> {
     let error = |code, description: &str| AppError::OAuth {
         status,
         code,
@@ -272,107 +335,6 @@ async fn lookup(state: &AppState, token: &str, status: StatusCode) -> AppResult<
     Ok((id, pending))
 }
 
-/// `GET /mfa/authenticators` (Bearer `mfa_token`): the user's active authenticators that the
-/// policy allows, in Auth0's shape.
-pub async fn authenticators(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let result = async {
-        let token = crate::http::bearer(&headers).ok_or_else(|| AppError::OAuth {
-            status: StatusCode::UNAUTHORIZED,
-            code: ErrorCode::InvalidRequest,
-            description: "An mfa_token is required as a Bearer token.".into(),
-            challenge: Some("Bearer realm=\"portcullis\"".into()),
-        })?;
-        let (_, pending) = lookup(&state, &token, StatusCode::UNAUTHORIZED).await?;
-        let policy = state
-            .policy(Some(&pending.client_id), pending.audience.as_deref())
-            .await;
-        let mut out: Vec<serde_json::Value> = crate::ui::active_factors(&state, &pending.user_id)
-            .await?
-            .into_iter()
-            .filter(|f| policy.allows(f.kind))
-            .filter_map(|f| match f.kind {
-                FactorKind::Totp => Some(serde_json::json!({
-                    "id": f.id, "authenticator_type": "otp", "name": f.name, "active": true,
-                })),
-                FactorKind::Email | FactorKind::Sms => Some(serde_json::json!({
-                    "id": f.id, "authenticator_type": "oob", "oob_channel": f.kind.as_str(),
-                    "name": f.name, "active": true,
-                })),
-                // Not usable without a browser.
-                FactorKind::Webauthn => None,
-            })
-            .collect();
-        if state.store().recovery_codes_left(&pending.user_id).await? > 0 {
-            out.push(serde_json::json!({
-                "id": "recovery-code", "authenticator_type": "recovery-code", "active": true,
-            }));
-        }
-        Ok::<_, AppError>(axum::Json(out).into_response())
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
-/// `POST /mfa/challenge` (form: `mfa_token`, client credentials, `challenge_type`, optional
-/// `authenticator_id`): `otp` says to use the app; `oob` sends a code by email or SMS and
-/// answers with its `oob_code`.
-pub async fn challenge(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let result = async {
-        let params = super::token::form(&headers, &body)?;
-        let client = super::client_auth::authenticate(&state, &headers, &params).await?;
-        let token = params
-            .get("mfa_token")
-            .ok_or_else(|| AppError::invalid_request("mfa_token is required."))?;
-        let (id, mut pending) = lookup(&state, token, StatusCode::BAD_REQUEST).await?;
-        if pending.client_id != client.id {
-            return Err(AppError::invalid_grant(
-                "The mfa_token was issued to another client.",
-            ));
-        }
-        let policy = state
-            .policy(Some(&client.id), pending.audience.as_deref())
-            .await;
-        let factors: Vec<_> = crate::ui::active_factors(&state, &pending.user_id)
-            .await?
-            .into_iter()
-            .filter(|f| policy.allows(f.kind))
-            .collect();
-        let wanted = params.get("challenge_type").unwrap_or("otp oob");
-        let chosen = params.get("authenticator_id");
-        let pick = |kinds: &[FactorKind]| {
-            factors
-                .iter()
-                .find(|f| kinds.contains(&f.kind) && chosen.is_none_or(|c| c == f.id))
-        };
-        let types: Vec<&str> = wanted.split_whitespace().collect();
-        if types.contains(&"otp") && pick(&[FactorKind::Totp]).is_some() {
-            return Ok(axum::Json(serde_json::json!({ "challenge_type": "otp" })).into_response());
-        }
-        let oob = types
-            .contains(&"oob")
-            .then(|| pick(&[FactorKind::Email, FactorKind::Sms]))
-            .flatten()
-            .ok_or_else(|| {
-                AppError::bad(
-                    ErrorCode::InvalidRequest,
-                    "No authenticator of the requested challenge_type.",
-                )
-            })?;
-        let code_id = crate::ui::mfa::send_code(&state, &pending.user_id, oob, "mfa").await?;
-        pending.oob = Some((code_id.clone(), oob.kind.method()));
-        let data = serde_json::to_value(&pending).map_err(|e| AppError::Internal(e.to_string()))?;
-        state.store().update_flow(&id, &data, state.now()).await?;
-        Ok(axum::Json(serde_json::json!({
-            "challenge_type": "oob",
-            "oob_code": code_id,
-            "binding_method": "prompt",
-        }))
-        .into_response())
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
 /// The `mfa-otp`, `mfa-oob` and `mfa-recovery-code` grants: check the factor, spend the token,
 /// issue.
 pub async fn with_factor(
@@ -393,6 +355,15 @@ pub async fn with_factor(
         ));
     }
     let factors = state.factors();
+    // Associations waiting for their first use: the one this grant uses becomes active.
+    let pending_ids: Vec<String> = state
+        .store()
+        .factors(&pending.user_id)
+        .await?
+        .into_iter()
+        .filter(|f| !f.active)
+        .map(|f| f.id)
+        .collect();
     let (outcome, field) = if grant_type == MFA_OOB {
         let oob_code = params
             .get("oob_code")
@@ -456,6 +427,14 @@ pub async fn with_factor(
         Some(u) if !u.blocked => u,
         _ => return Err(AppError::invalid_grant("The user may not sign in.")),
     };
+    if let Some(id) = proof
+        .factor_id
+        .clone()
+        .filter(|id| pending_ids.contains(id))
+    {
+        state.store().touch_factor(&id, now).await?;
+        super::mfa_api::confirmed(state, meta, &user.id, &id).await;
+    }
     pending.proofs.push(proof);
     let recovery = grant_type == MFA_RECOVERY_CODE;
     let mut response = tokens(state, client, &user, pending).await?;
@@ -468,7 +447,8 @@ pub async fn with_factor(
     Ok(response)
 }
 
-/// Records a session for what was proved (no browser cookie) and issues its tokens.
+/// Issues tokens for what was proved: in the code exchange's session (its `sid`, unchanged for
+/// the browser), or in a new session with no browser cookie.
 async fn tokens(
     state: &AppState,
     client: &Client,
@@ -476,16 +456,31 @@ async fn tokens(
     pending: Pending,
 ) -> AppResult<TokenResponse> {
     let now = state.now();
-    let session = Session::start(
-        &user.id,
-        now,
-        now + state.settings().session.lifetime,
-        pending.proofs,
-    );
-    state
-        .store()
-        .create_session(&session, &token_digest(&random::token()))
-        .await?;
+    let session = match &pending.session_id {
+        Some(id) => {
+            let mut session = state.store().session_by_id(id, now).await?.ok_or_else(|| {
+                AppError::invalid_grant("The session behind this code has ended.")
+            })?;
+            // What the tokens show, computed over the session's proofs and the new one; the
+            // browser's session itself is not raised by a proof it did not see.
+            session.proofs.clear();
+            session.prove(pending.proofs);
+            session
+        }
+        None => {
+            let session = Session::start(
+                &user.id,
+                now,
+                now + state.settings().session.lifetime,
+                pending.proofs,
+            );
+            state
+                .store()
+                .create_session(&session, &token_digest(&random::token()))
+                .await?;
+            session
+        }
+    };
     state
         .store()
         .add_session_client(&session.id, &client.id)
@@ -501,5 +496,5 @@ async fn tokens(
         amr: session.amr.clone(),
         family_id: random::id("fam"),
     };
-    super::token::issue(state, client, &grant, None).await
+    super::token::issue(state, client, &grant, pending.nonce.as_deref()).await
 }

@@ -4,6 +4,7 @@ pub mod authorize;
 pub mod client_auth;
 pub mod discovery;
 pub mod logout;
+pub mod mfa_api;
 pub mod mfa_grant;
 pub mod mint;
 pub mod revoke;
@@ -36,8 +37,13 @@ pub fn routes() -> Router<AppState> {
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
-        .route("/mfa/authenticators", get(mfa_grant::authenticators))
-        .route("/mfa/challenge", post(mfa_grant::challenge))
+        .route("/mfa/authenticators", get(mfa_api::authenticators))
+        .route(
+            "/mfa/authenticators/{id}",
+            axum::routing::delete(mfa_api::remove),
+        )
+        .route("/mfa/associate", post(mfa_api::associate))
+        .route("/mfa/challenge", post(mfa_api::challenge))
         .route("/oauth/revoke", post(revoke::revoke))
         .route("/oauth/introspect", post(revoke::introspect))
         .route(

@@ -33,8 +33,8 @@ pub async fn token(
     }
 }
 
-/// Parses a form body (RFC 6749 §3.2), or a flat JSON object as Auth0's SDKs send; any other
-/// media type is refused.
+/// Parses a form body (RFC 6749 §3.2), or a flat JSON object as Auth0's SDKs send (lists of
+/// strings allowed); any other media type is refused.
 pub fn form(headers: &HeaderMap, body: &[u8]) -> AppResult<Params> {
     let media = headers
         .get(header::CONTENT_TYPE)
@@ -54,9 +54,15 @@ pub fn form(headers: &HeaderMap, body: &[u8]) -> AppResult<Params> {
                 serde_json::Value::Number(n) => encoded.append_pair(key, &n.to_string()),
                 serde_json::Value::Bool(b) => encoded.append_pair(key, &b.to_string()),
                 serde_json::Value::Null => &mut encoded,
+                // Lists such as `authenticator_types` travel as space-separated values, like
+                // `scope`.
+                serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => {
+                    let joined: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+                    encoded.append_pair(key, &joined.join(" "))
+                }
                 _ => {
                     return Err(AppError::invalid_request(format!(
-                        "{key} must be a string."
+                        "{key} must be a string or a list of strings."
                     )));
                 }
             };
@@ -186,6 +192,17 @@ async fn authorization_code(
         return Err(AppError::invalid_grant(
             "The session behind this code has ended.",
         ));
+    }
+    if let Some(err) = mfa_grant::exchange_needs_factor(
+        state,
+        meta,
+        client,
+        &record.grant,
+        record.nonce.as_deref(),
+    )
+    .await?
+    {
+        return Err(err);
     }
     issue(state, client, &record.grant, record.nonce.as_deref()).await
 }

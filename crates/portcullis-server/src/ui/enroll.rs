@@ -148,7 +148,7 @@ fn totp_context(id: &str) -> String {
     format!("totp-enrollment:{id}")
 }
 
-async fn user_email(state: &AppState, user_id: &str) -> AppResult<String> {
+pub(crate) async fn user_email(state: &AppState, user_id: &str) -> AppResult<String> {
     Ok(state
         .store()
         .user_by_id(user_id)
@@ -157,7 +157,7 @@ async fn user_email(state: &AppState, user_id: &str) -> AppResult<String> {
         .unwrap_or_default())
 }
 
-fn issuer_label(state: &AppState) -> String {
+pub(crate) fn issuer_label(state: &AppState) -> String {
     url::Url::parse(state.issuer())
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
@@ -501,7 +501,7 @@ pub async fn oob_get(
 }
 
 /// Checks an address or phone number a person typed.
-fn valid_target(kind: FactorKind, target: &str) -> Option<String> {
+pub(crate) fn valid_target(kind: FactorKind, target: &str) -> Option<String> {
     match kind {
         FactorKind::Email => portcullis_core::admin::parse_email(target).ok(),
         _ => {

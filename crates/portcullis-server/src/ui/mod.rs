@@ -1,12 +1,12 @@
 //! Hosted pages (`/u/*`): server-rendered, usable without JavaScript.
 
 mod device;
-mod enroll;
+pub(crate) mod enroll;
 pub mod flow;
 mod login;
 mod magic;
 pub(crate) mod mfa;
-mod security;
+pub(crate) mod security;
 
 use askama::Template;
 use axum::Router;

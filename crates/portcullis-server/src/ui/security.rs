@@ -219,6 +219,54 @@ pub async fn end_other_sessions(state: &AppState, user_id: &str, keep: &str) -> 
     Ok(ended)
 }
 
+/// Removes a user's factor (active or pending) and ends their other sessions but `keep`, with
+/// the audit event and the email; the factor, if it existed. Shared by the security page and
+/// the MFA API.
+pub async fn remove_factor(
+    state: &AppState,
+    meta: &ClientMeta,
+    user_id: &str,
+    id: &str,
+    keep: Option<&str>,
+) -> AppResult<Option<Factor>> {
+    let store = state.store();
+    let Some(factor) = store.factor(id).await?.filter(|f| f.user_id == user_id) else {
+        return Ok(None);
+    };
+    if !store.delete_factor(user_id, id).await? {
+        return Ok(None);
+    }
+    if ui::active_factors(state, user_id).await?.is_empty() {
+        // Recovery codes only make sense beside a factor.
+        store
+            .replace_recovery_codes(user_id, &[], state.now())
+            .await?;
+    }
+    let ended = end_other_sessions(state, user_id, keep.unwrap_or_default()).await?;
+    state
+        .audit(
+            "factor.removed",
+            meta,
+            Some(user_id),
+            None,
+            serde_json::json!({ "factor_id": id, "type": factor.kind.as_str(), "sessions_ended": ended }),
+        )
+        .await;
+    ui::notify_user(
+        state,
+        user_id,
+        "A sign-in method was removed from your account",
+        &format!(
+            "{} \"{}\" was removed from your account and your other sessions were signed out.\n\nIf this was not you, secure your account now: {}/u/account/security",
+            factor.kind.label(),
+            factor.name,
+            state.issuer()
+        ),
+    )
+    .await;
+    Ok(Some(factor))
+}
+
 /// `POST /u/account/security`: `action` = `rename`, `remove`, `regenerate_codes`,
 /// `forget_device` or `end_session`.
 pub async fn security_post(
@@ -244,49 +292,31 @@ pub async fn security_post(
             "rename" => {
                 let name = ui::clean_name(form.get("name").unwrap_or_default());
                 if name.is_empty() {
-                    return Err(AppError::page(StatusCode::UNPROCESSABLE_ENTITY, "A name cannot be empty."));
+                    return Err(AppError::page(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "A name cannot be empty.",
+                    ));
                 }
                 if !store.rename_factor(&user_id, id, &name).await? {
                     return Err(not_found());
                 }
                 state
-                    .audit("factor.renamed", &meta, Some(&user_id), None, serde_json::json!({ "factor_id": id }))
-                    .await;
-            }
-            "remove" => {
-                let Some(factor) = store.factor(id).await?.filter(|f| f.user_id == user_id) else {
-                    return Err(not_found());
-                };
-                if !store.delete_factor(&user_id, id).await? {
-                    return Err(not_found());
-                }
-                let left = ui::active_factors(&state, &user_id).await?.len();
-                if left == 0 {
-                    // Recovery codes only make sense beside a factor.
-                    store.replace_recovery_codes(&user_id, &[], now).await?;
-                }
-                let ended = end_other_sessions(&state, &user_id, &session.id).await?;
-                state
                     .audit(
-                        "factor.removed",
+                        "factor.renamed",
                         &meta,
                         Some(&user_id),
                         None,
-                        serde_json::json!({ "factor_id": id, "type": factor.kind.as_str(), "sessions_ended": ended }),
+                        serde_json::json!({ "factor_id": id }),
                     )
                     .await;
-                ui::notify_user(
-                    &state,
-                    &user_id,
-                    "A sign-in method was removed from your account",
-                    &format!(
-                        "{} \"{}\" was removed from your account and your other sessions were signed out.\n\nIf this was not you, secure your account now: {}/u/account/security",
-                        factor.kind.label(),
-                        factor.name,
-                        state.issuer()
-                    ),
-                )
-                .await;
+            }
+            "remove" => {
+                if remove_factor(&state, &meta, &user_id, id, Some(&session.id))
+                    .await?
+                    .is_none()
+                {
+                    return Err(not_found());
+                }
             }
             "regenerate_codes" => {
                 if ui::active_factors(&state, &user_id).await?.is_empty() {
@@ -297,7 +327,13 @@ pub async fn security_post(
                 }
                 let codes = state.factors().issue_recovery_codes(&user_id).await?;
                 state
-                    .audit("recovery_codes.regenerated", &meta, Some(&user_id), None, serde_json::json!({}))
+                    .audit(
+                        "recovery_codes.regenerated",
+                        &meta,
+                        Some(&user_id),
+                        None,
+                        serde_json::json!({}),
+                    )
                     .await;
                 return crate::ui::enroll::codes_page(&state, &headers, codes, vec![]);
             }
@@ -306,7 +342,13 @@ pub async fn security_post(
                     return Err(not_found());
                 }
                 state
-                    .audit("device.forgotten", &meta, Some(&user_id), None, serde_json::json!({ "device_id": id }))
+                    .audit(
+                        "device.forgotten",
+                        &meta,
+                        Some(&user_id),
+                        None,
+                        serde_json::json!({ "device_id": id }),
+                    )
                     .await;
             }
             "end_session" => {
@@ -320,7 +362,13 @@ pub async fn security_post(
                 }
                 store.revoke_session(id, now).await?;
                 state
-                    .audit("session.revoked", &meta, Some(&user_id), None, serde_json::json!({ "session_id": id }))
+                    .audit(
+                        "session.revoked",
+                        &meta,
+                        Some(&user_id),
+                        None,
+                        serde_json::json!({ "session_id": id }),
+                    )
                     .await;
             }
             _ => return Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action.")),

@@ -322,3 +322,77 @@ pub async fn prove_totp(
     )
     .await
 }
+
+// Auth0's non-interactive MFA: a password-grant client and the token requests.
+
+pub const OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
+pub const RECOVERY: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
+pub const OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
+
+/// A client that may use the password grant: `(id, secret)`.
+pub async fn password_client(
+    app: &portcullis_testkit::TestApp,
+    policy: &[&str],
+) -> (String, String) {
+    let mut overrides = portcullis_core::policy::PolicyOverrides::default();
+    for p in policy {
+        overrides.set(p).unwrap();
+    }
+    let (client, secret) = app
+        .create_client(portcullis_core::admin::NewClient {
+            name: "cli app".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            grant_types: vec!["authorization_code".into(), "password".into()],
+            policy: overrides,
+            ..portcullis_core::admin::NewClient::default()
+        })
+        .await;
+    (client.id, secret.unwrap())
+}
+
+pub async fn grant(
+    app: &portcullis_testkit::TestApp,
+    client: &(String, String),
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(&client.0, Some(&client.1))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+pub async fn otp(
+    app: &portcullis_testkit::TestApp,
+    client: &(String, String),
+    token: &str,
+    code: &str,
+) -> (u16, Value) {
+    grant(
+        app,
+        client,
+        &[("grant_type", OTP), ("mfa_token", token), ("otp", code)],
+    )
+    .await
+}
+
+pub async fn password(
+    app: &portcullis_testkit::TestApp,
+    client: &(String, String),
+    pw: &str,
+) -> (u16, Value) {
+    grant(
+        app,
+        client,
+        &[
+            ("grant_type", "password"),
+            ("username", EMAIL),
+            ("password", pw),
+            ("scope", "openid"),
+        ],
+    )
+    .await
+}

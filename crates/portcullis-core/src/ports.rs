@@ -200,6 +200,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Forgets all of a user's devices; how many.
     async fn revoke_devices(&self, user_id: &str, at: i64) -> Result<u64>;
 
+    /// Notes that the user completed a multi-factor sign-in from a user agent (by its keyed
+    /// digest).
+    async fn note_agent(&self, user_id: &str, digest: &str, at: i64) -> Result<()>;
+    /// Whether the user completed a multi-factor sign-in from this user agent since `since`.
+    async fn agent_seen(&self, user_id: &str, digest: &str, since: i64) -> Result<bool>;
+
     /// A user's live sessions, newest first.
     async fn user_sessions(&self, user_id: &str, now: i64) -> Result<Vec<Session>>;
     /// The newest audit events about a user, newest first.

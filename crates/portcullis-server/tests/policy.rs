@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use portcullis_core::admin::{NewClient, create_api};
 use portcullis_core::policy::PolicyOverrides;
-use portcullis_testkit::{Engine, TestApp, browser, spawn_app_with_env};
+use portcullis_testkit::{Engine, TestApp, browser, form_value, spawn_app_with_env};
 
 fn layer(pairs: &[&str]) -> PolicyOverrides {
     let mut o = PolicyOverrides::default();
@@ -143,5 +143,132 @@ async fn max_age_allowed_factors_and_enrol_with_any_from_a_client_policy() {
         out.param("error").as_deref(),
         Some("unmet_authentication_requirements")
     );
+    app.stop().await;
+}
+
+/// A browser-like client that sends `user_agent`.
+fn browser_as(user_agent: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(user_agent)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn adaptive_asks_on_a_new_browser_or_after_repeated_failures() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[("PORTCULLIS_POLICY__MFA", "adaptive")]).await;
+    let (client_id, _) = setup(&app).await;
+    let (totp, _) = enrol_totp(&browser(), &app, &client_id).await;
+    let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    let chrome = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Chrome/131.0 Safari/537.36";
+
+    // First time in this browser: asked, and the browser becomes known.
+    app.clock.advance(30);
+    let b = browser_as(firefox);
+    let step = password_step(&b, &app, &client_id, "").await;
+    assert_eq!(step.location.as_deref(), Some("/u/mfa"));
+    assert!(prove_totp(&b, &app, &totp).await.param("code").is_some());
+
+    // The same browser again, even without cookies: the password is enough.
+    let again = password_step(&browser_as(firefox), &app, &client_id, "").await;
+    assert!(again.param("code").is_some(), "{:?}", again.location);
+    // Another browser: asked.
+    let other = password_step(&browser_as(chrome), &app, &client_id, "").await;
+    assert_eq!(other.location.as_deref(), Some("/u/mfa"));
+
+    // Repeated failures make even the known browser prove a factor; success clears them.
+    let known = browser_as(firefox);
+    let login = get(&known, &app, &authorize_url(&app, &client_id, "")).await;
+    let page = get(&known, &app, login.location.as_deref().unwrap()).await;
+    let state = form_value(&page.body, "state").unwrap();
+    for _ in 0..3 {
+        let csrf = form_value(
+            &get(&known, &app, login.location.as_deref().unwrap())
+                .await
+                .body,
+            "csrf",
+        )
+        .unwrap();
+        let wrong = post(
+            &known,
+            &app,
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("email", EMAIL),
+                ("password", "not it"),
+            ],
+        )
+        .await;
+        assert_eq!(wrong.status, 401);
+    }
+    let asked = password_step(&known, &app, &client_id, "").await;
+    assert_eq!(asked.location.as_deref(), Some("/u/mfa"));
+    let fine = password_step(&browser_as(firefox), &app, &client_id, "").await;
+    assert!(
+        fine.param("code").is_some(),
+        "failures cleared by the sign-in"
+    );
+
+    // `always` ignores the signal; `never` never asks.
+    let (strict, _) = client_with(&app, &["mfa=always"]).await;
+    let step = password_step(&browser_as(firefox), &app, &strict, "").await;
+    assert_eq!(step.location.as_deref(), Some("/u/mfa"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn adaptive_judges_password_grant_clients_the_same_way() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let web = setup(&app).await;
+    let (totp, _) = enrol_totp(&browser(), &app, &web.0).await;
+    let cli = password_client(&app, &[]).await;
+    let send = |ua: &'static str, form: Vec<(&'static str, String)>| {
+        let (url, cli) = (app.url("/oauth/token"), cli.clone());
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .header("user-agent", ua)
+                .basic_auth(&cli.0, Some(&cli.1))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (
+                resp.status().as_u16(),
+                resp.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let pw = || {
+        vec![
+            ("grant_type", "password".to_string()),
+            ("username", EMAIL.to_string()),
+            ("password", PASSWORD.to_string()),
+        ]
+    };
+    let (status, body) = send("payroll-cli/2.1", pw()).await;
+    assert_eq!(status, 403, "{body}");
+    app.clock.advance(30);
+    let code = totp.code_at(app.clock_now());
+    let (status, _) = send(
+        "payroll-cli/2.1",
+        vec![
+            ("grant_type", OTP.to_string()),
+            ("mfa_token", body["mfa_token"].as_str().unwrap().to_string()),
+            ("otp", code),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        send("payroll-cli/2.1", pw()).await.0,
+        200,
+        "known client now"
+    );
+    assert_eq!(send("other-tool/1.0", pw()).await.0, 403);
     app.stop().await;
 }

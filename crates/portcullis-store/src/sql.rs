@@ -295,6 +295,9 @@ fn insert_access<'q>(jti: &str, family_id: &str, expires_at: i64) -> Q<'q> {
 
 const BUMP_VERSION: &str = "UPDATE meta SET config_version = config_version + 1 WHERE id = 1";
 
+/// How long a browser stays known to the adaptive policy after its last multi-factor sign-in.
+const AGENT_MEMORY: i64 = 365 * 86_400;
+
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
@@ -817,6 +820,13 @@ impl Store for SqlStore {
         ] {
             total += self.exec(sqlx::query(sql).bind(now)).await?;
         }
+        // A browser not seen for a year is new again.
+        total += self
+            .exec(
+                sqlx::query("DELETE FROM seen_agents WHERE last_seen_at <= $1")
+                    .bind(now - AGENT_MEMORY),
+            )
+            .await?;
         Ok(total)
     }
 
@@ -1204,6 +1214,36 @@ impl Store for SqlStore {
             .bind(at),
         )
         .await
+    }
+
+    async fn note_agent(&self, user_id: &str, digest: &str, at: i64) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO seen_agents (user_id, digest, first_seen_at, last_seen_at)
+                 VALUES ($1, $2, $3, $3)
+                 ON CONFLICT (user_id, digest) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+            )
+            .bind(user_id.to_string())
+            .bind(digest.to_string())
+            .bind(at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn agent_seen(&self, user_id: &str, digest: &str, since: i64) -> Result<bool> {
+        Ok(self
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT 1 AS seen FROM seen_agents
+                     WHERE user_id = $1 AND digest = $2 AND last_seen_at >= $3",
+                )
+                .bind(user_id.to_string())
+                .bind(digest.to_string())
+                .bind(since),
+            )
+            .await?
+            .is_some())
     }
 
     async fn user_sessions(&self, user_id: &str, now: i64) -> Result<Vec<Session>> {

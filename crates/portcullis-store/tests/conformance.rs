@@ -94,6 +94,7 @@ both_engines!(
     devices_rotate_and_revoke,
     failures_count_and_clear,
     sessions_proofs_round_trip,
+    agents_noted_seen_and_swept,
 );
 
 fn user(id: &str, email: &str) -> User {
@@ -786,4 +787,29 @@ async fn sessions_proofs_round_trip(s: &SqlStore) {
     assert_eq!(back.amr, ["pwd", "otp", "mfa"]);
     let mine = s.user_sessions("u1", 200).await.unwrap();
     assert_eq!(mine.len(), 1);
+}
+
+async fn agents_noted_seen_and_swept(s: &SqlStore) {
+    s.create_user(&user("u1", "a@example.com")).await.unwrap();
+    assert!(!s.agent_seen("u1", "ua-1", 0).await.unwrap());
+    s.note_agent("u1", "ua-1", 1_000).await.unwrap();
+    s.note_agent("u1", "ua-1", 2_000).await.unwrap();
+    assert!(
+        s.agent_seen("u1", "ua-1", 1_500).await.unwrap(),
+        "last seen moved"
+    );
+    assert!(!s.agent_seen("u1", "ua-1", 2_001).await.unwrap());
+    assert!(!s.agent_seen("u1", "ua-2", 0).await.unwrap());
+    assert!(!s.agent_seen("u2", "ua-1", 0).await.unwrap(), "per user");
+    s.sweep_expired(2_000 + 366 * 86_400).await.unwrap();
+    assert!(
+        !s.agent_seen("u1", "ua-1", 0).await.unwrap(),
+        "forgotten after a year"
+    );
+    s.note_agent("u1", "ua-3", 5).await.unwrap();
+    assert!(s.delete_user("u1").await.unwrap());
+    assert!(
+        !s.agent_seen("u1", "ua-3", 0).await.unwrap(),
+        "gone with the user"
+    );
 }

@@ -144,7 +144,6 @@ pub async fn password(
             .await;
         return Err(AppError::invalid_grant("Wrong email or password."));
     };
-    state.store().clear_failures(&key).await?;
     let policy = state.policy(Some(&client.id), audience.as_deref()).await;
     let proofs = vec![Proof::new(Method::Password, state.now(), None)];
     let pending = Pending::new(&user.id, &client.id, audience, scope, proofs);
@@ -152,8 +151,12 @@ pub async fn password(
     let needed = match policy.mfa {
         MfaMode::Never => false,
         MfaMode::Always => true,
-        MfaMode::Adaptive => !kinds.is_empty(),
+        MfaMode::Adaptive => {
+            !kinds.is_empty() && crate::ui::device::unfamiliar(state, &user, meta).await?
+        }
     } || policy.required_acr.is_some_and(|r| r > Acr::Aal1);
+    // Cleared after the adaptive policy has seen the failures that came before.
+    state.store().clear_failures(&key).await?;
     if !needed {
         return tokens(state, client, &user, pending).await;
     }
@@ -436,6 +439,7 @@ pub async fn with_factor(
         super::mfa_api::confirmed(state, meta, &user.id, &id).await;
     }
     pending.proofs.push(proof);
+    crate::ui::device::note_agent(state, &user.id, meta).await?;
     let recovery = grant_type == MFA_RECOVERY_CODE;
     let mut response = tokens(state, client, &user, pending).await?;
     if recovery {

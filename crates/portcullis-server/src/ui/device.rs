@@ -4,9 +4,10 @@
 //! copy is used), and the MAC binds it to the user it was issued for.
 
 use axum::http::HeaderMap;
+use portcullis_core::authn::factors::{factor_key, password_key};
 use portcullis_core::crypto::secret::ct_eq;
 use portcullis_core::crypto::{b64url, hmac_sha256, random, token_digest};
-use portcullis_core::model::Device;
+use portcullis_core::model::{Device, User};
 
 use crate::error::AppResult;
 use crate::http::{ClientMeta, cookie};
@@ -115,6 +116,56 @@ pub async fn recognise(
         remaining,
     );
     Ok(Some((device, cookie)))
+}
+
+/// Failures (passwords and second factors) just before a sign-in that make the adaptive policy
+/// ask for a factor.
+pub const ADAPTIVE_FAILURES: i64 = 3;
+
+/// How far back a browser counts as known: the store forgets older ones.
+const AGENT_MEMORY: i64 = 365 * 86_400;
+
+fn agent_digest(state: &AppState, user_agent: &str) -> String {
+    let key = state.master().derive("portcullis user agent v1");
+    b64url(&hmac_sha256(&key, user_agent.as_bytes()))
+}
+
+/// The adaptive policy's question: does this sign-in look new for the user? Yes from a browser
+/// (user agent) they never finished a multi-factor sign-in from, or after repeated failures on
+/// the account. A remembered-device cookie is checked by the caller and outweighs this.
+pub async fn unfamiliar(state: &AppState, user: &User, meta: &ClientMeta) -> AppResult<bool> {
+    let store = state.store();
+    let failures = store
+        .failures(&password_key(state.master(), &user.email))
+        .await?
+        .count
+        + store.failures(&factor_key(&user.id)).await?.count;
+    if failures >= ADAPTIVE_FAILURES {
+        return Ok(true);
+    }
+    Ok(match meta.user_agent.as_deref() {
+        Some(ua) => {
+            !store
+                .agent_seen(
+                    &user.id,
+                    &agent_digest(state, ua),
+                    state.now() - AGENT_MEMORY,
+                )
+                .await?
+        }
+        None => true,
+    })
+}
+
+/// Notes the browser of a finished multi-factor sign-in, so the adaptive policy knows it.
+pub async fn note_agent(state: &AppState, user_id: &str, meta: &ClientMeta) -> AppResult<()> {
+    if let Some(ua) = meta.user_agent.as_deref() {
+        state
+            .store()
+            .note_agent(user_id, &agent_digest(state, ua), state.now())
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

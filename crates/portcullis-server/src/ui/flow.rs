@@ -233,6 +233,9 @@ pub async fn finish(
         )
         .await;
     tracing::info!(user_id = %tx.user_id, session_id = %session.id, acr = %session.acr, "signed in");
+    if Acr::parse(&session.acr).is_some_and(|a| a >= Acr::Aal2) {
+        ui::device::note_agent(state, &tx.user_id, meta).await?;
+    }
     match (request, &tx.resume) {
         (Some(request), _) => {
             let reached = Acr::parse(&session.acr).unwrap_or(Acr::Aal1);

@@ -182,9 +182,9 @@ pub async fn login_post(
             )
             .await;
         };
-        state.store().clear_failures(&key).await?;
         let proof = Proof::new(Method::Password, state.now(), None);
-        after_first_factor(
+        // Cleared after the adaptive policy has seen the failures that came before.
+        let next = after_first_factor(
             &state,
             &headers,
             &meta,
@@ -193,7 +193,9 @@ pub async fn login_post(
             resume,
             request.as_ref(),
         )
-        .await
+        .await;
+        state.store().clear_failures(&key).await?;
+        next
     }
     .await;
     result.unwrap_or_else(axum::response::IntoResponse::into_response)
@@ -242,7 +244,7 @@ pub async fn after_first_factor(
     let asked = match policy.mfa {
         MfaMode::Never => false,
         MfaMode::Always => true,
-        MfaMode::Adaptive => !factors.is_empty(),
+        MfaMode::Adaptive => !factors.is_empty() && device::unfamiliar(state, user, meta).await?,
     };
     let mut need = wants || (already < Acr::Aal2 && asked);
     let mut cookies = Vec::new();

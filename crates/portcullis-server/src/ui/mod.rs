@@ -1,6 +1,6 @@
 //! Hosted pages (`/u/*`): server-rendered, usable without JavaScript.
 
-mod device;
+pub(crate) mod device;
 pub(crate) mod enroll;
 pub mod flow;
 mod login;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust workspace (SQLite and PostgreSQL suites), the Node client test and
-# the Chromium journey through the hosted pages.
+# Runs every test: the Rust workspace (SQLite and PostgreSQL suites), the Node client tests
+# (openid-client, Auth0's SDKs over https) and the Chromium journey through the hosted pages.
 # PostgreSQL is taken from PORTCULLIS_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,10 @@ cargo test --workspace --all-targets
 cargo test --workspace --doc
 
 cargo build -p portcullis
+# The Auth0 SDK test serves https with a self-signed certificate made by openssl.
+if ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+fi
 (cd tests/node && npm ci --no-audit --no-fund && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
 
 # The browser journey needs Debian's Chromium; install it when it is missing and we can.

@@ -104,6 +104,16 @@ async function platformAuthenticator(cdp) {
   return authenticatorId;
 }
 
+// The adaptive policy (the dev default) asks for a second factor on a browser the user never
+// finished a multi-factor sign-in from: a new user agent makes this one look like another device.
+let devices = 0;
+async function anotherDevice(cdp) {
+  devices += 1;
+  await cdp.send('Emulation.setUserAgentOverride', {
+    userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Device/${devices}`,
+  });
+}
+
 async function onSecurityPage(page) {
   await page.waitForURL(/\/u\/account\/security$/);
   await page.getByRole('heading', { name: 'Security', exact: true }).waitFor();
@@ -176,8 +186,14 @@ test('password, TOTP, passkey, recovery code and the security page in Chromium',
   await page.getByRole('button', { name: 'Use security key or passkey' }).click();
   await onSecurityPage(page);
 
-  // Password, then a recovery code ("try another way").
+  // The same browser again: adaptive MFA knows it now, so the password is enough.
   await signOut(page);
+  await password(page, email, pass);
+  await onSecurityPage(page);
+
+  // Password, then a recovery code ("try another way"), on a browser new to the user.
+  await signOut(page);
+  await anotherDevice(cdp);
   await password(page, email, pass);
   await page.waitForURL(/\/u\/mfa/);
   await page.getByText('Try another way').click();
@@ -196,6 +212,7 @@ test('password, TOTP, passkey, recovery code and the security page in Chromium',
   // Password, then a TOTP code from a step after the one that enrolled it.
   await signOut(page);
   while (step() <= enrolledStep) await new Promise((r) => setTimeout(r, 500));
+  await anotherDevice(cdp);
   await password(page, email, pass);
   await page.waitForURL(/\/u\/mfa/);
   await page.getByText('Try another way').click();
@@ -217,6 +234,7 @@ test('password, TOTP, passkey, recovery code and the security page in Chromium',
 
   // An email magic link, read from the dev outbox, then the passkey as the second step.
   await signOut(page);
+  await anotherDevice(cdp);
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Email me a sign-in link instead' }).click();
   await page.getByRole('heading', { name: 'Check your email' }).waitFor();

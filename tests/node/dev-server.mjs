@@ -14,6 +14,8 @@ export async function startDevServer(bin, env = {}) {
   });
   const dev = {
     issuer: '',
+    // Its working directory: the dev database, key and outbox live here.
+    dir,
     // Everything the server printed and logged, stdout and stderr.
     output: '',
     // A value the server printed once at start (`email`, `client_id`, …).

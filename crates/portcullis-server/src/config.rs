@@ -129,6 +129,16 @@ pub use portcullis_core::policy::MfaMode;
 /// The tenant policy: the `[policy]` section (clients and APIs override it key by key).
 pub type PolicySettings = portcullis_core::policy::Policy;
 
+/// Native TLS (rustls): the `[tls]` section, PEM files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    /// Certificate chain, leaf first.
+    pub cert: std::path::PathBuf,
+    /// Private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: std::path::PathBuf,
+}
+
 /// The Auth0-compatible MFA API: the `[mfa]` section.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -222,6 +232,7 @@ struct Raw {
     smtp: Option<crate::notify::SmtpSettings>,
     sms: Option<crate::notify::SmsSettings>,
     outbox_dir: Option<String>,
+    tls: Option<TlsSettings>,
 }
 
 /// The resolved settings the server runs with.
@@ -261,6 +272,8 @@ pub struct Settings {
     pub dev: bool,
     /// The issuer was derived from the listen address, so it follows the bound port.
     pub issuer_auto: bool,
+    /// Serve HTTPS with these files instead of plain HTTP (behind no proxy).
+    pub tls: Option<TlsSettings>,
 }
 
 /// Where settings come from, besides the built-in defaults.
@@ -410,7 +423,11 @@ impl Settings {
         let issuer_auto = raw.issuer.is_none() && dev;
         let issuer = match raw.issuer {
             Some(i) => i,
-            None if dev => format!("http://localhost:{}", listen.port()),
+            None if dev => format!(
+                "{}://localhost:{}",
+                if raw.tls.is_some() { "https" } else { "http" },
+                listen.port()
+            ),
             None => {
                 return Err(ConfigError::Missing {
                     key: "issuer",
@@ -496,6 +513,7 @@ impl Settings {
             }),
             dev,
             issuer_auto,
+            tls: raw.tls,
         })
     }
 
@@ -609,6 +627,24 @@ mod tests {
         .unwrap();
         assert_eq!(s.issuer, "http://localhost:8123");
         assert!(s.insecure_cookies());
+        let tls = Settings::load(&Sources {
+            env: env(&[
+                ("PORTCULLIS_MASTER_KEY", KEY),
+                ("PORTCULLIS_TLS__CERT", "/etc/portcullis/cert.pem"),
+                ("PORTCULLIS_TLS__KEY", "/etc/portcullis/key.pem"),
+            ]),
+            dev: true,
+            listen: Some("127.0.0.1:8123".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(tls.issuer, "https://localhost:8123");
+        assert!(!tls.insecure_cookies());
+        let files = tls.tls.unwrap();
+        assert_eq!(
+            files.key,
+            std::path::PathBuf::from("/etc/portcullis/key.pem")
+        );
     }
 
     #[test]

@@ -24,4 +24,5 @@ pub mod oidc;
 pub mod ratelimit;
 pub mod startup;
 pub mod state;
+pub mod tls;
 pub mod ui;

@@ -23,6 +23,7 @@ use crate::state::{AppState, BuildError};
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     state: AppState,
     store: Arc<dyn Store>,
 }
@@ -50,15 +51,23 @@ impl Application {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
     ) -> Result<Application, BuildError> {
+        // Bad certificate files fail the start, not the first connection.
+        let tls = settings
+            .tls
+            .as_ref()
+            .map(crate::tls::acceptor)
+            .transpose()?;
         let listener = TcpListener::bind(settings.listen).await?;
         let bound = listener.local_addr()?;
         settings.listen = bound;
         if settings.issuer_auto {
-            settings.issuer = format!("http://localhost:{}", bound.port());
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            settings.issuer = format!("{scheme}://localhost:{}", bound.port());
         }
         let state = AppState::new(settings, store.clone(), clock).await?;
         Ok(Application {
             listener,
+            tls,
             state,
             store,
         })
@@ -80,13 +89,21 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let tasks = spawn_background(self.state.clone());
-        let app = router(self.state.clone());
-        let result = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let app = router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let result = match self.tls {
+            Some(acceptor) => {
+                use axum::serve::ListenerExt;
+                let listener = crate::tls::TlsListener::new(self.listener, acceptor).tap_io(|_| {});
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            None => {
+                axum::serve(self.listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        };
         for t in tasks {
             t.abort();
         }

@@ -378,8 +378,30 @@ async fn a_code_exchange_below_the_api_policy_answers_mfa_required() {
         (400, Some("invalid_grant")),
         "the code is spent"
     );
+    let (_, wrong) = otp(&app, &cli, token, "000000").await;
+    assert_eq!(wrong["error"], "invalid_grant");
     let (status, tokens) = otp(&app, &cli, token, &totp.code_at(app.clock_now())).await;
     assert_eq!(status, 200, "{tokens}");
+    // The audit trail tells the story with the client and the API.
+    let events = app
+        .store
+        .user_audit(&user_id(&app).await, 50)
+        .await
+        .unwrap();
+    for kind in ["stepup.requested", "stepup.failed", "stepup.met"] {
+        let e = events
+            .iter()
+            .find(|e| e.kind == kind)
+            .unwrap_or_else(|| panic!("{kind}"));
+        assert_eq!(e.client_id.as_deref(), Some(client_id.as_str()), "{kind}");
+        assert_eq!(e.detail["audience"], api, "{kind}");
+    }
+    let requested = events
+        .iter()
+        .find(|e| e.kind == "stepup.requested")
+        .unwrap();
+    assert_eq!(requested.detail["required_acr"], "aal2");
+    assert_eq!(requested.detail["grant"], "authorization_code");
     let id = claims(tokens["id_token"].as_str().unwrap());
     assert_eq!(id["acr"], "aal2");
     assert_eq!(id["amr"], json!(["pwd", "otp", "mfa"]));

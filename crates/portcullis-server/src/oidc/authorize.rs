@@ -179,6 +179,7 @@ async fn run(
                     Some(&s.user_id),
                     Some(&request.client_id),
                     serde_json::json!({
+                        "audience": request.audience,
                         "required_acr": required.map(Acr::as_str),
                         "max_age": max_age,
                         "session_acr": s.acr,

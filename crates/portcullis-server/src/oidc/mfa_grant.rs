@@ -255,7 +255,13 @@ async fn mfa_required(
             meta,
             Some(&user_id),
             Some(&client_id),
-            serde_json::json!({ "grant": grant_type, "audience": pending.audience, "requirements": requirements }),
+            serde_json::json!({
+                "grant": grant_type,
+                "audience": pending.audience,
+                "required_acr": policy.required_acr.unwrap_or(Acr::Aal2).max(Acr::Aal2).as_str(),
+                "max_age": policy.max_age,
+                "requirements": requirements,
+            }),
         )
         .await;
     Ok(AppError::MfaRequired {
@@ -416,6 +422,20 @@ pub async fn with_factor(
                     serde_json::json!({ "grant": grant_type, "locked": locked }),
                 )
                 .await;
+            state
+                .audit(
+                    "stepup.failed",
+                    meta,
+                    Some(&pending.user_id),
+                    Some(&client.id),
+                    serde_json::json!({
+                        "grant": grant_type,
+                        "audience": pending.audience,
+                        "reason": "wrong_code",
+                        "locked": locked,
+                    }),
+                )
+                .await;
             return Err(AppError::invalid_grant(format!("Invalid {field}.")));
         }
         Outcome::Throttled { retry_after } => return Err(too_many(retry_after)),
@@ -441,7 +461,17 @@ pub async fn with_factor(
     pending.proofs.push(proof);
     crate::ui::device::note_agent(state, &user.id, meta).await?;
     let recovery = grant_type == MFA_RECOVERY_CODE;
+    let audience = pending.audience.clone();
     let mut response = tokens(state, client, &user, pending).await?;
+    state
+        .audit(
+            "stepup.met",
+            meta,
+            Some(&user.id),
+            Some(&client.id),
+            serde_json::json!({ "grant": grant_type, "audience": audience }),
+        )
+        .await;
     if recovery {
         // Auth0 hands out a fresh recovery code with this grant: the set is renewed.
         let codes = factors.issue_recovery_codes(&user.id).await?;

@@ -414,3 +414,47 @@ async fn a_code_exchange_below_the_api_policy_answers_mfa_required() {
     assert_eq!(next.location.as_deref(), Some("/u/mfa"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn challenges_and_associations_are_limited_per_address() {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[
+            ("PORTCULLIS_LIMITS__FACTOR_PER_MINUTE", "2"),
+            ("PORTCULLIS_LIMITS__ENROLL_PER_MINUTE", "1"),
+        ],
+    )
+    .await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let cli = password_client(&app, &["mfa=always"]).await;
+    let (_, body) = password(&app, &cli, PASSWORD).await;
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    let sms = json!({ "authenticator_types": ["oob"], "oob_channels": ["sms"], "phone_number": "+15555550123" });
+    assert_eq!(associate(&app, &cli, &token, sms.clone()).await.0, 200);
+    let (status, body) = associate(&app, &cli, &token, sms).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (429, Some("too_many_attempts"))
+    );
+    let challenge = |token: String| {
+        let (url, cli) = (app.url("/mfa/challenge"), cli.clone());
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .basic_auth(&cli.0, Some(&cli.1))
+                .form(&[("mfa_token", token.as_str()), ("challenge_type", "oob")])
+                .send()
+                .await
+                .unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(challenge(token.clone()).await.0);
+    }
+    assert_eq!(statuses[2], 429, "{statuses:?}");
+    app.clock.advance(61);
+    assert_ne!(challenge(token).await.0, 429, "a new minute");
+    app.stop().await;
+}

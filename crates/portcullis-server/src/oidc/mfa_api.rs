@@ -20,6 +20,7 @@ use portcullis_proto::oauth::ErrorCode;
 use super::mfa_grant::{self, Pending};
 use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
+use crate::ratelimit::Class;
 use crate::state::AppState;
 use crate::ui;
 
@@ -161,6 +162,14 @@ async fn caller(state: &AppState, headers: &HeaderMap, scope: &str) -> AppResult
         ));
     }
     Ok(Caller::Access(Box::new(claims), token))
+}
+
+/// The per-IP limit of the hosted pages, answered in the API's JSON.
+fn limit(state: &AppState, class: Class, meta: &ClientMeta) -> AppResult<()> {
+    match state.over_limit(class, meta) {
+        Some(wait) => Err(mfa_grant::too_many(wait)),
+        None => Ok(()),
+    }
 }
 
 /// Runs a handler body and renders its error.
@@ -307,6 +316,8 @@ pub async fn associate(
     body: Bytes,
 ) -> Response {
     respond(async {
+        // Each association may send an email or a text message.
+        limit(&state, Class::Enroll, &meta)?;
         let params = super::token::form(&headers, &body)?;
         let caller = caller(&state, &headers, "enroll").await?;
         if params.get("client_id").is_some() {
@@ -495,8 +506,14 @@ pub async fn confirmed(state: &AppState, meta: &ClientMeta, user_id: &str, facto
 /// `POST /mfa/challenge` (form: `mfa_token`, client credentials, `challenge_type`, optional
 /// `authenticator_id`): `otp` says to use the app; `oob` sends a code by email or SMS and
 /// answers with its `oob_code`.
-pub async fn challenge(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn challenge(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let result = async {
+        limit(&state, Class::Factor, &meta)?;
         let params = super::token::form(&headers, &body)?;
         let client = super::client_auth::authenticate(&state, &headers, &params).await?;
         let token = params

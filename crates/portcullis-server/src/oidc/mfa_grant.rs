@@ -87,7 +87,8 @@ impl Pending {
     }
 }
 
-fn too_many(retry_after: i64) -> AppError {
+/// `429 too_many_attempts` in the token endpoint's JSON.
+pub(crate) fn too_many(retry_after: i64) -> AppError {
     AppError::OAuth {
         status: axum::http::StatusCode::TOO_MANY_REQUESTS,
         code: ErrorCode::TooManyAttempts,

@@ -1,0 +1,140 @@
+//! The provider's signing keys: fetched from its JWKS, looked up by `kid`, refetched when an
+//! unknown `kid` appears (a rotation) but at most once per interval, and kept when the provider
+//! is down so verification goes on with what was known.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::error::GuardError;
+use crate::jwk::{Jwk, VerifyingKey};
+
+#[derive(Deserialize)]
+struct JwkSet {
+    keys: Vec<serde_json::Value>,
+}
+
+/// A cached key with what its JWK said about its algorithm.
+#[derive(Debug, Clone)]
+pub(crate) struct Key {
+    pub(crate) key: VerifyingKey,
+    pub(crate) alg: Option<String>,
+}
+
+#[derive(Default)]
+struct Cache {
+    by_kid: HashMap<String, Arc<Key>>,
+    /// Keys published without a `kid`, tried in turn for tokens without one.
+    unnamed: Vec<Arc<Key>>,
+    last_attempt: Option<Instant>,
+}
+
+/// JWKS cache for one provider.
+pub(crate) struct KeyStore {
+    http: reqwest::Client,
+    jwks_uri: String,
+    refetch_every: Duration,
+    cache: RwLock<Cache>,
+    refetching: tokio::sync::Mutex<()>,
+}
+
+impl KeyStore {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        jwks_uri: String,
+        refetch_every: Duration,
+    ) -> KeyStore {
+        KeyStore {
+            http,
+            jwks_uri,
+            refetch_every,
+            cache: RwLock::new(Cache::default()),
+            refetching: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Cache> {
+        self.cache.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Fetches the JWKS now and replaces the cache; on failure the cache stays as it was.
+    pub(crate) async fn fetch(&self) -> Result<usize, GuardError> {
+        {
+            let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+            cache.last_attempt = Some(Instant::now());
+        }
+        let set: JwkSet = self
+            .http
+            .get(&self.jwks_uri)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| GuardError::Fetch(format!("{}: {e}", self.jwks_uri)))?
+            .json()
+            .await
+            .map_err(|e| GuardError::Fetch(format!("{}: {e}", self.jwks_uri)))?;
+        let mut fresh = Cache {
+            last_attempt: Some(Instant::now()),
+            ..Cache::default()
+        };
+        // Keys of unknown types or with bad members are skipped, not fatal: a provider may
+        // publish encryption keys or algorithms this guard does not take.
+        for raw in set.keys {
+            let Ok(jwk) = serde_json::from_value::<Jwk>(raw) else {
+                continue;
+            };
+            let Some(key) = VerifyingKey::from_jwk(&jwk) else {
+                continue;
+            };
+            let key = Arc::new(Key {
+                key,
+                alg: jwk.alg.clone(),
+            });
+            match jwk.kid {
+                Some(kid) => {
+                    fresh.by_kid.insert(kid, key);
+                }
+                None => fresh.unnamed.push(key),
+            }
+        }
+        let count = fresh.by_kid.len() + fresh.unnamed.len();
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        Ok(count)
+    }
+
+    /// The keys that may have signed a token with this `kid` (one, or for no `kid`, the unnamed
+    /// ones), refetching once per interval when the `kid` is unknown.
+    pub(crate) async fn candidates(&self, kid: Option<&str>) -> Vec<Arc<Key>> {
+        let lookup = |cache: &Cache| match kid {
+            Some(kid) => cache
+                .by_kid
+                .get(kid)
+                .cloned()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            None => cache.unnamed.clone(),
+        };
+        let found = lookup(&self.read());
+        if !found.is_empty() {
+            return found;
+        }
+        // One refetch at a time; whoever waited finds the result in the cache.
+        let _one = self.refetching.lock().await;
+        let (found, due) = {
+            let cache = self.read();
+            let due = cache
+                .last_attempt
+                .is_none_or(|at| at.elapsed() >= self.refetch_every);
+            (lookup(&cache), due)
+        };
+        if !found.is_empty() || !due {
+            return found;
+        }
+        if let Err(e) = self.fetch().await {
+            tracing::warn!(error = %e, "JWKS refetch failed; keeping the cached keys");
+        }
+        lookup(&self.read())
+    }
+}

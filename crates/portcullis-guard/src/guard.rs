@@ -10,7 +10,7 @@ use crate::dpop::{self, ReplayCache};
 use crate::error::{GuardError, Rejection};
 use crate::jwk::Alg;
 use crate::jwt;
-use crate::keys::KeyStore;
+use crate::keys::KeySet;
 use crate::rules::Rule;
 
 /// Seconds since the epoch; replaceable so tests and simulations can move time.
@@ -40,7 +40,7 @@ struct Inner {
     origin: Option<String>,
     realm: String,
     clock: Clock,
-    keys: KeyStore,
+    keys: KeySet,
     replay: ReplayCache,
 }
 
@@ -137,7 +137,7 @@ impl GuardBuilder {
             Some(uri) => uri,
             None => discover(&http, &self.issuer).await?,
         };
-        let keys = KeyStore::new(http, jwks_uri, self.refetch_every);
+        let keys = KeySet::new(http, jwks_uri, self.refetch_every);
         keys.fetch().await?;
         Ok(Guard(Arc::new(Inner {
             issuer: self.issuer,
@@ -244,6 +244,11 @@ impl Guard {
         (self.0.clock)()
     }
 
+    /// The provider's keys, for other JWTs it signs.
+    pub fn keys(&self) -> &KeySet {
+        &self.0.keys
+    }
+
     /// The realm for challenges.
     pub fn realm(&self) -> &str {
         &self.0.realm
@@ -253,30 +258,11 @@ impl Guard {
     /// matching type, `typ` `at+jwt`, `iss`, `aud`, `exp`, `nbf`.
     pub async fn verify(&self, token: &str) -> Result<Claims, Rejection> {
         let bad = |why: &str| Rejection::InvalidToken(why.into());
-        let parsed =
-            jwt::parse(token).ok_or_else(|| bad("not a signed JWT with an accepted algorithm"))?;
-        if !self.0.algs.contains(&parsed.alg) {
-            return Err(bad("algorithm not accepted"));
-        }
-        if !jwt::typ_is(parsed.header.typ.as_deref(), "at+jwt") {
+        let signed = self.0.keys.verify(token, &self.0.algs).await.map_err(bad)?;
+        if !jwt::typ_is(signed.header.typ.as_deref(), "at+jwt") {
             return Err(bad("not an access token (typ at+jwt)"));
         }
-        let signed = self
-            .0
-            .keys
-            .candidates(parsed.header.kid.as_deref())
-            .await
-            .into_iter()
-            .filter(|k| k.key.fits(parsed.alg))
-            .filter(|k| k.alg.as_deref().is_none_or(|a| a == parsed.alg.as_str()))
-            .any(|k| {
-                k.key
-                    .verify(parsed.alg, parsed.signing_input, &parsed.signature)
-            });
-        if !signed {
-            return Err(bad("signature not verified by any published key"));
-        }
-        let claims: Claims = serde_json::from_slice(&parsed.payload)
+        let claims: Claims = serde_json::from_slice(&signed.payload)
             .map_err(|_| bad("missing or malformed claims"))?;
         let now = self.now();
         if claims.iss != self.0.issuer {

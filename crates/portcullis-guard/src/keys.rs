@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::error::GuardError;
-use crate::jwk::{Jwk, VerifyingKey};
+use crate::jwk::{Alg, Jwk, VerifyingKey};
+use crate::jwt::{self, Header};
 
 #[derive(Deserialize)]
 struct JwkSet {
@@ -31,8 +32,9 @@ struct Cache {
     last_attempt: Option<Instant>,
 }
 
-/// JWKS cache for one provider.
-pub(crate) struct KeyStore {
+/// A provider's published keys, cached; verifies compact JWS signatures with them. The guard
+/// uses one for access tokens; relying parties can use one for ID and logout tokens.
+pub struct KeySet {
     http: reqwest::Client,
     jwks_uri: String,
     refetch_every: Duration,
@@ -40,13 +42,9 @@ pub(crate) struct KeyStore {
     refetching: tokio::sync::Mutex<()>,
 }
 
-impl KeyStore {
-    pub(crate) fn new(
-        http: reqwest::Client,
-        jwks_uri: String,
-        refetch_every: Duration,
-    ) -> KeyStore {
-        KeyStore {
+impl KeySet {
+    pub(crate) fn new(http: reqwest::Client, jwks_uri: String, refetch_every: Duration) -> KeySet {
+        KeySet {
             http,
             jwks_uri,
             refetch_every,
@@ -59,8 +57,9 @@ impl KeyStore {
         self.cache.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Fetches the JWKS now and replaces the cache; on failure the cache stays as it was.
-    pub(crate) async fn fetch(&self) -> Result<usize, GuardError> {
+    /// Fetches the JWKS now and replaces the cache (how many usable keys); on failure the cache
+    /// stays as it was.
+    pub async fn fetch(&self) -> Result<usize, GuardError> {
         {
             let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
             cache.last_attempt = Some(Instant::now());
@@ -137,4 +136,39 @@ impl KeyStore {
         }
         lookup(&self.read())
     }
+
+    /// Checks a compact JWS signed with one of `algs` by a published key of the matching type
+    /// (and `alg`, when the key names one); its header and payload, or why not.
+    pub async fn verify(&self, token: &str, algs: &[Alg]) -> Result<Signed, &'static str> {
+        let parsed = jwt::parse(token).ok_or("not a signed JWT with an accepted algorithm")?;
+        if !algs.contains(&parsed.alg) {
+            return Err("algorithm not accepted");
+        }
+        let signed = self
+            .candidates(parsed.header.kid.as_deref())
+            .await
+            .into_iter()
+            .filter(|k| k.key.fits(parsed.alg))
+            .filter(|k| k.alg.as_deref().is_none_or(|a| a == parsed.alg.as_str()))
+            .any(|k| {
+                k.key
+                    .verify(parsed.alg, parsed.signing_input, &parsed.signature)
+            });
+        if !signed {
+            return Err("signature not verified by any published key");
+        }
+        Ok(Signed {
+            header: parsed.header,
+            payload: parsed.payload,
+        })
+    }
+}
+
+/// A JWS whose signature checked out.
+#[derive(Debug)]
+pub struct Signed {
+    /// Its header.
+    pub header: Header,
+    /// Its payload, still to be read.
+    pub payload: Vec<u8>,
 }

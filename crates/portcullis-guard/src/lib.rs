@@ -35,5 +35,7 @@ pub use claims::{Claims, Confirmation};
 pub use error::{GuardError, Rejection};
 pub use guard::{Clock, Guard, GuardBuilder};
 pub use jwk::{Alg, thumbprint};
+pub use jwt::Header;
+pub use keys::{KeySet, Signed};
 pub use rules::{Rule, max_age, require_acr, require_scopes};
 pub use web::{AnyToken, GuardLayer, GuardService, Protected, Requirement, Verified};

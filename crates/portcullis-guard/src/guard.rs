@@ -16,7 +16,8 @@ use crate::rules::Rule;
 /// Seconds since the epoch; replaceable so tests and simulations can move time.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
-fn system_clock() -> Clock {
+/// The system's clock.
+pub fn system_clock() -> Clock {
     // The guard's one reading of the wall clock; everything else goes through `Clock`.
     #[allow(clippy::disallowed_methods)]
     Arc::new(|| {

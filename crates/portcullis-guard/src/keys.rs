@@ -43,7 +43,8 @@ pub struct KeySet {
 }
 
 impl KeySet {
-    pub(crate) fn new(http: reqwest::Client, jwks_uri: String, refetch_every: Duration) -> KeySet {
+    /// Keys from `jwks_uri`, refetched for unknown `kid`s at most once per `refetch_every`.
+    pub fn new(http: reqwest::Client, jwks_uri: String, refetch_every: Duration) -> KeySet {
         KeySet {
             http,
             jwks_uri,

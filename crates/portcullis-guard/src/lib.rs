@@ -33,9 +33,9 @@ mod web;
 
 pub use claims::{Claims, Confirmation};
 pub use error::{GuardError, Rejection};
-pub use guard::{Clock, Guard, GuardBuilder};
+pub use guard::{Clock, Guard, GuardBuilder, system_clock};
 pub use jwk::{Alg, thumbprint};
 pub use jwt::Header;
 pub use keys::{KeySet, Signed};
-pub use rules::{Rule, max_age, require_acr, require_scopes};
+pub use rules::{Rule, acr_meets, max_age, require_acr, require_scopes};
 pub use web::{AnyToken, GuardLayer, GuardService, Protected, Requirement, Verified};

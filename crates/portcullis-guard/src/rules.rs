@@ -35,7 +35,7 @@ where
 
 /// Whether a token's `acr` meets the required one: by rank for the NIST levels (and Auth0's
 /// PAPE URI, read as `aal2`), else by equality.
-fn acr_meets(have: &str, want: &str) -> bool {
+pub fn acr_meets(have: &str, want: &str) -> bool {
     match (Acr::parse(have), Acr::parse(want)) {
         (Some(have), Some(want)) => have.satisfies(want),
         _ => have == want,

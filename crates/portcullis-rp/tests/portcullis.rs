@@ -15,7 +15,7 @@ use portcullis_core::factor::totp::TotpSecret;
 use portcullis_core::policy::PolicyOverrides;
 use portcullis_core::ports::Store;
 use portcullis_rp::{MemoryStore, Rp, RpConfig, UserSession};
-use portcullis_testkit::{Engine, TestApp, browser, form_value, spawn_app_with_env};
+use portcullis_testkit::{Engine, TestApp, browser, hosted, spawn_app_with_env};
 use serde_json::{Value, json};
 
 const API: &str = "https://payouts.example.com";
@@ -131,14 +131,6 @@ async fn get_(b: &reqwest::Client, url: &str) -> (u16, Option<String>, Value) {
     )
 }
 
-fn absolute(w: &World, location: &str) -> String {
-    if location.starts_with("http") {
-        location.to_string()
-    } else {
-        w.idp.url(location)
-    }
-}
-
 /// From `/auth/login?…` through the hosted pages back to the app; the app's final redirect.
 async fn sign_in(
     w: &World,
@@ -154,37 +146,11 @@ async fn sign_in(
         to_idp.starts_with(&format!("{}/authorize?", w.idp.issuer)),
         "{to_idp}"
     );
-    let (_, mut next, _) = get_(b, &to_idp).await;
-    let mut steps = 0;
-    while let Some(loc) = next.clone().filter(|l| !l.starts_with(&w.rp_url)) {
-        steps += 1;
-        assert!(steps < 8, "lost at {loc}");
-        let url = absolute(w, &loc);
-        let page = b.get(&url).send().await.unwrap().text().await.unwrap();
-        let path = url.split('?').next().unwrap().to_string();
-        let form: Vec<(String, String)> = if path.ends_with("/u/login") && password {
-            vec![
-                ("state".into(), form_value(&page, "state").unwrap()),
-                ("csrf".into(), form_value(&page, "csrf").unwrap()),
-                ("email".into(), EMAIL.into()),
-                ("password".into(), PASSWORD.into()),
-            ]
-        } else if path.ends_with("/u/mfa") && totp {
-            vec![
-                ("csrf".into(), form_value(&page, "csrf").unwrap()),
-                ("method".into(), form_value(&page, "method").unwrap()),
-                ("code".into(), w.totp.code_at(w.idp.clock.now())),
-            ]
-        } else {
-            panic!("unexpected page {url}");
-        };
-        let resp = b.post(&path).form(&form).send().await.unwrap();
-        next = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-    }
-    let callback = next.expect("back to the app");
+    let answers = hosted::Answers {
+        password: password.then_some((EMAIL, PASSWORD)),
+        totp: totp.then_some(&w.totp),
+    };
+    let callback = hosted::authorize(&w.idp, b, &to_idp, &answers).await;
     assert!(
         callback.starts_with(&format!("{}/auth/callback?", w.rp_url)),
         "{callback}"

@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support fails loudly
 
 pub mod authenticator;
+pub mod hosted;
 
 use std::sync::Arc;
 

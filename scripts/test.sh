@@ -20,6 +20,8 @@ if command -v pg_isready >/dev/null && ! pg_isready -q -d "$pg_url"; then
   exit 1
 fi
 
+# The SDK tests also run against a second, independent OpenID Provider (npm oidc-provider).
+(cd tests/oidc-provider && npm ci --no-audit --no-fund)
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 

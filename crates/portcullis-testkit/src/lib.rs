@@ -13,6 +13,7 @@
 
 pub mod authenticator;
 pub mod hosted;
+pub mod second_provider;
 
 use std::sync::Arc;
 
@@ -350,4 +351,13 @@ pub async fn login(
         location,
         body: resp.text().await.unwrap(),
     }
+}
+
+/// Sends `req` and reads the answer as JSON (`Null` when it is not JSON).
+///
+/// # Panics
+/// When the request cannot be sent.
+#[allow(clippy::unwrap_used)]
+pub async fn json(req: reqwest::RequestBuilder) -> serde_json::Value {
+    req.send().await.unwrap().json().await.unwrap_or_default()
 }

@@ -449,3 +449,80 @@ async fn callbacks_that_do_not_match_their_request_are_refused() {
     assert_eq!(status, 400);
     assert_eq!(body["error"], "interaction_required", "{body}");
 }
+
+#[tokio::test]
+async fn a_session_past_one_cookie_travels_in_chunks() {
+    let w = world(false, &[]).await;
+    let b = browser();
+    sign_in(&w, &b, "", true, false).await;
+    // Tokens for more APIs, from the provider session already open: no pages.
+    let mut chunked = Vec::new();
+    for n in 2..=4 {
+        let api = format!("https://api{n}.example.com");
+        create_api(
+            w.idp.store.as_ref(),
+            &w.idp.clock,
+            &api,
+            None,
+            vec![],
+            PolicyOverrides::default(),
+        )
+        .await
+        .unwrap();
+        w.idp.state.refresh().await.unwrap();
+        let enc: String = url::form_urlencoded::byte_serialize(api.as_bytes()).collect();
+        let (_, to_idp, _) = get_(&b, &format!("{}/auth/login?audience={enc}", w.rp_url)).await;
+        let (_, callback, _) = get_(&b, &to_idp.unwrap()).await;
+        let resp = b.get(callback.unwrap()).send().await.unwrap();
+        assert_eq!(resp.status(), 303);
+        let names: Vec<String> = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|c| c.to_str().unwrap().split('=').next().unwrap().to_string())
+            .collect();
+        chunked.push(names.iter().any(|n| n == "portcullis_session.1"));
+    }
+    assert_eq!(
+        chunked.last(),
+        Some(&true),
+        "past 3.8 KB the session is split: {chunked:?}"
+    );
+    // Every token is still there, read back from the chunks.
+    for api in [API, "https://api2.example.com", "https://api4.example.com"] {
+        let enc: String = url::form_urlencoded::byte_serialize(api.as_bytes()).collect();
+        let (status, _, t) = get_(
+            &b,
+            &format!("{}/auth/access-token?audience={enc}", w.rp_url),
+        )
+        .await;
+        assert_eq!(status, 200, "{api}: {t}");
+        assert_eq!(claims(t["access_token"].as_str().unwrap())["aud"][0], api);
+    }
+    // Signing out clears every chunk.
+    let resp = b
+        .get(format!("{}/auth/logout", w.rp_url))
+        .send()
+        .await
+        .unwrap();
+    let cleared: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .filter(|c| c.contains("Max-Age=0"))
+        .collect();
+    assert!(
+        cleared
+            .iter()
+            .any(|c| c.starts_with("portcullis_session.0=")),
+        "{cleared:?}"
+    );
+    assert!(
+        cleared
+            .iter()
+            .any(|c| c.starts_with("portcullis_session.1=")),
+        "{cleared:?}"
+    );
+    assert_eq!(get_(&b, &format!("{}/auth/profile", w.rp_url)).await.0, 401);
+}

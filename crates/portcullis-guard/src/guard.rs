@@ -94,7 +94,8 @@ impl GuardBuilder {
         self
     }
 
-    /// Minimum time between JWKS refetches for unknown `kid`s (default 30 s).
+    /// Minimum time between JWKS refetches for unknown `kid`s (default 30 s, whole seconds by
+    /// the guard's clock).
     pub fn refetch_every(mut self, every: Duration) -> Self {
         self.refetch_every = every;
         self
@@ -138,7 +139,7 @@ impl GuardBuilder {
             Some(uri) => uri,
             None => discover(&http, &self.issuer).await?,
         };
-        let keys = KeySet::new(http, jwks_uri, self.refetch_every);
+        let keys = KeySet::new(http, jwks_uri, self.refetch_every, self.clock.clone());
         keys.fetch().await?;
         Ok(Guard(Arc::new(Inner {
             issuer: self.issuer,

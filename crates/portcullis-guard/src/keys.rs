@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::error::GuardError;
+use crate::guard::Clock;
 use crate::jwk::{Alg, Jwk, VerifyingKey};
 use crate::jwt::{self, Header};
 
@@ -29,7 +30,8 @@ struct Cache {
     by_kid: HashMap<String, Arc<Key>>,
     /// Keys published without a `kid`, tried in turn for tokens without one.
     unnamed: Vec<Arc<Key>>,
-    last_attempt: Option<Instant>,
+    /// When the JWKS was last asked for (by the key set's clock).
+    last_attempt: Option<i64>,
 }
 
 /// A provider's published keys, cached; verifies compact JWS signatures with them. The guard
@@ -37,18 +39,26 @@ struct Cache {
 pub struct KeySet {
     http: reqwest::Client,
     jwks_uri: String,
-    refetch_every: Duration,
+    refetch_every: i64,
+    clock: Clock,
     cache: RwLock<Cache>,
     refetching: tokio::sync::Mutex<()>,
 }
 
 impl KeySet {
-    /// Keys from `jwks_uri`, refetched for unknown `kid`s at most once per `refetch_every`.
-    pub fn new(http: reqwest::Client, jwks_uri: String, refetch_every: Duration) -> KeySet {
+    /// Keys from `jwks_uri`, refetched for unknown `kid`s at most once per `refetch_every` by
+    /// `clock`.
+    pub fn new(
+        http: reqwest::Client,
+        jwks_uri: String,
+        refetch_every: Duration,
+        clock: Clock,
+    ) -> KeySet {
         KeySet {
             http,
             jwks_uri,
-            refetch_every,
+            refetch_every: i64::try_from(refetch_every.as_secs()).unwrap_or(i64::MAX),
+            clock,
             cache: RwLock::new(Cache::default()),
             refetching: tokio::sync::Mutex::new(()),
         }
@@ -63,7 +73,7 @@ impl KeySet {
     pub async fn fetch(&self) -> Result<usize, GuardError> {
         {
             let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
-            cache.last_attempt = Some(Instant::now());
+            cache.last_attempt = Some((self.clock)());
         }
         let set: JwkSet = self
             .http
@@ -76,7 +86,7 @@ impl KeySet {
             .await
             .map_err(|e| GuardError::Fetch(format!("{}: {e}", self.jwks_uri)))?;
         let mut fresh = Cache {
-            last_attempt: Some(Instant::now()),
+            last_attempt: Some((self.clock)()),
             ..Cache::default()
         };
         // Keys of unknown types or with bad members are skipped, not fatal: a provider may
@@ -126,7 +136,7 @@ impl KeySet {
             let cache = self.read();
             let due = cache
                 .last_attempt
-                .is_none_or(|at| at.elapsed() >= self.refetch_every);
+                .is_none_or(|at| (self.clock)() - at >= self.refetch_every);
             (lookup(&cache), due)
         };
         if !found.is_empty() || !due {

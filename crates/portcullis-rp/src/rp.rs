@@ -155,14 +155,19 @@ impl Rp {
                 meta.issuer, config.issuer
             )));
         }
-        let keys = KeySet::new(http.clone(), meta.jwks_uri.clone(), Duration::from_secs(30));
-        keys.fetch()
-            .await
-            .map_err(|e| RpError::Unreachable(e.to_string()))?;
         let clock = config
             .clock
             .clone()
             .unwrap_or_else(portcullis_guard::system_clock);
+        let keys = KeySet::new(
+            http.clone(),
+            meta.jwks_uri.clone(),
+            Duration::from_secs(30),
+            clock.clone(),
+        );
+        keys.fetch()
+            .await
+            .map_err(|e| RpError::Unreachable(e.to_string()))?;
         Ok(Rp(Arc::new(Inner {
             config,
             meta,

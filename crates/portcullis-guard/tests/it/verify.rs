@@ -5,7 +5,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
@@ -359,8 +358,10 @@ async fn rotation_refetches_at_most_once_per_interval_and_an_outage_keeps_the_ca
     let (old, _) = Signer::generate(SignAlg::Es256).unwrap();
     let (new, _) = Signer::generate(SignAlg::EdDsa).unwrap();
     let p = provider(&[&old]).await;
+    let clock = Arc::new(std::sync::atomic::AtomicI64::new(now()));
+    let c = clock.clone();
     let guard = Guard::builder(p.issuer.clone(), AUD)
-        .refetch_every(Duration::from_millis(300))
+        .clock(Arc::new(move || c.load(Ordering::SeqCst)))
         .build()
         .await
         .unwrap();
@@ -377,7 +378,7 @@ async fn rotation_refetches_at_most_once_per_interval_and_an_outage_keeps_the_ca
         "fetched at start, within the interval since"
     );
     *p.keys.lock().unwrap() = Some(json!({ "keys": [old.jwk(), new.jwk()] }));
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    clock.fetch_add(30, Ordering::SeqCst);
     assert!(
         check(&guard, &new_token, &Rule::any()).await.is_ok(),
         "the rotated key is picked up"
@@ -385,7 +386,7 @@ async fn rotation_refetches_at_most_once_per_interval_and_an_outage_keeps_the_ca
     assert_eq!(p.fetches.load(Ordering::SeqCst), 2);
     // The provider goes down: known keys keep working, the failed refetch changes nothing.
     *p.keys.lock().unwrap() = None;
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    clock.fetch_add(30, Ordering::SeqCst);
     let (stranger, _) = Signer::generate(SignAlg::Es256).unwrap();
     invalid(
         check(

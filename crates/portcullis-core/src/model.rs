@@ -248,6 +248,42 @@ pub struct PendingAuthorization {
     pub expires_at: i64,
 }
 
+/// An audit event's place in the hash chain: its number, the previous link's hash and its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLink {
+    /// Position, from 1, without gaps.
+    pub seq: i64,
+    /// The hash of the event before (or of the checkpoint, or the genesis value).
+    pub prev_hash: String,
+    /// This event's hash: a keyed MAC over `prev_hash`, `seq` and the event.
+    pub hash: String,
+}
+
+/// A stored audit event with its link (`None` for events written before the chain existed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainedEvent {
+    /// Row id, in insertion order.
+    pub id: i64,
+    /// Its link.
+    pub link: Option<AuditLink>,
+    /// The event.
+    pub event: AuditEvent,
+}
+
+/// A sealed checkpoint standing for pruned events: the last pruned link, MACed so it cannot be
+/// moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditCheckpoint {
+    /// The last pruned event's number.
+    pub seq: i64,
+    /// Its hash, the next event's `prev_hash`.
+    pub hash: String,
+    /// When the checkpoint was made.
+    pub at: i64,
+    /// MAC over the above.
+    pub seal: String,
+}
+
 /// One row of the audit trail (DESIGN.md §8); never carries a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {

@@ -109,8 +109,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Whether an access token was revoked, directly or through its family.
     async fn access_token_revoked(&self, jti: &str) -> Result<bool>;
 
-    /// Appends to the audit trail.
-    async fn append_audit(&self, event: &AuditEvent) -> Result<()>;
+    /// Appends to the audit trail at `link.seq`; `Conflict` when that number is taken (another
+    /// writer got there first).
+    async fn append_audit(&self, event: &AuditEvent, link: &AuditLink) -> Result<()>;
+    /// The newest link of the chain (an event's, or the checkpoint's when everything was pruned).
+    async fn audit_head(&self) -> Result<Option<AuditLink>>;
+    /// Events in insertion order after row `after_id`, at most `limit`, with their links.
+    async fn audit_rows(&self, after_id: i64, limit: i64) -> Result<Vec<ChainedEvent>>;
+    /// The current checkpoint.
+    async fn audit_checkpoint(&self) -> Result<Option<AuditCheckpoint>>;
+    /// Stores `checkpoint` and deletes the events up to its `seq` (and any from before the
+    /// chain), in one transaction; how many went.
+    async fn prune_audit(&self, checkpoint: &AuditCheckpoint) -> Result<u64>;
     /// The newest audit events, newest first.
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEvent>>;
 

@@ -139,6 +139,15 @@ pub struct TlsSettings {
     pub key: std::path::PathBuf,
 }
 
+/// The audit trail: the `[audit]` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSettings {
+    /// Days events are kept; older ones are pruned daily behind a sealed checkpoint. `0` keeps
+    /// everything.
+    pub retention_days: i64,
+}
+
 /// The Auth0-compatible MFA API: the `[mfa]` section.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -226,6 +235,8 @@ struct Raw {
     #[serde(default)]
     mfa: MfaSettings,
     #[serde(default)]
+    audit: AuditSettings,
+    #[serde(default)]
     limits: LimitSettings,
     #[serde(default)]
     lockout: portcullis_core::authn::lockout::LockoutPolicy,
@@ -260,6 +271,8 @@ pub struct Settings {
     pub webauthn: WebauthnSettings,
     /// The MFA API.
     pub mfa: MfaSettings,
+    /// The audit trail.
+    pub audit: AuditSettings,
     /// Per-IP limits.
     pub limits: LimitSettings,
     /// Per-account throttle of password and factor guesses.
@@ -502,6 +515,7 @@ impl Settings {
             policy: raw.policy,
             webauthn: raw.webauthn,
             mfa: raw.mfa,
+            audit: raw.audit,
             limits: raw.limits,
             lockout: raw.lockout,
             notify: crate::notify::NotifySettings {

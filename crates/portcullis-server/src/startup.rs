@@ -126,9 +126,29 @@ fn spawn_background(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
     });
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut last_prune: Option<i64> = None;
         loop {
             tick.tick().await;
             let now = state.now();
+            // Audit retention: once a day, events past it go behind a sealed checkpoint.
+            let days = state.settings().audit.retention_days;
+            if days > 0 && last_prune.is_none_or(|at| now - at >= 86_400) {
+                last_prune = Some(now);
+                match portcullis_core::audit::prune(
+                    state.store(),
+                    state.master(),
+                    now - days * 86_400,
+                    now,
+                )
+                .await
+                {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(events = n, "pruned audit events past retention")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "audit pruning refused"),
+                }
+            }
             match state.store().sweep_expired(now).await {
                 Ok(n) if n > 0 => tracing::debug!(rows = n, "swept expired items"),
                 Ok(_) => {}

@@ -374,7 +374,7 @@ impl AppState {
             user_agent: meta.user_agent.clone(),
             detail,
         };
-        if let Err(e) = self.store().append_audit(&event).await {
+        if let Err(e) = portcullis_core::audit::append(self.store(), self.master(), &event).await {
             tracing::error!(error = %e, kind = %event.kind, "audit append failed");
         }
     }

@@ -131,6 +131,27 @@ pub(crate) fn audit(row: &AnyRow) -> Result<AuditEvent> {
     })
 }
 
+pub(crate) fn audit_link(row: &AnyRow) -> Result<Option<AuditLink>> {
+    let seq: Option<i64> = get(row, "seq")?;
+    Ok(match seq {
+        Some(seq) => Some(AuditLink {
+            seq,
+            prev_hash: get::<Option<String>>(row, "prev_hash")?.unwrap_or_default(),
+            hash: get::<Option<String>>(row, "hash")?.unwrap_or_default(),
+        }),
+        None => None,
+    })
+}
+
+pub(crate) fn audit_checkpoint(row: &AnyRow) -> Result<AuditCheckpoint> {
+    Ok(AuditCheckpoint {
+        seq: get(row, "seq")?,
+        hash: get(row, "hash")?,
+        at: get(row, "at")?,
+        seal: get(row, "seal")?,
+    })
+}
+
 pub(crate) fn opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>> {
     get(row, col)
 }

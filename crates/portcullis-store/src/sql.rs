@@ -150,6 +150,12 @@ impl SqlStore {
         self.engine
     }
 
+    /// Runs one SQL statement as it is: for maintenance and for tests that must reach past the
+    /// application (tampering with the audit trail); how many rows it touched.
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
+        self.exec(sqlx::query(sql)).await
+    }
+
     /// Applies pending migrations for the engine.
     pub async fn migrate(&self) -> Result<()> {
         let migrator = match self.engine {
@@ -778,11 +784,11 @@ impl Store for SqlStore {
             .is_some())
     }
 
-    async fn append_audit(&self, e: &AuditEvent) -> Result<()> {
+    async fn append_audit(&self, e: &AuditEvent, link: &AuditLink) -> Result<()> {
         self.exec(
             sqlx::query(
-                "INSERT INTO audit_events (at, kind, user_id, client_id, ip, user_agent, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO audit_events (at, kind, user_id, client_id, ip, user_agent, detail, seq, prev_hash, hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(e.at)
             .bind(e.kind.clone())
@@ -790,10 +796,77 @@ impl Store for SqlStore {
             .bind(e.client_id.clone())
             .bind(e.ip.clone())
             .bind(e.user_agent.clone())
-            .bind(to_json(&e.detail)?),
+            .bind(to_json(&e.detail)?)
+            .bind(link.seq)
+            .bind(link.prev_hash.clone())
+            .bind(link.hash.clone()),
         )
         .await
         .map(|_| ())
+    }
+
+    async fn audit_head(&self) -> Result<Option<AuditLink>> {
+        let row = self
+            .fetch_optional(sqlx::query(
+                "SELECT seq, prev_hash, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            ))
+            .await?;
+        if let Some(row) = row {
+            return rows::audit_link(&row);
+        }
+        Ok(self.audit_checkpoint().await?.map(|c| AuditLink {
+            seq: c.seq,
+            prev_hash: String::new(),
+            hash: c.hash,
+        }))
+    }
+
+    async fn audit_rows(&self, after_id: i64, limit: i64) -> Result<Vec<ChainedEvent>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query("SELECT * FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after_id)
+                    .bind(limit),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChainedEvent {
+                    id: rows::opt_i64(r, "id")?.unwrap_or_default(),
+                    link: rows::audit_link(r)?,
+                    event: rows::audit(r)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_checkpoint(&self) -> Result<Option<AuditCheckpoint>> {
+        self.fetch_optional(sqlx::query("SELECT * FROM audit_checkpoint WHERE id = 1"))
+            .await?
+            .as_ref()
+            .map(rows::audit_checkpoint)
+            .transpose()
+    }
+
+    async fn prune_audit(&self, c: &AuditCheckpoint) -> Result<u64> {
+        let n = self
+            .write_tx(
+                false,
+                vec![
+                    sqlx::query(
+                        "INSERT INTO audit_checkpoint (id, seq, hash, at, seal) VALUES (1, $1, $2, $3, $4)
+                         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+                           at = excluded.at, seal = excluded.seal",
+                    )
+                    .bind(c.seq)
+                    .bind(c.hash.clone())
+                    .bind(c.at)
+                    .bind(c.seal.clone()),
+                    sqlx::query("DELETE FROM audit_events WHERE seq <= $1 OR seq IS NULL").bind(c.seq),
+                ],
+            )
+            .await?;
+        Ok(n[1])
     }
 
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEvent>> {

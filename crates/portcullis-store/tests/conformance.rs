@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use portcullis_core::audit::{self, Verdict};
+use portcullis_core::crypto::aead::MasterKeys;
 use portcullis_core::model::*;
 use portcullis_core::ports::Store;
 use portcullis_store::{SqlStore, StoreOptions};
@@ -95,6 +97,7 @@ both_engines!(
     failures_count_and_clear,
     sessions_proofs_round_trip,
     agents_noted_seen_and_swept,
+    audit_chain_detects_alter_delete_insert_and_survives_pruning,
 );
 
 fn user(id: &str, email: &str) -> User {
@@ -383,24 +386,96 @@ async fn pending_taken_once(s: &SqlStore) {
     assert_eq!(s.take_pending("p1", 100).await.unwrap(), None);
 }
 
+fn event(i: i64) -> AuditEvent {
+    AuditEvent {
+        at: i,
+        kind: format!("k{i}"),
+        user_id: Some("u1".into()),
+        client_id: None,
+        ip: Some("127.0.0.1".into()),
+        user_agent: None,
+        detail: serde_json::json!({"i": i, "b": [1, 2]}),
+    }
+}
+
+fn audit_key() -> MasterKeys {
+    MasterKeys::new(&[[7u8; 32]]).unwrap()
+}
+
 async fn audit_append_and_read(s: &SqlStore) {
     for i in 0..3 {
-        s.append_audit(&AuditEvent {
-            at: i,
-            kind: format!("k{i}"),
-            user_id: Some("u1".into()),
-            client_id: None,
-            ip: Some("127.0.0.1".into()),
-            user_agent: None,
-            detail: serde_json::json!({"i": i}),
-        })
-        .await
-        .unwrap();
+        audit::append(s, &audit_key(), &event(i)).await.unwrap();
     }
     let events = s.recent_audit(2).await.unwrap();
     assert_eq!(events.len(), 2);
     assert_eq!(events[0].kind, "k2");
     assert_eq!(events[1].detail["i"], 1);
+}
+
+async fn audit_chain_detects_alter_delete_insert_and_survives_pruning(s: &SqlStore) {
+    let key = audit_key();
+    let verdict = || async { audit::verify(s, &audit_key()).await.unwrap() };
+    let sql = |q: &'static str| async move { s.execute_raw(q).await.unwrap() };
+    let intact = |events, checkpoint| Verdict::Intact {
+        events,
+        unchained: 0,
+        checkpoint,
+    };
+    let broken_at = |v: Verdict| match v {
+        Verdict::Broken { seq, .. } => seq,
+        other => panic!("expected a broken chain, got {other:?}"),
+    };
+    for i in 0..6 {
+        audit::append(s, &key, &event(i)).await.unwrap();
+    }
+    // Concurrent writers each get their own number.
+    let store = Arc::new(s.clone());
+    let writers: Vec<_> = (6..16)
+        .map(|i| {
+            let st = store.clone();
+            tokio::spawn(async move { audit::append(st.as_ref(), &audit_key(), &event(i)).await })
+        })
+        .collect();
+    for w in writers {
+        w.await.unwrap().unwrap();
+    }
+    assert_eq!(verdict().await, intact(16, None));
+    assert!(
+        audit::verify(s, &MasterKeys::new(&[[8u8; 32]]).unwrap())
+            .await
+            .unwrap()
+            != verdict().await,
+        "another key"
+    );
+
+    // Altered content, then put back.
+    sql("UPDATE audit_events SET kind = 'forged' WHERE seq = 3").await;
+    assert_eq!(broken_at(verdict().await), 3);
+    sql("UPDATE audit_events SET kind = 'k2' WHERE seq = 3").await;
+    assert!(matches!(verdict().await, Verdict::Intact { .. }));
+    // A row slipped in without a link, or with a made-up one.
+    sql("INSERT INTO audit_events (at, kind, detail) VALUES (99, 'forged', '{}')").await;
+    assert_eq!(broken_at(verdict().await), 17);
+    sql("DELETE FROM audit_events WHERE kind = 'forged'").await;
+    sql("INSERT INTO audit_events (at, kind, detail, seq, prev_hash, hash) VALUES (99, 'forged', '{}', 17, 'x', 'y')").await;
+    assert_eq!(broken_at(verdict().await), 17);
+    sql("DELETE FROM audit_events WHERE kind = 'forged'").await;
+    assert!(matches!(verdict().await, Verdict::Intact { .. }));
+
+    // Pruning the oldest events leaves a sealed checkpoint; the rest still verifies.
+    assert_eq!(audit::prune(s, &key, 4, 1_000).await.unwrap(), 4);
+    assert_eq!(verdict().await, intact(12, Some(4)));
+    audit::append(s, &key, &event(16)).await.unwrap();
+    assert_eq!(verdict().await, intact(13, Some(4)));
+    // Moving the checkpoint breaks its seal.
+    sql("UPDATE audit_checkpoint SET seq = 6").await;
+    assert_eq!(broken_at(verdict().await), 6);
+    sql("UPDATE audit_checkpoint SET seq = 4").await;
+    // A deleted row: the gap is found where it was.
+    sql("DELETE FROM audit_events WHERE seq = 9").await;
+    assert_eq!(broken_at(verdict().await), 9);
+    // And a broken chain is never pruned away.
+    assert!(audit::prune(s, &key, 100, 2_000).await.is_err());
 }
 
 async fn sweep_removes_expired(s: &SqlStore) {

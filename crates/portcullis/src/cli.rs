@@ -64,6 +64,22 @@ enum Command {
     /// Inspect MFA policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walks the hash chain; exits 1 and names the first broken link if any.
+    Verify,
+    /// Prunes events older than `[audit] retention_days` (or `--older-than-days`) behind a sealed
+    /// checkpoint, after checking the chain.
+    Prune {
+        /// Days to keep, instead of the setting.
+        #[arg(long)]
+        older_than_days: Option<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,6 +337,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "api_overrides": a.map(|a| a.policy),
                 "effective": effective,
             }));
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            match portcullis_core::audit::verify(store, &master(&settings)?).await? {
+                portcullis_core::audit::Verdict::Intact {
+                    events,
+                    unchained,
+                    checkpoint,
+                } => print(json!({
+                    "intact": true,
+                    "events": events,
+                    "unchained": unchained,
+                    "checkpoint": checkpoint,
+                })),
+                portcullis_core::audit::Verdict::Broken { seq, reason } => {
+                    print(json!({ "intact": false, "seq": seq, "reason": reason }));
+                    anyhow::bail!("the audit chain is broken at event {seq}: {reason}");
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Prune { older_than_days }) => {
+            let days = older_than_days.unwrap_or(settings.audit.retention_days);
+            anyhow::ensure!(
+                older_than_days.is_some() || days > 0,
+                "no retention: set [audit] retention_days or pass --older-than-days"
+            );
+            let now = clock.now();
+            let pruned =
+                portcullis_core::audit::prune(store, &master(&settings)?, now - days * 86_400, now)
+                    .await?;
+            print(json!({ "pruned": pruned }));
         }
         Command::Api(ApiCommand::List) => print(serde_json::to_value(store.list_apis().await?)?),
         Command::Keys(KeysCommand::Rotate { alg }) => {

@@ -641,3 +641,79 @@ async fn serve_dev_seeds_once_and_logs_no_secrets() {
     let out = again.stdout.lock().unwrap().clone();
     assert!(!out.contains("created"), "seeded once: {out}");
 }
+
+/// Runs the CLI and returns its exit status and its one line of JSON.
+async fn run_status(mut cmd: Command) -> (bool, Value) {
+    let out = cmd.stderr(Stdio::piped()).output().await.unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    (
+        out.status.success(),
+        serde_json::from_str(stdout.trim()).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn audit_verify_finds_tampering_and_prune_keeps_the_chain_checkable() {
+    let app = spawn_app().await;
+    let event = |i: i64| portcullis_core::model::AuditEvent {
+        at: 1_000 + i,
+        kind: "login.success".into(),
+        user_id: Some(format!("usr_{i}")),
+        client_id: None,
+        ip: Some("127.0.0.1".into()),
+        user_agent: None,
+        detail: serde_json::json!({ "i": i }),
+    };
+    for i in 0..5 {
+        portcullis_core::audit::append(app.store.as_ref(), app.state.master(), &event(i))
+            .await
+            .unwrap();
+    }
+    let verify = || args(cli(&app), &["audit", "verify"]);
+    let (ok, body) = run_status(verify()).await;
+    assert!(ok, "{body}");
+    assert_eq!(
+        (body["intact"].as_bool(), body["events"].as_u64()),
+        (Some(true), Some(5))
+    );
+
+    // Everything older than today goes behind a sealed checkpoint; the chain still verifies.
+    let pruned = run_json(
+        args(cli(&app), &["audit", "prune", "--older-than-days", "0"]),
+        None,
+    )
+    .await;
+    assert_eq!(pruned["pruned"], 5);
+    portcullis_core::audit::append(app.store.as_ref(), app.state.master(), &event(5))
+        .await
+        .unwrap();
+    let (ok, body) = run_status(verify()).await;
+    assert!(ok, "{body}");
+    assert_eq!(
+        (body["events"].as_u64(), body["checkpoint"].as_i64()),
+        (Some(1), Some(5))
+    );
+
+    // Someone edits a row behind the application's back.
+    let db = portcullis_store::SqlStore::connect(&portcullis_store::StoreOptions::new(
+        app.database_url.clone(),
+    ))
+    .await
+    .unwrap();
+    db.execute_raw("UPDATE audit_events SET user_id = 'usr_other' WHERE seq = 6")
+        .await
+        .unwrap();
+    let (ok, body) = run_status(verify()).await;
+    assert!(!ok, "exit status 1 on a broken chain");
+    assert_eq!(
+        (body["intact"].as_bool(), body["seq"].as_i64()),
+        (Some(false), Some(6))
+    );
+    // Pruning refuses to hide it.
+    let (ok, _) = run_status(args(
+        cli(&app),
+        &["audit", "prune", "--older-than-days", "0"],
+    ))
+    .await;
+    assert!(!ok);
+}

@@ -19,6 +19,7 @@
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod notify;
 pub mod oidc;
 pub mod ratelimit;

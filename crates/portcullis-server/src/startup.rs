@@ -178,6 +178,11 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ui::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::metrics))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .layer(hsts(&state))
         .layer(
             // Method and path only: query strings can carry codes and tokens.

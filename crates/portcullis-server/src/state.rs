@@ -64,6 +64,7 @@ struct Inner {
     outbox: Option<Arc<Outbox>>,
     limiter: RateLimiter,
     webauthn: Relying,
+    metrics: crate::metrics::Metrics,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -131,9 +132,15 @@ impl AppState {
             outbox,
             limiter: RateLimiter::default(),
             webauthn,
+            metrics: crate::metrics::Metrics::default(),
         }));
         state.refresh().await?;
         Ok(state)
+    }
+
+    /// Prometheus metrics.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.0.metrics
     }
 
     /// Settings.
@@ -374,6 +381,7 @@ impl AppState {
             user_agent: meta.user_agent.clone(),
             detail,
         };
+        self.metrics().event(&event.kind, &event.detail);
         if let Err(e) = portcullis_core::audit::append(self.store(), self.master(), &event).await {
             tracing::error!(error = %e, kind = %event.kind, "audit append failed");
         }

@@ -424,3 +424,55 @@ async fn the_token_endpoint_takes_json_bodies_as_auth0_sdks_send_them() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_count_events_factor_checks_tokens_and_latency_without_identities() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let web = setup(&app).await;
+    let (totp, _) = enrol_totp(&browser(), &app, &web.0).await;
+    let cli = password_client(&app, &[]).await;
+    assert_eq!(password(&app, &cli, "wrong").await.0, 400);
+    let (_, body) = password(&app, &cli, PASSWORD).await;
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    let wrong = if totp.code_at(app.clock_now()) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    assert_eq!(otp(&app, &cli, &token, wrong).await.0, 400);
+    app.clock.advance(30);
+    assert_eq!(
+        otp(&app, &cli, &token, &totp.code_at(app.clock_now()))
+            .await
+            .0,
+        200
+    );
+
+    let resp = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = resp.text().await.unwrap();
+    for line in [
+        "portcullis_events_total{kind=\"login.failure\"} 1",
+        "portcullis_events_total{kind=\"stepup.met\"} 1",
+        "portcullis_factor_checks_total{method=\"password\",outcome=\"failure\"} 1",
+        "portcullis_factor_checks_total{method=\"totp\",outcome=\"failure\"} 1",
+        "portcullis_factor_checks_total{method=\"totp\",outcome=\"success\"} 1",
+        "portcullis_token_requests_total{grant_type=\"password\",outcome=\"invalid_grant\"} 1",
+        "portcullis_token_requests_total{grant_type=\"password\",outcome=\"mfa_required\"} 1",
+        "portcullis_token_requests_total{grant_type=\"http://auth0.com/oauth/grant-type/mfa-otp\",outcome=\"ok\"} 1",
+        "portcullis_http_request_duration_seconds_count{route=\"/oauth/token\",method=\"POST\",status=\"403\"} 1",
+    ] {
+        assert!(text.contains(line), "missing {line} in:\n{text}");
+    }
+    assert!(
+        !text.contains(EMAIL) && !text.contains("usr_") && !text.contains(&cli.0),
+        "no identities in labels"
+    );
+    app.stop().await;
+}

@@ -32,15 +32,7 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
         scopes_supported: strings(&["openid", "profile", "email", "offline_access"]),
         response_types_supported: strings(&["code"]),
         response_modes_supported: strings(&["query"]),
-        grant_types_supported: strings(&[
-            "authorization_code",
-            "refresh_token",
-            "client_credentials",
-            "password",
-            crate::oidc::mfa_grant::MFA_OTP,
-            crate::oidc::mfa_grant::MFA_OOB,
-            crate::oidc::mfa_grant::MFA_RECOVERY_CODE,
-        ]),
+        grant_types_supported: strings(&crate::oidc::token::GRANT_TYPES),
         subject_types_supported: strings(&["public"]),
         id_token_signing_alg_values_supported: Alg::all()
             .iter()

@@ -411,6 +411,11 @@ pub async fn with_factor(
             "recovery_code",
         )
     };
+    let tried = match grant_type {
+        MFA_OTP => "totp",
+        MFA_OOB => pending.oob.as_ref().map_or("oob", |(_, m)| m.as_str()),
+        _ => "recovery_code",
+    };
     let proof = match outcome {
         Outcome::Proved(proof) => proof,
         Outcome::Wrong { locked } => {
@@ -420,7 +425,7 @@ pub async fn with_factor(
                     meta,
                     Some(&pending.user_id),
                     Some(&client.id),
-                    serde_json::json!({ "grant": grant_type, "locked": locked }),
+                    serde_json::json!({ "grant": grant_type, "method": tried, "locked": locked }),
                 )
                 .await;
             state
@@ -470,7 +475,7 @@ pub async fn with_factor(
             meta,
             Some(&user.id),
             Some(&client.id),
-            serde_json::json!({ "grant": grant_type, "audience": audience }),
+            serde_json::json!({ "grant": grant_type, "audience": audience, "methods": [tried] }),
         )
         .await;
     if recovery {

@@ -14,6 +14,17 @@ use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
 use crate::state::AppState;
 
+/// Every grant type the token endpoint takes, as discovery lists them.
+pub const GRANT_TYPES: [&str; 7] = [
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    "password",
+    mfa_grant::MFA_OTP,
+    mfa_grant::MFA_OOB,
+    mfa_grant::MFA_RECOVERY_CODE,
+];
+
 /// `POST /oauth/token`.
 pub async fn token(
     State(state): State<AppState>,
@@ -21,7 +32,19 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match run(&state, &meta, &headers, &body).await {
+    let result = run(&state, &meta, &headers, &body).await;
+    let grant_type = form(&headers, &body)
+        .ok()
+        .and_then(|p| p.owned("grant_type"))
+        .unwrap_or_default();
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(AppError::OAuth { code, .. }) => code.as_str(),
+        Err(AppError::MfaRequired { .. }) => "mfa_required",
+        Err(_) => "error",
+    };
+    state.metrics().token(&grant_type, outcome);
+    match result {
         Ok(tokens) => {
             let mut resp = (StatusCode::OK, axum::Json(tokens)).into_response();
             let h = resp.headers_mut();

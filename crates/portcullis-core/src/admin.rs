@@ -39,6 +39,91 @@ pub fn parse_email(email: &str) -> Result<String> {
     }
 }
 
+/// The shortest password accepted (NIST SP 800-63B §5.1.1.2).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Checks a new password against the length rule.
+pub fn check_password(password: &SecretString) -> Result<()> {
+    if password.expose().chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::Invalid(format!(
+            "password must have at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that metadata is a JSON object, as Auth0 requires.
+pub fn check_metadata(field: &str, value: &serde_json::Value) -> Result<()> {
+    if value.is_object() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("{field} must be a JSON object")))
+    }
+}
+
+/// What a new user looks like before it gets an id.
+#[derive(Debug, Default)]
+pub struct NewUser {
+    /// Email address.
+    pub email: String,
+    /// Password; `None` for users who sign in with links, passkeys or upstream providers.
+    pub password: Option<SecretString>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Whether the email address is known to be theirs.
+    pub email_verified: bool,
+    /// Whether sign-in is blocked.
+    pub blocked: bool,
+    /// `user_metadata` (an object; `Null` means `{}`).
+    pub user_metadata: serde_json::Value,
+    /// `app_metadata` (an object; `Null` means `{}`).
+    pub app_metadata: serde_json::Value,
+}
+
+/// Creates a user; `Conflict` if the email is taken.
+pub async fn add_user(
+    store: &dyn Store,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    new: NewUser,
+) -> Result<User> {
+    let email = parse_email(&new.email)?;
+    let object = |v: serde_json::Value| {
+        if v.is_null() {
+            crate::model::empty_object()
+        } else {
+            v
+        }
+    };
+    let (user_metadata, app_metadata) = (object(new.user_metadata), object(new.app_metadata));
+    check_metadata("user_metadata", &user_metadata)?;
+    check_metadata("app_metadata", &app_metadata)?;
+    let password_hash = match new.password {
+        Some(p) => {
+            check_password(&p)?;
+            Some(hasher.hash(p).await?)
+        }
+        None => None,
+    };
+    let user = User {
+        id: random::id("usr"),
+        email,
+        email_verified: new.email_verified,
+        name: new
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        password_hash,
+        blocked: new.blocked,
+        created_at: clock.now(),
+        last_login: None,
+        user_metadata,
+        app_metadata,
+    };
+    store.create_user(&user).await?;
+    Ok(user)
+}
+
 /// Creates a user with a password; `Conflict` if the email is taken.
 pub async fn create_user(
     store: &dyn Store,
@@ -47,24 +132,17 @@ pub async fn create_user(
     email: &str,
     password: SecretString,
 ) -> Result<User> {
-    let email = parse_email(email)?;
-    if password.expose().chars().count() < 8 {
-        return Err(Error::Invalid(
-            "password must have at least 8 characters".into(),
-        ));
-    }
-    let user = User {
-        id: random::id("usr"),
-        email,
-        email_verified: false,
-        name: None,
-        password_hash: Some(hasher.hash(password).await?),
-        blocked: false,
-        created_at: clock.now(),
-        last_login: None,
-    };
-    store.create_user(&user).await?;
-    Ok(user)
+    add_user(
+        store,
+        hasher,
+        clock,
+        NewUser {
+            email: email.into(),
+            password: Some(password),
+            ..NewUser::default()
+        },
+    )
+    .await
 }
 
 /// What a new client looks like before it gets an id and secret.
@@ -92,19 +170,16 @@ pub struct NewClient {
     pub policy: crate::policy::PolicyOverrides,
 }
 
-/// Creates a client; returns it with its secret (shown once; only a digest is stored).
-pub async fn create_client(
-    store: &dyn Store,
-    clock: &dyn Clock,
-    new: NewClient,
-) -> Result<(Client, Option<SecretString>)> {
-    if new.name.trim().is_empty() {
+/// Checks a client's rules: a name, exact absolute redirect URIs, known grant types that fit
+/// a public or confidential client, a supported signing algorithm.
+pub fn check_client(client: &Client) -> Result<()> {
+    if client.name.trim().is_empty() {
         return Err(Error::Invalid("name is required".into()));
     }
-    for uri in new
+    for uri in client
         .redirect_uris
         .iter()
-        .chain(&new.post_logout_redirect_uris)
+        .chain(&client.post_logout_redirect_uris)
     {
         if !valid_redirect_uri(uri) {
             return Err(Error::Invalid(format!(
@@ -112,13 +187,51 @@ pub async fn create_client(
             )));
         }
     }
-    if let Some(uri) = &new.backchannel_logout_uri
+    if let Some(uri) = &client.backchannel_logout_uri
         && !valid_redirect_uri(uri)
     {
         return Err(Error::Invalid(
             "backchannel_logout_uri is not a valid URI".into(),
         ));
     }
+    if let Some(bad) = client
+        .grant_types
+        .iter()
+        .find(|g| !GRANT_TYPES.contains(&g.as_str()))
+    {
+        return Err(Error::Invalid(format!("unknown grant type {bad:?}")));
+    }
+    if client.is_public() && client.allows_grant("client_credentials") {
+        return Err(Error::Invalid(
+            "public clients cannot use client_credentials".into(),
+        ));
+    }
+    if client.allows_grant("authorization_code") && client.redirect_uris.is_empty() {
+        return Err(Error::Invalid(
+            "authorization_code needs at least one redirect URI".into(),
+        ));
+    }
+    if Alg::parse(&client.signing_alg).is_none() {
+        return Err(Error::Invalid(
+            "signing algorithm must be EdDSA, ES256 or RS256".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A new client secret and the digest to store (the secret is shown once).
+pub fn new_client_secret() -> (SecretString, String) {
+    let secret = SecretString::new(random::token());
+    let digest = token_digest(secret.expose());
+    (secret, digest)
+}
+
+/// Creates a client; returns it with its secret (shown once; only a digest is stored).
+pub async fn create_client(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    new: NewClient,
+) -> Result<(Client, Option<SecretString>)> {
     let mut grant_types = if new.grant_types.is_empty() {
         vec![
             "authorization_code".to_string(),
@@ -128,31 +241,13 @@ pub async fn create_client(
         new.grant_types.clone()
     };
     grant_types.dedup();
-    if let Some(bad) = grant_types
-        .iter()
-        .find(|g| !GRANT_TYPES.contains(&g.as_str()))
-    {
-        return Err(Error::Invalid(format!("unknown grant type {bad:?}")));
-    }
-    if new.public && grant_types.iter().any(|g| g == "client_credentials") {
-        return Err(Error::Invalid(
-            "public clients cannot use client_credentials".into(),
-        ));
-    }
-    if grant_types.iter().any(|g| g == "authorization_code") && new.redirect_uris.is_empty() {
-        return Err(Error::Invalid(
-            "authorization_code needs at least one redirect URI".into(),
-        ));
-    }
-    let signing_alg = new
-        .signing_alg
-        .unwrap_or_else(|| Alg::EdDsa.as_str().into());
-    if Alg::parse(&signing_alg).is_none() {
-        return Err(Error::Invalid(
-            "signing algorithm must be EdDSA, ES256 or RS256".into(),
-        ));
-    }
-    let secret = (!new.public).then(random::token).map(SecretString::new);
+    let (secret, secret_digest) = match new.public {
+        true => (None, None),
+        false => {
+            let (s, d) = new_client_secret();
+            (Some(s), Some(d))
+        }
+    };
     let client = Client {
         // Hex, like Auth0's alphanumeric ids: a leading '-' from base64url would read as a flag
         // on a command line.
@@ -163,16 +258,19 @@ pub async fn create_client(
                 .collect()
         }),
         name: new.name.trim().to_string(),
-        secret_digest: secret.as_ref().map(|s| token_digest(s.expose())),
+        secret_digest,
         redirect_uris: new.redirect_uris,
         post_logout_redirect_uris: new.post_logout_redirect_uris,
         grant_types,
         backchannel_logout_uri: new.backchannel_logout_uri,
         first_party: !new.third_party,
-        signing_alg,
+        signing_alg: new
+            .signing_alg
+            .unwrap_or_else(|| Alg::EdDsa.as_str().into()),
         policy: new.policy,
         created_at: clock.now(),
     };
+    check_client(&client)?;
     store.create_client(&client).await?;
     Ok((client, secret))
 }
@@ -235,6 +333,27 @@ pub async fn create_api(
     };
     store.create_api(&api).await?;
     Ok(api)
+}
+
+/// Makes sure a built-in API exists with `api`'s scopes: created on first start, its scopes
+/// brought up to date after an upgrade, anything an admin changed left alone.
+pub async fn ensure_api(store: &dyn Store, api: &Api) -> Result<()> {
+    let existing = store
+        .list_apis()
+        .await?
+        .into_iter()
+        .find(|a| a.identifier == api.identifier);
+    match existing {
+        None => store.create_api(api).await,
+        Some(a) if a.scopes != api.scopes => store
+            .update_api(&Api {
+                scopes: api.scopes.clone(),
+                ..a
+            })
+            .await
+            .map(|_| ()),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Generates a new signing key for `alg`, stores it encrypted, and retires the previous one (it

@@ -26,6 +26,45 @@ pub struct User {
     pub created_at: i64,
     /// Last successful sign-in.
     pub last_login: Option<i64>,
+    /// Data the user may change through apps (Auth0's `user_metadata`), a JSON object.
+    #[serde(default = "empty_object")]
+    pub user_metadata: serde_json::Value,
+    /// Data only admins change (roles, plans), a JSON object.
+    #[serde(default = "empty_object")]
+    pub app_metadata: serde_json::Value,
+}
+
+/// `{}`: the value of metadata nobody has set.
+pub fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
+/// Which audit events to read, newest first (the management API's `/logs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only the event with this row id.
+    pub id: Option<i64>,
+    /// Only events about this user.
+    pub user_id: Option<String>,
+    /// Only events of this type, or of every type under it when it ends in `.` (`factor.`).
+    pub kind: Option<String>,
+    /// Only events at or after this time.
+    pub from: Option<i64>,
+    /// Only events before this time.
+    pub to: Option<i64>,
+    /// Events to skip.
+    pub offset: i64,
+    /// Most events to return.
+    pub limit: i64,
+}
+
+/// An audit event with its row id, the stable `log_id` of the management API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEvent {
+    /// Row id.
+    pub id: i64,
+    /// The event.
+    pub event: AuditEvent,
 }
 
 /// A relying party (OAuth client).

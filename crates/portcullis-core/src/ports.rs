@@ -25,6 +25,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_users(&self) -> Result<Vec<User>>;
     /// Deletes a user with their sessions and tokens; whether one existed.
     async fn delete_user(&self, id: &str) -> Result<bool>;
+    /// A page of users, oldest first, optionally only the one with `email`; and how many match.
+    async fn users_page(
+        &self,
+        email: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<User>, i64)>;
+    /// Replaces a user's email, verification, name, password hash, blocked flag and metadata;
+    /// whether the user exists; `Conflict` if the new email is taken.
+    async fn update_user(&self, user: &User) -> Result<bool>;
     /// Records a successful sign-in.
     async fn set_last_login(&self, id: &str, at: i64) -> Result<()>;
 
@@ -34,6 +44,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_clients(&self) -> Result<Vec<Client>>;
     /// Deletes a client with its grants and tokens; whether one existed.
     async fn delete_client(&self, id: &str) -> Result<bool>;
+    /// Replaces everything about a client but its id and creation time; whether it exists.
+    async fn update_client(&self, client: &Client) -> Result<bool>;
     /// Replaces a client's policy overrides; whether the client exists.
     async fn set_client_policy(&self, id: &str, policy: &PolicyOverrides) -> Result<bool>;
 
@@ -43,6 +55,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_apis(&self) -> Result<Vec<Api>>;
     /// Replaces an API's policy overrides (by identifier); whether the API exists.
     async fn set_api_policy(&self, identifier: &str, policy: &PolicyOverrides) -> Result<bool>;
+    /// Replaces an API's name, scopes, token lifetime and policy (found by `id`); whether it
+    /// exists.
+    async fn update_api(&self, api: &Api) -> Result<bool>;
+    /// Deletes an API (by `id`) with the client grants on it; whether it existed.
+    async fn delete_api(&self, id: &str) -> Result<bool>;
+    /// Removes a client's grant on an audience; whether there was one.
+    async fn delete_client_grant(&self, client_id: &str, audience: &str) -> Result<bool>;
     /// Grants a client scopes on an API for `client_credentials` (replacing an earlier grant).
     async fn put_client_grant(&self, grant: &ClientGrant) -> Result<()>;
     /// All client grants.
@@ -121,6 +140,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores `checkpoint` and deletes the events up to its `seq` (and any from before the
     /// chain), in one transaction; how many went.
     async fn prune_audit(&self, checkpoint: &AuditCheckpoint) -> Result<u64>;
+    /// Audit events matching `query`, newest first, with their row ids; and how many match.
+    async fn search_audit(&self, query: &AuditQuery) -> Result<(Vec<LoggedEvent>, i64)>;
     /// The newest audit events, newest first.
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEvent>>;
 

@@ -148,6 +148,28 @@ pub struct AuditSettings {
     pub retention_days: i64,
 }
 
+/// OIDC Back-Channel Logout delivery: the `[logout]` section.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogoutSettings {
+    /// Attempts per logout token before delivery is recorded as failed.
+    pub backchannel_attempts: u32,
+    /// Wait before the first retry, in milliseconds; doubled after each failure.
+    pub backchannel_backoff_ms: u64,
+    /// How long one attempt may take, in milliseconds.
+    pub backchannel_timeout_ms: u64,
+}
+
+impl Default for LogoutSettings {
+    fn default() -> Self {
+        LogoutSettings {
+            backchannel_attempts: 5,
+            backchannel_backoff_ms: 1000,
+            backchannel_timeout_ms: 5000,
+        }
+    }
+}
+
 /// The Auth0-compatible MFA API: the `[mfa]` section.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -237,6 +259,8 @@ struct Raw {
     #[serde(default)]
     audit: AuditSettings,
     #[serde(default)]
+    logout: LogoutSettings,
+    #[serde(default)]
     limits: LimitSettings,
     #[serde(default)]
     lockout: portcullis_core::authn::lockout::LockoutPolicy,
@@ -273,6 +297,8 @@ pub struct Settings {
     pub mfa: MfaSettings,
     /// The audit trail.
     pub audit: AuditSettings,
+    /// Back-channel logout delivery.
+    pub logout: LogoutSettings,
     /// Per-IP limits.
     pub limits: LimitSettings,
     /// Per-account throttle of password and factor guesses.
@@ -516,6 +542,7 @@ impl Settings {
             webauthn: raw.webauthn,
             mfa: raw.mfa,
             audit: raw.audit,
+            logout: raw.logout,
             limits: raw.limits,
             lockout: raw.lockout,
             notify: crate::notify::NotifySettings {

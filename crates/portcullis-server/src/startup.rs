@@ -175,6 +175,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(dev)
         .merge(crate::oidc::routes())
+        .merge(crate::mgmt::routes())
         .merge(crate::ui::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

@@ -65,6 +65,7 @@ struct Inner {
     limiter: RateLimiter,
     webauthn: Relying,
     metrics: crate::metrics::Metrics,
+    http: reqwest::Client,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -104,6 +105,11 @@ impl AppState {
             p.max_concurrent,
         )?;
         admin::ensure_keys(store.as_ref(), &master, clock.as_ref()).await?;
+        admin::ensure_api(
+            store.as_ref(),
+            &crate::mgmt::builtin_api(&settings.issuer, clock.now()),
+        )
+        .await?;
         let csrf_key = master.derive("portcullis csrf v1");
         let notifier = crate::notify::build(&settings.notify, settings.outbox_dir.clone())?;
         let outbox = settings
@@ -133,9 +139,20 @@ impl AppState {
             limiter: RateLimiter::default(),
             webauthn,
             metrics: crate::metrics::Metrics::default(),
+            // Outbound calls go to addresses admins registered (back-channel logout); no
+            // redirects, so a registered URI cannot bounce the call elsewhere.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent("Portcullis")
+                .build()?,
         }));
         state.refresh().await?;
         Ok(state)
+    }
+
+    /// The client for outbound HTTP calls.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.0.http
     }
 
     /// Prometheus metrics.

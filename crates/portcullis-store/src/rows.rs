@@ -39,6 +39,8 @@ pub(crate) fn user(row: &AnyRow) -> Result<User> {
         blocked: get::<i64>(row, "blocked")? != 0,
         created_at: get(row, "created_at")?,
         last_login: get(row, "last_login")?,
+        user_metadata: from_json(&get::<String>(row, "user_metadata")?)?,
+        app_metadata: from_json(&get::<String>(row, "app_metadata")?)?,
     })
 }
 

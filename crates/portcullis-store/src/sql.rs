@@ -204,6 +204,17 @@ impl SqlStore {
             .map_err(db_err)
     }
 
+    /// The `n` of a `SELECT COUNT(*) AS n …`.
+    async fn count<'q>(&self, q: Q<'q>) -> Result<i64> {
+        Ok(self
+            .fetch_optional(q)
+            .await?
+            .map(|r| rows::opt_i64(&r, "n"))
+            .transpose()?
+            .flatten()
+            .unwrap_or(0))
+    }
+
     async fn session_clients(&self, id: &str) -> Result<Vec<String>> {
         let rows = self
             .fetch_all(
@@ -321,8 +332,9 @@ impl Store for SqlStore {
     async fn create_user(&self, u: &User) -> Result<()> {
         self.exec(
             sqlx::query(
-                "INSERT INTO users (id, email, email_verified, name, password_hash, blocked, created_at, last_login)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO users (id, email, email_verified, name, password_hash, blocked, created_at, last_login,
+                   user_metadata, app_metadata)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(u.id.clone())
             .bind(u.email.to_lowercase())
@@ -331,10 +343,67 @@ impl Store for SqlStore {
             .bind(u.password_hash.clone())
             .bind(i64::from(u.blocked))
             .bind(u.created_at)
-            .bind(u.last_login),
+            .bind(u.last_login)
+            .bind(to_json(&u.user_metadata)?)
+            .bind(to_json(&u.app_metadata)?),
         )
         .await
         .map(|_| ())
+    }
+
+    async fn users_page(
+        &self,
+        email: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<User>, i64)> {
+        let email = email.map(|e| e.trim().to_lowercase());
+        let filter = if email.is_some() {
+            "WHERE email = $3"
+        } else {
+            ""
+        };
+        let page =
+            format!("SELECT * FROM users {filter} ORDER BY created_at, id LIMIT $1 OFFSET $2");
+        let mut q = sqlx::query(&page).bind(limit).bind(offset);
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM users {}",
+            filter.replace("$3", "$1")
+        );
+        let mut count = sqlx::query(&count_sql);
+        if let Some(e) = &email {
+            q = q.bind(e.clone());
+            count = count.bind(e.clone());
+        }
+        let users = self
+            .fetch_all(q)
+            .await?
+            .iter()
+            .map(rows::user)
+            .collect::<Result<Vec<_>>>()?;
+        let total = self.count(count).await?;
+        Ok((users, total))
+    }
+
+    async fn update_user(&self, u: &User) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE users SET email = $1, email_verified = $2, name = $3, password_hash = $4,
+                       blocked = $5, user_metadata = $6, app_metadata = $7
+                     WHERE id = $8",
+                )
+                .bind(u.email.to_lowercase())
+                .bind(i64::from(u.email_verified))
+                .bind(u.name.clone())
+                .bind(u.password_hash.clone())
+                .bind(i64::from(u.blocked))
+                .bind(to_json(&u.user_metadata)?)
+                .bind(to_json(&u.app_metadata)?)
+                .bind(u.id.clone()),
+            )
+            .await?;
+        Ok(n > 0)
     }
 
     async fn user_by_id(&self, id: &str) -> Result<Option<User>> {
@@ -425,6 +494,62 @@ impl Store for SqlStore {
             )
             .await?;
         Ok(n[0] > 0)
+    }
+
+    async fn update_client(&self, c: &Client) -> Result<bool> {
+        let update = sqlx::query(
+            "UPDATE clients SET name = $1, secret_digest = $2, redirect_uris = $3,
+               post_logout_redirect_uris = $4, grant_types = $5, backchannel_logout_uri = $6,
+               first_party = $7, signing_alg = $8, policy = $9
+             WHERE id = $10",
+        )
+        .bind(c.name.clone())
+        .bind(c.secret_digest.clone())
+        .bind(to_json(&c.redirect_uris)?)
+        .bind(to_json(&c.post_logout_redirect_uris)?)
+        .bind(to_json(&c.grant_types)?)
+        .bind(c.backchannel_logout_uri.clone())
+        .bind(i64::from(c.first_party))
+        .bind(c.signing_alg.clone())
+        .bind(to_json(&c.policy)?)
+        .bind(c.id.clone());
+        Ok(self.write_tx(true, vec![update]).await?[0] > 0)
+    }
+
+    async fn update_api(&self, a: &Api) -> Result<bool> {
+        let update = sqlx::query(
+            "UPDATE apis SET name = $1, scopes = $2, token_ttl = $3, policy = $4 WHERE id = $5",
+        )
+        .bind(a.name.clone())
+        .bind(to_json(&a.scopes)?)
+        .bind(a.token_ttl)
+        .bind(to_json(&a.policy)?)
+        .bind(a.id.clone());
+        Ok(self.write_tx(true, vec![update]).await?[0] > 0)
+    }
+
+    async fn delete_api(&self, id: &str) -> Result<bool> {
+        let n = self
+            .write_tx(
+                true,
+                vec![
+                    sqlx::query(
+                        "DELETE FROM client_grants WHERE audience IN (SELECT identifier FROM apis WHERE id = $1)",
+                    )
+                    .bind(id.to_string()),
+                    sqlx::query("DELETE FROM apis WHERE id = $1").bind(id.to_string()),
+                ],
+            )
+            .await?;
+        Ok(n[1] > 0)
+    }
+
+    async fn delete_client_grant(&self, client_id: &str, audience: &str) -> Result<bool> {
+        let delete =
+            sqlx::query("DELETE FROM client_grants WHERE client_id = $1 AND audience = $2")
+                .bind(client_id.to_string())
+                .bind(audience.to_string());
+        Ok(self.write_tx(true, vec![delete]).await?[0] > 0)
     }
 
     async fn set_client_policy(&self, id: &str, policy: &PolicyOverrides) -> Result<bool> {
@@ -867,6 +992,70 @@ impl Store for SqlStore {
             )
             .await?;
         Ok(n[1])
+    }
+
+    async fn search_audit(&self, query: &AuditQuery) -> Result<(Vec<LoggedEvent>, i64)> {
+        let mut conditions = Vec::new();
+        let mut text = Vec::new();
+        let mut numbers = Vec::new();
+        if let Some(u) = &query.user_id {
+            text.push(u.clone());
+            conditions.push(format!("user_id = ${}", text.len()));
+        }
+        if let Some(k) = &query.kind {
+            text.push(k.clone());
+            conditions.push(if k.ends_with('.') {
+                format!("substr(kind, 1, {}) = ${}", k.chars().count(), text.len())
+            } else {
+                format!("kind = ${}", text.len())
+            });
+        }
+        for (bound, op) in [
+            (query.id, "id ="),
+            (query.from, "at >="),
+            (query.to, "at <"),
+        ] {
+            if let Some(t) = bound {
+                numbers.push(t);
+                conditions.push(format!("{op} ${}", text.len() + numbers.len()));
+            }
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let n = text.len() + numbers.len();
+        let page_sql = format!(
+            "SELECT * FROM audit_events {filter} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let count_sql = format!("SELECT COUNT(*) AS n FROM audit_events {filter}");
+        let mut page = sqlx::query(&page_sql);
+        let mut count = sqlx::query(&count_sql);
+        for t in &text {
+            page = page.bind(t.clone());
+            count = count.bind(t.clone());
+        }
+        for v in &numbers {
+            page = page.bind(*v);
+            count = count.bind(*v);
+        }
+        page = page.bind(query.limit).bind(query.offset);
+        let events = self
+            .fetch_all(page)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(LoggedEvent {
+                    id: rows::opt_i64(r, "id")?.unwrap_or_default(),
+                    event: rows::audit(r)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let total = self.count(count).await?;
+        Ok((events, total))
     }
 
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEvent>> {

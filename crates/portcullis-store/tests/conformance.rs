@@ -98,6 +98,9 @@ both_engines!(
     sessions_proofs_round_trip,
     agents_noted_seen_and_swept,
     audit_chain_detects_alter_delete_insert_and_survives_pruning,
+    users_page_update_metadata,
+    clients_apis_update_and_delete,
+    audit_search_filters_and_pages,
 );
 
 fn user(id: &str, email: &str) -> User {
@@ -110,6 +113,24 @@ fn user(id: &str, email: &str) -> User {
         blocked: false,
         created_at: 100,
         last_login: None,
+        user_metadata: serde_json::json!({}),
+        app_metadata: serde_json::json!({}),
+    }
+}
+
+fn sample_client() -> Client {
+    Client {
+        id: "c1".into(),
+        name: "App".into(),
+        secret_digest: Some("d".into()),
+        redirect_uris: vec!["https://a/cb".into()],
+        post_logout_redirect_uris: vec![],
+        grant_types: vec!["authorization_code".into()],
+        backchannel_logout_uri: None,
+        first_party: true,
+        signing_alg: "EdDSA".into(),
+        policy: Default::default(),
+        created_at: 1,
     }
 }
 
@@ -173,19 +194,7 @@ async fn users_duplicate_email_conflict(s: &SqlStore) {
 
 async fn clients_apis_grants_bump_version(s: &SqlStore) {
     let v0 = s.config_version().await.unwrap();
-    let client = Client {
-        id: "c1".into(),
-        name: "App".into(),
-        secret_digest: Some("d".into()),
-        redirect_uris: vec!["https://a/cb".into()],
-        post_logout_redirect_uris: vec![],
-        grant_types: vec!["authorization_code".into()],
-        backchannel_logout_uri: None,
-        first_party: true,
-        signing_alg: "EdDSA".into(),
-        policy: Default::default(),
-        created_at: 1,
-    };
+    let client = sample_client();
     s.create_client(&client).await.unwrap();
     assert_eq!(s.list_clients().await.unwrap(), vec![client.clone()]);
     let api = Api {
@@ -886,5 +895,188 @@ async fn agents_noted_seen_and_swept(s: &SqlStore) {
     assert!(
         !s.agent_seen("u1", "ua-3", 0).await.unwrap(),
         "gone with the user"
+    );
+}
+
+async fn users_page_update_metadata(s: &SqlStore) {
+    for i in 0..5 {
+        let mut u = user(&format!("u{i}"), &format!("p{i}@example.com"));
+        u.created_at = 100 + i;
+        s.create_user(&u).await.unwrap();
+    }
+    let (page, total) = s.users_page(None, 1, 2).await.unwrap();
+    assert_eq!(total, 5);
+    assert_eq!(
+        page.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ["u1", "u2"]
+    );
+    let (one, total) = s.users_page(Some(" P3@Example.com"), 0, 10).await.unwrap();
+    assert_eq!((one.len(), total, one[0].id.as_str()), (1, 1, "u3"));
+    let mut u = one[0].clone();
+    u.user_metadata = serde_json::json!({"theme": "dark", "n": [1, 2]});
+    u.app_metadata = serde_json::json!({"plan": "pro"});
+    u.blocked = true;
+    u.email = "New@Example.com".into();
+    assert!(s.update_user(&u).await.unwrap());
+    let back = s.user_by_id("u3").await.unwrap().unwrap();
+    assert_eq!(back.email, "new@example.com");
+    assert_eq!(back.user_metadata, u.user_metadata);
+    assert_eq!(back.app_metadata, u.app_metadata);
+    assert!(back.blocked);
+    // Another user's email is refused and changes nothing.
+    let mut clash = back.clone();
+    clash.email = "p0@example.com".into();
+    assert!(matches!(
+        s.update_user(&clash).await,
+        Err(portcullis_core::Error::Conflict(_))
+    ));
+    assert_eq!(s.user_by_id("u3").await.unwrap().unwrap(), back);
+    assert!(
+        !s.update_user(&user("nobody", "x@example.com"))
+            .await
+            .unwrap()
+    );
+}
+
+async fn clients_apis_update_and_delete(s: &SqlStore) {
+    let client = sample_client();
+    s.create_client(&client).await.unwrap();
+    let v0 = s.config_version().await.unwrap();
+    let changed = Client {
+        name: "Renamed".into(),
+        secret_digest: Some("d2".into()),
+        backchannel_logout_uri: Some("https://a/bcl".into()),
+        grant_types: vec!["client_credentials".into()],
+        ..client.clone()
+    };
+    assert!(s.update_client(&changed).await.unwrap());
+    assert!(
+        !s.update_client(&Client {
+            id: "nope".into(),
+            ..client.clone()
+        })
+        .await
+        .unwrap()
+    );
+    let listed = s.list_clients().await.unwrap();
+    assert_eq!(listed[0].name, "Renamed");
+    assert_eq!(listed[0].secret_digest.as_deref(), Some("d2"));
+    assert_eq!(
+        listed[0].backchannel_logout_uri.as_deref(),
+        Some("https://a/bcl")
+    );
+    let api = Api {
+        id: "a1".into(),
+        identifier: "https://api".into(),
+        name: "API".into(),
+        scopes: vec!["read".into()],
+        token_ttl: 3600,
+        policy: Default::default(),
+        created_at: 1,
+    };
+    s.create_api(&api).await.unwrap();
+    let api2 = Api {
+        name: "Payments".into(),
+        scopes: vec!["read".into(), "write".into()],
+        token_ttl: 300,
+        ..api.clone()
+    };
+    assert!(s.update_api(&api2).await.unwrap());
+    assert_eq!(s.list_apis().await.unwrap(), vec![api2.clone()]);
+    s.put_client_grant(&ClientGrant {
+        client_id: "c1".into(),
+        audience: "https://api".into(),
+        scopes: vec!["read".into()],
+    })
+    .await
+    .unwrap();
+    assert!(s.delete_client_grant("c1", "https://api").await.unwrap());
+    assert!(!s.delete_client_grant("c1", "https://api").await.unwrap());
+    s.put_client_grant(&ClientGrant {
+        client_id: "c1".into(),
+        audience: "https://api".into(),
+        scopes: vec![],
+    })
+    .await
+    .unwrap();
+    assert!(s.delete_api("a1").await.unwrap());
+    assert!(!s.delete_api("a1").await.unwrap());
+    assert!(s.list_apis().await.unwrap().is_empty());
+    assert!(
+        s.list_client_grants().await.unwrap().is_empty(),
+        "grants on a deleted API go with it"
+    );
+    assert!(s.config_version().await.unwrap() >= v0 + 5);
+}
+
+async fn audit_search_filters_and_pages(s: &SqlStore) {
+    let kinds = [
+        "factor.enrolled",
+        "factor.removed",
+        "login.success",
+        "factor_x",
+    ];
+    for (i, kind) in kinds.iter().enumerate() {
+        let mut e = event(10 * i as i64);
+        e.kind = (*kind).into();
+        e.user_id = Some(if i == 2 { "u2" } else { "u1" }.into());
+        audit::append(s, &audit_key(), &e).await.unwrap();
+    }
+    let all = |q: AuditQuery| AuditQuery { limit: 10, ..q };
+    let (rows, total) = s.search_audit(&all(AuditQuery::default())).await.unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(rows[0].event.kind, "factor_x", "newest first");
+    assert!(rows[0].id > rows[1].id);
+    let (rows, total) = s
+        .search_audit(&all(AuditQuery {
+            kind: Some("factor.".into()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(total, 2, "a prefix ending in a dot matches its family only");
+    assert!(rows.iter().all(|r| r.event.kind.starts_with("factor.")));
+    let (rows, _) = s
+        .search_audit(&all(AuditQuery {
+            kind: Some("login.success".into()),
+            user_id: Some("u2".into()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    let (rows, total) = s
+        .search_audit(&all(AuditQuery {
+            from: Some(10),
+            to: Some(30),
+            user_id: Some("u1".into()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!((rows.len(), total), (1, 1));
+    assert_eq!(rows[0].event.kind, "factor.removed");
+    let (one, _) = s
+        .search_audit(&all(AuditQuery {
+            id: Some(rows[0].id),
+            ..Default::default()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(one, rows);
+    let (rows, total) = s
+        .search_audit(&AuditQuery {
+            offset: 1,
+            limit: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.event.kind.as_str())
+            .collect::<Vec<_>>(),
+        ["login.success", "factor.removed"]
     );
 }

@@ -9,6 +9,8 @@ use portcullis_server::state::AppState;
 pub const ADMIN_EMAIL: &str = "admin@portcullis.localhost";
 /// The demo client's id.
 pub const DEMO_CLIENT_ID: &str = "portcullis-demo";
+/// The dev management client's id: `client_credentials` with every management API scope.
+pub const ADMIN_CLIENT_ID: &str = "portcullis-admin";
 
 /// Creates the dev admin and demo client if they do not exist yet, printing their credentials.
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
@@ -49,5 +51,31 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             state.issuer()
         );
     }
+    let audience = portcullis_server::mgmt::audience(state.issuer());
+    if state.client(ADMIN_CLIENT_ID).await.is_none() {
+        let (client, secret) = admin::create_client(
+            store,
+            state.clock(),
+            NewClient {
+                name: "Dev management client".into(),
+                grant_types: vec!["client_credentials".into()],
+                id: Some(ADMIN_CLIENT_ID.into()),
+                ..NewClient::default()
+            },
+        )
+        .await?;
+        let secret = secret.map(|s| s.expose().to_string()).unwrap_or_default();
+        println!(
+            "Management API client created (secret shown once):\n  client_id:     {}\n  client_secret: {secret}\n  audience:      {audience}\n",
+            client.id
+        );
+    }
+    // The dev issuer follows the port, so the grant follows the management API's audience.
+    let scopes = portcullis_server::mgmt::SCOPES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    admin::grant_client(store, ADMIN_CLIENT_ID, &audience, scopes).await?;
+    state.refresh().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }

@@ -157,20 +157,7 @@ async fn end_session(
     session: &portcullis_core::model::Session,
     client_id: Option<String>,
 ) -> AppResult<()> {
-    state
-        .store()
-        .revoke_session(&session.id, state.now())
-        .await?;
-    state
-        .audit(
-            "session.logout",
-            meta,
-            Some(session.user_id.as_str()),
-            client_id.as_deref(),
-            serde_json::json!({ "session_id": session.id }),
-        )
-        .await;
-    Ok(())
+    crate::sessions::end(state, meta, session, "logout", client_id.as_deref()).await
 }
 
 fn finish(state: &AppState, redirect: Option<String>) -> Response {

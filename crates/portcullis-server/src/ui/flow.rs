@@ -28,6 +28,8 @@ pub enum Resume {
     Authorize(String),
     /// Back to a hosted page.
     Path(String),
+    /// An enrolment ticket: enrol, then stop without signing in.
+    Ticket,
 }
 
 /// The transaction.
@@ -174,6 +176,9 @@ pub async fn finish(
         }
         cookies.push(ui::set_cookie(state, "tx", "", 0));
     }
+    if tx.resume == Resume::Ticket {
+        return Ok(crate::ui::ticket::done(&cookies));
+    }
     let request = match &tx.resume {
         Resume::Authorize(id) => {
             let request = pending_request(state, id).await?.ok_or_else(expired)?;
@@ -182,7 +187,7 @@ pub async fn finish(
             }
             Some(request)
         }
-        Resume::Path(_) => None,
+        Resume::Path(_) | Resume::Ticket => None,
     };
     let token = random::token();
     let digest = token_digest(&token);
@@ -199,7 +204,7 @@ pub async fn finish(
         }
         other => {
             if let Some(old) = other {
-                state.store().revoke_session(&old.id, now).await?;
+                crate::sessions::end(state, meta, &old, "replaced", None).await?;
             }
             let s = Session::start(
                 &tx.user_id,
@@ -252,7 +257,7 @@ pub async fn finish(
             Ok(resp)
         }
         (None, Resume::Path(path)) => Ok(ui::see_other(path, &cookies)),
-        (None, Resume::Authorize(_)) => Err(expired()),
+        (None, Resume::Authorize(_) | Resume::Ticket) => Err(expired()),
     }
 }
 

@@ -7,6 +7,7 @@ mod login;
 mod magic;
 pub(crate) mod mfa;
 pub(crate) mod security;
+pub(crate) mod ticket;
 
 use askama::Template;
 use axum::Router;
@@ -41,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/u/enroll/continue", post(enroll::continue_post))
         .route("/u/login/magic", post(magic::magic_request))
         .route("/u/magic", get(magic::magic_get).post(magic::magic_post))
+        .route(
+            "/u/ticket",
+            get(ticket::ticket_get).post(ticket::ticket_post),
+        )
         .route("/u/login/passkey/options", post(login::passkey_options))
         .route("/u/login/passkey", post(login::passkey_post))
         .route("/u/assets/webauthn.js", get(webauthn_js))

@@ -85,29 +85,7 @@ struct SecurityPage {
     fresh: bool,
 }
 
-/// `2026-11-24 21:05 UTC`.
-pub fn when(at: Option<i64>) -> String {
-    let Some(at) = at else {
-        return "never".into();
-    };
-    let days = at.div_euclid(86_400);
-    let secs = at.rem_euclid(86_400);
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
+pub use crate::time::when;
 
 /// The row label: WebAuthn credentials show whether they are passkeys.
 fn factor_kind(f: &Factor) -> &'static str {
@@ -206,19 +184,6 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// Ends every session of a user but `keep`.
-pub async fn end_other_sessions(state: &AppState, user_id: &str, keep: &str) -> AppResult<usize> {
-    let now = state.now();
-    let mut ended = 0;
-    for s in state.store().user_sessions(user_id, now).await? {
-        if s.id != keep {
-            state.store().revoke_session(&s.id, now).await?;
-            ended += 1;
-        }
-    }
-    Ok(ended)
-}
-
 /// Removes a user's factor (active or pending) and ends their other sessions but `keep`, with
 /// the audit event and the email; the factor, if it existed. Shared by the security page and
 /// the MFA API.
@@ -242,7 +207,7 @@ pub async fn remove_factor(
             .replace_recovery_codes(user_id, &[], state.now())
             .await?;
     }
-    let ended = end_other_sessions(state, user_id, keep.unwrap_or_default()).await?;
+    let ended = crate::sessions::end_all(state, meta, user_id, keep, "factor_removed").await?;
     state
         .audit(
             "factor.removed",
@@ -352,24 +317,13 @@ pub async fn security_post(
                     .await;
             }
             "end_session" => {
-                let mine = store
+                let other = store
                     .user_sessions(&user_id, now)
                     .await?
                     .into_iter()
-                    .any(|s| s.id == id && s.id != session.id);
-                if !mine {
-                    return Err(not_found());
-                }
-                store.revoke_session(id, now).await?;
-                state
-                    .audit(
-                        "session.revoked",
-                        &meta,
-                        Some(&user_id),
-                        None,
-                        serde_json::json!({ "session_id": id }),
-                    )
-                    .await;
+                    .find(|s| s.id == id && s.id != session.id)
+                    .ok_or_else(not_found)?;
+                crate::sessions::end(&state, &meta, &other, "user", None).await?;
             }
             _ => return Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action.")),
         }
@@ -377,17 +331,4 @@ pub async fn security_post(
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::when;
-
-    #[test]
-    fn when_formats_utc_dates() {
-        assert_eq!(when(Some(0)), "1970-01-01 00:00 UTC");
-        assert_eq!(when(Some(1_795_557_900)), "2026-11-24 22:05 UTC");
-        assert_eq!(when(Some(951_782_400)), "2000-02-29 00:00 UTC");
-        assert_eq!(when(None), "never");
-    }
 }

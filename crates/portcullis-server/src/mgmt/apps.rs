@@ -1,0 +1,701 @@
+//! Clients (applications), resource servers (APIs), client grants and MFA policies.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use portcullis_core::admin::{self, NewClient};
+use portcullis_core::crypto::token_digest;
+use portcullis_core::model::{Api, Client, ClientGrant};
+use portcullis_core::policy::PolicyOverrides;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, reload, respond};
+use crate::state::AppState;
+use crate::time::iso8601;
+
+fn client_json(c: &Client) -> Value {
+    json!({
+        "client_id": c.id,
+        "name": c.name,
+        "callbacks": c.redirect_uris,
+        "allowed_logout_urls": c.post_logout_redirect_uris,
+        "grant_types": c.grant_types,
+        "app_type": if c.is_public() { "spa" } else if c.allows_grant("authorization_code") { "regular_web" } else { "non_interactive" },
+        "token_endpoint_auth_method": if c.is_public() { "none" } else { "client_secret_post" },
+        "is_first_party": c.first_party,
+        "oidc_backchannel_logout": {
+            "backchannel_logout_urls": c.backchannel_logout_uri.iter().collect::<Vec<_>>(),
+        },
+        "jwt_configuration": { "alg": c.signing_alg },
+        "mfa_policy": c.policy,
+        "created_at": iso8601(c.created_at),
+    })
+}
+
+async fn find_client(state: &AppState, id: &str) -> ApiResult<Client> {
+    state
+        .store()
+        .list_clients()
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| ApiError::not_found("inexistent_client", "client"))
+}
+
+/// `GET /api/v2/clients`.
+pub async fn clients(
+    State(state): State<AppState>,
+    admin: Admin,
+    RawQuery(q): RawQuery,
+) -> Response {
+    respond(async {
+        admin.require(&["read:clients"])?;
+        let paging = Paging::from(&query(q)?)?;
+        let all = state.store().list_clients().await?;
+        let total = all.len() as i64;
+        let items = all
+            .iter()
+            .skip(paging.offset() as usize)
+            .take(paging.per_page as usize)
+            .map(client_json)
+            .collect();
+        Ok(paging.answer("clients", items, total))
+    })
+    .await
+}
+
+/// `GET /api/v2/clients/{id}`.
+pub async fn client(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:clients"])?;
+        Ok(axum::Json(client_json(&find_client(&state, &id).await?)).into_response())
+    })
+    .await
+}
+
+/// Auth0's back-channel logout settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Backchannel {
+    #[serde(default)]
+    backchannel_logout_urls: Vec<String>,
+}
+
+/// Auth0's token signing settings.
+#[derive(Debug, Deserialize)]
+struct JwtConfiguration {
+    #[serde(default)]
+    alg: Option<String>,
+}
+
+/// The body of `POST /api/v2/clients` and `PATCH /api/v2/clients/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    callbacks: Option<Vec<String>>,
+    #[serde(default)]
+    allowed_logout_urls: Option<Vec<String>>,
+    #[serde(default)]
+    grant_types: Option<Vec<String>>,
+    #[serde(default)]
+    token_endpoint_auth_method: Option<String>,
+    #[serde(default)]
+    is_first_party: Option<bool>,
+    #[serde(default)]
+    oidc_backchannel_logout: Option<Backchannel>,
+    #[serde(default)]
+    jwt_configuration: Option<JwtConfiguration>,
+    #[serde(default)]
+    mfa_policy: Option<PolicyOverrides>,
+    /// Auth0 describes the kind of app; the grant types say what it may do.
+    #[serde(default)]
+    #[allow(dead_code)]
+    app_type: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+}
+
+impl ClientBody {
+    fn public(&self) -> ApiResult<Option<bool>> {
+        match self.token_endpoint_auth_method.as_deref() {
+            None => Ok(None),
+            Some("none") => Ok(Some(true)),
+            Some("client_secret_post" | "client_secret_basic") => Ok(Some(false)),
+            Some(_) => Err(ApiError::body(
+                "token_endpoint_auth_method must be none, client_secret_post or client_secret_basic on property token_endpoint_auth_method",
+            )),
+        }
+    }
+
+    fn backchannel(&self) -> ApiResult<Option<Option<String>>> {
+        match &self.oidc_backchannel_logout {
+            None => Ok(None),
+            Some(b) if b.backchannel_logout_urls.len() > 1 => Err(ApiError::body(
+                "one back-channel logout URL per client on property oidc_backchannel_logout.backchannel_logout_urls",
+            )),
+            Some(b) => Ok(Some(b.backchannel_logout_urls.first().cloned())),
+        }
+    }
+}
+
+/// `POST /api/v2/clients`: `201` with the client and, once, its `client_secret`.
+pub async fn create_client(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
+    respond(async {
+        admin.require(&["create:clients"])?;
+        let body: ClientBody = parse_body(&body)?;
+        let public = body.public()?.unwrap_or(false);
+        let backchannel = body.backchannel()?.flatten();
+        let (client, secret) = admin::create_client(
+            state.store(),
+            state.clock(),
+            NewClient {
+                name: body.name.unwrap_or_default(),
+                redirect_uris: body.callbacks.unwrap_or_default(),
+                post_logout_redirect_uris: body.allowed_logout_urls.unwrap_or_default(),
+                grant_types: body.grant_types.unwrap_or_default(),
+                public,
+                backchannel_logout_uri: backchannel,
+                third_party: !body.is_first_party.unwrap_or(true),
+                signing_alg: body.jwt_configuration.and_then(|j| j.alg),
+                id: None,
+                policy: body.mfa_policy.unwrap_or_default(),
+            },
+        )
+        .await?;
+        admin
+            .audit(
+                &state,
+                "client.created",
+                None,
+                json!({ "target_client_id": client.id }),
+            )
+            .await;
+        let mut out = client_json(&client);
+        if let Some(s) = secret {
+            out["client_secret"] = s.expose().into();
+        }
+        Ok((StatusCode::CREATED, axum::Json(out)).into_response())
+    })
+    .await
+}
+
+/// `PATCH /api/v2/clients/{id}`: changes what the body names, under the same rules as
+/// creation.
+pub async fn update_client(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(async {
+        admin.require(&["update:clients"])?;
+        let body: ClientBody = parse_body(&body)?;
+        let mut c = find_client(&state, &id).await?;
+        let mut secret = None;
+        match body.public()? {
+            Some(true) => c.secret_digest = None,
+            Some(false) if c.is_public() => {
+                let (s, d) = admin::new_client_secret();
+                c.secret_digest = Some(d);
+                secret = Some(s);
+            }
+            _ => {}
+        }
+        if let Some(b) = body.backchannel()? {
+            c.backchannel_logout_uri = b;
+        }
+        if let Some(n) = body.name {
+            c.name = n.trim().to_string();
+        }
+        if let Some(v) = body.callbacks {
+            c.redirect_uris = v;
+        }
+        if let Some(v) = body.allowed_logout_urls {
+            c.post_logout_redirect_uris = v;
+        }
+        if let Some(v) = body.grant_types {
+            c.grant_types = v;
+        }
+        if let Some(v) = body.is_first_party {
+            c.first_party = v;
+        }
+        if let Some(alg) = body.jwt_configuration.and_then(|j| j.alg) {
+            c.signing_alg = alg;
+        }
+        if let Some(p) = body.mfa_policy {
+            c.policy = p;
+        }
+        admin::check_client(&c)?;
+        if !state.store().update_client(&c).await? {
+            return Err(ApiError::not_found("inexistent_client", "client"));
+        }
+        reload(&state).await?;
+        admin
+            .audit(
+                &state,
+                "client.updated",
+                None,
+                json!({ "target_client_id": c.id }),
+            )
+            .await;
+        let mut out = client_json(&c);
+        if let Some(s) = secret {
+            out["client_secret"] = s.expose().into();
+        }
+        Ok(axum::Json(out).into_response())
+    })
+    .await
+}
+
+/// `POST /api/v2/clients/{id}/rotate-secret`: a new secret, shown once; the old one stops
+/// working at once.
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["update:client_keys"])?;
+        let mut c = find_client(&state, &id).await?;
+        if c.is_public() {
+            return Err(ApiError::body("a public client has no secret"));
+        }
+        let (secret, digest) = admin::new_client_secret();
+        c.secret_digest = Some(digest);
+        state.store().update_client(&c).await?;
+        reload(&state).await?;
+        admin
+            .audit(
+                &state,
+                "client.secret_rotated",
+                None,
+                json!({ "target_client_id": c.id }),
+            )
+            .await;
+        let mut out = client_json(&c);
+        out["client_secret"] = secret.expose().into();
+        Ok(axum::Json(out).into_response())
+    })
+    .await
+}
+
+/// `DELETE /api/v2/clients/{id}`: with its grants and tokens.
+pub async fn delete_client(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:clients"])?;
+        if !state.store().delete_client(&id).await? {
+            return Err(ApiError::not_found("inexistent_client", "client"));
+        }
+        reload(&state).await?;
+        admin
+            .audit(
+                &state,
+                "client.deleted",
+                None,
+                json!({ "target_client_id": id }),
+            )
+            .await;
+        Ok(no_content())
+    })
+    .await
+}
+
+/// Whether an API is built in (the management API), so it cannot be changed or deleted.
+fn is_system(state: &AppState, api: &Api) -> bool {
+    api.identifier == super::audience(state.issuer())
+}
+
+fn api_json(state: &AppState, a: &Api) -> Value {
+    json!({
+        "id": a.id,
+        "identifier": a.identifier,
+        "name": a.name,
+        "scopes": a.scopes.iter().map(|s| json!({ "value": s, "description": s })).collect::<Vec<_>>(),
+        "token_lifetime": a.token_ttl,
+        "signing_alg": "EdDSA",
+        "mfa_policy": a.policy,
+        "is_system": is_system(state, a),
+        "created_at": iso8601(a.created_at),
+    })
+}
+
+async fn find_api(state: &AppState, id: &str) -> ApiResult<Api> {
+    state
+        .store()
+        .list_apis()
+        .await?
+        .into_iter()
+        .find(|a| a.id == id || a.identifier == id)
+        .ok_or_else(|| ApiError::not_found("inexistent_resource_server", "resource server"))
+}
+
+/// `GET /api/v2/resource-servers`.
+pub async fn apis(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQuery) -> Response {
+    respond(async {
+        admin.require(&["read:resource_servers"])?;
+        let paging = Paging::from(&query(q)?)?;
+        let all = state.store().list_apis().await?;
+        let total = all.len() as i64;
+        let items = all
+            .iter()
+            .skip(paging.offset() as usize)
+            .take(paging.per_page as usize)
+            .map(|a| api_json(&state, a))
+            .collect();
+        Ok(paging.answer("resource_servers", items, total))
+    })
+    .await
+}
+
+/// `GET /api/v2/resource-servers/{id}` (by id or identifier, as Auth0).
+pub async fn api(State(state): State<AppState>, admin: Admin, Path(id): Path<String>) -> Response {
+    respond(async {
+        admin.require(&["read:resource_servers"])?;
+        Ok(axum::Json(api_json(&state, &find_api(&state, &id).await?)).into_response())
+    })
+    .await
+}
+
+/// A scope as Auth0 writes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScopeBody {
+    value: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: Option<String>,
+}
+
+/// The body of `POST` and `PATCH /api/v2/resource-servers`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiBody {
+    #[serde(default)]
+    identifier: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    scopes: Option<Vec<ScopeBody>>,
+    #[serde(default)]
+    token_lifetime: Option<i64>,
+    #[serde(default)]
+    mfa_policy: Option<PolicyOverrides>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    signing_alg: Option<String>,
+}
+
+/// Access tokens live from one minute to a day.
+const TOKEN_LIFETIME: std::ops::RangeInclusive<i64> = 60..=86_400;
+
+fn lifetime(v: Option<i64>) -> ApiResult<Option<i64>> {
+    match v {
+        Some(t) if !TOKEN_LIFETIME.contains(&t) => Err(ApiError::body(
+            "token_lifetime must be from 60 to 86400 seconds on property token_lifetime",
+        )),
+        other => Ok(other),
+    }
+}
+
+fn scope_values(scopes: Vec<ScopeBody>) -> ApiResult<Vec<String>> {
+    let values: Vec<String> = scopes.into_iter().map(|s| s.value).collect();
+    if let Some(bad) = values
+        .iter()
+        .find(|s| s.is_empty() || s.contains(char::is_whitespace))
+    {
+        return Err(ApiError::body(format!(
+            "scope {bad:?} is not valid on property scopes"
+        )));
+    }
+    Ok(values)
+}
+
+/// `POST /api/v2/resource-servers`: `201`; `409` if the identifier is taken.
+pub async fn create_api(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
+    respond(async {
+        admin.require(&["create:resource_servers"])?;
+        let body: ApiBody = parse_body(&body)?;
+        let identifier = body
+            .identifier
+            .ok_or_else(|| ApiError::body("missing required property: identifier"))?;
+        let ttl = lifetime(body.token_lifetime)?;
+        let scopes = scope_values(body.scopes.unwrap_or_default())?;
+        let mut api = admin::create_api(
+            state.store(),
+            state.clock(),
+            &identifier,
+            body.name.as_deref(),
+            scopes,
+            body.mfa_policy.unwrap_or_default(),
+        )
+        .await?;
+        if let Some(t) = ttl {
+            api.token_ttl = t;
+            state.store().update_api(&api).await?;
+        }
+        reload(&state).await?;
+        admin
+            .audit(
+                &state,
+                "api.created",
+                None,
+                json!({ "identifier": api.identifier }),
+            )
+            .await;
+        Ok((StatusCode::CREATED, axum::Json(api_json(&state, &api))).into_response())
+    })
+    .await
+}
+
+fn system_api() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "operation_not_supported",
+        "The management API is built in and cannot be changed.",
+    )
+}
+
+/// `PATCH /api/v2/resource-servers/{id}`.
+pub async fn update_api(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(async {
+        admin.require(&["update:resource_servers"])?;
+        let body: ApiBody = parse_body(&body)?;
+        let mut api = find_api(&state, &id).await?;
+        if is_system(&state, &api) {
+            return Err(system_api());
+        }
+        if body.identifier.is_some_and(|i| i != api.identifier) {
+            return Err(ApiError::body(
+                "identifier cannot be changed on property identifier",
+            ));
+        }
+        if let Some(t) = lifetime(body.token_lifetime)? {
+            api.token_ttl = t;
+        }
+        if let Some(s) = body.scopes {
+            api.scopes = scope_values(s)?;
+        }
+        if let Some(n) = body.name {
+            api.name = n;
+        }
+        if let Some(p) = body.mfa_policy {
+            api.policy = p;
+        }
+        state.store().update_api(&api).await?;
+        reload(&state).await?;
+        admin
+            .audit(
+                &state,
+                "api.updated",
+                None,
+                json!({ "identifier": api.identifier }),
+            )
+            .await;
+        Ok(axum::Json(api_json(&state, &api)).into_response())
+    })
+    .await
+}
+
+/// `DELETE /api/v2/resource-servers/{id}`: with the client grants on it.
+pub async fn delete_api(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:resource_servers"])?;
+        let api = find_api(&state, &id).await?;
+        if is_system(&state, &api) {
+            return Err(system_api());
+        }
+        state.store().delete_api(&api.id).await?;
+        reload(&state).await?;
+        admin
+            .audit(
+                &state,
+                "api.deleted",
+                None,
+                json!({ "identifier": api.identifier }),
+            )
+            .await;
+        Ok(no_content())
+    })
+    .await
+}
+
+/// A grant's id: derived from the pair it joins, since a client has one grant per API.
+fn grant_id(g: &ClientGrant) -> String {
+    format!(
+        "cgr_{}",
+        &token_digest(&format!("{}\n{}", g.client_id, g.audience))[..22]
+    )
+}
+
+fn grant_json(g: &ClientGrant) -> Value {
+    json!({ "id": grant_id(g), "client_id": g.client_id, "audience": g.audience, "scope": g.scopes })
+}
+
+/// `GET /api/v2/client-grants` (filters `client_id`, `audience`).
+pub async fn grants(
+    State(state): State<AppState>,
+    admin: Admin,
+    RawQuery(q): RawQuery,
+) -> Response {
+    respond(async {
+        admin.require(&["read:client_grants"])?;
+        let params = query(q)?;
+        let paging = Paging::from(&params)?;
+        let all: Vec<ClientGrant> = state
+            .store()
+            .list_client_grants()
+            .await?
+            .into_iter()
+            .filter(|g| params.get("client_id").is_none_or(|c| c == g.client_id))
+            .filter(|g| params.get("audience").is_none_or(|a| a == g.audience))
+            .collect();
+        let total = all.len() as i64;
+        let items = all
+            .iter()
+            .skip(paging.offset() as usize)
+            .take(paging.per_page as usize)
+            .map(grant_json)
+            .collect();
+        Ok(paging.answer("client_grants", items, total))
+    })
+    .await
+}
+
+/// The body of `POST /api/v2/client-grants`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantBody {
+    client_id: String,
+    audience: String,
+    scope: Vec<String>,
+}
+
+/// `POST /api/v2/client-grants`: `201`; `409` if the client already has a grant on the API.
+pub async fn create_grant(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
+    respond(async {
+        admin.require(&["create:client_grants"])?;
+        let body: GrantBody = parse_body(&body)?;
+        let client = find_client(&state, &body.client_id).await?;
+        if state
+            .store()
+            .list_client_grants()
+            .await?
+            .iter()
+            .any(|g| g.client_id == client.id && g.audience == body.audience)
+        {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "A client grant for this client and audience already exists.",
+            ));
+        }
+        if !client.allows_grant("client_credentials") {
+            return Err(ApiError::body(
+                "the client is not allowed the client_credentials grant on property client_id",
+            ));
+        }
+        let grant = admin::grant_client(state.store(), &client.id, &body.audience, body.scope)
+            .await
+            .map_err(|e| match e {
+                portcullis_core::Error::NotFound(_) => {
+                    ApiError::not_found("inexistent_resource_server", "resource server")
+                }
+                other => other.into(),
+            })?;
+        reload(&state).await?;
+        admin
+            .audit(
+                &state,
+                "client_grant.created",
+                None,
+                json!({ "target_client_id": grant.client_id, "audience": grant.audience, "scope": grant.scopes }),
+            )
+            .await;
+        Ok((StatusCode::CREATED, axum::Json(grant_json(&grant))).into_response())
+    })
+    .await
+}
+
+/// `DELETE /api/v2/client-grants/{id}`.
+pub async fn delete_grant(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:client_grants"])?;
+        let grant = state
+            .store()
+            .list_client_grants()
+            .await?
+            .into_iter()
+            .find(|g| grant_id(g) == id)
+            .ok_or_else(|| ApiError::not_found("inexistent_client_grant", "client grant"))?;
+        state
+            .store()
+            .delete_client_grant(&grant.client_id, &grant.audience)
+            .await?;
+        reload(&state).await?;
+        admin
+            .audit(
+                &state,
+                "client_grant.deleted",
+                None,
+                json!({ "target_client_id": grant.client_id, "audience": grant.audience }),
+            )
+            .await;
+        Ok(no_content())
+    })
+    .await
+}
+
+/// `GET /api/v2/mfa-policy?client_id=&audience=`: the tenant's policy and the one in force
+/// for that client and API (tenant, then client, then API; the most specific wins).
+pub async fn policy(
+    State(state): State<AppState>,
+    admin: Admin,
+    RawQuery(q): RawQuery,
+) -> Response {
+    respond(async {
+        admin.require(&["read:clients"])?;
+        let params = query(q)?;
+        if let Some(id) = params.get("client_id") {
+            find_client(&state, id).await?;
+        }
+        if let Some(a) = params.get("audience") {
+            find_api(&state, a).await?;
+        }
+        let effective = state
+            .policy(params.get("client_id"), params.get("audience"))
+            .await;
+        Ok(axum::Json(json!({
+            "tenant": state.settings().policy,
+            "effective": effective,
+        }))
+        .into_response())
+    })
+    .await
+}

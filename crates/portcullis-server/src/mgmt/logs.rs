@@ -1,0 +1,92 @@
+//! The audit trail as Auth0's log events (`GET /api/v2/logs`).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::model::{AuditQuery, LoggedEvent};
+use serde_json::{Value, json};
+
+use super::{Admin, ApiError, Paging, query, respond};
+use crate::state::AppState;
+use crate::time::{iso8601, parse_time};
+
+/// An event in Auth0's log shape; `log_id` is its row id, stable across pages.
+fn log_json(e: &LoggedEvent) -> Value {
+    json!({
+        "log_id": e.id.to_string(),
+        "date": iso8601(e.event.at),
+        "type": e.event.kind,
+        "user_id": e.event.user_id,
+        "client_id": e.event.client_id,
+        "ip": e.event.ip,
+        "user_agent": e.event.user_agent,
+        "details": e.event.detail,
+    })
+}
+
+/// `GET /api/v2/logs`: newest first; filters `user_id`, `type` (exact, or a family such as
+/// `factor.`), `from` and `to` (ISO 8601 or seconds); Auth0's paging.
+pub async fn list(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQuery) -> Response {
+    respond(async {
+        admin.require(&["read:logs"])?;
+        let params = query(q)?;
+        let paging = Paging::from(&params)?;
+        let time = |key: &str| -> Result<Option<i64>, ApiError> {
+            params
+                .get(key)
+                .map(|v| {
+                    parse_time(v).ok_or_else(|| {
+                        ApiError::query(format!(
+                            "{key} must be an ISO 8601 date-time or seconds since the epoch"
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        let kind = params.owned("type");
+        if let Some(k) = &kind
+            && !k
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+        {
+            return Err(ApiError::query(
+                "type must be an event type such as login.success",
+            ));
+        }
+        let filter = AuditQuery {
+            id: None,
+            user_id: params.owned("user_id"),
+            kind,
+            from: time("from")?,
+            to: time("to")?,
+            offset: paging.offset(),
+            limit: paging.per_page,
+        };
+        let (events, total) = state.store().search_audit(&filter).await?;
+        Ok(paging.answer("logs", events.iter().map(log_json).collect(), total))
+    })
+    .await
+}
+
+/// `GET /api/v2/logs/{id}`.
+pub async fn get_one(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:logs"])?;
+        let not_found = || ApiError::not_found("inexistent_log", "log event");
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        let (rows, _) = state
+            .store()
+            .search_audit(&AuditQuery {
+                id: Some(id),
+                limit: 1,
+                ..AuditQuery::default()
+            })
+            .await?;
+        let event = rows.into_iter().next().ok_or_else(not_found)?;
+        Ok(axum::Json(log_json(&event)).into_response())
+    })
+    .await
+}

@@ -1,0 +1,763 @@
+//! Users, their factors, sessions and enrolment tickets.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use portcullis_core::admin::{self, NewUser};
+use portcullis_core::crypto::secret::SecretString;
+use portcullis_core::factor::FactorKind;
+use portcullis_core::model::{Factor, Session, User};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, respond};
+use crate::state::AppState;
+use crate::time::iso8601;
+use crate::ui;
+
+async fn find_user(state: &AppState, id: &str) -> ApiResult<User> {
+    state
+        .store()
+        .user_by_id(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("inexistent_user", "user"))
+}
+
+/// A user in Auth0's shape; `multifactor` lists the kinds of factor enrolled.
+async fn user_json(state: &AppState, user: &User) -> ApiResult<Value> {
+    let mut kinds: Vec<&str> = ui::active_factors(state, &user.id)
+        .await?
+        .iter()
+        .map(|f| f.kind.as_str())
+        .collect();
+    kinds.dedup();
+    let mut out = json!({
+        "user_id": user.id,
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "blocked": user.blocked,
+        "user_metadata": user.user_metadata,
+        "app_metadata": user.app_metadata,
+        "multifactor": kinds,
+        "created_at": iso8601(user.created_at),
+        "identities": [{
+            "provider": "auth0",
+            "connection": "Username-Password-Authentication",
+            "user_id": user.id,
+            "isSocial": false,
+        }],
+    });
+    if let Some(name) = &user.name {
+        out["name"] = name.clone().into();
+    }
+    if let Some(at) = user.last_login {
+        out["last_login"] = iso8601(at).into();
+    }
+    Ok(out)
+}
+
+/// `GET /api/v2/users`: a page of users, optionally only the one with `email`.
+pub async fn list(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQuery) -> Response {
+    respond(async {
+        admin.require(&["read:users"])?;
+        let params = query(q)?;
+        let paging = Paging::from(&params)?;
+        let (users, total) = state
+            .store()
+            .users_page(params.get("email"), paging.offset(), paging.per_page)
+            .await?;
+        let mut items = Vec::with_capacity(users.len());
+        for u in &users {
+            items.push(user_json(&state, u).await?);
+        }
+        Ok(paging.answer("users", items, total))
+    })
+    .await
+}
+
+/// `GET /api/v2/users-by-email?email=`: the users with that address (none or one).
+pub async fn by_email(
+    State(state): State<AppState>,
+    admin: Admin,
+    RawQuery(q): RawQuery,
+) -> Response {
+    respond(async {
+        admin.require(&["read:users"])?;
+        let params = query(q)?;
+        let email = params
+            .get("email")
+            .ok_or_else(|| ApiError::query("email is required"))?;
+        let mut out = Vec::new();
+        if let Some(u) = state.store().user_by_email(email).await? {
+            out.push(user_json(&state, &u).await?);
+        }
+        Ok(axum::Json(out).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v2/users/{id}`.
+pub async fn get_one(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:users"])?;
+        let user = find_user(&state, &id).await?;
+        Ok(axum::Json(user_json(&state, &user).await?).into_response())
+    })
+    .await
+}
+
+/// The body of `POST /api/v2/users`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateUser {
+    email: String,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email_verified: bool,
+    #[serde(default)]
+    blocked: bool,
+    #[serde(default)]
+    user_metadata: Value,
+    #[serde(default)]
+    app_metadata: Value,
+    /// Auth0 names the database here; there is one, so any name is accepted.
+    #[serde(default)]
+    #[allow(dead_code)]
+    connection: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    verify_email: Option<bool>,
+}
+
+/// `POST /api/v2/users`: `201` with the user; `409` if the email is taken.
+pub async fn create(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
+    respond(async {
+        admin.require(&["create:users"])?;
+        let body: CreateUser = parse_body(&body)?;
+        let user = admin::add_user(
+            state.store(),
+            state.hasher(),
+            state.clock(),
+            NewUser {
+                email: body.email,
+                password: body.password.map(SecretString::new),
+                name: body.name,
+                email_verified: body.email_verified,
+                blocked: body.blocked,
+                user_metadata: body.user_metadata,
+                app_metadata: body.app_metadata,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            portcullis_core::Error::Conflict(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "auth0_idp_error",
+                "The user already exists.",
+            ),
+            other => other.into(),
+        })?;
+        admin
+            .audit(&state, "user.created", Some(&user.id), json!({}))
+            .await;
+        Ok((
+            StatusCode::CREATED,
+            axum::Json(user_json(&state, &user).await?),
+        )
+            .into_response())
+    })
+    .await
+}
+
+/// The body of `PATCH /api/v2/users/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateUser {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    email_verified: Option<bool>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    blocked: Option<bool>,
+    #[serde(default)]
+    user_metadata: Option<Value>,
+    #[serde(default)]
+    app_metadata: Option<Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    connection: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    verify_email: Option<bool>,
+}
+
+/// Auth0's metadata update: top-level keys merge, a key set to `null` goes, and `{}` clears.
+fn merge(field: &str, current: &mut Value, patch: Value) -> ApiResult<()> {
+    admin::check_metadata(field, &patch)?;
+    let Value::Object(patch) = patch else {
+        return Ok(());
+    };
+    if patch.is_empty() {
+        *current = portcullis_core::model::empty_object();
+        return Ok(());
+    }
+    if !current.is_object() {
+        *current = portcullis_core::model::empty_object();
+    }
+    if let Value::Object(map) = current {
+        for (k, v) in patch {
+            if v.is_null() {
+                map.remove(&k);
+            } else {
+                map.insert(k, v);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `PATCH /api/v2/users/{id}`: changes what the body names. A new password or a block ends
+/// the user's sessions (with back-channel logouts); a new password is announced by email.
+pub async fn update(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(async {
+        admin.require(&["update:users"])?;
+        let patch: UpdateUser = parse_body(&body)?;
+        let mut user = find_user(&state, &id).await?;
+        let mut changed = Vec::new();
+        if let Some(email) = patch.email {
+            let email = admin::parse_email(&email)
+                .map_err(|_| ApiError::body("email is not a valid address on property email"))?;
+            if email != user.email {
+                user.email = email;
+                user.email_verified = false;
+                changed.push("email");
+            }
+        }
+        if let Some(v) = patch.email_verified {
+            user.email_verified = v;
+            changed.push("email_verified");
+        }
+        if let Some(name) = patch.name {
+            user.name = Some(name.trim().to_string()).filter(|n| !n.is_empty());
+            changed.push("name");
+        }
+        let new_password = match patch.password {
+            Some(p) => {
+                let p = SecretString::new(p);
+                admin::check_password(&p)?;
+                user.password_hash = Some(state.hasher().hash(p).await?);
+                changed.push("password");
+                true
+            }
+            None => false,
+        };
+        let newly_blocked = patch.blocked == Some(true) && !user.blocked;
+        if let Some(b) = patch.blocked {
+            user.blocked = b;
+            changed.push("blocked");
+        }
+        if let Some(m) = patch.user_metadata {
+            merge("user_metadata", &mut user.user_metadata, m)?;
+            changed.push("user_metadata");
+        }
+        if let Some(m) = patch.app_metadata {
+            merge("app_metadata", &mut user.app_metadata, m)?;
+            changed.push("app_metadata");
+        }
+        let stored = state.store().update_user(&user).await.map_err(|e| match e {
+            portcullis_core::Error::Conflict(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "auth0_idp_error",
+                "The specified new email already exists.",
+            ),
+            other => other.into(),
+        })?;
+        if !stored {
+            return Err(ApiError::not_found("inexistent_user", "user"));
+        }
+        admin
+            .audit(&state, "user.updated", Some(&user.id), json!({ "fields": changed }))
+            .await;
+        if new_password {
+            let ended = crate::sessions::end_all(&state, &admin.meta, &user.id, None, "password_changed").await?;
+            admin
+                .audit(&state, "password.changed", Some(&user.id), json!({ "sessions_ended": ended }))
+                .await;
+            ui::notify_user(
+                &state,
+                &user.id,
+                "Your password was changed",
+                &format!(
+                    "The password of your account was changed and you were signed out everywhere.\n\nIf this was not you, secure your account now: {}/u/account/security",
+                    state.issuer()
+                ),
+            )
+            .await;
+        }
+        if newly_blocked {
+            crate::sessions::end_all(&state, &admin.meta, &user.id, None, "blocked").await?;
+        }
+        Ok(axum::Json(user_json(&state, &user).await?).into_response())
+    })
+    .await
+}
+
+/// `DELETE /api/v2/users/{id}`: ends the user's sessions (telling their apps), then deletes
+/// them with everything they own.
+pub async fn remove(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:users"])?;
+        let user = find_user(&state, &id).await?;
+        crate::sessions::end_all(&state, &admin.meta, &user.id, None, "user_deleted").await?;
+        state.store().delete_user(&user.id).await?;
+        admin
+            .audit(&state, "user.deleted", Some(&user.id), json!({}))
+            .await;
+        Ok(no_content())
+    })
+    .await
+}
+
+/// Auth0's Guardian name for a kind of factor.
+fn auth_method(f: &Factor) -> &'static str {
+    match f.kind {
+        FactorKind::Totp => "authenticator",
+        FactorKind::Sms => "sms",
+        FactorKind::Email => "email",
+        FactorKind::Webauthn if is_platform(f) => "webauthn-platform",
+        FactorKind::Webauthn => "webauthn-roaming",
+    }
+}
+
+fn is_platform(f: &Factor) -> bool {
+    f.detail["passkey"].as_bool().unwrap_or(false)
+}
+
+/// A factor as a Guardian enrolment.
+fn enrollment_json(f: &Factor) -> Value {
+    let mut out = json!({
+        "id": f.id,
+        "status": if f.active { "confirmed" } else { "pending" },
+        "type": auth_method(f),
+        "auth_method": auth_method(f),
+        "name": f.name,
+        "enrolled_at": iso8601(f.created_at),
+    });
+    if let Some(at) = f.last_used_at {
+        out["last_auth"] = iso8601(at).into();
+    }
+    match f.kind {
+        FactorKind::Sms => out["phone_number"] = mask(f.target.as_deref()).into(),
+        FactorKind::Email => out["identifier"] = mask(f.target.as_deref()).into(),
+        _ => {}
+    }
+    out
+}
+
+/// Shows enough of an address or number to recognise it, as Auth0 does.
+fn mask(target: Option<&str>) -> String {
+    let t = target.unwrap_or_default();
+    match t.split_once('@') {
+        Some((local, domain)) => {
+            format!("{}***@{domain}", local.chars().next().unwrap_or('*'))
+        }
+        None => {
+            let tail: String = t
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("XXXXXXXX{tail}")
+        }
+    }
+}
+
+/// A factor as an authentication method (Auth0's newer API).
+fn method_json(f: &Factor) -> Value {
+    let kind = match f.kind {
+        FactorKind::Totp => "totp",
+        FactorKind::Sms => "phone",
+        FactorKind::Email => "email",
+        FactorKind::Webauthn if is_platform(f) => "passkey",
+        FactorKind::Webauthn => "webauthn-roaming",
+    };
+    let mut out = json!({
+        "id": f.id,
+        "type": kind,
+        "name": f.name,
+        "confirmed": f.active,
+        "created_at": iso8601(f.created_at),
+    });
+    if let Some(at) = f.last_used_at {
+        out["last_auth_at"] = iso8601(at).into();
+    }
+    out
+}
+
+/// `GET /api/v2/users/{id}/enrollments`: the user's factors as Guardian enrolments.
+pub async fn enrollments(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:users", "read:authenticators"])?;
+        let user = find_user(&state, &id).await?;
+        let factors = state.store().factors(&user.id).await?;
+        Ok(axum::Json(factors.iter().map(enrollment_json).collect::<Vec<_>>()).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v2/users/{id}/authentication-methods`: factors, and recovery codes if any are
+/// left.
+pub async fn methods(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:authentication_methods", "read:authenticators"])?;
+        let user = find_user(&state, &id).await?;
+        let mut out: Vec<Value> = state
+            .store()
+            .factors(&user.id)
+            .await?
+            .iter()
+            .map(method_json)
+            .collect();
+        let left = state.store().recovery_codes_left(&user.id).await?;
+        if left > 0 {
+            out.push(json!({ "id": RECOVERY_ID, "type": "recovery-code", "confirmed": true, "remaining": left }));
+        }
+        Ok(axum::Json(out).into_response())
+    })
+    .await
+}
+
+/// The id of the recovery-code set among authentication methods.
+const RECOVERY_ID: &str = "recovery-code";
+
+/// `GET /api/v2/users/{id}/authentication-methods/{method}`.
+pub async fn method(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((id, method)): Path<(String, String)>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:authentication_methods", "read:authenticators"])?;
+        let user = find_user(&state, &id).await?;
+        let factor = state
+            .store()
+            .factor(&method)
+            .await?
+            .filter(|f| f.user_id == user.id)
+            .ok_or_else(|| {
+                ApiError::not_found("inexistent_authentication_method", "authentication method")
+            })?;
+        Ok(axum::Json(method_json(&factor)).into_response())
+    })
+    .await
+}
+
+async fn remove_one(state: &AppState, admin: &Admin, user_id: &str, id: &str) -> ApiResult<bool> {
+    if id == RECOVERY_ID {
+        let had = state.store().recovery_codes_left(user_id).await? > 0;
+        state
+            .store()
+            .replace_recovery_codes(user_id, &[], state.now())
+            .await?;
+        admin
+            .audit(state, "recovery_codes.removed", Some(user_id), json!({}))
+            .await;
+        return Ok(had);
+    }
+    let removed = ui::security::remove_factor(state, &admin.meta, user_id, id, None).await?;
+    Ok(removed.is_some())
+}
+
+/// `DELETE /api/v2/users/{id}/authentication-methods/{method}`: removes one factor, ending the
+/// user's sessions and telling them by email.
+pub async fn remove_method(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((id, method)): Path<(String, String)>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:authentication_methods", "delete:authenticators"])?;
+        let user = find_user(&state, &id).await?;
+        if !remove_one(&state, &admin, &user.id, &method).await? {
+            return Err(ApiError::not_found(
+                "inexistent_authentication_method",
+                "authentication method",
+            ));
+        }
+        Ok(no_content())
+    })
+    .await
+}
+
+/// `DELETE /api/v2/users/{id}/authentication-methods`: removes every factor and the recovery
+/// codes.
+pub async fn remove_methods(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:authentication_methods", "delete:authenticators"])?;
+        let user = find_user(&state, &id).await?;
+        for f in state.store().factors(&user.id).await? {
+            remove_one(&state, &admin, &user.id, &f.id).await?;
+        }
+        remove_one(&state, &admin, &user.id, RECOVERY_ID).await?;
+        Ok(no_content())
+    })
+    .await
+}
+
+async fn find_enrollment(state: &AppState, id: &str) -> ApiResult<Factor> {
+    state
+        .store()
+        .factor(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("inexistent_enrollment", "enrollment"))
+}
+
+/// `GET /api/v2/guardian/enrollments/{id}`.
+pub async fn enrollment(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:users", "read:authenticators"])?;
+        let f = find_enrollment(&state, &id).await?;
+        Ok(axum::Json(enrollment_json(&f)).into_response())
+    })
+    .await
+}
+
+/// `DELETE /api/v2/guardian/enrollments/{id}`: removes the factor (sessions end, email sent).
+pub async fn remove_enrollment(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:guardian_enrollments", "delete:authenticators"])?;
+        let f = find_enrollment(&state, &id).await?;
+        remove_one(&state, &admin, &f.user_id, &f.id).await?;
+        Ok(no_content())
+    })
+    .await
+}
+
+/// A session in Auth0's shape, with the level and methods it proved.
+fn session_json(s: &Session) -> Value {
+    json!({
+        "id": s.id,
+        "user_id": s.user_id,
+        "created_at": iso8601(s.created_at),
+        "authenticated_at": iso8601(s.auth_time),
+        "expires_at": iso8601(s.expires_at),
+        "acr": s.acr,
+        "amr": s.amr,
+        "clients": s.clients.iter().map(|c| json!({ "client_id": c })).collect::<Vec<_>>(),
+        "authentication": {
+            "methods": s.proofs.iter().map(|p| json!({
+                "name": p.method.as_str(),
+                "timestamp": iso8601(p.at),
+            })).collect::<Vec<_>>(),
+        },
+    })
+}
+
+/// `GET /api/v2/users/{id}/sessions`: the user's live sessions.
+pub async fn sessions(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:sessions"])?;
+        let user = find_user(&state, &id).await?;
+        let list = state.store().user_sessions(&user.id, state.now()).await?;
+        Ok(
+            axum::Json(json!({ "sessions": list.iter().map(session_json).collect::<Vec<_>>() }))
+                .into_response(),
+        )
+    })
+    .await
+}
+
+/// `DELETE /api/v2/users/{id}/sessions`: ends them all, with back-channel logouts.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:sessions"])?;
+        let user = find_user(&state, &id).await?;
+        crate::sessions::end_all(&state, &admin.meta, &user.id, None, "admin").await?;
+        Ok(StatusCode::ACCEPTED.into_response())
+    })
+    .await
+}
+
+async fn find_session(state: &AppState, id: &str) -> ApiResult<Session> {
+    state
+        .store()
+        .session_by_id(id, state.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("inexistent_session", "session"))
+}
+
+/// `GET /api/v2/sessions/{id}`.
+pub async fn session(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["read:sessions"])?;
+        Ok(axum::Json(session_json(&find_session(&state, &id).await?)).into_response())
+    })
+    .await
+}
+
+/// `DELETE /api/v2/sessions/{id}`: ends one session, with back-channel logouts.
+pub async fn end_session(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["delete:sessions"])?;
+        let s = find_session(&state, &id).await?;
+        crate::sessions::end(&state, &admin.meta, &s, "admin", Some(&admin.client_id)).await?;
+        Ok(no_content())
+    })
+    .await
+}
+
+/// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`: every remembered
+/// browser must prove a factor again.
+pub async fn forget_browsers(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    respond(async {
+        admin.require(&["update:users"])?;
+        let user = find_user(&state, &id).await?;
+        let n = state.store().revoke_devices(&user.id, state.now()).await?;
+        admin
+            .audit(
+                &state,
+                "device.forgotten",
+                Some(&user.id),
+                json!({ "devices": n }),
+            )
+            .await;
+        Ok(no_content())
+    })
+    .await
+}
+
+/// The body of `POST /api/v2/guardian/enrollments/ticket`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketRequest {
+    user_id: String,
+    #[serde(default)]
+    send_mail: bool,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    ttl_sec: Option<i64>,
+    /// Auth0 lets the ticket name a factor; the user chooses among those policy allows.
+    #[serde(default)]
+    #[allow(dead_code)]
+    factor: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    allow_multiple_enrollments: Option<bool>,
+}
+
+/// `POST /api/v2/guardian/enrollments/ticket`: a single-use link to enrol a factor without
+/// signing in; emailed to the user (or to `email`) when `send_mail` is true.
+pub async fn ticket(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
+    respond(async {
+        admin.require(&["create:guardian_enrollment_tickets"])?;
+        let req: TicketRequest = parse_body(&body)?;
+        let ttl = req.ttl_sec.unwrap_or(300);
+        if !(1..=ui::ticket::MAX_TTL).contains(&ttl) {
+            return Err(ApiError::body(format!(
+                "ttl_sec must be from 1 to {} on property ttl_sec",
+                ui::ticket::MAX_TTL
+            )));
+        }
+        let to = match &req.email {
+            Some(e) => Some(admin::parse_email(e).map_err(|_| {
+                ApiError::body("email is not a valid address on property email")
+            })?),
+            None => None,
+        };
+        let user = state
+            .store()
+            .user_by_id(&req.user_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("inexistent_user", "user"))?;
+        let ticket = ui::ticket::create(&state, &user.id, ttl).await?;
+        admin
+            .audit(
+                &state,
+                "ticket.created",
+                Some(&user.id),
+                json!({ "ticket_id": ticket.id, "ttl_sec": ttl, "send_mail": req.send_mail }),
+            )
+            .await;
+        if req.send_mail {
+            let message = portcullis_core::notify::Message::new(
+                portcullis_core::notify::Channel::Email,
+                to.unwrap_or_else(|| user.email.clone()),
+                "Set up two-step sign-in",
+                format!(
+                    "Your administrator asked you to add a second sign-in step to your account.\n\nOpen this link to set it up (it works once):\n{}\n\nIf you did not expect this, ignore this email.",
+                    ticket.url
+                ),
+            );
+            if let Err(e) = state.notifier().send(&message).await {
+                tracing::warn!(error = %e, "enrolment ticket email not delivered");
+            }
+        }
+        Ok(axum::Json(json!({ "ticket_id": ticket.id, "ticket_url": ticket.url })).into_response())
+    })
+    .await
+}

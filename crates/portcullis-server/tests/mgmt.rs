@@ -1,0 +1,1027 @@
+//! The management API over HTTP: who may call it, users and their metadata, factors and
+//! sessions (with back-channel logout delivered and retried), enrolment tickets, logs, clients,
+//! resource servers and client grants, in Auth0's shapes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use portcullis_core::admin::{NewClient, grant_client};
+use portcullis_core::ports::Store;
+use portcullis_testkit::{Engine, TestApp, browser, form_value, spawn_app_with_env};
+use serde_json::{Value, json};
+
+fn audience(app: &TestApp) -> String {
+    format!("{}/api/v2/", app.issuer)
+}
+
+/// A machine client with `scopes` on the management API, and its access token.
+async fn admin_token(app: &TestApp, scopes: &[&str]) -> String {
+    let (client, secret) = app
+        .create_client(NewClient {
+            name: "admin tool".into(),
+            grant_types: vec!["client_credentials".into()],
+            ..NewClient::default()
+        })
+        .await;
+    grant_client(
+        app.store.as_ref(),
+        &client.id,
+        &audience(app),
+        scopes.iter().map(|s| s.to_string()).collect(),
+    )
+    .await
+    .unwrap();
+    app.state.refresh().await.unwrap();
+    let (status, body) = grant(
+        app,
+        &(client.id.clone(), secret.unwrap()),
+        &[
+            ("grant_type", "client_credentials"),
+            ("audience", &audience(app)),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+/// Calls the management API: status and JSON body (`null` when empty).
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .request(method.parse().unwrap(), app.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn assert_error(body: &Value, status: u16, code: &str) {
+    assert_eq!(body["statusCode"], status, "{body}");
+    assert_eq!(body["errorCode"], code, "{body}");
+    assert!(
+        body["error"].is_string() && body["message"].is_string(),
+        "{body}"
+    );
+}
+
+const ALL: [&str; 25] = portcullis_server::mgmt::SCOPES;
+
+#[tokio::test]
+async fn only_machine_tokens_with_the_named_scope_get_in() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let (s, body) = call(&app, "", "GET", "/api/v2/users", None).await;
+    assert_eq!(s, 401);
+    assert_error(&body, 401, "invalid_token");
+    let (s, body) = call(&app, "not.a.jwt", "GET", "/api/v2/users", None).await;
+    assert_eq!(s, 401);
+    assert_error(&body, 401, "invalid_token");
+
+    // A token for another API is refused.
+    let (client, secret) = app
+        .create_client(NewClient {
+            name: "m2m".into(),
+            grant_types: vec!["client_credentials".into()],
+            ..NewClient::default()
+        })
+        .await;
+    portcullis_core::admin::create_api(
+        app.store.as_ref(),
+        &app.clock,
+        "https://api.example",
+        None,
+        vec!["read:users".into()],
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    grant_client(
+        app.store.as_ref(),
+        &client.id,
+        "https://api.example",
+        vec!["read:users".into()],
+    )
+    .await
+    .unwrap();
+    app.state.refresh().await.unwrap();
+    let (_, other) = grant(
+        &app,
+        &(client.id.clone(), secret.unwrap()),
+        &[
+            ("grant_type", "client_credentials"),
+            ("audience", "https://api.example"),
+        ],
+    )
+    .await;
+    let (s, _) = call(
+        &app,
+        other["access_token"].as_str().unwrap(),
+        "GET",
+        "/api/v2/users",
+        None,
+    )
+    .await;
+    assert_eq!(s, 401);
+
+    // A user's token for the management API is refused even with the scope.
+    let (cid, csecret) = password_client(&app, &[]).await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let (s, body) = grant(
+        &app,
+        &(cid, csecret),
+        &[
+            ("grant_type", "password"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+            ("audience", &audience(&app)),
+            ("scope", "read:users"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let (s, body) = call(
+        &app,
+        body["access_token"].as_str().unwrap(),
+        "GET",
+        "/api/v2/users",
+        None,
+    )
+    .await;
+    assert_eq!(s, 403, "{body}");
+    assert_error(&body, 403, "unauthorized_client");
+
+    // The scope is named when missing.
+    let token = admin_token(&app, &["read:logs"]).await;
+    let (s, body) = call(&app, &token, "GET", "/api/v2/users", None).await;
+    assert_eq!(s, 403);
+    assert_error(&body, 403, "insufficient_scope");
+    assert!(
+        body["message"].as_str().unwrap().contains("read:users"),
+        "{body}"
+    );
+    let (s, _) = call(&app, &token, "GET", "/api/v2/logs", None).await;
+    assert_eq!(s, 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn users_crud_metadata_and_validation() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let t = admin_token(&app, &ALL).await;
+    let (s, ada) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/users",
+        Some(json!({
+            "email": "Ada@Example.com", "password": "correct horse battery", "name": "Ada",
+            "connection": "Username-Password-Authentication",
+            "user_metadata": {"theme": "dark", "lang": "en"}, "app_metadata": {"plan": "pro"},
+        })),
+    )
+    .await;
+    assert_eq!(s, 201, "{ada}");
+    assert_eq!(ada["email"], "ada@example.com");
+    assert_eq!(ada["email_verified"], false);
+    assert_eq!(ada["multifactor"], json!([]));
+    assert!(ada["created_at"].as_str().unwrap().ends_with(".000Z"));
+    let id = ada["user_id"].as_str().unwrap().to_string();
+
+    // Bad input: 400 naming the field; nothing is created.
+    for (body, field) in [
+        (json!({"email": "nope"}), "email"),
+        (
+            json!({"email": "b@example.com", "password": "short"}),
+            "password",
+        ),
+        (
+            json!({"email": "b@example.com", "blocked": "yes"}),
+            "blocked",
+        ),
+        (json!({"email": "b@example.com", "colour": "red"}), "colour"),
+        (
+            json!({"email": "b@example.com", "user_metadata": [1]}),
+            "user_metadata",
+        ),
+        (json!({}), "email"),
+    ] {
+        let (s, err) = call(&app, &t, "POST", "/api/v2/users", Some(body.clone())).await;
+        assert_eq!(s, 400, "{body} → {err}");
+        assert_error(&err, 400, "invalid_body");
+        assert!(
+            err["message"].as_str().unwrap().contains(field),
+            "{body} → {err}"
+        );
+    }
+    assert!(
+        app.store
+            .user_by_email("b@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (s, err) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/users",
+        Some(json!({"email": "ADA@example.com"})),
+    )
+    .await;
+    assert_eq!(s, 409);
+    assert_error(&err, 409, "auth0_idp_error");
+
+    // Metadata merges at the top level; null removes a key.
+    let (s, patched) = call(
+        &app,
+        &t,
+        "PATCH",
+        &format!("/api/v2/users/{id}"),
+        Some(json!({"user_metadata": {"lang": null, "tz": "UTC"}, "blocked": false})),
+    )
+    .await;
+    assert_eq!(s, 200, "{patched}");
+    assert_eq!(
+        patched["user_metadata"],
+        json!({"theme": "dark", "tz": "UTC"})
+    );
+    assert_eq!(patched["app_metadata"], json!({"plan": "pro"}));
+    // A bad patch changes nothing.
+    let (s, err) = call(
+        &app,
+        &t,
+        "PATCH",
+        &format!("/api/v2/users/{id}"),
+        Some(json!({"user_metadata": {"x": 1}, "email_verified": "no"})),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(
+        err["message"].as_str().unwrap().contains("email_verified"),
+        "{err}"
+    );
+    let (_, now) = call(&app, &t, "GET", &format!("/api/v2/users/{id}"), None).await;
+    assert_eq!(now["user_metadata"], json!({"theme": "dark", "tz": "UTC"}));
+
+    // Paging with totals, and lookup by email.
+    for i in 0..3 {
+        let (s, _) = call(
+            &app,
+            &t,
+            "POST",
+            "/api/v2/users",
+            Some(json!({"email": format!("u{i}@example.com")})),
+        )
+        .await;
+        assert_eq!(s, 201);
+    }
+    let (_, page) = call(
+        &app,
+        &t,
+        "GET",
+        "/api/v2/users?page=1&per_page=2&include_totals=true",
+        None,
+    )
+    .await;
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["start"], 2);
+    assert_eq!(page["users"].as_array().unwrap().len(), 2);
+    let (_, bare) = call(&app, &t, "GET", "/api/v2/users?per_page=3", None).await;
+    assert_eq!(bare.as_array().unwrap().len(), 3);
+    let (s, err) = call(&app, &t, "GET", "/api/v2/users?per_page=500", None).await;
+    assert_eq!(s, 400);
+    assert_error(&err, 400, "invalid_query_string");
+    let (_, found) = call(
+        &app,
+        &t,
+        "GET",
+        "/api/v2/users-by-email?email=U1@example.com",
+        None,
+    )
+    .await;
+    assert_eq!(found[0]["email"], "u1@example.com");
+
+    // Delete: gone, and 404 in Auth0's shape after.
+    let (s, _) = call(&app, &t, "DELETE", &format!("/api/v2/users/{id}"), None).await;
+    assert_eq!(s, 204);
+    let (s, err) = call(&app, &t, "GET", &format!("/api/v2/users/{id}"), None).await;
+    assert_eq!(s, 404);
+    assert_error(&err, 404, "inexistent_user");
+
+    // The changes are in the audit trail, by the calling client, with no secrets.
+    let (_, logs) = call(&app, &t, "GET", "/api/v2/logs?type=user.", None).await;
+    let kinds: Vec<&str> = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "user.created").count(), 4);
+    assert!(kinds.contains(&"user.updated") && kinds.contains(&"user.deleted"));
+    assert!(!logs.to_string().contains("correct horse"));
+    app.stop().await;
+}
+
+/// Receives back-channel logout tokens, failing the first `fail_first` deliveries with 503.
+#[derive(Clone, Default)]
+struct Receiver {
+    seen: Arc<Mutex<Vec<String>>>,
+    fail_first: Arc<Mutex<u32>>,
+}
+
+async fn start_receiver(rx: Receiver) -> String {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/bcl",
+        post(|axum::extract::State(rx): axum::extract::State<Receiver>, body: String| async move {
+            let token = form_urlencoded::parse(body.as_bytes())
+                .find(|(k, _)| k == "logout_token")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            rx.seen.lock().unwrap().push(token);
+            let mut left = rx.fail_first.lock().unwrap();
+            if *left > 0 {
+                *left -= 1;
+                axum::http::StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                axum::http::StatusCode::OK
+            }
+        }),
+    )
+    .with_state(rx);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://localhost:{}/bcl", addr.port())
+}
+
+async fn wait_for_log(app: &TestApp, t: &str, kind: &str) -> Value {
+    for _ in 0..200 {
+        let (_, logs) = call(app, t, "GET", &format!("/api/v2/logs?type={kind}"), None).await;
+        if let Some(first) = logs.as_array().and_then(|l| l.first()) {
+            return first.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no {kind} event");
+}
+
+#[tokio::test]
+async fn factors_sessions_and_backchannel_logout() {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[("PORTCULLIS_LOGOUT__BACKCHANNEL_BACKOFF_MS", "20")],
+    )
+    .await;
+    let t = admin_token(&app, &ALL).await;
+    let rx = Receiver::default();
+    *rx.fail_first.lock().unwrap() = 2;
+    let bcl = start_receiver(rx.clone()).await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let (client, _) = app
+        .create_client(NewClient {
+            name: "RP".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            backchannel_logout_uri: Some(bcl),
+            ..NewClient::default()
+        })
+        .await;
+    let b = browser();
+    let (_totp, _codes) = enrol_totp(&b, &app, &client.id).await;
+    let uid = user_id(&app).await;
+
+    // Enrolments and authentication methods in Auth0's shapes.
+    let (s, enrolments) = call(
+        &app,
+        &t,
+        "GET",
+        &format!("/api/v2/users/{uid}/enrollments"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(enrolments[0]["status"], "confirmed");
+    assert_eq!(enrolments[0]["type"], "authenticator");
+    assert_eq!(enrolments[0]["name"], "Pixel");
+    assert!(enrolments[0]["enrolled_at"].is_string());
+    let (_, methods) = call(
+        &app,
+        &t,
+        "GET",
+        &format!("/api/v2/users/{uid}/authentication-methods"),
+        None,
+    )
+    .await;
+    let types: Vec<&str> = methods
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["totp", "recovery-code"]);
+    assert_eq!(methods[1]["remaining"], 10);
+    let (_, user) = call(&app, &t, "GET", &format!("/api/v2/users/{uid}"), None).await;
+    assert_eq!(user["multifactor"], json!(["totp"]));
+
+    // Sessions: listed with what they proved.
+    let (_, sessions) = call(
+        &app,
+        &t,
+        "GET",
+        &format!("/api/v2/users/{uid}/sessions"),
+        None,
+    )
+    .await;
+    let list = sessions["sessions"].as_array().unwrap();
+    assert!(!list.is_empty());
+    let with_rp = list
+        .iter()
+        .find(|s| {
+            s["clients"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["client_id"] == client.id)
+        })
+        .expect("a session that gave the RP tokens")
+        .clone();
+    assert_eq!(with_rp["acr"], "aal2", "enrolment proved the new factor");
+    assert!(
+        with_rp["authentication"]["methods"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
+
+    // Removing the factor ends the sessions and the RP hears of it, after two failed
+    // deliveries, with a valid logout token.
+    let fid = enrolments[0]["id"].as_str().unwrap();
+    let (s, _) = call(
+        &app,
+        &t,
+        "DELETE",
+        &format!("/api/v2/guardian/enrollments/{fid}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    assert!(app.store.factors(&uid).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .user_sessions(&uid, app.clock_now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let delivered = wait_for_log(&app, &t, "logout.backchannel_delivered").await;
+    assert_eq!(delivered["details"]["attempts"], 3, "{delivered}");
+    assert_eq!(delivered["client_id"], client.id);
+    let token = rx.seen.lock().unwrap().last().unwrap().clone();
+    let jwks: Vec<portcullis_core::crypto::jws::Jwk> =
+        serde_json::from_value(app.get_json("/.well-known/jwks.json").await["keys"].clone())
+            .unwrap();
+    let v = portcullis_core::crypto::jws::verify(&token, &jwks).expect("signed by the issuer");
+    assert_eq!(v.header.typ.as_deref(), Some("logout+jwt"));
+    assert_eq!(v.claims["iss"], app.issuer);
+    assert_eq!(v.claims["aud"], client.id);
+    assert_eq!(v.claims["sub"], uid);
+    assert_eq!(v.claims["sid"], with_rp["id"]);
+    assert!(v.claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
+    assert!(v.claims.get("nonce").is_none());
+    assert!(v.claims["jti"].as_str().unwrap().len() >= 20);
+
+    // The user was told by email.
+    let outbox = app.state.outbox().unwrap();
+    let mail = outbox.latest_to(EMAIL).unwrap();
+    assert!(mail.subject.contains("removed"), "{}", mail.subject);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_receiver_that_refuses_is_not_retried_and_failures_are_recorded() {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[
+            ("PORTCULLIS_LOGOUT__BACKCHANNEL_BACKOFF_MS", "10"),
+            ("PORTCULLIS_LOGOUT__BACKCHANNEL_ATTEMPTS", "3"),
+        ],
+    )
+    .await;
+    let t = admin_token(&app, &ALL).await;
+    app.create_user(EMAIL, PASSWORD).await;
+    // Nothing listens on this port: every attempt fails.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (client, _) = app
+        .create_client(NewClient {
+            name: "RP".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            backchannel_logout_uri: Some(format!("http://localhost:{dead}/bcl")),
+            ..NewClient::default()
+        })
+        .await;
+    let b = browser();
+    let done = password_step(&b, &app, &client.id, "").await;
+    assert!(done.param("code").is_some());
+    let uid = user_id(&app).await;
+    let (s, _) = call(
+        &app,
+        &t,
+        "DELETE",
+        &format!("/api/v2/users/{uid}/sessions"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 202);
+    let failed = wait_for_log(&app, &t, "logout.backchannel_failed").await;
+    assert_eq!(failed["details"]["attempts"], 3);
+    assert_eq!(failed["details"]["outcome"], "unreachable");
+    let revoked = wait_for_log(&app, &t, "session.revoked").await;
+    assert_eq!(revoked["details"]["reason"], "admin");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn enrolment_ticket_enrols_without_signing_in_once() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let t = admin_token(&app, &ALL).await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let uid = user_id(&app).await;
+    for (body, field) in [
+        (json!({"user_id": uid, "ttl_sec": 0}), "ttl_sec"),
+        (json!({"user_id": uid, "ttl_sec": 2_592_001}), "ttl_sec"),
+        (json!({"user_id": uid, "email": "x"}), "email"),
+        (json!({"send_mail": true}), "user_id"),
+    ] {
+        let (s, err) = call(
+            &app,
+            &t,
+            "POST",
+            "/api/v2/guardian/enrollments/ticket",
+            Some(body),
+        )
+        .await;
+        assert_eq!(s, 400, "{err}");
+        assert!(err["message"].as_str().unwrap().contains(field), "{err}");
+    }
+    let (s, err) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/guardian/enrollments/ticket",
+        Some(json!({"user_id": "usr_nobody"})),
+    )
+    .await;
+    assert_eq!(s, 404);
+    assert_error(&err, 404, "inexistent_user");
+
+    let (s, ticket) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/guardian/enrollments/ticket",
+        Some(json!({"user_id": uid, "send_mail": true})),
+    )
+    .await;
+    assert_eq!(s, 200, "{ticket}");
+    let url = ticket["ticket_url"].as_str().unwrap().to_string();
+    assert!(ticket["ticket_id"].as_str().unwrap().starts_with("tkt_"));
+    assert!(url.starts_with(&format!("{}/u/ticket?t=", app.issuer)));
+    let mail = app.state.outbox().unwrap().latest_to(EMAIL).unwrap();
+    assert!(mail.text.contains(&url), "the link is emailed");
+
+    // Opening the link spends nothing; the button does, once.
+    let b = browser();
+    let page = get(&b, &app, &url).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(EMAIL));
+    let page = get(&b, &app, &url).await;
+    let token = form_value(&page.body, "t").unwrap();
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let go = post(&b, &app, "/u/ticket", &[("csrf", &csrf), ("t", &token)]).await;
+    assert_eq!(go.location.as_deref(), Some("/u/enroll"), "{}", go.body);
+    let again = post(&b, &app, "/u/ticket", &[("csrf", &csrf), ("t", &token)]).await;
+    assert_eq!(again.status, 410, "single use");
+
+    // The usual TOTP page, then recovery codes, then done: no session.
+    let page = get(&b, &app, "/u/enroll/totp").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let secret = portcullis_core::factor::totp::TotpSecret::from_base32(between(
+        &page.body,
+        "id=\"totp-secret\">",
+        "<",
+    ))
+    .unwrap();
+    let ok = post(
+        &b,
+        &app,
+        "/u/enroll/totp",
+        &[
+            ("csrf", &form_value(&page.body, "csrf").unwrap()),
+            ("enrollment", &form_value(&page.body, "enrollment").unwrap()),
+            ("code", &secret.code_at(app.clock_now())),
+            ("name", "Phone"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("<li><code>"), "recovery codes shown");
+    let csrf = form_value(&ok.body, "csrf").unwrap();
+    let done = post(&b, &app, "/u/enroll/continue", &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("all set"), "{}", done.body);
+    assert!(
+        app.store
+            .user_sessions(&uid, app.clock_now())
+            .await
+            .unwrap()
+            .is_empty(),
+        "a ticket signs nobody in"
+    );
+    let (_, enrolments) = call(
+        &app,
+        &t,
+        "GET",
+        &format!("/api/v2/users/{uid}/enrollments"),
+        None,
+    )
+    .await;
+    assert_eq!(enrolments[0]["status"], "confirmed");
+    assert_eq!(enrolments[0]["name"], "Phone");
+
+    // An expired ticket shows the expired page.
+    let (_, short) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/guardian/enrollments/ticket",
+        Some(json!({"user_id": uid, "ttl_sec": 60})),
+    )
+    .await;
+    app.clock.advance(61);
+    let page = get(&browser(), &app, short["ticket_url"].as_str().unwrap()).await;
+    assert_eq!(page.status, 410);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn password_change_and_block_end_sessions_with_a_notice() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let t = admin_token(&app, &ALL).await;
+    let (cid, _) = setup(&app).await;
+    let uid = user_id(&app).await;
+    let b = browser();
+    assert!(
+        password_step(&b, &app, &cid, "")
+            .await
+            .param("code")
+            .is_some()
+    );
+    assert_eq!(
+        app.store
+            .user_sessions(&uid, app.clock_now())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let (s, err) = call(
+        &app,
+        &t,
+        "PATCH",
+        &format!("/api/v2/users/{uid}"),
+        Some(json!({"password": "short"})),
+    )
+    .await;
+    assert_eq!(s, 400, "{err}");
+    assert_eq!(
+        app.store
+            .user_sessions(&uid, app.clock_now())
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "nothing changed"
+    );
+    let (s, _) = call(
+        &app,
+        &t,
+        "PATCH",
+        &format!("/api/v2/users/{uid}"),
+        Some(json!({"password": "a whole new passphrase"})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(
+        app.store
+            .user_sessions(&uid, app.clock_now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mail = app.state.outbox().unwrap().latest_to(EMAIL).unwrap();
+    assert_eq!(mail.subject, "Your password was changed");
+    assert!(mail.text.contains("/u/account/security"));
+    // The new password works, the old does not.
+    let b = browser();
+    let old = password_step(&b, &app, &cid, "").await;
+    assert!(old.param("code").is_none());
+    let (_, logs) = call(
+        &app,
+        &t,
+        "GET",
+        &format!("/api/v2/logs?user_id={uid}&type=password.changed"),
+        None,
+    )
+    .await;
+    assert_eq!(logs.as_array().unwrap().len(), 1);
+
+    // Blocking ends sessions too.
+    let (s, _) = call(
+        &app,
+        &t,
+        "PATCH",
+        &format!("/api/v2/users/{uid}"),
+        Some(json!({"blocked": true})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, user) = call(&app, &t, "GET", &format!("/api/v2/users/{uid}"), None).await;
+    assert_eq!(user["blocked"], true);
+
+    // Forgetting remembered browsers answers 204.
+    let (s, _) = call(
+        &app,
+        &t,
+        "POST",
+        &format!("/api/v2/users/{uid}/multifactor/actions/invalidate-remember-browser"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn logs_filter_page_and_fetch_one() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let t = admin_token(&app, &ALL).await;
+    for i in 0..5 {
+        call(
+            &app,
+            &t,
+            "POST",
+            "/api/v2/users",
+            Some(json!({"email": format!("l{i}@example.com")})),
+        )
+        .await;
+    }
+    let (_, page) = call(
+        &app,
+        &t,
+        "GET",
+        "/api/v2/logs?type=user.created&per_page=2&page=1&include_totals=true",
+        None,
+    )
+    .await;
+    assert_eq!(page["total"], 5);
+    let logs = page["logs"].as_array().unwrap();
+    assert_eq!(logs.len(), 2);
+    let id = logs[0]["log_id"].as_str().unwrap();
+    let (s, one) = call(&app, &t, "GET", &format!("/api/v2/logs/{id}"), None).await;
+    assert_eq!(s, 200);
+    assert_eq!(one, logs[0]);
+    let (s, err) = call(&app, &t, "GET", "/api/v2/logs/999999", None).await;
+    assert_eq!(s, 404);
+    assert_error(&err, 404, "inexistent_log");
+    let date = logs[0]["date"].as_str().unwrap();
+    let (_, none) = call(
+        &app,
+        &t,
+        "GET",
+        &format!("/api/v2/logs?type=user.created&to={date}&from=2000-01-01"),
+        None,
+    )
+    .await;
+    assert!(none.as_array().unwrap().len() < 5);
+    let (_, later) = call(&app, &t, "GET", "/api/v2/logs?from=2999-01-01", None).await;
+    assert_eq!(later, json!([]));
+    for bad in [
+        "from=yesterday",
+        "type=DROP%20TABLE",
+        "include_totals=maybe",
+    ] {
+        let (s, err) = call(&app, &t, "GET", &format!("/api/v2/logs?{bad}"), None).await;
+        assert_eq!(s, 400, "{bad}");
+        assert_error(&err, 400, "invalid_query_string");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn clients_resource_servers_and_grants() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let t = admin_token(&app, &ALL).await;
+    let (s, api) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/resource-servers",
+        Some(json!({"identifier": "https://pay.example", "name": "Pay", "scopes": [{"value": "payouts:write", "description": "send money"}], "token_lifetime": 600, "mfa_policy": {"mfa": "always"}})),
+    )
+    .await;
+    assert_eq!(s, 201, "{api}");
+    assert_eq!(api["token_lifetime"], 600);
+    assert_eq!(api["mfa_policy"], json!({"mfa": "always"}));
+    let (s, err) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/resource-servers",
+        Some(json!({"identifier": "https://pay.example"})),
+    )
+    .await;
+    assert_eq!(s, 409, "{err}");
+    let (s, err) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/resource-servers",
+        Some(json!({"identifier": "https://x", "mfa_policy": {"mfa": "sometimes"}})),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(
+        err["message"].as_str().unwrap().contains("mfa_policy"),
+        "{err}"
+    );
+    let (_, all) = call(&app, &t, "GET", "/api/v2/resource-servers", None).await;
+    let system = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["is_system"] == true)
+        .unwrap()
+        .clone();
+    assert_eq!(system["identifier"], audience(&app));
+    let (s, err) = call(
+        &app,
+        &t,
+        "DELETE",
+        &format!(
+            "/api/v2/resource-servers/{}",
+            system["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    assert_error(&err, 403, "operation_not_supported");
+
+    // A machine client, granted through the API, gets tokens; the grant removed, it does not.
+    let (s, client) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/clients",
+        Some(json!({"name": "payout worker", "grant_types": ["client_credentials"], "app_type": "non_interactive"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{client}");
+    let cid = client["client_id"].as_str().unwrap().to_string();
+    let secret = client["client_secret"].as_str().unwrap().to_string();
+    let (s, g) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/client-grants",
+        Some(json!({"client_id": cid, "audience": "https://pay.example", "scope": ["payouts:write"]})),
+    )
+    .await;
+    assert_eq!(s, 201, "{g}");
+    let (s, _) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/client-grants",
+        Some(json!({"client_id": cid, "audience": "https://pay.example", "scope": []})),
+    )
+    .await;
+    assert_eq!(s, 409);
+    let cc = |secret: String| {
+        let app = &app;
+        let cid = cid.clone();
+        async move {
+            grant(
+                app,
+                &(cid, secret),
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("audience", "https://pay.example"),
+                ],
+            )
+            .await
+        }
+    };
+    let (s, tok) = cc(secret.clone()).await;
+    assert_eq!(s, 200, "{tok}");
+    assert_eq!(
+        claims(tok["access_token"].as_str().unwrap())["scope"],
+        "payouts:write"
+    );
+    let (_, listed) = call(
+        &app,
+        &t,
+        "GET",
+        &format!("/api/v2/client-grants?client_id={cid}"),
+        None,
+    )
+    .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // Rotating the secret kills the old one.
+    let (s, rotated) = call(
+        &app,
+        &t,
+        "POST",
+        &format!("/api/v2/clients/{cid}/rotate-secret"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let new_secret = rotated["client_secret"].as_str().unwrap().to_string();
+    assert_eq!(cc(secret.clone()).await.0, 401);
+    assert_eq!(cc(new_secret.clone()).await.0, 200);
+
+    // A bad update changes nothing.
+    let (s, err) = call(&app, &t, "PATCH", &format!("/api/v2/clients/{cid}"), Some(json!({"name": "x", "callbacks": ["http://evil.example/cb#frag"], "grant_types": ["authorization_code"]}))).await;
+    assert_eq!(s, 400, "{err}");
+    let (_, same) = call(&app, &t, "GET", &format!("/api/v2/clients/{cid}"), None).await;
+    assert_eq!(same["name"], "payout worker");
+    let (s, upd) = call(
+        &app,
+        &t,
+        "PATCH",
+        &format!("/api/v2/clients/{cid}"),
+        Some(json!({"oidc_backchannel_logout": {"backchannel_logout_urls": ["https://app.example/bcl"]}, "mfa_policy": {"mfa_on_refresh": "never"}})),
+    )
+    .await;
+    assert_eq!(s, 200, "{upd}");
+    assert_eq!(
+        upd["oidc_backchannel_logout"]["backchannel_logout_urls"][0],
+        "https://app.example/bcl"
+    );
+    let (_, policy) = call(
+        &app,
+        &t,
+        "GET",
+        &format!("/api/v2/mfa-policy?client_id={cid}&audience=https://pay.example"),
+        None,
+    )
+    .await;
+    assert_eq!(policy["effective"]["mfa"], "always", "{policy}");
+    assert_eq!(policy["effective"]["mfa_on_refresh"], "never", "{policy}");
+
+    let gid = g["id"].as_str().unwrap();
+    let (s, _) = call(
+        &app,
+        &t,
+        "DELETE",
+        &format!("/api/v2/client-grants/{gid}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    assert_ne!(cc(new_secret.clone()).await.0, 200);
+    let (s, _) = call(
+        &app,
+        &t,
+        "DELETE",
+        &format!("/api/v2/resource-servers/{}", api["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, _) = call(&app, &t, "DELETE", &format!("/api/v2/clients/{cid}"), None).await;
+    assert_eq!(s, 204);
+    let (s, err) = call(&app, &t, "GET", &format!("/api/v2/clients/{cid}"), None).await;
+    assert_eq!(s, 404);
+    assert_error(&err, 404, "inexistent_client");
+    app.stop().await;
+}

@@ -508,6 +508,10 @@ async fn factors_sessions_and_backchannel_logout() {
     let outbox = app.state.outbox().unwrap();
     let mail = outbox.latest_to(EMAIL).unwrap();
     assert!(mail.subject.contains("removed"), "{}", mail.subject);
+    assert!(
+        mail.html.unwrap().contains("/u/account/security\">"),
+        "the HTML part links the security page"
+    );
     app.stop().await;
 }
 

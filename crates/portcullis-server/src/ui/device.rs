@@ -158,6 +158,23 @@ pub async fn unfamiliar(state: &AppState, user: &User, meta: &ClientMeta) -> App
 }
 
 /// Notes the browser of a finished multi-factor sign-in, so the adaptive policy knows it.
+/// Notes a sign-in from this browser and says whether it is the first from it, for the
+/// "new sign-in" notice. Kept under its own key, apart from the adaptive policy's record of
+/// multi-factor sign-ins, so a password-only sign-in never makes a browser familiar to it.
+pub async fn first_sign_in_from(
+    state: &AppState,
+    user_id: &str,
+    meta: &ClientMeta,
+) -> AppResult<bool> {
+    let key = state.master().derive("portcullis sign-in agent v1");
+    let ua = meta.user_agent.as_deref().unwrap_or_default();
+    let digest = b64url(&hmac_sha256(&key, ua.as_bytes()));
+    let store = state.store();
+    let seen = store.agent_seen(user_id, &digest, 0).await?;
+    store.note_agent(user_id, &digest, state.now()).await?;
+    Ok(!seen)
+}
+
 pub async fn note_agent(state: &AppState, user_id: &str, meta: &ClientMeta) -> AppResult<()> {
     if let Some(ua) = meta.user_agent.as_deref() {
         state

@@ -213,7 +213,13 @@ pub async fn finish(
                 tx.proofs.iter().cloned(),
             );
             state.store().create_session(&s, &digest).await?;
+            let before = state.store().user_by_id(&tx.user_id).await?;
             state.store().set_last_login(&tx.user_id, now).await?;
+            let first_here = ui::device::first_sign_in_from(state, &tx.user_id, meta).await?;
+            // The very first sign-in is not news; a new browser after that is.
+            if first_here && before.is_some_and(|u| u.last_login.is_some()) {
+                new_device_notice(state, &tx.user_id, meta).await;
+            }
             s
         }
     };
@@ -259,6 +265,22 @@ pub async fn finish(
         (None, Resume::Path(path)) => Ok(ui::see_other(path, &cookies)),
         (None, Resume::Authorize(_) | Resume::Ticket) => Err(expired()),
     }
+}
+
+/// Emails the user about a sign-in from a browser they never used before.
+async fn new_device_notice(state: &AppState, user_id: &str, meta: &ClientMeta) {
+    let text = format!(
+        "Your account was signed in to from a new device.\n\nDevice: {}\nIP address: {}\nTime: {}\n\nIf this was you, there is nothing to do. If not, change your password and review your sign-in methods now: {}/u/account/security",
+        ui::device::label(meta.user_agent.as_deref()),
+        meta.ip.as_deref().unwrap_or("unknown"),
+        crate::time::when(Some(state.now())),
+        state.issuer()
+    );
+    // In the background: a slow mail server must not slow the sign-in.
+    let (state, user_id) = (state.clone(), user_id.to_string());
+    tokio::spawn(async move {
+        ui::notify_user(&state, &user_id, "New sign-in to your account", &text).await;
+    });
 }
 
 /// Stores the server half of a WebAuthn ceremony under a fresh random id, for the page to

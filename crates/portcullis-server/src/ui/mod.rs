@@ -86,7 +86,7 @@ pub(crate) fn clean_name(raw: &str) -> String {
         .collect()
 }
 
-/// Emails a security notice to a user; failures are logged, never shown.
+/// Emails a security notice to a user, as text and HTML; failures are logged, never shown.
 pub async fn notify_user(state: &AppState, user_id: &str, subject: &str, text: &str) {
     let Ok(Some(user)) = state.store().user_by_id(user_id).await else {
         return;
@@ -96,10 +96,41 @@ pub async fn notify_user(state: &AppState, user_id: &str, subject: &str, text: &
         user.email,
         subject,
         text,
-    );
+    )
+    .with_html(notice_html(subject, text));
     if let Err(e) = state.notifier().send(&message).await {
         tracing::warn!(error = %e, "security notice not delivered");
     }
+}
+
+/// The HTML part of a notice: its paragraphs escaped, its `https?://` words made links (the
+/// "not you?" link to the security page above all).
+pub fn notice_html(subject: &str, text: &str) -> String {
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+    let mut out = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\"><h1 style=\"font-size:1.2em\">{}</h1>",
+        escape(subject)
+    );
+    for para in text.split("\n\n") {
+        let words: Vec<String> = para
+            .split(' ')
+            .map(|w| {
+                if w.starts_with("https://") || w.starts_with("http://") {
+                    format!("<a href=\"{0}\">{0}</a>", escape(w))
+                } else {
+                    escape(w)
+                }
+            })
+            .collect();
+        out.push_str(&format!("<p>{}</p>", words.join(" ").replace('\n', "<br>")));
+    }
+    out.push_str("</body></html>");
+    out
 }
 
 /// Cookie names: `__Host-` prefixed (host-only, Secure, Path=/) unless the issuer is plain-http
@@ -346,4 +377,20 @@ pub fn logout_confirm(
         &set.into_iter().collect::<Vec<_>>(),
         &nonce,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn notice_html_escapes_and_links() {
+        let html = super::notice_html(
+            "A <new> sign-in",
+            "From \"Chrome\" & co.\n\nNot you? Secure your account: http://localhost/u/account/security",
+        );
+        assert!(html.contains("A &lt;new&gt; sign-in"));
+        assert!(html.contains("&quot;Chrome&quot; &amp; co."));
+        assert!(html.contains(
+            "<a href=\"http://localhost/u/account/security\">http://localhost/u/account/security</a>"
+        ));
+    }
 }

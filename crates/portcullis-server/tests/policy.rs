@@ -146,16 +146,6 @@ async fn max_age_allowed_factors_and_enrol_with_any_from_a_client_policy() {
     app.stop().await;
 }
 
-/// A browser-like client that sends `user_agent`.
-fn browser_as(user_agent: &str) -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(user_agent)
-        .build()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn adaptive_asks_on_a_new_browser_or_after_repeated_failures() {
     let app = spawn_app_with_env(Engine::Sqlite, &[("PORTCULLIS_POLICY__MFA", "adaptive")]).await;

@@ -396,3 +396,13 @@ pub async fn password(
     )
     .await
 }
+
+/// A browser-like client that sends `user_agent`.
+pub fn browser_as(user_agent: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(user_agent)
+        .build()
+        .unwrap()
+}

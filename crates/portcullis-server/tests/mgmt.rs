@@ -1029,3 +1029,46 @@ async fn clients_resource_servers_and_grants() {
     assert_error(&err, 404, "inexistent_client");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn openapi_document_describes_every_operation() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let doc = app.get_json("/api/v2/openapi.json").await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(doc["servers"][0]["url"], app.issuer);
+    let paths = doc["paths"].as_object().unwrap();
+    let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        operations, 40,
+        "36 management operations and 4 of the MFA API"
+    );
+    for (path, method) in [
+        ("/api/v2/users/{id}", "patch"),
+        ("/api/v2/guardian/enrollments/ticket", "post"),
+        ("/api/v2/logs", "get"),
+        ("/mfa/associate", "post"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path}");
+    }
+    let scheme = &doc["components"]["securitySchemes"]["management"];
+    let scopes = scheme["flows"]["clientCredentials"]["scopes"]
+        .as_object()
+        .unwrap();
+    assert_eq!(scopes.len(), ALL.len());
+    assert_eq!(
+        doc["paths"]["/api/v2/users"]["get"]["security"][0]["management"][0],
+        "read:users"
+    );
+    let user = &doc["components"]["schemas"]["UserDoc"]["properties"];
+    for field in [
+        "user_id",
+        "email",
+        "email_verified",
+        "user_metadata",
+        "app_metadata",
+        "multifactor",
+    ] {
+        assert!(user[field].is_object(), "{field}");
+    }
+    app.stop().await;
+}

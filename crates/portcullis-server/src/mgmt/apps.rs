@@ -44,6 +44,14 @@ async fn find_client(state: &AppState, id: &str) -> ApiResult<Client> {
         .ok_or_else(|| ApiError::not_found("inexistent_client", "client"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/clients",
+    tag = "clients",
+    params(super::openapi::PageParams),
+    responses((status = 200, description = "Clients", body = super::openapi::ClientsPage), super::openapi::ApiErrors),
+    security(("management" = ["read:clients"]))
+)]
 /// `GET /api/v2/clients`.
 pub async fn clients(
     State(state): State<AppState>,
@@ -66,6 +74,14 @@ pub async fn clients(
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/clients/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "The client", body = super::openapi::ClientDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:clients"]))
+)]
 /// `GET /api/v2/clients/{id}`.
 pub async fn client(
     State(state): State<AppState>,
@@ -80,7 +96,7 @@ pub async fn client(
 }
 
 /// Auth0's back-channel logout settings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Backchannel {
     #[serde(default)]
@@ -88,14 +104,14 @@ struct Backchannel {
 }
 
 /// Auth0's token signing settings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct JwtConfiguration {
     #[serde(default)]
     alg: Option<String>,
 }
 
 /// The body of `POST /api/v2/clients` and `PATCH /api/v2/clients/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ClientBody {
     #[serde(default)]
@@ -115,6 +131,7 @@ struct ClientBody {
     #[serde(default)]
     jwt_configuration: Option<JwtConfiguration>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     mfa_policy: Option<PolicyOverrides>,
     /// Auth0 describes the kind of app; the grant types say what it may do.
     #[serde(default)]
@@ -148,6 +165,14 @@ impl ClientBody {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v2/clients",
+    tag = "clients",
+    request_body = ClientBody,
+    responses((status = 201, description = "Created, with its secret shown once", body = super::openapi::ClientDoc), super::openapi::ApiErrors),
+    security(("management" = ["create:clients"]))
+)]
 /// `POST /api/v2/clients`: `201` with the client and, once, its `client_secret`.
 pub async fn create_client(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
     respond(async {
@@ -189,6 +214,15 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
     .await
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v2/clients/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The id")),
+    request_body = ClientBody,
+    responses((status = 200, description = "Updated", body = super::openapi::ClientDoc), super::openapi::ApiErrors),
+    security(("management" = ["update:clients"]))
+)]
 /// `PATCH /api/v2/clients/{id}`: changes what the body names, under the same rules as
 /// creation.
 pub async fn update_client(
@@ -257,6 +291,14 @@ pub async fn update_client(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v2/clients/{id}/rotate-secret",
+    tag = "clients",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "The client with its new secret", body = super::openapi::ClientDoc), super::openapi::ApiErrors),
+    security(("management" = ["update:client_keys"]))
+)]
 /// `POST /api/v2/clients/{id}/rotate-secret`: a new secret, shown once; the old one stops
 /// working at once.
 pub async fn rotate_secret(
@@ -289,6 +331,14 @@ pub async fn rotate_secret(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/clients/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 204, description = "Deleted"), super::openapi::ApiErrors),
+    security(("management" = ["delete:clients"]))
+)]
 /// `DELETE /api/v2/clients/{id}`: with its grants and tokens.
 pub async fn delete_client(
     State(state): State<AppState>,
@@ -343,6 +393,14 @@ async fn find_api(state: &AppState, id: &str) -> ApiResult<Api> {
         .ok_or_else(|| ApiError::not_found("inexistent_resource_server", "resource server"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/resource-servers",
+    tag = "clients",
+    params(super::openapi::PageParams),
+    responses((status = 200, description = "APIs", body = super::openapi::ResourceServersPage), super::openapi::ApiErrors),
+    security(("management" = ["read:resource_servers"]))
+)]
 /// `GET /api/v2/resource-servers`.
 pub async fn apis(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQuery) -> Response {
     respond(async {
@@ -361,6 +419,14 @@ pub async fn apis(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQ
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/resource-servers/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The id or the identifier")),
+    responses((status = 200, description = "The API", body = super::openapi::ResourceServerDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:resource_servers"]))
+)]
 /// `GET /api/v2/resource-servers/{id}` (by id or identifier, as Auth0).
 pub async fn api(State(state): State<AppState>, admin: Admin, Path(id): Path<String>) -> Response {
     respond(async {
@@ -371,7 +437,7 @@ pub async fn api(State(state): State<AppState>, admin: Admin, Path(id): Path<Str
 }
 
 /// A scope as Auth0 writes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ScopeBody {
     value: String,
@@ -381,7 +447,7 @@ struct ScopeBody {
 }
 
 /// The body of `POST` and `PATCH /api/v2/resource-servers`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ApiBody {
     #[serde(default)]
@@ -393,6 +459,7 @@ struct ApiBody {
     #[serde(default)]
     token_lifetime: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     mfa_policy: Option<PolicyOverrides>,
     #[serde(default)]
     #[allow(dead_code)]
@@ -424,6 +491,14 @@ fn scope_values(scopes: Vec<ScopeBody>) -> ApiResult<Vec<String>> {
     Ok(values)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v2/resource-servers",
+    tag = "clients",
+    request_body = ApiBody,
+    responses((status = 201, description = "Created", body = super::openapi::ResourceServerDoc), (status = 409, description = "Already exists", body = super::openapi::ApiErrorDoc), super::openapi::ApiErrors),
+    security(("management" = ["create:resource_servers"]))
+)]
 /// `POST /api/v2/resource-servers`: `201`; `409` if the identifier is taken.
 pub async fn create_api(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
     respond(async {
@@ -469,6 +544,15 @@ fn system_api() -> ApiError {
     )
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v2/resource-servers/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The id")),
+    request_body = ApiBody,
+    responses((status = 200, description = "Updated", body = super::openapi::ResourceServerDoc), super::openapi::ApiErrors),
+    security(("management" = ["update:resource_servers"]))
+)]
 /// `PATCH /api/v2/resource-servers/{id}`.
 pub async fn update_api(
     State(state): State<AppState>,
@@ -515,6 +599,14 @@ pub async fn update_api(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/resource-servers/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 204, description = "Deleted"), super::openapi::ApiErrors),
+    security(("management" = ["delete:resource_servers"]))
+)]
 /// `DELETE /api/v2/resource-servers/{id}`: with the client grants on it.
 pub async fn delete_api(
     State(state): State<AppState>,
@@ -554,6 +646,14 @@ fn grant_json(g: &ClientGrant) -> Value {
     json!({ "id": grant_id(g), "client_id": g.client_id, "audience": g.audience, "scope": g.scopes })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/client-grants",
+    tag = "clients",
+    params(super::openapi::PageParams, ("client_id" = Option<String>, Query, description = "Only this client's"), ("audience" = Option<String>, Query, description = "Only on this API")),
+    responses((status = 200, description = "Grants", body = super::openapi::ClientGrantsPage), super::openapi::ApiErrors),
+    security(("management" = ["read:client_grants"]))
+)]
 /// `GET /api/v2/client-grants` (filters `client_id`, `audience`).
 pub async fn grants(
     State(state): State<AppState>,
@@ -585,7 +685,7 @@ pub async fn grants(
 }
 
 /// The body of `POST /api/v2/client-grants`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct GrantBody {
     client_id: String,
@@ -593,6 +693,14 @@ struct GrantBody {
     scope: Vec<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v2/client-grants",
+    tag = "clients",
+    request_body = GrantBody,
+    responses((status = 201, description = "Created", body = super::openapi::ClientGrantDoc), (status = 409, description = "Already exists", body = super::openapi::ApiErrorDoc), super::openapi::ApiErrors),
+    security(("management" = ["create:client_grants"]))
+)]
 /// `POST /api/v2/client-grants`: `201`; `409` if the client already has a grant on the API.
 pub async fn create_grant(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
     respond(async {
@@ -639,6 +747,14 @@ pub async fn create_grant(State(state): State<AppState>, admin: Admin, body: Byt
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/client-grants/{id}",
+    tag = "clients",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 204, description = "Deleted"), super::openapi::ApiErrors),
+    security(("management" = ["delete:client_grants"]))
+)]
 /// `DELETE /api/v2/client-grants/{id}`.
 pub async fn delete_grant(
     State(state): State<AppState>,
@@ -672,6 +788,14 @@ pub async fn delete_grant(
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/mfa-policy",
+    tag = "clients",
+    params(("client_id" = Option<String>, Query, description = "A client"), ("audience" = Option<String>, Query, description = "An API identifier")),
+    responses((status = 200, description = "Tenant and effective policy", body = super::openapi::PolicyDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:clients"]))
+)]
 /// `GET /api/v2/mfa-policy?client_id=&audience=`: the tenant's policy and the one in force
 /// for that client and API (tenant, then client, then API; the most specific wins).
 pub async fn policy(

@@ -23,6 +23,14 @@ fn log_json(e: &LoggedEvent) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/logs",
+    tag = "logs",
+    params(super::openapi::PageParams, ("user_id" = Option<String>, Query, description = "Only about this user"), ("type" = Option<String>, Query, description = "An event type, or a family ending in a dot"), ("from" = Option<String>, Query, description = "ISO 8601 or seconds"), ("to" = Option<String>, Query, description = "ISO 8601 or seconds")),
+    responses((status = 200, description = "Events, newest first", body = super::openapi::LogsPage), super::openapi::ApiErrors),
+    security(("management" = ["read:logs"]))
+)]
 /// `GET /api/v2/logs`: newest first; filters `user_id`, `type` (exact, or a family such as
 /// `factor.`), `from` and `to` (ISO 8601 or seconds); Auth0's paging.
 pub async fn list(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQuery) -> Response {
@@ -67,6 +75,14 @@ pub async fn list(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQ
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/logs/{id}",
+    tag = "logs",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "The event", body = super::openapi::LogDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:logs"]))
+)]
 /// `GET /api/v2/logs/{id}`.
 pub async fn get_one(
     State(state): State<AppState>,

@@ -5,6 +5,7 @@
 
 mod apps;
 mod logs;
+pub mod openapi;
 mod users;
 
 use axum::Router;
@@ -122,6 +123,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/client-grants/{id}", delete(apps::delete_grant))
         .route("/api/v2/mfa-policy", get(apps::policy))
+        .route("/api/v2/openapi.json", get(openapi::serve))
 }
 
 /// A management API failure in Auth0's shape:

@@ -57,6 +57,14 @@ async fn user_json(state: &AppState, user: &User) -> ApiResult<Value> {
     Ok(out)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/users",
+    tag = "users",
+    params(super::openapi::PageParams, ("email" = Option<String>, Query, description = "Only the user with this address")),
+    responses((status = 200, description = "Users", body = super::openapi::UsersPage), super::openapi::ApiErrors),
+    security(("management" = ["read:users"]))
+)]
 /// `GET /api/v2/users`: a page of users, optionally only the one with `email`.
 pub async fn list(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQuery) -> Response {
     respond(async {
@@ -76,6 +84,14 @@ pub async fn list(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQ
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/users-by-email",
+    tag = "users",
+    params(("email" = String, Query, description = "The address")),
+    responses((status = 200, description = "None or one user", body = Vec<super::openapi::UserDoc>), super::openapi::ApiErrors),
+    security(("management" = ["read:users"]))
+)]
 /// `GET /api/v2/users-by-email?email=`: the users with that address (none or one).
 pub async fn by_email(
     State(state): State<AppState>,
@@ -97,6 +113,14 @@ pub async fn by_email(
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    responses((status = 200, description = "The user", body = super::openapi::UserDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:users"]))
+)]
 /// `GET /api/v2/users/{id}`.
 pub async fn get_one(
     State(state): State<AppState>,
@@ -112,9 +136,10 @@ pub async fn get_one(
 }
 
 /// The body of `POST /api/v2/users`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateUser {
+    #[schema(format = Email)]
     email: String,
     #[serde(default)]
     password: Option<String>,
@@ -137,6 +162,14 @@ struct CreateUser {
     verify_email: Option<bool>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v2/users",
+    tag = "users",
+    request_body = CreateUser,
+    responses((status = 201, description = "Created", body = super::openapi::UserDoc), (status = 409, description = "The email is taken", body = super::openapi::ApiErrorDoc), super::openapi::ApiErrors),
+    security(("management" = ["create:users"]))
+)]
 /// `POST /api/v2/users`: `201` with the user; `409` if the email is taken.
 pub async fn create(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
     respond(async {
@@ -178,7 +211,7 @@ pub async fn create(State(state): State<AppState>, admin: Admin, body: Bytes) ->
 }
 
 /// The body of `PATCH /api/v2/users/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateUser {
     #[serde(default)]
@@ -228,6 +261,15 @@ fn merge(field: &str, current: &mut Value, patch: Value) -> ApiResult<()> {
     Ok(())
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v2/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    request_body = UpdateUser,
+    responses((status = 200, description = "Updated", body = super::openapi::UserDoc), (status = 409, description = "The email is taken", body = super::openapi::ApiErrorDoc), super::openapi::ApiErrors),
+    security(("management" = ["update:users"]))
+)]
 /// `PATCH /api/v2/users/{id}`: changes what the body names. A new password or a block ends
 /// the user's sessions (with back-channel logouts); a new password is announced by email.
 pub async fn update(
@@ -319,6 +361,14 @@ pub async fn update(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    responses((status = 204, description = "Deleted"), super::openapi::ApiErrors),
+    security(("management" = ["delete:users"]))
+)]
 /// `DELETE /api/v2/users/{id}`: ends the user's sessions (telling their apps), then deletes
 /// them with everything they own.
 pub async fn remove(
@@ -418,6 +468,14 @@ fn method_json(f: &Factor) -> Value {
     out
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/users/{id}/enrollments",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    responses((status = 200, description = "Enrolments", body = Vec<super::openapi::EnrollmentDoc>), super::openapi::ApiErrors),
+    security(("management" = ["read:users", "read:authenticators"]))
+)]
 /// `GET /api/v2/users/{id}/enrollments`: the user's factors as Guardian enrolments.
 pub async fn enrollments(
     State(state): State<AppState>,
@@ -433,6 +491,14 @@ pub async fn enrollments(
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/users/{id}/authentication-methods",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    responses((status = 200, description = "Methods", body = Vec<super::openapi::MethodDoc>), super::openapi::ApiErrors),
+    security(("management" = ["read:authentication_methods", "read:authenticators"]))
+)]
 /// `GET /api/v2/users/{id}/authentication-methods`: factors, and recovery codes if any are
 /// left.
 pub async fn methods(
@@ -462,6 +528,14 @@ pub async fn methods(
 /// The id of the recovery-code set among authentication methods.
 const RECOVERY_ID: &str = "recovery-code";
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/users/{id}/authentication-methods/{method}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id"), ("method" = String, Path, description = "The method id")),
+    responses((status = 200, description = "The method", body = super::openapi::MethodDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:authentication_methods", "read:authenticators"]))
+)]
 /// `GET /api/v2/users/{id}/authentication-methods/{method}`.
 pub async fn method(
     State(state): State<AppState>,
@@ -500,6 +574,14 @@ async fn remove_one(state: &AppState, admin: &Admin, user_id: &str, id: &str) ->
     Ok(removed.is_some())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/users/{id}/authentication-methods/{method}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id"), ("method" = String, Path, description = "The method id, or recovery-code")),
+    responses((status = 204, description = "Removed; the user's sessions ended"), super::openapi::ApiErrors),
+    security(("management" = ["delete:authentication_methods", "delete:authenticators"]))
+)]
 /// `DELETE /api/v2/users/{id}/authentication-methods/{method}`: removes one factor, ending the
 /// user's sessions and telling them by email.
 pub async fn remove_method(
@@ -521,6 +603,14 @@ pub async fn remove_method(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/users/{id}/authentication-methods",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    responses((status = 204, description = "All removed"), super::openapi::ApiErrors),
+    security(("management" = ["delete:authentication_methods", "delete:authenticators"]))
+)]
 /// `DELETE /api/v2/users/{id}/authentication-methods`: removes every factor and the recovery
 /// codes.
 pub async fn remove_methods(
@@ -548,6 +638,14 @@ async fn find_enrollment(state: &AppState, id: &str) -> ApiResult<Factor> {
         .ok_or_else(|| ApiError::not_found("inexistent_enrollment", "enrollment"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/guardian/enrollments/{id}",
+    tag = "guardian",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "The enrolment", body = super::openapi::EnrollmentDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:users", "read:authenticators"]))
+)]
 /// `GET /api/v2/guardian/enrollments/{id}`.
 pub async fn enrollment(
     State(state): State<AppState>,
@@ -562,6 +660,14 @@ pub async fn enrollment(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/guardian/enrollments/{id}",
+    tag = "guardian",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 204, description = "Removed; the user's sessions ended"), super::openapi::ApiErrors),
+    security(("management" = ["delete:guardian_enrollments", "delete:authenticators"]))
+)]
 /// `DELETE /api/v2/guardian/enrollments/{id}`: removes the factor (sessions end, email sent).
 pub async fn remove_enrollment(
     State(state): State<AppState>,
@@ -597,6 +703,14 @@ fn session_json(s: &Session) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/users/{id}/sessions",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    responses((status = 200, description = "Live sessions", body = super::openapi::SessionsDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:sessions"]))
+)]
 /// `GET /api/v2/users/{id}/sessions`: the user's live sessions.
 pub async fn sessions(
     State(state): State<AppState>,
@@ -615,6 +729,14 @@ pub async fn sessions(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/users/{id}/sessions",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    responses((status = 202, description = "Ended; back-channel logouts under way"), super::openapi::ApiErrors),
+    security(("management" = ["delete:sessions"]))
+)]
 /// `DELETE /api/v2/users/{id}/sessions`: ends them all, with back-channel logouts.
 pub async fn end_sessions(
     State(state): State<AppState>,
@@ -638,6 +760,14 @@ async fn find_session(state: &AppState, id: &str) -> ApiResult<Session> {
         .ok_or_else(|| ApiError::not_found("inexistent_session", "session"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v2/sessions/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 200, description = "The session", body = super::openapi::SessionDoc), super::openapi::ApiErrors),
+    security(("management" = ["read:sessions"]))
+)]
 /// `GET /api/v2/sessions/{id}`.
 pub async fn session(
     State(state): State<AppState>,
@@ -651,6 +781,14 @@ pub async fn session(
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v2/sessions/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The id")),
+    responses((status = 204, description = "Ended"), super::openapi::ApiErrors),
+    security(("management" = ["delete:sessions"]))
+)]
 /// `DELETE /api/v2/sessions/{id}`: ends one session, with back-channel logouts.
 pub async fn end_session(
     State(state): State<AppState>,
@@ -666,6 +804,14 @@ pub async fn end_session(
     .await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v2/users/{id}/multifactor/actions/invalidate-remember-browser",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id")),
+    responses((status = 204, description = "Every remembered browser forgotten"), super::openapi::ApiErrors),
+    security(("management" = ["update:users"]))
+)]
 /// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`: every remembered
 /// browser must prove a factor again.
 pub async fn forget_browsers(
@@ -691,7 +837,7 @@ pub async fn forget_browsers(
 }
 
 /// The body of `POST /api/v2/guardian/enrollments/ticket`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TicketRequest {
     user_id: String,
@@ -710,6 +856,14 @@ struct TicketRequest {
     allow_multiple_enrollments: Option<bool>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v2/guardian/enrollments/ticket",
+    tag = "guardian",
+    request_body = TicketRequest,
+    responses((status = 200, description = "The ticket", body = super::openapi::TicketDoc), super::openapi::ApiErrors),
+    security(("management" = ["create:guardian_enrollment_tickets"]))
+)]
 /// `POST /api/v2/guardian/enrollments/ticket`: a single-use link to enrol a factor without
 /// signing in; emailed to the user (or to `email`) when `send_mail` is true.
 pub async fn ticket(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {

@@ -191,6 +191,13 @@ fn describe(f: &Factor) -> Option<serde_json::Value> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/mfa/authenticators",
+    tag = "mfa",
+    responses((status = 200, description = "Active authenticators the policy allows", body = Vec<crate::mgmt::openapi::AuthenticatorDoc>), crate::mgmt::openapi::MfaErrors),
+    security(("mfa" = []))
+)]
 /// `GET /mfa/authenticators`: the user's active authenticators that the policy allows.
 pub async fn authenticators(State(state): State<AppState>, headers: HeaderMap) -> Response {
     respond(async {
@@ -212,6 +219,14 @@ pub async fn authenticators(State(state): State<AppState>, headers: HeaderMap) -
     .await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/mfa/authenticators/{id}",
+    tag = "mfa",
+    params(("id" = String, Path, description = "The authenticator id, or recovery-code")),
+    responses((status = 204, description = "Removed"), (status = 404, description = "No such authenticator", body = crate::mgmt::openapi::OAuthErrorDoc), crate::mgmt::openapi::MfaErrors),
+    security(("mfa" = []))
+)]
 /// `DELETE /mfa/authenticators/{id}`: removes a factor (or, for `recovery-code`, the recovery
 /// codes) and signs the user's other sessions out. Needs an access token with
 /// `remove:authenticators`: an `mfa_token` proves the password only.
@@ -305,6 +320,14 @@ fn requested(params: &crate::http::Params) -> AppResult<(FactorKind, Option<Stri
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/mfa/associate",
+    tag = "mfa",
+    request_body = crate::mgmt::openapi::AssociateRequest,
+    responses((status = 200, description = "A pending authenticator", body = crate::mgmt::openapi::AssociateDoc), crate::mgmt::openapi::MfaErrors),
+    security(("mfa" = []))
+)]
 /// `POST /mfa/associate` (JSON or form: `authenticator_types`, and for `oob` the
 /// `oob_channels` with `phone_number` or `email`): adds a pending factor, confirmed by the first
 /// `mfa-otp` / `mfa-oob` grant with it. With an `mfa_token` only while the user has no factor;
@@ -503,6 +526,14 @@ pub async fn confirmed(state: &AppState, meta: &ClientMeta, user_id: &str, facto
     )
     .await;
 }
+#[utoipa::path(
+    post,
+    path = "/mfa/challenge",
+    tag = "mfa",
+    request_body = crate::mgmt::openapi::ChallengeRequest,
+    responses((status = 200, description = "How to answer", body = crate::mgmt::openapi::ChallengeDoc), crate::mgmt::openapi::MfaErrors),
+    security(("mfa" = []))
+)]
 /// `POST /mfa/challenge` (form: `mfa_token`, client credentials, `challenge_type`, optional
 /// `authenticator_id`): `otp` says to use the app; `oob` sends a code by email or SMS and
 /// answers with its `oob_code`.

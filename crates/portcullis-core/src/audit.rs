@@ -9,7 +9,7 @@ use crate::Result;
 use crate::crypto::aead::MasterKeys;
 use crate::crypto::{b64url, hmac_sha256};
 use crate::error::Error;
-use crate::model::{AuditCheckpoint, AuditEvent, AuditLink};
+use crate::model::{AuditCheckpoint, AuditEvent, AuditLink, AuditSeal};
 use crate::ports::Store;
 
 /// The `prev_hash` of the first event.
@@ -41,6 +41,11 @@ fn seal(master: &MasterKeys, seq: i64, hash: &str, at: i64) -> String {
     b64url(&hmac_sha256(&key(master), text.as_bytes()))
 }
 
+fn head_seal(master: &MasterKeys, seq: i64, hash: &str) -> String {
+    let text = json!(["head", seq, hash]).to_string();
+    b64url(&hmac_sha256(&key(master), text.as_bytes()))
+}
+
 /// Appends `event` at the head of the chain; concurrent writers retry on the next number.
 pub async fn append(store: &dyn Store, master: &MasterKeys, event: &AuditEvent) -> Result<()> {
     for _ in 0..16 {
@@ -53,7 +58,12 @@ pub async fn append(store: &dyn Store, master: &MasterKeys, event: &AuditEvent) 
             hash: link_hash(master, &prev, seq, event),
             prev_hash: prev,
         };
-        match store.append_audit(event, &link).await {
+        let head = AuditSeal {
+            seq,
+            seal: head_seal(master, seq, &link.hash),
+            hash: link.hash.clone(),
+        };
+        match store.append_audit(event, &link, &head).await {
             Err(Error::Conflict(_)) => continue,
             other => return other,
         }
@@ -72,6 +82,9 @@ pub enum Verdict {
         unchained: u64,
         /// The checkpoint the chain starts from, if events were pruned.
         checkpoint: Option<i64>,
+        /// Whether the chain ends at the sealed head (`false` only for a trail last written
+        /// before the seal existed).
+        sealed: bool,
     },
     /// The first broken link.
     Broken {
@@ -143,10 +156,41 @@ pub async fn verify(store: &dyn Store, master: &MasterKeys) -> Result<Verdict> {
             events += 1;
         }
     }
+    // The chain must end where the sealed head says: removing the newest events leaves no gap
+    // for the walk above to find.
+    let last = expected_seq - 1;
+    let sealed = match store.audit_seal().await? {
+        None => false,
+        Some(head) => {
+            if head_seal(master, head.seq, &head.hash) != head.seal {
+                return Ok(Verdict::Broken {
+                    seq: head.seq,
+                    reason: "the head's seal does not match".into(),
+                });
+            }
+            if head.seq > last {
+                return Ok(Verdict::Broken {
+                    seq: last + 1,
+                    reason: format!(
+                        "the trail ends at event {last} but was sealed at {} (the newest events were removed)",
+                        head.seq
+                    ),
+                });
+            }
+            if head.seq == last && head.hash != prev {
+                return Ok(Verdict::Broken {
+                    seq: last,
+                    reason: "the newest event is not the one sealed".into(),
+                });
+            }
+            true
+        }
+    };
     Ok(Verdict::Intact {
         events,
         unchained,
         checkpoint: checkpoint.map(|c| c.seq),
+        sealed,
     })
 }
 

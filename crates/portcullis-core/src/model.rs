@@ -309,6 +309,17 @@ pub struct ChainedEvent {
     pub event: AuditEvent,
 }
 
+/// The newest event's number and hash, MACed: what the chain must end with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSeal {
+    /// The newest event's number.
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+    /// MAC over both.
+    pub seal: String,
+}
+
 /// A sealed checkpoint standing for pruned events: the last pruned link, MACed so it cannot be
 /// moved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

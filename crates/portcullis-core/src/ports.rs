@@ -128,9 +128,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Whether an access token was revoked, directly or through its family.
     async fn access_token_revoked(&self, jti: &str) -> Result<bool>;
 
-    /// Appends to the audit trail at `link.seq`; `Conflict` when that number is taken (another
-    /// writer got there first).
-    async fn append_audit(&self, event: &AuditEvent, link: &AuditLink) -> Result<()>;
+    /// Appends to the audit trail at `link.seq` and moves the sealed head to it, in one
+    /// transaction; `Conflict` when that number is taken (another writer got there first).
+    async fn append_audit(
+        &self,
+        event: &AuditEvent,
+        link: &AuditLink,
+        head: &AuditSeal,
+    ) -> Result<()>;
+    /// The sealed head, if any event was appended since the seal existed.
+    async fn audit_seal(&self) -> Result<Option<AuditSeal>>;
     /// The newest link of the chain (an event's, or the checkpoint's when everything was pruned).
     async fn audit_head(&self) -> Result<Option<AuditLink>>;
     /// Events in insertion order after row `after_id`, at most `limit`, with their links.

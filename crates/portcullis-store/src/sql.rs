@@ -909,25 +909,47 @@ impl Store for SqlStore {
             .is_some())
     }
 
-    async fn append_audit(&self, e: &AuditEvent, link: &AuditLink) -> Result<()> {
-        self.exec(
-            sqlx::query(
-                "INSERT INTO audit_events (at, kind, user_id, client_id, ip, user_agent, detail, seq, prev_hash, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(e.at)
-            .bind(e.kind.clone())
-            .bind(e.user_id.clone())
-            .bind(e.client_id.clone())
-            .bind(e.ip.clone())
-            .bind(e.user_agent.clone())
-            .bind(to_json(&e.detail)?)
-            .bind(link.seq)
-            .bind(link.prev_hash.clone())
-            .bind(link.hash.clone()),
+    async fn append_audit(&self, e: &AuditEvent, link: &AuditLink, head: &AuditSeal) -> Result<()> {
+        let insert = sqlx::query(
+            "INSERT INTO audit_events (at, kind, user_id, client_id, ip, user_agent, detail, seq, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
-        .await
-        .map(|_| ())
+        .bind(e.at)
+        .bind(e.kind.clone())
+        .bind(e.user_id.clone())
+        .bind(e.client_id.clone())
+        .bind(e.ip.clone())
+        .bind(e.user_agent.clone())
+        .bind(to_json(&e.detail)?)
+        .bind(link.seq)
+        .bind(link.prev_hash.clone())
+        .bind(link.hash.clone());
+        // The head only moves forward, whatever order transactions commit in.
+        let seal = sqlx::query(
+            "INSERT INTO audit_seal (id, seq, hash, seal) VALUES (1, $1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, seal = excluded.seal
+             WHERE audit_seal.seq < excluded.seq",
+        )
+        .bind(head.seq)
+        .bind(head.hash.clone())
+        .bind(head.seal.clone());
+        self.write_tx(false, vec![insert, seal]).await.map(|_| ())
+    }
+
+    async fn audit_seal(&self) -> Result<Option<AuditSeal>> {
+        self.fetch_optional(sqlx::query(
+            "SELECT seq, hash, seal FROM audit_seal WHERE id = 1",
+        ))
+        .await?
+        .as_ref()
+        .map(|r| {
+            Ok(AuditSeal {
+                seq: rows::opt_i64(r, "seq")?.unwrap_or_default(),
+                hash: rows::string(r, "hash")?,
+                seal: rows::string(r, "seal")?,
+            })
+        })
+        .transpose()
     }
 
     async fn audit_head(&self) -> Result<Option<AuditLink>> {

@@ -429,6 +429,7 @@ async fn audit_chain_detects_alter_delete_insert_and_survives_pruning(s: &SqlSto
         events,
         unchained: 0,
         checkpoint,
+        sealed: true,
     };
     let broken_at = |v: Verdict| match v {
         Verdict::Broken { seq, .. } => seq,
@@ -480,7 +481,13 @@ async fn audit_chain_detects_alter_delete_insert_and_survives_pruning(s: &SqlSto
     sql("UPDATE audit_checkpoint SET seq = 6").await;
     assert_eq!(broken_at(verdict().await), 6);
     sql("UPDATE audit_checkpoint SET seq = 4").await;
-    // A deleted row: the gap is found where it was.
+    // The newest events removed: no gap to find, but the sealed head tells.
+    sql("DELETE FROM audit_events WHERE seq >= 16").await;
+    assert_eq!(broken_at(verdict().await), 16);
+    // A forged seal for the shortened trail does not help without the key.
+    sql("UPDATE audit_seal SET seq = 15").await;
+    assert_eq!(broken_at(verdict().await), 15);
+    // A deleted row in the middle: the gap is found where it was.
     sql("DELETE FROM audit_events WHERE seq = 9").await;
     assert_eq!(broken_at(verdict().await), 9);
     // And a broken chain is never pruned away.

@@ -353,11 +353,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     events,
                     unchained,
                     checkpoint,
+                    sealed,
                 } => print(json!({
                     "intact": true,
                     "events": events,
                     "unchained": unchained,
                     "checkpoint": checkpoint,
+                    "sealed": sealed,
                 })),
                 portcullis_core::audit::Verdict::Broken { seq, reason } => {
                     print(json!({ "intact": false, "seq": seq, "reason": reason }));

@@ -1,5 +1,6 @@
 // Auth0's own Node SDKs against Portcullis: the `auth0` package's AuthenticationClient for the
-// password grant and `@auth0/auth0-auth-js` for the MFA API. Both only speak https, so the dev
+// password grant, `@auth0/auth0-auth-js` for the MFA API, and the `auth0` ManagementClient for
+// the management API. Both only speak https, so the dev
 // server runs with native TLS and a self-signed certificate the client process trusts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,4 +78,31 @@ test('auth0 SDKs: password → mfa_required → associate / challenge → mfa-ot
   // RFC 8176 has no value for recovery codes; they are one-time passwords.
   assert.deepEqual(run.recovered.amr, ['pwd', 'otp', 'mfa']);
   assert.equal(run.recovered.renewed, true);
+});
+
+test('auth0 ManagementClient: seed 000\'s dashboard (status, metadata, ticket, remove, logs)', () => {
+  // The previous test enrolled TOTP for the dev admin through the MFA API.
+  const secret = dev.output.match(/Management API client created[\s\S]*?client_secret:\s+(\S+)/)[1];
+  const run = JSON.parse(execFileSync(process.execPath, [join(here, 'auth0-management.mjs')], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_EXTRA_CA_CERTS: join(certs, 'cert.pem'),
+      DOMAIN: new URL(dev.issuer).host,
+      CLIENT_ID: 'portcullis-admin',
+      CLIENT_SECRET: secret,
+      EMAIL: dev.printed('email'),
+    },
+  }).toString());
+  assert.equal(run.user.email, dev.printed('email'));
+  assert.ok(run.user.hasId);
+  assert.deepEqual(run.enrollments, [{ status: 'confirmed', type: 'authenticator' }]);
+  assert.equal(run.hasMfa, true);
+  assert.deepEqual(run.metadata, { theme: 'dark', mfa_prompted: true });
+  assert.deepEqual(run.ticket, { id: true, url: true });
+  assert.deepEqual(run.methods, ['totp', 'recovery-code']);
+  assert.equal(run.after, 0);
+  for (const kind of ['factor.enrolled', 'factor.removed', 'ticket.created', 'user.updated']) {
+    assert.ok(run.logTypes.includes(kind), `${kind} in ${run.logTypes}`);
+  }
+  assert.deepEqual(run.missing, { status: 404, code: 'inexistent_user' });
 });

@@ -1039,8 +1039,8 @@ async fn openapi_document_describes_every_operation() {
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(
-        operations, 40,
-        "36 management operations and 4 of the MFA API"
+        operations, 41,
+        "37 management operations and 4 of the MFA API"
     );
     for (path, method) in [
         ("/api/v2/users/{id}", "patch"),
@@ -1070,5 +1070,113 @@ async fn openapi_document_describes_every_operation() {
     ] {
         assert!(user[field].is_object(), "{field}");
     }
+    app.stop().await;
+}
+
+/// Runs the curl-only dashboard script against the app; its stdout lines, parsed.
+async fn dashboard(app: &TestApp, id: &str, secret: &str, args: &[&str]) -> Vec<Value> {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/dashboard/dashboard.sh"
+    );
+    let out = tokio::process::Command::new("sh")
+        .arg(script)
+        .args(args)
+        .env("PORTCULLIS_URL", &app.issuer)
+        .env("PORTCULLIS_CLIENT_ID", id)
+        .env("PORTCULLIS_CLIENT_SECRET", secret)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_curl_dashboard_does_what_seed_000s_does() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let (client, secret) = app
+        .create_client(NewClient {
+            name: "support dashboard".into(),
+            grant_types: vec!["client_credentials".into()],
+            ..NewClient::default()
+        })
+        .await;
+    grant_client(
+        app.store.as_ref(),
+        &client.id,
+        &audience(&app),
+        ALL.iter().map(|s| s.to_string()).collect(),
+    )
+    .await
+    .unwrap();
+    let secret = secret.unwrap();
+    let (cid, _) = setup(&app).await;
+    let b = browser();
+    enrol_totp(&b, &app, &cid).await;
+    let uid = user_id(&app).await;
+    let run = |args: Vec<String>| {
+        let (app, id, secret) = (&app, client.id.clone(), secret.clone());
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            dashboard(app, &id, &secret, &args).await
+        }
+    };
+    let status = run(vec!["status".into(), uid.clone()]).await;
+    assert_eq!(status[0]["email"], EMAIL);
+    assert_eq!(status[1][0]["status"], "confirmed");
+    let fid = status[1][0]["id"].as_str().unwrap().to_string();
+
+    let meta = run(vec![
+        "metadata".into(),
+        uid.clone(),
+        r#"{"theme":"dark"}"#.into(),
+    ])
+    .await;
+    assert_eq!(meta[0]["user_metadata"], json!({"theme": "dark"}));
+    let ticket = run(vec![
+        "enroll".into(),
+        uid.clone(),
+        "help@example.com".into(),
+    ])
+    .await;
+    assert!(
+        ticket[0]["ticket_url"]
+            .as_str()
+            .unwrap()
+            .contains("/u/ticket?t=")
+    );
+    let mail = app
+        .state
+        .outbox()
+        .unwrap()
+        .latest_to("help@example.com")
+        .unwrap();
+    assert!(
+        mail.text
+            .contains(ticket[0]["ticket_url"].as_str().unwrap())
+    );
+    let sessions = run(vec!["sessions".into(), uid.clone()]).await;
+    assert_eq!(sessions[0]["sessions"].as_array().unwrap().len(), 1);
+
+    run(vec!["remove".into(), fid]).await;
+    let status = run(vec!["status".into(), uid.clone()]).await;
+    assert_eq!(status[1], json!([]));
+    assert!(
+        app.store
+            .user_sessions(&uid, app.clock_now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     app.stop().await;
 }

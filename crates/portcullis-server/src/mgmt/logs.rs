@@ -34,6 +34,33 @@ fn log_json(e: &LoggedEvent) -> Value {
 /// `GET /api/v2/logs`: newest first; filters `user_id`, `type` (exact, or a family such as
 /// `factor.`), `from` and `to` (ISO 8601 or seconds); Auth0's paging.
 pub async fn list(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQuery) -> Response {
+    search(state, admin, q, None).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v2/users/{id}/logs",
+    tag = "logs",
+    params(("id" = String, Path, description = "The user id"), super::openapi::PageParams),
+    responses((status = 200, description = "The user's events, newest first", body = super::openapi::LogsPage), super::openapi::ApiErrors),
+    security(("management" = ["read:logs"]))
+)]
+/// `GET /api/v2/users/{id}/logs`: one user's events, with Auth0's paging.
+pub async fn of_user(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    search(state, admin, q, Some(id)).await
+}
+
+async fn search(
+    state: AppState,
+    admin: Admin,
+    q: Option<String>,
+    user: Option<String>,
+) -> Response {
     respond(async {
         admin.require(&["read:logs"])?;
         let params = query(q)?;
@@ -62,7 +89,7 @@ pub async fn list(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQ
         }
         let filter = AuditQuery {
             id: None,
-            user_id: params.owned("user_id"),
+            user_id: user.or_else(|| params.owned("user_id")),
             kind,
             from: time("from")?,
             to: time("to")?,

@@ -92,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/guardian/enrollments/ticket", post(users::ticket))
         .route("/api/v2/logs", get(logs::list))
+        .route("/api/v2/users/{id}/logs", get(logs::of_user))
         .route("/api/v2/logs/{id}", get(logs::get_one))
         .route(
             "/api/v2/clients",

@@ -542,6 +542,7 @@ impl Modify for Security {
         super::users::ticket,
         super::logs::list,
         super::logs::get_one,
+        super::logs::of_user,
         super::apps::clients,
         super::apps::client,
         super::apps::create_client,

@@ -18,8 +18,8 @@ fn audience(app: &TestApp) -> String {
     format!("{}/api/v2/", app.issuer)
 }
 
-/// A machine client with `scopes` on the management API, and its access token.
-async fn admin_token(app: &TestApp, scopes: &[&str]) -> String {
+/// A machine client with `scopes` on the management API: its id and secret.
+async fn admin_client(app: &TestApp, scopes: &[&str]) -> (String, String) {
     let (client, secret) = app
         .create_client(NewClient {
             name: "admin tool".into(),
@@ -36,9 +36,15 @@ async fn admin_token(app: &TestApp, scopes: &[&str]) -> String {
     .await
     .unwrap();
     app.state.refresh().await.unwrap();
+    (client.id, secret.unwrap())
+}
+
+/// A machine client with `scopes` on the management API, and its access token.
+async fn admin_token(app: &TestApp, scopes: &[&str]) -> String {
+    let client = admin_client(app, scopes).await;
     let (status, body) = grant(
         app,
-        &(client.id.clone(), secret.unwrap()),
+        &client,
         &[
             ("grant_type", "client_credentials"),
             ("audience", &audience(app)),
@@ -1104,28 +1110,13 @@ async fn dashboard(app: &TestApp, id: &str, secret: &str, args: &[&str]) -> Vec<
 #[tokio::test]
 async fn the_curl_dashboard_does_what_seed_000s_does() {
     let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
-    let (client, secret) = app
-        .create_client(NewClient {
-            name: "support dashboard".into(),
-            grant_types: vec!["client_credentials".into()],
-            ..NewClient::default()
-        })
-        .await;
-    grant_client(
-        app.store.as_ref(),
-        &client.id,
-        &audience(&app),
-        ALL.iter().map(|s| s.to_string()).collect(),
-    )
-    .await
-    .unwrap();
-    let secret = secret.unwrap();
+    let (client_id, secret) = admin_client(&app, &ALL).await;
     let (cid, _) = setup(&app).await;
     let b = browser();
     enrol_totp(&b, &app, &cid).await;
     let uid = user_id(&app).await;
     let run = |args: Vec<String>| {
-        let (app, id, secret) = (&app, client.id.clone(), secret.clone());
+        let (app, id, secret) = (&app, client_id.clone(), secret.clone());
         async move {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             dashboard(app, &id, &secret, &args).await

@@ -476,3 +476,51 @@ async fn metrics_count_events_factor_checks_tokens_and_latency_without_identitie
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_lock_is_an_audit_event_of_its_own() {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[
+            ("PORTCULLIS_LOCKOUT__FREE_ATTEMPTS", "2"),
+            ("PORTCULLIS_LOCKOUT__LOCK_AFTER", "3"),
+        ],
+    )
+    .await;
+    let web = setup(&app).await;
+    enrol_totp(&browser(), &app, &web.0).await;
+    let cli = password_client(&app, &[]).await;
+    let locks = || async {
+        app.store
+            .recent_audit(200)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "lockout")
+            .collect::<Vec<_>>()
+    };
+    let (_, body) = password(&app, &cli, PASSWORD).await;
+    let token = body["mfa_token"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        assert_eq!(otp(&app, &cli, &token, "000000").await.0, 400);
+    }
+    assert!(locks().await.is_empty());
+    assert_eq!(otp(&app, &cli, &token, "000000").await.0, 400);
+    let found = locks().await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].detail["secret"], "factor");
+    assert_eq!(
+        found[0].user_id.as_deref(),
+        Some(user_id(&app).await.as_str())
+    );
+    assert_eq!(otp(&app, &cli, &token, "000000").await.0, 429);
+
+    // Passwords too, through the password grant.
+    for _ in 0..3 {
+        password(&app, &cli, "wrong password").await;
+    }
+    let found = locks().await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].detail["secret"], "password");
+    app.stop().await;
+}

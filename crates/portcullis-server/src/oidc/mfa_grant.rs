@@ -132,17 +132,29 @@ pub async fn password(
         .verify(SecretString::new(password), hash)
         .await?
         && user.as_ref().is_some_and(|u| !u.blocked);
+    let known_id = user.as_ref().map(|u| u.id.clone());
     let Some(user) = user.filter(|_| ok) else {
-        factors.fail(&key).await?;
+        let locked = factors.fail(&key).await?;
         state
             .audit(
                 "login.failure",
                 meta,
-                None,
+                known_id.as_deref(),
                 Some(&client.id),
                 serde_json::json!({ "reason": "invalid_credentials", "grant": "password" }),
             )
             .await;
+        if locked {
+            state
+                .audit(
+                    "lockout",
+                    meta,
+                    known_id.as_deref(),
+                    Some(&client.id),
+                    serde_json::json!({ "secret": "password", "grant": "password" }),
+                )
+                .await;
+        }
         return Err(AppError::invalid_grant("Wrong email or password."));
     };
     let policy = state.policy(Some(&client.id), audience.as_deref()).await;
@@ -442,6 +454,17 @@ pub async fn with_factor(
                     }),
                 )
                 .await;
+            if locked {
+                state
+                    .audit(
+                        "lockout",
+                        meta,
+                        Some(&pending.user_id),
+                        Some(&client.id),
+                        serde_json::json!({ "secret": "factor", "grant": grant_type }),
+                    )
+                    .await;
+            }
             return Err(AppError::invalid_grant(format!("Invalid {field}.")));
         }
         Outcome::Throttled { retry_after } => return Err(too_many(retry_after)),

@@ -33,6 +33,8 @@ if ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
 fi
 (cd tests/node && npm ci --no-audit --no-fund && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
+# The JavaScript client: step-up fetch, React hook and server checks (vitest), typed and built.
+(cd clients/js && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run build)
 
 # The browser journey needs Debian's Chromium; install it when it is missing and we can.
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"

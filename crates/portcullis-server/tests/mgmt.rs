@@ -1171,3 +1171,45 @@ async fn the_curl_dashboard_does_what_seed_000s_does() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn removing_a_factor_can_keep_the_session_that_asked() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let t = admin_token(&app, &ALL).await;
+    let (cid, _) = setup(&app).await;
+    let first = browser();
+    let (totp, _) = enrol_totp(&first, &app, &cid).await;
+    let uid = user_id(&app).await;
+    // A second session with the password and the code.
+    app.clock.advance(30);
+    let second = browser();
+    password_step(&second, &app, &cid, "").await;
+    assert_eq!(prove_totp(&second, &app, &totp).await.status, 302);
+    let sessions = app
+        .store
+        .user_sessions(&uid, app.clock_now())
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 2);
+    let keep = sessions[1].id.clone();
+    let fid = app.store.factors(&uid).await.unwrap()[0].id.clone();
+    let (s, _) = call(
+        &app,
+        &t,
+        "DELETE",
+        &format!("/api/v2/guardian/enrollments/{fid}?keep_session={keep}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let left = app
+        .store
+        .user_sessions(&uid, app.clock_now())
+        .await
+        .unwrap();
+    assert_eq!(
+        left.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        [keep]
+    );
+    app.stop().await;
+}

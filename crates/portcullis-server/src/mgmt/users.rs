@@ -558,7 +558,14 @@ pub async fn method(
     .await
 }
 
-async fn remove_one(state: &AppState, admin: &Admin, user_id: &str, id: &str) -> ApiResult<bool> {
+/// Removes a factor or the recovery codes, ending the user's sessions but `keep`.
+async fn remove_one(
+    state: &AppState,
+    admin: &Admin,
+    user_id: &str,
+    id: &str,
+    keep: Option<&str>,
+) -> ApiResult<bool> {
     if id == RECOVERY_ID {
         let had = state.store().recovery_codes_left(user_id).await? > 0;
         state
@@ -570,7 +577,7 @@ async fn remove_one(state: &AppState, admin: &Admin, user_id: &str, id: &str) ->
             .await;
         return Ok(had);
     }
-    let removed = ui::security::remove_factor(state, &admin.meta, user_id, id, None).await?;
+    let removed = ui::security::remove_factor(state, &admin.meta, user_id, id, keep).await?;
     Ok(removed.is_some())
 }
 
@@ -578,7 +585,7 @@ async fn remove_one(state: &AppState, admin: &Admin, user_id: &str, id: &str) ->
     delete,
     path = "/api/v2/users/{id}/authentication-methods/{method}",
     tag = "users",
-    params(("id" = String, Path, description = "The user id"), ("method" = String, Path, description = "The method id, or recovery-code")),
+    params(("id" = String, Path, description = "The user id"), ("method" = String, Path, description = "The method id, or recovery-code"), ("keep_session" = Option<String>, Query, description = "A session of the user to leave signed in (the one removing the factor)")),
     responses((status = 204, description = "Removed; the user's sessions ended"), super::openapi::ApiErrors),
     security(("management" = ["delete:authentication_methods", "delete:authenticators"]))
 )]
@@ -588,11 +595,13 @@ pub async fn remove_method(
     State(state): State<AppState>,
     admin: Admin,
     Path((id, method)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
 ) -> Response {
     respond(async {
         admin.require(&["delete:authentication_methods", "delete:authenticators"])?;
+        let keep = query(q)?.owned("keep_session");
         let user = find_user(&state, &id).await?;
-        if !remove_one(&state, &admin, &user.id, &method).await? {
+        if !remove_one(&state, &admin, &user.id, &method, keep.as_deref()).await? {
             return Err(ApiError::not_found(
                 "inexistent_authentication_method",
                 "authentication method",
@@ -622,9 +631,9 @@ pub async fn remove_methods(
         admin.require(&["delete:authentication_methods", "delete:authenticators"])?;
         let user = find_user(&state, &id).await?;
         for f in state.store().factors(&user.id).await? {
-            remove_one(&state, &admin, &user.id, &f.id).await?;
+            remove_one(&state, &admin, &user.id, &f.id, None).await?;
         }
-        remove_one(&state, &admin, &user.id, RECOVERY_ID).await?;
+        remove_one(&state, &admin, &user.id, RECOVERY_ID, None).await?;
         Ok(no_content())
     })
     .await
@@ -664,20 +673,23 @@ pub async fn enrollment(
     delete,
     path = "/api/v2/guardian/enrollments/{id}",
     tag = "guardian",
-    params(("id" = String, Path, description = "The id")),
+    params(("id" = String, Path, description = "The id"), ("keep_session" = Option<String>, Query, description = "A session of the user to leave signed in (the one removing the factor)")),
     responses((status = 204, description = "Removed; the user's sessions ended"), super::openapi::ApiErrors),
     security(("management" = ["delete:guardian_enrollments", "delete:authenticators"]))
 )]
-/// `DELETE /api/v2/guardian/enrollments/{id}`: removes the factor (sessions end, email sent).
+/// `DELETE /api/v2/guardian/enrollments/{id}`: removes the factor (sessions end but
+/// `keep_session`, email sent).
 pub async fn remove_enrollment(
     State(state): State<AppState>,
     admin: Admin,
     Path(id): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> Response {
     respond(async {
         admin.require(&["delete:guardian_enrollments", "delete:authenticators"])?;
+        let keep = query(q)?.owned("keep_session");
         let f = find_enrollment(&state, &id).await?;
-        remove_one(&state, &admin, &f.user_id, &f.id).await?;
+        remove_one(&state, &admin, &f.user_id, &f.id, keep.as_deref()).await?;
         Ok(no_content())
     })
     .await

@@ -35,6 +35,8 @@ fi
 (cd tests/node && npm ci --no-audit --no-fund && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
 # The JavaScript client: step-up fetch, React hook and server checks (vitest), typed and built.
 (cd clients/js && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run build)
+# The Next.js example (Auth.js v5 + the client above), built for the browser journey below.
+(cd examples/nextjs && npm ci --no-audit --no-fund && NEXT_TELEMETRY_DISABLED=1 npm run build)
 
 # The browser journey needs Debian's Chromium; install it when it is missing and we can.
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"

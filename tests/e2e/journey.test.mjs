@@ -5,16 +5,14 @@
 // the security page. Screenshots of each page go to docs/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startDevServer } from '../node/dev-server.mjs';
+import { anotherDevice, launch, password, platformAuthenticator, step, totp } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(here, '../../docs/screenshots');
 
 let dev;
@@ -24,17 +22,7 @@ let browser;
 before(async () => {
   dev = await startDevServer(BIN, { RUST_LOG: 'debug' });
   issuer = dev.issuer;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launch();
   mkdirSync(SHOTS, { recursive: true });
 });
 
@@ -43,28 +31,6 @@ after(async () => {
   dev?.stop();
 });
 
-// RFC 6238 with SHA-1, 6 digits, 30 s steps.
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
-    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return value.toString().padStart(6, '0');
-}
-
-const step = () => Math.floor(Date.now() / 1000 / 30);
 const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
 // The virtual authenticator answers at once while presence is simulated; that would also
@@ -79,39 +45,6 @@ async function signOut(page) {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.goto(`${issuer}/u/account/security`);
   assert.match(page.url(), /\/u\/login/);
-}
-
-async function password(page, email, pass) {
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(pass);
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
-
-// A platform authenticator (fingerprint or face with a device PIN): CTAP2, internal transport,
-// discoverable credentials, user verification.
-async function platformAuthenticator(cdp) {
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return authenticatorId;
-}
-
-// The adaptive policy (the dev default) asks for a second factor on a browser the user never
-// finished a multi-factor sign-in from: a new user agent makes this one look like another device.
-let devices = 0;
-async function anotherDevice(cdp) {
-  devices += 1;
-  await cdp.send('Emulation.setUserAgentOverride', {
-    userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Device/${devices}`,
-  });
 }
 
 async function onSecurityPage(page) {

@@ -296,12 +296,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user(cmd, &settings, store, clock.as_ref()).await?,
         Command::Client(cmd) => {
             // The management API is stored on the server's first start; a client granted its
-            // scopes before that needs it now.
-            admin::ensure_api(
-                store,
-                &portcullis_server::mgmt::builtin_api(&settings.issuer, clock.now()),
-            )
-            .await?;
+            // scopes before that needs it now. A dev issuer that follows the port is known to
+            // the server only.
+            if !settings.issuer_auto {
+                admin::ensure_api(
+                    store,
+                    &portcullis_server::mgmt::builtin_api(&settings.issuer, clock.now()),
+                )
+                .await?;
+            }
             client(cmd, store, clock.as_ref()).await?
         }
         Command::Api(ApiCommand::Create {

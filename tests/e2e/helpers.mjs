@@ -1,0 +1,86 @@
+// What the browser journeys share: Chromium as the brief says to start it, TOTP codes as an
+// authenticator app computes them, a CDP virtual platform authenticator, and the sign-in form.
+import { createHmac } from 'node:crypto';
+import { chromium } from 'playwright-core';
+
+/** Debian's Chromium, headless, without the background traffic a test does not want. */
+export function launch(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') {
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** RFC 6238 with SHA-1, 6 digits, 30 s steps. */
+export function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+/** The current TOTP time step. */
+export const step = () => Math.floor(Date.now() / 1000 / 30);
+
+/** Waits until the time step is past `used` (a code is accepted once). */
+export async function stepAfter(used) {
+  while (step() <= used) await new Promise((r) => setTimeout(r, 500));
+  return step();
+}
+
+/**
+ * A platform authenticator (fingerprint or face with a device PIN): CTAP2, internal transport,
+ * discoverable credentials, user verification.
+ */
+export async function platformAuthenticator(cdp) {
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return authenticatorId;
+}
+
+/** The hosted sign-in form: email and password. */
+export async function password(page, email, pass) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(pass);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+// The adaptive policy (the dev default) asks for a second factor on a browser the user never
+// finished a multi-factor sign-in from: a new user agent makes this one look like another device.
+let devices = 0;
+/** Makes the page's browser look like a device the user never used. */
+export async function anotherDevice(cdp) {
+  devices += 1;
+  await cdp.send('Emulation.setUserAgentOverride', {
+    userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Device/${devices}`,
+  });
+}

@@ -25,7 +25,7 @@ fi
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 
-cargo build -p portcullis
+cargo build -p portcullis -p payout
 # The management and MFA APIs fuzzed from their OpenAPI document: no 5xx, no answer off-schema.
 bash scripts/openapi-fuzz.sh "$PWD/target/debug/portcullis"
 # The Auth0 SDK test serves https with a self-signed certificate made by openssl.

@@ -1,6 +1,7 @@
 // What the browser journeys share: Chromium as the brief says to start it, TOTP codes as an
 // authenticator app computes them, a CDP virtual platform authenticator, and the sign-in form.
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 
 /** Debian's Chromium, headless, without the background traffic a test does not want. */
@@ -82,5 +83,15 @@ export async function anotherDevice(cdp) {
   devices += 1;
   await cdp.send('Emulation.setUserAgentOverride', {
     userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Device/${devices}`,
+  });
+}
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
   });
 }

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { anotherDevice, launch, password, platformAuthenticator, step, stepAfter, totp } from './helpers.mjs';
+import { anotherDevice, freePort, launch, password, platformAuthenticator, step, stepAfter, totp } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
@@ -28,14 +27,6 @@ let browser;
 let nextOutput = '';
 let nextEnv;
 let clientId;
-
-const freePort = () =>
-  new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 
 /** Starts the built app on `port` with `env`; resolves once it answers. */
 async function startNext(port, env) {

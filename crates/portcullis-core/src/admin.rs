@@ -39,17 +39,18 @@ pub fn parse_email(email: &str) -> Result<String> {
     }
 }
 
-/// The shortest password accepted (NIST SP 800-63B §5.1.1.2).
-pub const MIN_PASSWORD_CHARS: usize = 8;
-
-/// Checks a new password against the length rule.
-pub fn check_password(password: &SecretString) -> Result<()> {
-    if password.expose().chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::Invalid(format!(
-            "password must have at least {MIN_PASSWORD_CHARS} characters"
-        )));
-    }
-    Ok(())
+/// Checks a password an admin sets against the rules of [`crate::authn::password_rules`] (the
+/// user's own email and name count against it). The estimate runs off the async executor.
+pub async fn check_password(password: &SecretString, personal: &[&str]) -> Result<()> {
+    let password = password.expose().to_string();
+    let personal: Vec<String> = personal.iter().map(|p| p.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = personal.iter().map(String::as_str).collect();
+        crate::authn::password_rules::check(&password, false, &refs)
+    })
+    .await
+    .map_err(|e| Error::Invalid(e.to_string()))?
+    .map_err(|w| Error::Invalid(w.to_string()))
 }
 
 /// Checks that metadata is a JSON object, as Auth0 requires.
@@ -98,9 +99,13 @@ pub async fn add_user(
     let (user_metadata, app_metadata) = (object(new.user_metadata), object(new.app_metadata));
     check_metadata("user_metadata", &user_metadata)?;
     check_metadata("app_metadata", &app_metadata)?;
+    let name = new
+        .name
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
     let password_hash = match new.password {
         Some(p) => {
-            check_password(&p)?;
+            check_password(&p, &[&email, name.as_deref().unwrap_or_default()]).await?;
             Some(hasher.hash(p).await?)
         }
         None => None,
@@ -109,10 +114,7 @@ pub async fn add_user(
         id: random::id("usr"),
         email,
         email_verified: new.email_verified,
-        name: new
-            .name
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty()),
+        name,
         password_hash,
         blocked: new.blocked,
         created_at: clock.now(),

@@ -48,7 +48,7 @@ fn head_seal(master: &MasterKeys, seq: i64, hash: &str) -> String {
 
 /// Appends `event` at the head of the chain; concurrent writers retry on the next number.
 pub async fn append(store: &dyn Store, master: &MasterKeys, event: &AuditEvent) -> Result<()> {
-    for _ in 0..16 {
+    for _ in 0..64 {
         let (seq, prev) = match store.audit_head().await? {
             Some(head) => (head.seq + 1, head.hash),
             None => (1, GENESIS.to_string()),
@@ -64,7 +64,12 @@ pub async fn append(store: &dyn Store, master: &MasterKeys, event: &AuditEvent) 
             hash: link.hash.clone(),
         };
         match store.append_audit(event, &link, &head).await {
-            Err(Error::Conflict(_)) => continue,
+            Err(Error::Conflict(_)) => {
+                // Another node took the number: let it finish before reading the head again.
+                let pause = 1 + u64::from(crate::crypto::random::bytes::<1>()[0] % 8);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                continue;
+            }
             other => return other,
         }
     }

@@ -66,6 +66,7 @@ struct Inner {
     webauthn: Relying,
     metrics: crate::metrics::Metrics,
     http: reqwest::Client,
+    audit_writer: tokio::sync::Mutex<()>,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -145,6 +146,7 @@ impl AppState {
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent("Portcullis")
                 .build()?,
+            audit_writer: tokio::sync::Mutex::new(()),
         }));
         state.refresh().await?;
         Ok(state)
@@ -399,6 +401,10 @@ impl AppState {
             detail,
         };
         self.metrics().event(&event.kind, &event.detail);
+        // One writer at a time on this node: each append reads the chain's head and writes the
+        // next link, so concurrent requests would otherwise race for the same number. Other
+        // nodes still can, and the append retries for them.
+        let _one_writer = self.0.audit_writer.lock().await;
         if let Err(e) = portcullis_core::audit::append(self.store(), self.master(), &event).await {
             tracing::error!(error = %e, kind = %event.kind, "audit append failed");
         }

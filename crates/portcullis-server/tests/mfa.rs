@@ -141,6 +141,18 @@ async fn recovery_code_fifty_parallel_submissions_one_success() {
     );
     let events = app.store.user_audit(&uid, 500).await.unwrap();
     assert!(events.iter().any(|e| e.kind == "recovery_code.used"));
+    // Fifty requests writing at once: every failure is in the trail, none lost to the race for
+    // the chain's next number, and the chain holds.
+    assert_eq!(
+        events.iter().filter(|e| e.kind == "factor.failure").count(),
+        49
+    );
+    assert!(matches!(
+        portcullis_core::audit::verify(app.store.as_ref(), app.state.master())
+            .await
+            .unwrap(),
+        portcullis_core::audit::Verdict::Intact { .. }
+    ));
 }
 
 #[tokio::test]

@@ -214,6 +214,14 @@ async fn users_crud_metadata_and_validation() {
             "password",
         ),
         (
+            json!({"email": "b@example.com", "password": "Password123!"}),
+            "commonly used",
+        ),
+        (
+            json!({"email": "bernadette@example.com", "password": "bernadette rocks 42"}),
+            "your email address or name",
+        ),
+        (
             json!({"email": "b@example.com", "blocked": "yes"}),
             "blocked",
         ),

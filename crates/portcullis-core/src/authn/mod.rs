@@ -3,4 +3,5 @@
 pub mod assurance;
 pub mod factors;
 pub mod lockout;
+pub mod password_rules;
 pub mod webauthn;

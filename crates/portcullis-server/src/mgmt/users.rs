@@ -303,7 +303,8 @@ pub async fn update(
         let new_password = match patch.password {
             Some(p) => {
                 let p = SecretString::new(p);
-                admin::check_password(&p)?;
+                admin::check_password(&p, &[&user.email, user.name.as_deref().unwrap_or_default()])
+                    .await?;
                 user.password_hash = Some(state.hasher().hash(p).await?);
                 changed.push("password");
                 true

@@ -19,6 +19,11 @@ export interface PopupOptions {
   timeoutMs?: number;
   /** Window features (default a 480×640 popup). */
   features?: string;
+  /**
+   * Called when the browser blocked the popup, e.g. to step up by redirect instead (the
+   * promise then resolves `false`).
+   */
+  onBlocked?: () => void;
 }
 
 /**
@@ -31,7 +36,10 @@ export function popupStepUp(challenge: StepUpChallenge, options: PopupOptions): 
     'portcullis-step-up',
     options.features ?? 'popup,width=480,height=640',
   );
-  if (!popup) return Promise.resolve(false);
+  if (!popup) {
+    options.onBlocked?.();
+    return Promise.resolve(false);
+  }
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       window.removeEventListener('message', onMessage);

@@ -69,19 +69,6 @@ async fn follow(b: &reqwest::Client, app: &TestApp, link: &str) -> Page {
     post(b, app, "/u/magic", &[("csrf", &csrf), ("t", &token)]).await
 }
 
-fn without_nonces(html: &str) -> String {
-    html.split("nonce=\"")
-        .enumerate()
-        .map(|(i, part)| {
-            if i == 0 {
-                part.to_string()
-            } else {
-                part[part.find('"').unwrap()..].to_string()
-            }
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn magic_link_signs_in_once_and_the_request_reveals_nothing() {
     let app = spawn_app().await;

@@ -33,6 +33,12 @@ pub enum Outcome {
 /// The `purpose` of a magic link's record.
 pub const MAGIC_LINK: &str = "magic_link";
 
+/// The `purpose` of a password reset link's record.
+pub const PASSWORD_RESET: &str = "password_reset";
+
+/// How long a password reset link lives.
+pub const RESET_TTL: i64 = 30 * 60;
+
 /// The throttle key for an account's second factors.
 pub fn factor_key(user_id: &str) -> String {
     format!("factor:{user_id}")
@@ -232,10 +238,35 @@ impl Factors<'_> {
         Ok((record, code))
     }
 
-    /// Creates a single-use sign-in link token for `email` (an earlier link to the address dies)
-    /// and returns the token to put in the link.
+    /// Stores a sign-in link for `email` (a newer one replaces it) and returns its token: the
+    /// only copy, for the email.
     pub async fn new_magic_link(
         &self,
+        user_id: &str,
+        email: &str,
+        data: serde_json::Value,
+    ) -> Result<String> {
+        self.new_link(MAGIC_LINK, otp::TTL, user_id, email, data)
+            .await
+    }
+
+    /// Stores a password reset link for `email`: 30 minutes, single use, replaced by a newer
+    /// one; returns its token.
+    pub async fn new_reset_link(&self, user_id: &str, email: &str) -> Result<String> {
+        self.new_link(
+            PASSWORD_RESET,
+            RESET_TTL,
+            user_id,
+            email,
+            serde_json::json!({}),
+        )
+        .await
+    }
+
+    async fn new_link(
+        &self,
+        purpose: &str,
+        ttl: i64,
         user_id: &str,
         email: &str,
         data: serde_json::Value,
@@ -245,13 +276,13 @@ impl Factors<'_> {
             id: random::id("otp"),
             digest: otp::link_digest(&self.otp_key(), &token),
             user_id: Some(user_id.into()),
-            purpose: MAGIC_LINK.into(),
+            purpose: purpose.into(),
             channel: "email".into(),
             destination: email.into(),
             attempts: 0,
             data,
             created_at: self.now,
-            expires_at: self.now + otp::TTL,
+            expires_at: self.now + ttl,
         };
         self.store.put_otp(&record).await?;
         Ok(token)
@@ -260,12 +291,21 @@ impl Factors<'_> {
     /// Spends a magic link, at most once even under concurrent clicks; its record if it was
     /// live.
     pub async fn spend_magic_link(&self, token: &str) -> Result<Option<OneTimeCode>> {
+        self.spend_link(MAGIC_LINK, token).await
+    }
+
+    /// Spends a password reset link, at most once; its record if it was live.
+    pub async fn spend_reset_link(&self, token: &str) -> Result<Option<OneTimeCode>> {
+        self.spend_link(PASSWORD_RESET, token).await
+    }
+
+    async fn spend_link(&self, purpose: &str, token: &str) -> Result<Option<OneTimeCode>> {
         let digest = otp::link_digest(&self.otp_key(), token);
         Ok(self
             .store
             .spend_otp_by_digest(&digest, self.now)
             .await?
-            .filter(|r| r.purpose == MAGIC_LINK))
+            .filter(|r| r.purpose == purpose))
     }
 
     /// Checks a code sent earlier; counts the guess against the code and the account.

@@ -78,12 +78,19 @@ pub fn check(password: &str, single_factor: bool, personal: &[&str]) -> Result<(
     let sample: String = password.chars().take(ESTIMATE_CHARS).collect();
     let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
     let estimate = zxcvbn(&sample, &refs);
-    // One word from the password list covering nearly all of it: a common password, whatever
-    // the capitals, l33t or reversal. (The crate does not export its dictionary type; the
-    // password list is its default.)
+    // A word from the password list with nothing but digits, symbols and spaces around it
+    // ("Password1234567!", "p@ssw0rd2024"): a common password, whatever the capitals, l33t or
+    // reversal. (The crate does not export its dictionary type; the password list is its
+    // default.)
+    let chars: Vec<char> = sample.chars().collect();
     let common = estimate.sequence().iter().any(|m| {
         matches!(&m.pattern, MatchPattern::Dictionary(d) if d.dictionary_name == Default::default())
-            && m.token.chars().count() + 2 >= sample.chars().count()
+            && m.token.chars().count() >= 4
+            && chars
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| !m.range_inclusive().contains(k))
+                .all(|(_, c)| !c.is_alphabetic())
     });
     if common {
         return Err(Weakness::Common);

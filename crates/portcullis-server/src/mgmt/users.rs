@@ -324,35 +324,38 @@ pub async fn update(
             merge("app_metadata", &mut user.app_metadata, m)?;
             changed.push("app_metadata");
         }
-        let stored = state.store().update_user(&user).await.map_err(|e| match e {
-            portcullis_core::Error::Conflict(_) => ApiError::new(
-                StatusCode::CONFLICT,
-                "auth0_idp_error",
-                "The specified new email already exists.",
-            ),
-            other => other.into(),
-        })?;
+        let stored = state
+            .store()
+            .update_user(&user)
+            .await
+            .map_err(|e| match e {
+                portcullis_core::Error::Conflict(_) => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "auth0_idp_error",
+                    "The specified new email already exists.",
+                ),
+                other => other.into(),
+            })?;
         if !stored {
             return Err(ApiError::not_found("inexistent_user", "user"));
         }
         admin
-            .audit(&state, "user.updated", Some(&user.id), json!({ "fields": changed }))
-            .await;
-        if new_password {
-            let ended = crate::sessions::end_all(&state, &admin.meta, &user.id, None, "password_changed").await?;
-            admin
-                .audit(&state, "password.changed", Some(&user.id), json!({ "sessions_ended": ended }))
-                .await;
-            ui::notify_user(
+            .audit(
                 &state,
-                &user.id,
-                "Your password was changed",
-                &format!(
-                    "The password of your account was changed and you were signed out everywhere.\n\nIf this was not you, secure your account now: {}/u/account/security",
-                    state.issuer()
-                ),
+                "user.updated",
+                Some(&user.id),
+                json!({ "fields": changed }),
             )
             .await;
+        if new_password {
+            ui::security::password_changed(
+                &state,
+                &admin.meta,
+                &user.id,
+                Some(&admin.client_id),
+                "management_api",
+            )
+            .await?;
         }
         if newly_blocked {
             crate::sessions::end_all(&state, &admin.meta, &user.id, None, "blocked").await?;

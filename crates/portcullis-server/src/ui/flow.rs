@@ -30,6 +30,8 @@ pub enum Resume {
     Path(String),
     /// An enrolment ticket: enrol, then stop without signing in.
     Ticket,
+    /// A password reset: after the factor, the new password form (no sign-in).
+    Reset,
 }
 
 /// The transaction.
@@ -169,6 +171,14 @@ pub async fn finish(
     tx: Tx,
     mut cookies: Vec<String>,
 ) -> AppResult<Response> {
+    if tx.resume == Resume::Reset {
+        // The factor is proved; the reset goes on to its password form and signs nobody in.
+        let Some(id) = flow_id else {
+            return Err(expired());
+        };
+        save(state, id, &tx).await?;
+        return Ok(ui::see_other("/u/reset/new", &cookies));
+    }
     let now = state.now();
     if let Some(id) = flow_id {
         if state.store().take_flow(id, now).await?.is_none() {
@@ -187,7 +197,7 @@ pub async fn finish(
             }
             Some(request)
         }
-        Resume::Path(_) | Resume::Ticket => None,
+        Resume::Path(_) | Resume::Ticket | Resume::Reset => None,
     };
     let token = random::token();
     let digest = token_digest(&token);
@@ -263,7 +273,7 @@ pub async fn finish(
             Ok(resp)
         }
         (None, Resume::Path(path)) => Ok(ui::see_other(path, &cookies)),
-        (None, Resume::Authorize(_) | Resume::Ticket) => Err(expired()),
+        (None, Resume::Authorize(_) | Resume::Ticket | Resume::Reset) => Err(expired()),
     }
 }
 

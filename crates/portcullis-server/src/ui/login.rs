@@ -80,7 +80,7 @@ async fn page(
     let (id, return_to) = match resume {
         Resume::Authorize(id) => (id.as_str(), ""),
         Resume::Path(p) => ("", p.as_str()),
-        Resume::Ticket => ("", ""),
+        Resume::Ticket | Resume::Reset => ("", ""),
     };
     let ctx = PageCtx::new(state, headers);
     let page = LoginPage {

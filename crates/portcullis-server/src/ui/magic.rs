@@ -61,7 +61,7 @@ pub async fn magic_request(
             let data = match &resume {
                 Resume::Authorize(id) => serde_json::json!({ "state": id }),
                 Resume::Path(path) => serde_json::json!({ "return_to": path }),
-                Resume::Ticket => serde_json::json!({}),
+                Resume::Ticket | Resume::Reset => serde_json::json!({}),
             };
             let token = state
                 .factors()

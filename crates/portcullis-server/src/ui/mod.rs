@@ -6,6 +6,7 @@ pub mod flow;
 mod login;
 mod magic;
 pub(crate) mod mfa;
+pub(crate) mod reset;
 pub(crate) mod security;
 pub(crate) mod ticket;
 
@@ -42,6 +43,16 @@ pub fn routes() -> Router<AppState> {
         .route("/u/enroll/continue", post(enroll::continue_post))
         .route("/u/login/magic", post(magic::magic_request))
         .route("/u/magic", get(magic::magic_get).post(magic::magic_post))
+        .route(
+            "/u/reset",
+            get(reset::request_get).post(reset::request_post),
+        )
+        .route("/u/reset/password", get(reset::link_get))
+        .route(
+            "/u/reset/continue",
+            axum::routing::post(reset::continue_post),
+        )
+        .route("/u/reset/new", get(reset::new_get).post(reset::new_post))
         .route(
             "/u/ticket",
             get(ticket::ticket_get).post(ticket::ticket_post),

@@ -184,6 +184,38 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
+/// After a new password is stored: ends every session of the user (their apps hear by
+/// back-channel logout), records how it changed, and tells the user by email.
+pub async fn password_changed(
+    state: &AppState,
+    meta: &ClientMeta,
+    user_id: &str,
+    client_id: Option<&str>,
+    via: &str,
+) -> AppResult<usize> {
+    let ended = crate::sessions::end_all(state, meta, user_id, None, "password_changed").await?;
+    state
+        .audit(
+            "password.changed",
+            meta,
+            Some(user_id),
+            client_id,
+            serde_json::json!({ "via": via, "sessions_ended": ended }),
+        )
+        .await;
+    ui::notify_user(
+        state,
+        user_id,
+        "Your password was changed",
+        &format!(
+            "The password of your account was changed and you were signed out everywhere.\n\nIf this was not you, secure your account now: {}/u/account/security",
+            state.issuer()
+        ),
+    )
+    .await;
+    Ok(ended)
+}
+
 /// Removes a user's factor (active or pending) and ends their other sessions but `keep`, with
 /// the audit event and the email; the factor, if it existed. Shared by the security page and
 /// the MFA API.

@@ -406,3 +406,17 @@ pub fn browser_as(user_agent: &str) -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// A page with its CSP nonces blanked, to compare two answers byte for byte.
+pub fn without_nonces(html: &str) -> String {
+    html.split("nonce=\"")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_string()
+            } else {
+                part[part.find('"').unwrap()..].to_string()
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,293 @@
+//! Password reset by email link (`/u/reset…`). The link lives 30 minutes, works once and dies
+//! when a newer one is sent. Opening it shows a button (mail scanners spend nothing); pressing it
+//! spends the link. A user with a second factor proves it on `/u/mfa` before the new password is
+//! accepted, so a reset never gets around MFA. Success ends every session and tells the user.
+//! The answer to a request is the same for known and unknown addresses.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::crypto::secret::SecretString;
+use portcullis_core::notify::{Channel, Message};
+
+use crate::error::AppResult;
+use crate::http::ClientMeta;
+use crate::ratelimit::Class;
+use crate::state::AppState;
+use crate::ui::flow::{self, Resume, Tx};
+use crate::ui::{self, PageCtx};
+
+#[derive(Template)]
+#[template(path = "reset_request.html")]
+struct RequestPage {
+    csrf: String,
+    nonce: String,
+}
+
+/// `GET /u/reset`: asks for the email address.
+pub async fn request_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let ctx = PageCtx::new(&state, &headers);
+    let page = RequestPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+    };
+    ctx.respond(StatusCode::OK, &page, vec![])
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /u/reset`: emails a link if the address has an account, in the background, and
+/// answers the same either way.
+pub async fn request_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result: AppResult<Response> = async {
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Login, &meta)?;
+        let email = form.get("email").unwrap_or_default().trim().to_string();
+        let user = state
+            .store()
+            .user_by_email(&email)
+            .await?
+            .filter(|u| !u.blocked);
+        state
+            .audit(
+                "password.reset_requested",
+                &meta,
+                user.as_ref().map(|u| u.id.as_str()),
+                None,
+                serde_json::json!({ "known": user.is_some() }),
+            )
+            .await;
+        if let Some(user) = user {
+            let token = state.factors().new_reset_link(&user.id, &user.email).await?;
+            let state = state.clone();
+            // In the background, so the time to answer does not tell which addresses exist.
+            tokio::spawn(async move {
+                let link = format!("{}/u/reset/password?t={token}", state.issuer());
+                let text = format!(
+                    "Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes (it works once):\n{link}\n\nIf this was not you, ignore this email: your password stays as it is."
+                );
+                let message = Message::new(Channel::Email, user.email, "Reset your password", &text)
+                    .with_html(ui::notice_html("Reset your password", &text));
+                if let Err(e) = state.notifier().send(&message).await {
+                    tracing::warn!(error = %e, "password reset email not delivered");
+                }
+            });
+        }
+        Ok(ui::message(
+            StatusCode::OK,
+            "Check your email",
+            "If an account uses that address, we sent it a link to choose a new password. The link works once, for 30 minutes.",
+        ))
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "reset_link.html")]
+struct LinkPage {
+    csrf: String,
+    nonce: String,
+    token: String,
+}
+
+/// Query of `GET /u/reset/password`.
+#[derive(Debug, serde::Deserialize)]
+pub struct LinkQuery {
+    t: Option<String>,
+}
+
+/// `GET /u/reset/password?t=…`: a button; spends nothing.
+pub async fn link_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LinkQuery>,
+) -> Response {
+    let ctx = PageCtx::new(&state, &headers);
+    let page = LinkPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        token: q.t.unwrap_or_default(),
+    };
+    ctx.respond(StatusCode::OK, &page, vec![])
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+fn expired() -> Response {
+    ui::message(
+        StatusCode::GONE,
+        "This link has expired",
+        "Password reset links work once, for 30 minutes, and only the newest one sent works. Ask for a new one from the sign-in page.",
+    )
+}
+
+/// `POST /u/reset/continue`: spends the link (at most once) and starts the reset: the factor
+/// first if the user has one, then the new password.
+pub async fn continue_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result: AppResult<Response> = async {
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Login, &meta)?;
+        let token = form.get("t").unwrap_or_default();
+        let Some(record) = state.factors().spend_reset_link(token).await? else {
+            return Ok(expired());
+        };
+        let user = match &record.user_id {
+            Some(id) => state.store().user_by_id(id).await?,
+            None => None,
+        };
+        let Some(user) = user.filter(|u| !u.blocked) else {
+            return Ok(expired());
+        };
+        let has_factor = !ui::active_factors(&state, &user.id).await?.is_empty();
+        let tx = Tx {
+            user_id: user.id,
+            proofs: vec![],
+            resume: Resume::Reset,
+            session_id: None,
+            enroll: false,
+            remember_allowed: false,
+            code_id: None,
+            required: None,
+            policy: None,
+        };
+        let cookie = flow::start(&state, &tx).await?;
+        let next = if has_factor { "/u/mfa" } else { "/u/reset/new" };
+        Ok(ui::see_other(next, &[cookie]))
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "reset_new.html")]
+struct NewPage<'a> {
+    csrf: String,
+    nonce: String,
+    email: &'a str,
+    min: usize,
+    error: Option<String>,
+}
+
+/// The reset in progress in this browser, if its factor (when the user has one) was proved.
+async fn ready(state: &AppState, headers: &HeaderMap) -> AppResult<Option<(String, Tx, bool)>> {
+    let Some((id, tx)) = flow::load(state, headers).await? else {
+        return Ok(None);
+    };
+    if tx.resume != Resume::Reset {
+        return Ok(None);
+    }
+    let has_factor = !ui::active_factors(state, &tx.user_id).await?.is_empty();
+    if has_factor && tx.proofs.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((id, tx, !has_factor)))
+}
+
+async fn new_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: &str,
+    single_factor: bool,
+    status: StatusCode,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let email = crate::ui::enroll::user_email(state, user_id).await?;
+    let ctx = PageCtx::new(state, headers);
+    let page = NewPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        email: &email,
+        min: if single_factor {
+            portcullis_core::authn::password_rules::MIN_SINGLE_FACTOR
+        } else {
+            portcullis_core::authn::password_rules::MIN_WITH_MFA
+        },
+        error,
+    };
+    ctx.respond(status, &page, vec![])
+}
+
+/// `GET /u/reset/new`: the new password form, once the link (and the factor) are proved.
+pub async fn new_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let result: AppResult<Response> = async {
+        let Some((_, tx, single)) = ready(&state, &headers).await? else {
+            return Ok(expired());
+        };
+        new_page(&state, &headers, &tx.user_id, single, StatusCode::OK, None).await
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /u/reset/new`: checks the password against the rules, stores it, ends every session
+/// and tells the user.
+pub async fn new_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result: AppResult<Response> = async {
+        let form = ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Enroll, &meta)?;
+        let Some((id, tx, single)) = ready(&state, &headers).await? else {
+            return Ok(expired());
+        };
+        let Some(mut user) = state.store().user_by_id(&tx.user_id).await? else {
+            return Ok(expired());
+        };
+        let password = form.get("password").unwrap_or_default().to_string();
+        let personal = [user.email.clone(), user.name.clone().unwrap_or_default()];
+        let verdict = {
+            let password = password.clone();
+            tokio::task::spawn_blocking(move || {
+                let refs = [personal[0].as_str(), personal[1].as_str()];
+                portcullis_core::authn::password_rules::check(&password, single, &refs)
+            })
+            .await
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+        };
+        if let Err(weakness) = verdict {
+            let mut message = weakness.to_string();
+            message[..1].make_ascii_uppercase();
+            return new_page(
+                &state,
+                &headers,
+                &user.id,
+                single,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("{message}.")),
+            )
+            .await;
+        }
+        // Spent once: of two racing submissions, one changes the password.
+        if state.store().take_flow(&id, state.now()).await?.is_none() {
+            return Ok(expired());
+        }
+        user.password_hash = Some(state.hasher().hash(SecretString::new(password)).await?);
+        state.store().update_user(&user).await?;
+        crate::ui::security::password_changed(&state, &meta, &user.id, None, "reset").await?;
+        let mut resp = ui::message(
+            StatusCode::OK,
+            "Your password was changed",
+            "You were signed out everywhere. Sign in again with your new password.",
+        );
+        if let Ok(v) = ui::set_cookie(&state, "tx", "", 0).parse() {
+            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+        Ok(resp)
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}

@@ -17,7 +17,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
 const REDIRECT = 'http://localhost:3000/cb';
 const EMAIL = 'node@example.com';
-const PASSWORD = 'a node test password';
+const PASSWORD = 'a quiet test passphrase';
 
 let dir;
 let server;

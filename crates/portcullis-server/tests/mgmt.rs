@@ -84,7 +84,7 @@ fn assert_error(body: &Value, status: u16, code: &str) {
     );
 }
 
-const ALL: [&str; 25] = portcullis_server::mgmt::SCOPES;
+const ALL: [&str; 26] = portcullis_server::mgmt::SCOPES;
 
 #[tokio::test]
 async fn only_machine_tokens_with_the_named_scope_get_in() {
@@ -1053,8 +1053,8 @@ async fn openapi_document_describes_every_operation() {
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(
-        operations, 41,
-        "37 management operations and 4 of the MFA API"
+        operations, 42,
+        "38 management operations and 4 of the MFA API"
     );
     for (path, method) in [
         ("/api/v2/users/{id}", "patch"),
@@ -1218,6 +1218,105 @@ async fn removing_a_factor_can_keep_the_session_that_asked() {
     assert_eq!(
         left.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
         [keep]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_password_ticket_lets_a_user_created_without_one_set_it() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let t = admin_token(&app, &ALL).await;
+    let (_, created) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/users",
+        Some(json!({"email": EMAIL})),
+    )
+    .await;
+    let uid = created["user_id"].as_str().unwrap().to_string();
+    assert!(
+        app.store
+            .user_by_id(&uid)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .is_none()
+    );
+    let (s, err) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/tickets/password-change",
+        Some(json!({"user_id": uid, "ttl_sec": 0})),
+    )
+    .await;
+    assert_eq!(s, 400, "{err}");
+    let (s, ticket) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/tickets/password-change",
+        Some(json!({"user_id": uid, "send_mail": true})),
+    )
+    .await;
+    assert_eq!(s, 201, "{ticket}");
+    let url = ticket["ticket"].as_str().unwrap().to_string();
+    assert!(
+        app.state
+            .outbox()
+            .unwrap()
+            .latest_to(EMAIL)
+            .unwrap()
+            .text
+            .contains(&url)
+    );
+    // Days later (the default is five), the link still opens the password form, once.
+    app.clock.advance(4 * 86_400);
+    let b = browser();
+    let page = get(&b, &app, &url).await;
+    let (token, csrf) = (
+        form_value(&page.body, "t").unwrap(),
+        form_value(&page.body, "csrf").unwrap(),
+    );
+    let go = post(
+        &b,
+        &app,
+        "/u/reset/continue",
+        &[("csrf", &csrf), ("t", &token)],
+    )
+    .await;
+    assert_eq!(go.location.as_deref(), Some("/u/reset/new"));
+    let done = submit(
+        &b,
+        &app,
+        "/u/reset/new",
+        "/u/reset/new",
+        &[("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(
+        post(
+            &b,
+            &app,
+            "/u/reset/continue",
+            &[("csrf", &csrf), ("t", &token)]
+        )
+        .await
+        .status,
+        410,
+        "single use"
+    );
+    // The password now signs the user in.
+    let (cid, _) = app.web_client(REDIRECT).await;
+    let client_id = cid.id;
+    assert!(
+        password_step(&browser(), &app, &client_id, "")
+            .await
+            .param("code")
+            .is_some()
     );
     app.stop().await;
 }

@@ -250,17 +250,12 @@ impl Factors<'_> {
             .await
     }
 
-    /// Stores a password reset link for `email`: 30 minutes, single use, replaced by a newer
+    /// Stores a password reset link for `email`, live `ttl` seconds ([`RESET_TTL`] when the
+    /// user asked; longer for an admin's password-set ticket), single use, replaced by a newer
     /// one; returns its token.
-    pub async fn new_reset_link(&self, user_id: &str, email: &str) -> Result<String> {
-        self.new_link(
-            PASSWORD_RESET,
-            RESET_TTL,
-            user_id,
-            email,
-            serde_json::json!({}),
-        )
-        .await
+    pub async fn new_reset_link(&self, user_id: &str, email: &str, ttl: i64) -> Result<String> {
+        self.new_link(PASSWORD_RESET, ttl, user_id, email, serde_json::json!({}))
+            .await
     }
 
     async fn new_link(

@@ -26,7 +26,7 @@ pub fn audience(issuer: &str) -> String {
 
 /// Every scope of the management API: Auth0's names, and the shorter ones DESIGN.md §7 lists
 /// (`read:authenticators`, `delete:authenticators`) as synonyms.
-pub const SCOPES: [&str; 25] = [
+pub const SCOPES: [&str; 26] = [
     "read:users",
     "create:users",
     "update:users",
@@ -37,6 +37,7 @@ pub const SCOPES: [&str; 25] = [
     "delete:authentication_methods",
     "delete:guardian_enrollments",
     "create:guardian_enrollment_tickets",
+    "create:user_tickets",
     "read:sessions",
     "delete:sessions",
     "read:logs",
@@ -91,6 +92,10 @@ pub fn routes() -> Router<AppState> {
             get(users::enrollment).delete(users::remove_enrollment),
         )
         .route("/api/v2/guardian/enrollments/ticket", post(users::ticket))
+        .route(
+            "/api/v2/tickets/password-change",
+            post(users::password_ticket),
+        )
         .route("/api/v2/logs", get(logs::list))
         .route("/api/v2/users/{id}/logs", get(logs::of_user))
         .route("/api/v2/logs/{id}", get(logs::get_one))

@@ -236,6 +236,14 @@ pub struct TicketDoc {
     ticket_url: String,
 }
 
+/// A password-change ticket.
+#[derive(ToSchema, serde::Serialize)]
+#[allow(dead_code)]
+pub struct PasswordTicketDoc {
+    /// The single-use link where the user sets a password.
+    ticket: String,
+}
+
 /// An audit event.
 #[derive(ToSchema, serde::Serialize)]
 #[allow(dead_code)]
@@ -540,6 +548,7 @@ impl Modify for Security {
         super::users::end_session,
         super::users::forget_browsers,
         super::users::ticket,
+        super::users::password_ticket,
         super::logs::list,
         super::logs::get_one,
         super::logs::of_user,

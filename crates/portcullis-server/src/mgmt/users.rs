@@ -931,3 +931,71 @@ pub async fn ticket(State(state): State<AppState>, admin: Admin, body: Bytes) ->
     })
     .await
 }
+
+/// The body of `POST /api/v2/tickets/password-change`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PasswordTicketRequest {
+    user_id: String,
+    #[serde(default)]
+    ttl_sec: Option<i64>,
+    /// Email the link to the user as well.
+    #[serde(default)]
+    send_mail: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v2/tickets/password-change",
+    tag = "users",
+    request_body = PasswordTicketRequest,
+    responses((status = 201, description = "The ticket", body = super::openapi::PasswordTicketDoc), super::openapi::ApiErrors),
+    security(("management" = ["create:user_tickets"]))
+)]
+/// `POST /api/v2/tickets/password-change`: a single-use link where the user sets a new
+/// password (for a user created without one, or to force a reset); `ttl_sec` defaults to five
+/// days. The reset rules hold: a user with a factor proves it first.
+pub async fn password_ticket(State(state): State<AppState>, admin: Admin, body: Bytes) -> Response {
+    respond(async {
+        admin.require(&["create:user_tickets"])?;
+        let req: PasswordTicketRequest = parse_body(&body)?;
+        let ttl = req.ttl_sec.unwrap_or(5 * 86_400);
+        if !(1..=ui::ticket::MAX_TTL).contains(&ttl) {
+            return Err(ApiError::body(format!(
+                "ttl_sec must be from 1 to {} on property ttl_sec",
+                ui::ticket::MAX_TTL
+            )));
+        }
+        let user = find_user(&state, &req.user_id).await?;
+        let token = state
+            .factors()
+            .new_reset_link(&user.id, &user.email, ttl)
+            .await?;
+        let url = ui::reset::link(&state, &token);
+        admin
+            .audit(
+                &state,
+                "ticket.password_change_created",
+                Some(&user.id),
+                json!({ "ttl_sec": ttl, "send_mail": req.send_mail }),
+            )
+            .await;
+        if req.send_mail {
+            let text = format!(
+                "Choose a password for your account with this link (it works once):\n{url}\n\nIf you did not expect this, ignore this email."
+            );
+            let message = portcullis_core::notify::Message::new(
+                portcullis_core::notify::Channel::Email,
+                user.email.clone(),
+                "Choose your password",
+                &text,
+            )
+            .with_html(ui::notice_html("Choose your password", &text));
+            if let Err(e) = state.notifier().send(&message).await {
+                tracing::warn!(error = %e, "password ticket email not delivered");
+            }
+        }
+        Ok((StatusCode::CREATED, axum::Json(json!({ "ticket": url }))).into_response())
+    })
+    .await
+}

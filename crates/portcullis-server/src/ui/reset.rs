@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use portcullis_core::authn::factors::RESET_TTL;
 use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::notify::{Channel, Message};
 
@@ -64,11 +65,14 @@ pub async fn request_post(
             )
             .await;
         if let Some(user) = user {
-            let token = state.factors().new_reset_link(&user.id, &user.email).await?;
+            let token = state
+                .factors()
+                .new_reset_link(&user.id, &user.email, RESET_TTL)
+                .await?;
             let state = state.clone();
             // In the background, so the time to answer does not tell which addresses exist.
             tokio::spawn(async move {
-                let link = format!("{}/u/reset/password?t={token}", state.issuer());
+                let link = link(&state, &token);
                 let text = format!(
                     "Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes (it works once):\n{link}\n\nIf this was not you, ignore this email: your password stays as it is."
                 );
@@ -101,6 +105,11 @@ struct LinkPage {
 #[derive(Debug, serde::Deserialize)]
 pub struct LinkQuery {
     t: Option<String>,
+}
+
+/// The link a reset token opens (emailed to the user, or handed to an admin as a ticket).
+pub fn link(state: &AppState, token: &str) -> String {
+    format!("{}/u/reset/password?t={token}", state.issuer())
 }
 
 /// `GET /u/reset/password?t=…`: a button; spends nothing.

@@ -852,6 +852,18 @@ pub async fn forget_browsers(
     .await
 }
 
+/// A ticket's lifetime: `given` or `default` seconds, at most 30 days.
+fn ticket_ttl(given: Option<i64>, default: i64) -> ApiResult<i64> {
+    let ttl = given.unwrap_or(default);
+    if !(1..=ui::ticket::MAX_TTL).contains(&ttl) {
+        return Err(ApiError::body(format!(
+            "ttl_sec must be from 1 to {} on property ttl_sec",
+            ui::ticket::MAX_TTL
+        )));
+    }
+    Ok(ttl)
+}
+
 /// The body of `POST /api/v2/guardian/enrollments/ticket`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -886,13 +898,7 @@ pub async fn ticket(State(state): State<AppState>, admin: Admin, body: Bytes) ->
     respond(async {
         admin.require(&["create:guardian_enrollment_tickets"])?;
         let req: TicketRequest = parse_body(&body)?;
-        let ttl = req.ttl_sec.unwrap_or(300);
-        if !(1..=ui::ticket::MAX_TTL).contains(&ttl) {
-            return Err(ApiError::body(format!(
-                "ttl_sec must be from 1 to {} on property ttl_sec",
-                ui::ticket::MAX_TTL
-            )));
-        }
+        let ttl = ticket_ttl(req.ttl_sec, 300)?;
         let to = match &req.email {
             Some(e) => Some(admin::parse_email(e).map_err(|_| {
                 ApiError::body("email is not a valid address on property email")
@@ -959,13 +965,7 @@ pub async fn password_ticket(State(state): State<AppState>, admin: Admin, body: 
     respond(async {
         admin.require(&["create:user_tickets"])?;
         let req: PasswordTicketRequest = parse_body(&body)?;
-        let ttl = req.ttl_sec.unwrap_or(5 * 86_400);
-        if !(1..=ui::ticket::MAX_TTL).contains(&ttl) {
-            return Err(ApiError::body(format!(
-                "ttl_sec must be from 1 to {} on property ttl_sec",
-                ui::ticket::MAX_TTL
-            )));
-        }
+        let ttl = ticket_ttl(req.ttl_sec, 5 * 86_400)?;
         let user = find_user(&state, &req.user_id).await?;
         let token = state
             .factors()

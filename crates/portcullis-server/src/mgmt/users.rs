@@ -571,15 +571,13 @@ async fn remove_one(
     keep: Option<&str>,
 ) -> ApiResult<bool> {
     if id == RECOVERY_ID {
-        let had = state.store().recovery_codes_left(user_id).await? > 0;
-        state
-            .store()
-            .replace_recovery_codes(user_id, &[], state.now())
-            .await?;
-        admin
-            .audit(state, "recovery_codes.removed", Some(user_id), json!({}))
-            .await;
-        return Ok(had);
+        return Ok(ui::security::remove_recovery_codes(
+            state,
+            &admin.meta,
+            user_id,
+            Some(&admin.client_id),
+        )
+        .await?);
     }
     let removed = ui::security::remove_factor(state, &admin.meta, user_id, id, keep).await?;
     Ok(removed.is_some())

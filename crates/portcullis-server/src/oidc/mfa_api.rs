@@ -246,18 +246,8 @@ pub async fn remove(
         };
         let user_id = claims.sub.as_str();
         let removed = if id == "recovery-code" {
-            let had = state.store().recovery_codes_left(user_id).await? > 0;
-            if had {
-                state
-                    .store()
-                    .replace_recovery_codes(user_id, &[], state.now())
-                    .await?;
-                state
-                    .audit("recovery_codes.removed", &meta, Some(user_id), Some(&claims.client_id), serde_json::json!({}))
-                    .await;
-            }
-            had
-        } else {
+            ui::security::remove_recovery_codes(&state, &meta, user_id, Some(&claims.client_id))
+                .await?        } else {
             ui::security::remove_factor(&state, &meta, user_id, &id, claims.sid.as_deref())
                 .await?
                 .is_some()

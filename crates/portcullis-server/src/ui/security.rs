@@ -216,6 +216,33 @@ pub async fn password_changed(
     Ok(ended)
 }
 
+/// Removes a user's recovery codes, with the audit event; whether there were any. Shared by
+/// the MFA API and the management API.
+pub async fn remove_recovery_codes(
+    state: &AppState,
+    meta: &ClientMeta,
+    user_id: &str,
+    client_id: Option<&str>,
+) -> AppResult<bool> {
+    let had = state.store().recovery_codes_left(user_id).await? > 0;
+    if had {
+        state
+            .store()
+            .replace_recovery_codes(user_id, &[], state.now())
+            .await?;
+        state
+            .audit(
+                "recovery_codes.removed",
+                meta,
+                Some(user_id),
+                client_id,
+                serde_json::json!({}),
+            )
+            .await;
+    }
+    Ok(had)
+}
+
 /// Removes a user's factor (active or pending) and ends their other sessions but `keep`, with
 /// the audit event and the email; the factor, if it existed. Shared by the security page and
 /// the MFA API.

@@ -247,7 +247,8 @@ pub async fn remove(
         let user_id = claims.sub.as_str();
         let removed = if id == "recovery-code" {
             ui::security::remove_recovery_codes(&state, &meta, user_id, Some(&claims.client_id))
-                .await?        } else {
+                .await?
+        } else {
             ui::security::remove_factor(&state, &meta, user_id, &id, claims.sid.as_deref())
                 .await?
                 .is_some()

@@ -147,6 +147,103 @@ pub async fn create_user(
     .await
 }
 
+/// An administrator's change to an account, with the sessions it ended: what the CLI records
+/// in the audit trail.
+#[derive(Debug, Clone)]
+pub struct AccountChange {
+    /// The user after the change.
+    pub user: User,
+    /// Ids of the sessions the change ended.
+    pub ended_sessions: Vec<String>,
+}
+
+/// Ends every live session of a user in the store (no back-channel delivery: that needs a
+/// running server, and the management API does it); the ids ended.
+pub async fn end_sessions(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    user_id: &str,
+) -> Result<Vec<String>> {
+    let now = clock.now();
+    let mut ended = Vec::new();
+    for s in store.user_sessions(user_id, now).await? {
+        store.revoke_session(&s.id, now).await?;
+        ended.push(s.id);
+    }
+    Ok(ended)
+}
+
+async fn find_user(store: &dyn Store, id: &str) -> Result<User> {
+    store
+        .user_by_id(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("user {id}")))
+}
+
+/// Blocks or unblocks sign-in for a user; blocking ends every session at once.
+pub async fn set_blocked(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    user_id: &str,
+    blocked: bool,
+) -> Result<AccountChange> {
+    let mut user = find_user(store, user_id).await?;
+    user.blocked = blocked;
+    store.update_user(&user).await?;
+    let ended_sessions = if blocked {
+        end_sessions(store, clock, user_id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(AccountChange {
+        user,
+        ended_sessions,
+    })
+}
+
+/// Forces a password reset: the current password stops working, every session ends, and a
+/// single-use reset link lives `ttl` seconds; returns the change and the link's token. Second
+/// factors stay: the reset page still asks for one before the new password is taken.
+pub async fn force_password_reset(
+    store: &dyn Store,
+    master: &MasterKeys,
+    clock: &dyn Clock,
+    user_id: &str,
+    ttl: i64,
+) -> Result<(AccountChange, String)> {
+    let mut user = find_user(store, user_id).await?;
+    user.password_hash = None;
+    store.update_user(&user).await?;
+    let ended_sessions = end_sessions(store, clock, user_id).await?;
+    let token = password_link(store, master, clock, &user, ttl).await?;
+    Ok((
+        AccountChange {
+            user,
+            ended_sessions,
+        },
+        token,
+    ))
+}
+
+/// A single-use link for `user` to choose a password (a new account without one, or a forced
+/// reset), live `ttl` seconds; its token.
+pub async fn password_link(
+    store: &dyn Store,
+    master: &MasterKeys,
+    clock: &dyn Clock,
+    user: &User,
+    ttl: i64,
+) -> Result<String> {
+    crate::authn::factors::Factors {
+        store,
+        master,
+        lockout: crate::authn::lockout::LockoutPolicy::default(),
+        now: clock.now(),
+    }
+    .new_reset_link(&user.id, &user.email, ttl)
+    .await
+}
+
 /// What a new client looks like before it gets an id and secret.
 #[derive(Debug, Clone, Default)]
 pub struct NewClient {

@@ -48,6 +48,11 @@ pub struct Policy {
     pub enroll_with_any: bool,
     /// How long "remember this device" lasts, in days (0 hides the option).
     pub remember_device_days: i64,
+    /// Whether people may create an account on the hosted pages (off unless a tenant or
+    /// client turns it on, as in Keycloak: an open registration is a decision, not a default).
+    pub signup: bool,
+    /// Users whose email is not verified prove it with a code before they finish signing in.
+    pub require_verified_email: bool,
 }
 
 impl Default for Policy {
@@ -65,6 +70,8 @@ impl Default for Policy {
             ],
             enroll_with_any: true,
             remember_device_days: 30,
+            signup: false,
+            require_verified_email: false,
         }
     }
 }
@@ -94,6 +101,22 @@ pub struct PolicyOverrides {
     /// See [`Policy::remember_device_days`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_device_days: Option<i64>,
+    /// See [`Policy::signup`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signup: Option<bool>,
+    /// See [`Policy::require_verified_email`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_verified_email: Option<bool>,
+}
+
+fn flag(key: &str, value: &str, clear: bool) -> Result<Option<bool>> {
+    (!clear)
+        .then(|| {
+            value
+                .parse::<bool>()
+                .map_err(|_| invalid(key, value, "true or false"))
+        })
+        .transpose()
 }
 
 fn invalid(key: &str, value: &str, expected: &str) -> Error {
@@ -162,15 +185,9 @@ impl PolicyOverrides {
                     })
                     .transpose()?;
             }
-            "enroll_with_any" => {
-                self.enroll_with_any = (!clear)
-                    .then(|| {
-                        value
-                            .parse::<bool>()
-                            .map_err(|_| invalid(key, value, "true or false"))
-                    })
-                    .transpose()?;
-            }
+            "enroll_with_any" => self.enroll_with_any = flag(key, value, clear)?,
+            "signup" => self.signup = flag(key, value, clear)?,
+            "require_verified_email" => self.require_verified_email = flag(key, value, clear)?,
             "remember_device_days" => {
                 self.remember_device_days = (!clear)
                     .then(|| {
@@ -184,7 +201,7 @@ impl PolicyOverrides {
             }
             _ => {
                 return Err(Error::Invalid(format!(
-                    "policy {key}: unknown key (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days)"
+                    "policy {key}: unknown key (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email)"
                 )));
             }
         }
@@ -215,6 +232,12 @@ impl Policy {
         }
         if let Some(v) = layer.remember_device_days {
             self.remember_device_days = v;
+        }
+        if let Some(v) = layer.signup {
+            self.signup = v;
+        }
+        if let Some(v) = layer.require_verified_email {
+            self.require_verified_email = v;
         }
         self
     }
@@ -295,6 +318,12 @@ mod tests {
             (&["remember_device_days=7"], &["mfa=always"], |p| {
                 p.remember_device_days == 7 && p.mfa == MfaMode::Always
             }),
+            (&[], &[], |p| !p.signup && !p.require_verified_email),
+            (&["signup=true"], &[], |p| p.signup),
+            (&["signup=true"], &["signup=false"], |p| !p.signup),
+            (&["require_verified_email=true"], &[], |p| {
+                p.require_verified_email
+            }),
         ];
         for (client, api, check) in cases {
             let effective = tenant.resolve(Some(&layer(client)), Some(&layer(api)));
@@ -318,6 +347,8 @@ mod tests {
             "allowed_factors=totp,carrier_pigeon",
             "enroll_with_any=yes",
             "remember_device_days=400",
+            "signup=on",
+            "require_verified_email=1",
             "colour=blue",
         ] {
             let err = PolicyOverrides::default().set(bad).unwrap_err().to_string();

@@ -1312,11 +1312,50 @@ async fn a_password_ticket_lets_a_user_created_without_one_set_it() {
     // The password now signs the user in.
     let (cid, _) = app.web_client(REDIRECT).await;
     let client_id = cid.id;
+    let signed_in = browser();
     assert!(
-        password_step(&browser(), &app, &client_id, "")
+        password_step(&signed_in, &app, &client_id, "")
             .await
             .param("code")
             .is_some()
     );
+
+    // A forced reset: the password stops working and the session ends now, not at the link.
+    let t = admin_token(&app, &ALL).await;
+    let (s, forced) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/tickets/password-change",
+        Some(json!({"user_id": uid, "invalidate_password": true})),
+    )
+    .await;
+    assert_eq!(s, 201, "{forced}");
+    let stored = app.store.user_by_id(&uid).await.unwrap().unwrap();
+    assert!(stored.password_hash.is_none());
+    assert!(
+        app.store
+            .user_sessions(&uid, app.clock_now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let back = get(&signed_in, &app, &authorize_url(&app, &client_id, "")).await;
+    assert!(back.location.unwrap().starts_with("/u/login"), "signed out");
+    assert!(
+        password_step(&browser(), &app, &client_id, "")
+            .await
+            .param("code")
+            .is_none()
+    );
+    let (_, logs) = call(
+        &app,
+        &t,
+        "GET",
+        "/api/v2/logs?type=password.reset_forced",
+        None,
+    )
+    .await;
+    assert!(logs.to_string().contains("password.reset_forced"), "{logs}");
     app.stop().await;
 }

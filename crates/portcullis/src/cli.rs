@@ -105,13 +105,17 @@ enum UserCommand {
         /// Password (visible in the process list; prefer --password-stdin).
         #[arg(
             long,
-            conflicts_with = "password_stdin",
-            required_unless_present = "password_stdin"
+            conflicts_with_all = ["password_stdin", "password_link"],
+            required_unless_present_any = ["password_stdin", "password_link"]
         )]
         password: Option<String>,
         /// Read the password from the first line of standard input.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "password_link")]
         password_stdin: bool,
+        /// No password: email the user a single-use link to choose one (printed as
+        /// `ticket_url` too), live five days.
+        #[arg(long)]
+        password_link: bool,
     },
     /// List users as JSON.
     List,
@@ -120,7 +124,32 @@ enum UserCommand {
         /// User id.
         id: String,
     },
+    /// Block sign-in for a user and end their sessions.
+    Block {
+        /// User id.
+        id: String,
+    },
+    /// Let a blocked user sign in again.
+    Unblock {
+        /// User id.
+        id: String,
+    },
+    /// Force a password reset: the password stops working, sessions end, and the user is
+    /// emailed a single-use link to choose a new one (printed as `ticket_url`).
+    ResetPassword {
+        /// User id.
+        id: String,
+        /// How long the link lives, in seconds.
+        #[arg(long, default_value_t = PASSWORD_LINK_TTL)]
+        ttl: i64,
+        /// Print the link only; send no email.
+        #[arg(long)]
+        no_email: bool,
+    },
 }
+
+/// How long a password link from the CLI lives: five days, as the management API's tickets.
+const PASSWORD_LINK_TTL: i64 = 5 * 86_400;
 
 #[derive(Debug, Subcommand)]
 enum ClientCommand {
@@ -175,8 +204,9 @@ struct ClientCreate {
     /// Scopes granted on --api (repeatable).
     #[arg(long = "scope", requires = "api")]
     scopes: Vec<String>,
-    /// MFA policy key this client overrides (repeatable): mfa, required_acr, max_age,
-    /// mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days.
+    /// Policy key this client overrides (repeatable): mfa, required_acr, max_age,
+    /// mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup,
+    /// require_verified_email.
     #[arg(long = "policy", value_name = "KEY=VALUE")]
     policies: Vec<String>,
 }
@@ -420,7 +450,43 @@ async fn user(
             email,
             password,
             password_stdin,
+            password_link,
         } => {
+            if password_link {
+                let user = admin::add_user(
+                    store,
+                    &hasher(settings)?,
+                    clock,
+                    admin::NewUser {
+                        email,
+                        ..admin::NewUser::default()
+                    },
+                )
+                .await?;
+                let token = admin::password_link(
+                    store,
+                    &master(settings)?,
+                    clock,
+                    &user,
+                    PASSWORD_LINK_TTL,
+                )
+                .await?;
+                let url = portcullis_server::ui::reset_link(&settings.issuer, &token);
+                record(
+                    settings,
+                    store,
+                    clock,
+                    "user.created",
+                    &user.id,
+                    json!({ "password": "link" }),
+                )
+                .await?;
+                let sent = mail_password_link(settings, &user.email, &url, false).await;
+                print(
+                    json!({ "user_id": user.id, "email": user.email, "ticket_url": url, "email_sent": sent }),
+                );
+                return Ok(());
+            }
             let password = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line)?;
@@ -438,6 +504,42 @@ async fn user(
             .await?;
             print(json!({ "user_id": user.id, "email": user.email }));
         }
+        UserCommand::Block { id } => {
+            let change = admin::set_blocked(store, clock, &id, true).await?;
+            let detail = json!({ "blocked": true, "ended_sessions": change.ended_sessions.len() });
+            record(settings, store, clock, "user.blocked", &id, detail).await?;
+            print(
+                json!({ "user_id": id, "blocked": true, "ended_sessions": change.ended_sessions.len() }),
+            );
+        }
+        UserCommand::Unblock { id } => {
+            admin::set_blocked(store, clock, &id, false).await?;
+            record(
+                settings,
+                store,
+                clock,
+                "user.unblocked",
+                &id,
+                json!({ "blocked": false }),
+            )
+            .await?;
+            print(json!({ "user_id": id, "blocked": false }));
+        }
+        UserCommand::ResetPassword { id, ttl, no_email } => {
+            if !(60..=30 * 86_400).contains(&ttl) {
+                bail!("--ttl must be between 60 seconds and 30 days");
+            }
+            let (change, token) =
+                admin::force_password_reset(store, &master(settings)?, clock, &id, ttl).await?;
+            let url = portcullis_server::ui::reset_link(&settings.issuer, &token);
+            let detail = json!({ "ended_sessions": change.ended_sessions.len(), "ttl_sec": ttl, "send_mail": !no_email });
+            record(settings, store, clock, "password.reset_forced", &id, detail).await?;
+            let sent =
+                !no_email && mail_password_link(settings, &change.user.email, &url, true).await;
+            print(
+                json!({ "user_id": id, "ticket_url": url, "ended_sessions": change.ended_sessions.len(), "email_sent": sent }),
+            );
+        }
         UserCommand::List => print(serde_json::to_value(store.list_users().await?)?),
         UserCommand::Delete { id } => {
             if !store.delete_user(&id).await? {
@@ -447,6 +549,72 @@ async fn user(
         }
     }
     Ok(())
+}
+
+/// Appends an administrator's change to the audit trail, as the CLI.
+async fn record(
+    settings: &Settings,
+    store: &dyn Store,
+    clock: &dyn Clock,
+    kind: &str,
+    user_id: &str,
+    detail: serde_json::Value,
+) -> anyhow::Result<()> {
+    let event = portcullis_core::model::AuditEvent {
+        at: clock.now(),
+        kind: kind.into(),
+        user_id: Some(user_id.into()),
+        client_id: None,
+        ip: None,
+        user_agent: Some("portcullis cli".into()),
+        detail,
+    };
+    portcullis_core::audit::append(store, &master(settings)?, &event).await?;
+    Ok(())
+}
+
+/// Emails a password link through the configured notifier (the dev outbox with `--dev`);
+/// whether it went. A failure is a warning: the change is made and the link is printed.
+async fn mail_password_link(settings: &Settings, to: &str, url: &str, forced: bool) -> bool {
+    let (subject, text) = if forced {
+        (
+            "Choose a new password",
+            format!(
+                "An administrator asked you to choose a new password; your old one no longer works. Use this link (it works once):\n{url}\n\nIf your account has a second factor, you will prove it first."
+            ),
+        )
+    } else {
+        (
+            "Choose your password",
+            format!(
+                "An account was created for you. Choose its password with this link (it works once):\n{url}"
+            ),
+        )
+    };
+    let notifier =
+        match portcullis_server::notify::build(&settings.notify, settings.outbox_dir.clone()) {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!(
+                    "warning: the email was not sent ({e}); hand the printed link over instead"
+                );
+                return false;
+            }
+        };
+    let message = portcullis_core::notify::Message::new(
+        portcullis_core::notify::Channel::Email,
+        to,
+        subject,
+        &text,
+    )
+    .with_html(portcullis_server::ui::notice_html(subject, &text));
+    match notifier.send(&message).await {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("warning: the email was not sent ({e}); hand the printed link over instead");
+            false
+        }
+    }
 }
 
 async fn find_client(store: &dyn Store, id: &str) -> anyhow::Result<Client> {

@@ -7,6 +7,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use portcullis_core::ports::Store;
 use portcullis_testkit::{TestApp, browser, login, spawn_app};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -720,4 +721,159 @@ async fn audit_verify_finds_tampering_and_prune_keeps_the_chain_checkable() {
     ))
     .await;
     assert!(!ok);
+}
+
+/// Sets a password through a password link (no second factor): the page's final answer.
+async fn set_password_by_link(app: &TestApp, url: &str, password: &str) -> u16 {
+    let b = browser();
+    let page = b.get(url).send().await.unwrap().text().await.unwrap();
+    let form = |html: &str, name: &str| portcullis_testkit::form_value(html, name).unwrap();
+    let go = b
+        .post(app.url("/u/reset/continue"))
+        .form(&[("csrf", form(&page, "csrf")), ("t", form(&page, "t"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(go.headers()["location"], "/u/reset/new");
+    let page = b
+        .get(app.url("/u/reset/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    b.post(app.url("/u/reset/new"))
+        .form(&[
+            ("csrf", form(&page, "csrf").as_str()),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn cli_password_links_block_and_forced_reset_apply_at_once() {
+    let app = spawn_app().await;
+    let (client, _) = app.web_client("http://localhost:3000/cb").await;
+    let authorize = format!(
+        "{}/authorize?response_type=code&client_id={}&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb&scope=openid&state=s",
+        app.issuer, client.id
+    );
+    let outbox = app.state.outbox().unwrap();
+    // --dev so the CLI writes to the same outbox as the server under test.
+    let mail_cli = || {
+        let mut cmd = cli(&app);
+        cmd.arg("--dev").env("PORTCULLIS_OUTBOX_DIR", outbox.dir());
+        cmd
+    };
+    let email = "lin@example.com";
+
+    // A user created with a link instead of a password chooses it there.
+    let made = run_json(
+        args(
+            mail_cli(),
+            &["user", "create", "--email", email, "--password-link"],
+        ),
+        None,
+    )
+    .await;
+    let id = made["user_id"].as_str().unwrap().to_string();
+    let url = made["ticket_url"].as_str().unwrap().to_string();
+    assert_eq!(made["email_sent"], true);
+    let mail = outbox.latest_to(email).unwrap();
+    assert_eq!(mail.subject, "Choose your password");
+    assert!(mail.text.contains(&url));
+    let first = "amber kettles over glass roofs";
+    assert_eq!(
+        login(&browser(), &app, &authorize, email, first)
+            .await
+            .param("code"),
+        None
+    );
+    assert_eq!(set_password_by_link(&app, &url, first).await, 200);
+    let signed_in = browser();
+    assert!(
+        login(&signed_in, &app, &authorize, email, first)
+            .await
+            .param("code")
+            .is_some()
+    );
+
+    // Blocked: the live session ends and sign-in is refused; unblocked, it works again.
+    let blocked = run_json(args(cli(&app), &["user", "block", &id]), None).await;
+    assert_eq!(blocked["blocked"], true);
+    assert_eq!(blocked["ended_sessions"], 1);
+    let again = signed_in.get(&authorize).send().await.unwrap();
+    assert!(
+        again.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/u/login")
+    );
+    assert_eq!(
+        login(&browser(), &app, &authorize, email, first)
+            .await
+            .param("code"),
+        None
+    );
+    run_json(args(cli(&app), &["user", "unblock", &id]), None).await;
+    assert!(
+        login(&browser(), &app, &authorize, email, first)
+            .await
+            .param("code")
+            .is_some()
+    );
+
+    // A forced reset: the password stops working at once, the emailed link sets a new one.
+    let reset = run_json(args(mail_cli(), &["user", "reset-password", &id]), None).await;
+    assert_eq!(reset["email_sent"], true);
+    assert_eq!(reset["ended_sessions"], 1);
+    let url = reset["ticket_url"].as_str().unwrap();
+    assert_eq!(
+        outbox.latest_to(email).unwrap().subject,
+        "Choose a new password"
+    );
+    assert_eq!(
+        login(&browser(), &app, &authorize, email, first)
+            .await
+            .param("code"),
+        None
+    );
+    let second = "copper lanterns beside slow water";
+    assert_eq!(set_password_by_link(&app, url, second).await, 200);
+    assert!(
+        login(&browser(), &app, &authorize, email, second)
+            .await
+            .param("code")
+            .is_some()
+    );
+
+    let kinds: Vec<String> = app
+        .store
+        .recent_audit(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for kind in [
+        "user.created",
+        "user.blocked",
+        "user.unblocked",
+        "password.reset_forced",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    // Unknown users are an error that changes nothing.
+    let out = args(cli(&app), &["user", "block", "usr_nope"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usr_nope"));
+    app.stop().await;
 }

@@ -39,6 +39,18 @@ pub const PASSWORD_RESET: &str = "password_reset";
 /// How long a password reset link lives.
 pub const RESET_TTL: i64 = 30 * 60;
 
+/// The `purpose` of a sign-up's email code.
+pub const SIGNUP_CODE: &str = "signup_code";
+
+/// The `purpose` of a sign-up's email link.
+pub const SIGNUP_LINK: &str = "signup_link";
+
+/// The `purpose` of the code that proves a signed-in user's email address.
+pub const EMAIL_VERIFY: &str = "email_verify";
+
+/// How long a sign-up's code and link live (as long as a reset link: the person is waiting).
+pub const SIGNUP_TTL: i64 = RESET_TTL;
+
 /// The throttle key for an account's second factors.
 pub fn factor_key(user_id: &str) -> String {
     format!("factor:{user_id}")
@@ -246,7 +258,7 @@ impl Factors<'_> {
         email: &str,
         data: serde_json::Value,
     ) -> Result<String> {
-        self.new_link(MAGIC_LINK, otp::TTL, user_id, email, data)
+        self.new_link(MAGIC_LINK, otp::TTL, Some(user_id), email, data)
             .await
     }
 
@@ -254,15 +266,33 @@ impl Factors<'_> {
     /// user asked; longer for an admin's password-set ticket), single use, replaced by a newer
     /// one; returns its token.
     pub async fn new_reset_link(&self, user_id: &str, email: &str, ttl: i64) -> Result<String> {
-        self.new_link(PASSWORD_RESET, ttl, user_id, email, serde_json::json!({}))
+        self.new_link(
+            PASSWORD_RESET,
+            ttl,
+            Some(user_id),
+            email,
+            serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// Stores the link of a sign-up for `email` (no account exists yet; `data` names the
+    /// sign-up), replacing an earlier one; returns its token.
+    pub async fn new_signup_link(&self, email: &str, data: serde_json::Value) -> Result<String> {
+        self.new_link(SIGNUP_LINK, SIGNUP_TTL, None, email, data)
             .await
+    }
+
+    /// Spends a sign-up link, at most once; its record if it was live.
+    pub async fn spend_signup_link(&self, token: &str) -> Result<Option<OneTimeCode>> {
+        self.spend_link(SIGNUP_LINK, token).await
     }
 
     async fn new_link(
         &self,
         purpose: &str,
         ttl: i64,
-        user_id: &str,
+        user_id: Option<&str>,
         email: &str,
         data: serde_json::Value,
     ) -> Result<String> {
@@ -270,7 +300,7 @@ impl Factors<'_> {
         let record = OneTimeCode {
             id: random::id("otp"),
             digest: otp::link_digest(&self.otp_key(), &token),
-            user_id: Some(user_id.into()),
+            user_id: user_id.map(str::to_string),
             purpose: purpose.into(),
             channel: "email".into(),
             destination: email.into(),
@@ -315,22 +345,30 @@ impl Factors<'_> {
         if let Some(retry_after) = self.throttled(&key).await? {
             return Ok(Outcome::Throttled { retry_after });
         }
-        let mut proof = None;
-        if let Some(record) = self
+        let proof = self
+            .spend_code(code_id, code)
+            .await?
+            .filter(|record| record.user_id.as_deref() == Some(user_id))
+            .map(|record| {
+                let factor_id = record.data["factor_id"].as_str().map(str::to_string);
+                Proof::new(method, self.now, factor_id)
+            });
+        self.settle(&key, proof).await
+    }
+
+    /// Spends a code sent earlier when `code` is right, at most once even under concurrent
+    /// submits; each try counts against the code, which dies after [`otp::MAX_ATTEMPTS`].
+    pub async fn spend_code(&self, code_id: &str, code: &str) -> Result<Option<OneTimeCode>> {
+        let Some(record) = self
             .store
             .otp_attempt(code_id, self.now, otp::MAX_ATTEMPTS)
             .await?
-            && record.user_id.as_deref() == Some(user_id)
-        {
-            let expected = otp::digest(&self.otp_key(), &record.id, code);
-            if crate::crypto::secret::ct_eq(expected.as_bytes(), record.digest.as_bytes())
-                && self.store.spend_otp(&record.id, self.now).await?
-            {
-                let factor_id = record.data["factor_id"].as_str().map(str::to_string);
-                proof = Some(Proof::new(method, self.now, factor_id));
-            }
-        }
-        self.settle(&key, proof).await
+        else {
+            return Ok(None);
+        };
+        let expected = otp::digest(&self.otp_key(), &record.id, code);
+        let right = crate::crypto::secret::ct_eq(expected.as_bytes(), record.digest.as_bytes());
+        Ok((right && self.store.spend_otp(&record.id, self.now).await?).then_some(record))
     }
 }
 

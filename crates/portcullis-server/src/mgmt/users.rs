@@ -946,6 +946,10 @@ struct PasswordTicketRequest {
     /// Email the link to the user as well.
     #[serde(default)]
     send_mail: bool,
+    /// Force the reset (an extension of Auth0's ticket): the current password stops working
+    /// and every session ends now, not when the user follows the link.
+    #[serde(default)]
+    invalidate_password: bool,
 }
 
 #[utoipa::path(
@@ -964,7 +968,22 @@ pub async fn password_ticket(State(state): State<AppState>, admin: Admin, body: 
         admin.require(&["create:user_tickets"])?;
         let req: PasswordTicketRequest = parse_body(&body)?;
         let ttl = ticket_ttl(req.ttl_sec, 5 * 86_400)?;
-        let user = find_user(&state, &req.user_id).await?;
+        let mut user = find_user(&state, &req.user_id).await?;
+        if req.invalidate_password {
+            user.password_hash = None;
+            state.store().update_user(&user).await?;
+            let ended =
+                crate::sessions::end_all(&state, &admin.meta, &user.id, None, "password_reset_forced")
+                    .await?;
+            admin
+                .audit(
+                    &state,
+                    "password.reset_forced",
+                    Some(&user.id),
+                    json!({ "ended_sessions": ended }),
+                )
+                .await;
+        }
         let token = state
             .factors()
             .new_reset_link(&user.id, &user.email, ttl)
@@ -975,7 +994,7 @@ pub async fn password_ticket(State(state): State<AppState>, admin: Admin, body: 
                 &state,
                 "ticket.password_change_created",
                 Some(&user.id),
-                json!({ "ttl_sec": ttl, "send_mail": req.send_mail }),
+                json!({ "ttl_sec": ttl, "send_mail": req.send_mail, "invalidate_password": req.invalidate_password }),
             )
             .await;
         if req.send_mail {

@@ -47,9 +47,18 @@ pub struct AuthorizeRequest {
     pub login_hint: Option<String>,
     /// Requested assurance levels, as sent.
     pub acr_values: Option<String>,
+    /// Auth0's `screen_hint` (`signup` opens the sign-up page).
+    #[serde(default)]
+    pub screen_hint: Option<String>,
 }
 
 impl AuthorizeRequest {
+    /// Whether the application asked for the sign-up page (`screen_hint=signup`, or
+    /// `prompt=create` of OpenID Connect's user-registration extension).
+    pub fn wants_signup(&self) -> bool {
+        self.screen_hint.as_deref() == Some("signup") || self.prompt.iter().any(|p| p == "create")
+    }
+
     /// The lowest level named in `acr_values`, if any: the request is met by any listed level
     /// (the PAPE multi-factor URI counts as `aal2`; unknown values are ignored).
     pub fn required_acr(&self) -> Option<Acr> {
@@ -202,7 +211,13 @@ async fn run(
         ))),
         _ => {
             let pending = pend(state, &request).await?;
-            Ok(Redirect::to(&format!("/u/login?state={pending}")).into_response())
+            let page = if request.wants_signup() && ui::signup::allowed(state, Some(&request)).await
+            {
+                "signup"
+            } else {
+                "login"
+            };
+            Ok(Redirect::to(&format!("/u/{page}?state={pending}")).into_response())
         }
     }
 }
@@ -288,7 +303,7 @@ async fn validate(
     let prompt = split_scope(params.get("prompt").unwrap_or(""));
     if prompt
         .iter()
-        .any(|p| !["none", "login", "consent", "select_account"].contains(&p.as_str()))
+        .any(|p| !["none", "login", "consent", "select_account", "create"].contains(&p.as_str()))
     {
         return Err(Redirected(
             InvalidRequest,
@@ -344,6 +359,7 @@ async fn validate(
         max_age,
         login_hint: params.owned("login_hint"),
         acr_values: params.owned("acr_values"),
+        screen_hint: params.owned("screen_hint"),
     })
 }
 

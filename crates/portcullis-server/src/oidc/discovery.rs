@@ -68,7 +68,9 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
             "email_verified",
             "name",
         ]),
-        prompt_values_supported: strings(&["none", "login"]),
+        // `create` (OpenID Connect user registration): the sign-up page when the client's
+        // policy allows it, else the sign-in page.
+        prompt_values_supported: strings(&["none", "login", "create"]),
         authorization_response_iss_parameter_supported: true,
         backchannel_logout_supported: true,
         backchannel_logout_session_supported: true,

@@ -30,6 +30,7 @@ struct LoginPage<'a> {
     client_name: &'a str,
     email: &'a str,
     error: Option<&'a str>,
+    signup: bool,
 }
 
 /// Query of `GET /u/login`.
@@ -64,6 +65,15 @@ pub(crate) async fn target(
     }
 }
 
+/// The hidden `state` and `return_to` fields a form carries to resume `resume`.
+pub(crate) fn form_fields(resume: &Resume) -> (&str, &str) {
+    match resume {
+        Resume::Authorize(id) => (id.as_str(), ""),
+        Resume::Path(p) => ("", p.as_str()),
+        Resume::Ticket | Resume::Reset => ("", ""),
+    }
+}
+
 async fn page(
     state: &AppState,
     headers: &HeaderMap,
@@ -77,11 +87,8 @@ async fn page(
         Some(r) => state.client(&r.client_id).await.ok_or_else(expired)?.name,
         None => String::new(),
     };
-    let (id, return_to) = match resume {
-        Resume::Authorize(id) => (id.as_str(), ""),
-        Resume::Path(p) => ("", p.as_str()),
-        Resume::Ticket | Resume::Reset => ("", ""),
-    };
+    let (id, return_to) = form_fields(resume);
+    let signup = ui::signup::allowed(state, request).await;
     let ctx = PageCtx::new(state, headers);
     let page = LoginPage {
         state: id,
@@ -91,6 +98,7 @@ async fn page(
         client_name: &client_name,
         email,
         error,
+        signup,
     };
     ctx.respond(status, &page, vec![])
 }
@@ -218,6 +226,9 @@ pub async fn after_first_factor(
             request.and_then(|r| r.audience.as_deref()),
         )
         .await;
+    if policy.require_verified_email && !user.email_verified {
+        return ui::signup::require_verified(state, user, proof, resume).await;
+    }
     let (required, max_age) = match request {
         Some(r) => r.demands(&policy),
         None => (policy.required_acr, policy.max_age),

@@ -6,8 +6,10 @@ pub mod flow;
 mod login;
 mod magic;
 pub(crate) mod mfa;
+pub(crate) mod password;
 pub(crate) mod reset;
 pub(crate) mod security;
+pub(crate) mod signup;
 pub(crate) mod ticket;
 
 use askama::Template;
@@ -60,6 +62,24 @@ pub fn routes() -> Router<AppState> {
         .route("/u/login/passkey/options", post(login::passkey_options))
         .route("/u/login/passkey", post(login::passkey_post))
         .route("/u/assets/webauthn.js", get(webauthn_js))
+        .route("/u/assets/password.js", get(password::meter_js))
+        .route("/u/password/strength", post(password::strength))
+        .route(
+            "/u/signup",
+            get(signup::signup_get).post(signup::signup_post),
+        )
+        .route(
+            "/u/signup/verify",
+            get(signup::verify_get).post(signup::verify_post),
+        )
+        .route(
+            "/u/signup/confirm",
+            get(signup::confirm_get).post(signup::confirm_post),
+        )
+        .route(
+            "/u/verify",
+            get(signup::email_verify_get).post(signup::email_verify_post),
+        )
         .route(
             "/u/account/security",
             get(security::security_get).post(security::security_post),
@@ -95,6 +115,11 @@ pub(crate) fn clean_name(raw: &str) -> String {
         .filter(|c| !c.is_control())
         .take(64)
         .collect()
+}
+
+/// The page a password link opens (a reset the user asked for, or an administrator's ticket).
+pub fn reset_link(issuer: &str, token: &str) -> String {
+    format!("{issuer}/u/reset/password?t={token}")
 }
 
 /// Emails a security notice to a user, as text and HTML; failures are logged, never shown.

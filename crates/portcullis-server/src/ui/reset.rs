@@ -109,7 +109,7 @@ pub struct LinkQuery {
 
 /// The link a reset token opens (emailed to the user, or handed to an admin as a ticket).
 pub fn link(state: &AppState, token: &str) -> String {
-    format!("{}/u/reset/password?t={token}", state.issuer())
+    ui::reset_link(state.issuer(), token)
 }
 
 /// `GET /u/reset/password?t=…`: a button; spends nothing.
@@ -185,6 +185,7 @@ struct NewPage<'a> {
     nonce: String,
     email: &'a str,
     min: usize,
+    single: bool,
     error: Option<String>,
 }
 
@@ -217,11 +218,8 @@ async fn new_page(
         csrf: ctx.csrf.clone(),
         nonce: ctx.nonce.clone(),
         email: &email,
-        min: if single_factor {
-            portcullis_core::authn::password_rules::MIN_SINGLE_FACTOR
-        } else {
-            portcullis_core::authn::password_rules::MIN_WITH_MFA
-        },
+        min: ui::password::min_length(single_factor),
+        single: single_factor,
         error,
     };
     ctx.respond(status, &page, vec![])
@@ -258,25 +256,14 @@ pub async fn new_post(
         };
         let password = form.get("password").unwrap_or_default().to_string();
         let personal = [user.email.clone(), user.name.clone().unwrap_or_default()];
-        let verdict = {
-            let password = password.clone();
-            tokio::task::spawn_blocking(move || {
-                let refs = [personal[0].as_str(), personal[1].as_str()];
-                portcullis_core::authn::password_rules::check(&password, single, &refs)
-            })
-            .await
-            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
-        };
-        if let Err(weakness) = verdict {
-            let mut message = weakness.to_string();
-            message[..1].make_ascii_uppercase();
+        if let Err(why) = ui::password::judge(&password, single, personal).await? {
             return new_page(
                 &state,
                 &headers,
                 &user.id,
                 single,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(format!("{message}.")),
+                Some(why),
             )
             .await;
         }

@@ -6,6 +6,7 @@ pub mod flow;
 mod login;
 mod magic;
 pub(crate) mod mfa;
+pub mod profile;
 pub(crate) mod reset;
 pub(crate) mod security;
 pub(crate) mod ticket;
@@ -63,6 +64,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/u/account/security",
             get(security::security_get).post(security::security_post),
+        )
+        .route(
+            "/u/account/profile",
+            get(profile::profile_get).post(profile::profile_post),
+        )
+        .route(
+            "/u/account/email",
+            get(profile::email_get).post(profile::email_post),
         )
 }
 

@@ -198,6 +198,22 @@ async fn profile_email_change_stale_session_steps_up_then_link_moves_address_onc
     assert!(sent.body.contains(&format!("We sent a link to {new}")));
     let link = change_link(&app, new, None).await;
     assert_eq!(user(&app, &uid).await.unwrap().email, EMAIL, "not yet");
+    // A reset link still in the old mailbox dies with the change.
+    submit(
+        &browser(),
+        &app,
+        "/u/reset",
+        "/u/reset",
+        &[("email", EMAIL)],
+    )
+    .await;
+    let reset = mail(&app, EMAIL, "Reset your password").await;
+    let reset = reset
+        .text
+        .split_whitespace()
+        .find(|w| w.contains("/u/reset/password?t="))
+        .unwrap()
+        .to_string();
 
     let done = confirm(&app, &link).await;
     assert_eq!(done.status, 200, "{}", done.body);
@@ -214,6 +230,19 @@ async fn profile_email_change_stale_session_steps_up_then_link_moves_address_onc
     );
     // Single use.
     assert_eq!(confirm(&app, &link).await.status, 410);
+    let rb = browser();
+    let opened = get(&rb, &app, &reset).await;
+    let spent = post(
+        &rb,
+        &app,
+        "/u/reset/continue",
+        &[
+            ("csrf", &form_value(&opened.body, "csrf").unwrap()),
+            ("t", &form_value(&opened.body, "t").unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(spent.status, 410, "the old mailbox's reset link is dead");
     assert_eq!(user(&app, &uid).await.unwrap().email, new);
     app.stop().await;
 }

@@ -404,6 +404,13 @@ pub async fn email_post(
             Err(portcullis_core::Error::Conflict(_)) => return Ok(cannot_use()),
             Err(e) => return Err(e.into()),
         }
+        // Password reset links (and admins' password tickets) mailed to the old address die
+        // with it: a newer record for the same purpose and address replaces them, and this one
+        // is born expired. The old mailbox may be why the address changed.
+        state
+            .factors()
+            .new_reset_link(&user.id, from, 0)
+            .await?;
         state
             .audit(
                 "user.email_changed",

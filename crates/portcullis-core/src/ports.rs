@@ -255,4 +255,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn failures(&self, key: &str) -> Result<Failures>;
     /// Clears the failures of `key` after a success.
     async fn clear_failures(&self, key: &str) -> Result<()>;
+
+    /// Schedules a user's deletion for `at` (replacing an earlier schedule); whether the user
+    /// exists.
+    async fn schedule_user_deletion(&self, id: &str, at: i64) -> Result<bool>;
+    /// Cancels a user's scheduled deletion; whether one was pending.
+    async fn cancel_user_deletion(&self, id: &str) -> Result<bool>;
+    /// Users whose scheduled deletion is due at `now`, oldest due first, at most `limit`.
+    async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>>;
+    /// Claims a due deletion (clears its schedule if it is due): true for exactly one caller,
+    /// so one node deletes and a cancellation racing it loses cleanly.
+    async fn claim_user_deletion(&self, id: &str, now: i64) -> Result<bool>;
 }

@@ -148,6 +148,23 @@ pub struct AuditSettings {
     pub retention_days: i64,
 }
 
+/// Self-service accounts: the `[account]` section.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountSettings {
+    /// Days between a user asking to delete their account and its deletion; signing in before
+    /// then cancels it. `0` deletes at the next sweep.
+    pub deletion_grace_days: i64,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        AccountSettings {
+            deletion_grace_days: 7,
+        }
+    }
+}
+
 /// OIDC Back-Channel Logout delivery: the `[logout]` section.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -264,6 +281,8 @@ struct Raw {
     limits: LimitSettings,
     #[serde(default)]
     lockout: portcullis_core::authn::lockout::LockoutPolicy,
+    #[serde(default)]
+    account: AccountSettings,
     smtp: Option<crate::notify::SmtpSettings>,
     sms: Option<crate::notify::SmsSettings>,
     outbox_dir: Option<String>,
@@ -303,6 +322,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// Per-account throttle of password and factor guesses.
     pub lockout: portcullis_core::authn::lockout::LockoutPolicy,
+    /// Self-service accounts.
+    pub account: AccountSettings,
     /// Email and SMS delivery.
     pub notify: crate::notify::NotifySettings,
     /// Development only: where the outbox writes messages instead of sending them.
@@ -527,6 +548,11 @@ impl Settings {
                     .into(),
             ));
         }
+        if raw.account.deletion_grace_days < 0 {
+            return Err(ConfigError::Invalid(
+                "`account.deletion_grace_days` cannot be negative".into(),
+            ));
+        }
         portcullis_core::crypto::aead::MasterKeys::from_base64(&master_keys)
             .map_err(|e| ConfigError::Invalid(format!("`master_key`: {e}")))?;
         Ok(Settings {
@@ -545,6 +571,7 @@ impl Settings {
             logout: raw.logout,
             limits: raw.limits,
             lockout: raw.lockout,
+            account: raw.account,
             notify: crate::notify::NotifySettings {
                 smtp: raw.smtp,
                 sms: raw.sms,
@@ -613,6 +640,24 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("acess_ttl"), "{err}");
+    }
+
+    #[test]
+    fn config_account_grace_defaults_and_env_override() {
+        let dev = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("PORTCULLIS_MASTER_KEY", KEY)];
+            all.extend_from_slice(pairs);
+            Settings::load(&Sources {
+                env: env(&all),
+                dev: true,
+                ..Default::default()
+            })
+        };
+        assert_eq!(dev(&[]).unwrap().account.deletion_grace_days, 7);
+        let s = dev(&[("PORTCULLIS_ACCOUNT__DELETION_GRACE_DAYS", "3")]).unwrap();
+        assert_eq!(s.account.deletion_grace_days, 3);
+        let err = dev(&[("PORTCULLIS_ACCOUNT__DELETION_GRACE_DAYS", "-1")]).unwrap_err();
+        assert!(err.to_string().contains("deletion_grace_days"), "{err}");
     }
 
     #[test]

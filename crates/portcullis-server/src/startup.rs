@@ -154,6 +154,13 @@ fn spawn_background(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "sweep failed"),
             }
+            match crate::ui::profile::sweep_deletions(&state).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(users = n, "deleted accounts past their grace period")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "account deletion sweep failed"),
+            }
             if let Err(e) = state
                 .store()
                 .purge_signing_keys(now - state.max_token_ttl())

@@ -1597,4 +1597,56 @@ impl Store for SqlStore {
             .await
             .map(|_| ())
     }
+
+    async fn schedule_user_deletion(&self, id: &str, at: i64) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query("UPDATE users SET delete_after = $1 WHERE id = $2")
+                    .bind(at)
+                    .bind(id.to_string()),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn cancel_user_deletion(&self, id: &str) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE users SET delete_after = NULL WHERE id = $1 AND delete_after IS NOT NULL",
+                )
+                .bind(id.to_string()),
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT id FROM users WHERE delete_after IS NOT NULL AND delete_after <= $1
+                     ORDER BY delete_after, id LIMIT $2",
+                )
+                .bind(now)
+                .bind(limit),
+            )
+            .await?;
+        rows.iter().map(|r| rows::string(r, "id")).collect()
+    }
+
+    async fn claim_user_deletion(&self, id: &str, now: i64) -> Result<bool> {
+        // One conditional UPDATE: of racing sweepers (or a sweep and a cancel) one wins.
+        let n = self
+            .exec(
+                sqlx::query(
+                    "UPDATE users SET delete_after = NULL
+                     WHERE id = $1 AND delete_after IS NOT NULL AND delete_after <= $2",
+                )
+                .bind(id.to_string())
+                .bind(now),
+            )
+            .await?;
+        Ok(n > 0)
+    }
 }

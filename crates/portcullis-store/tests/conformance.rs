@@ -101,6 +101,7 @@ both_engines!(
     users_page_update_metadata,
     clients_apis_update_and_delete,
     audit_search_filters_and_pages,
+    users_deletion_schedule_cancel_and_claim_once,
 );
 
 fn user(id: &str, email: &str) -> User {
@@ -1085,5 +1086,39 @@ async fn audit_search_filters_and_pages(s: &SqlStore) {
             .map(|r| r.event.kind.as_str())
             .collect::<Vec<_>>(),
         ["login.success", "factor.removed"]
+    );
+}
+
+async fn users_deletion_schedule_cancel_and_claim_once(s: &SqlStore) {
+    s.create_user(&user("u1", "a@example.com")).await.unwrap();
+    s.create_user(&user("u2", "b@example.com")).await.unwrap();
+    assert!(!s.schedule_user_deletion("nobody", 10).await.unwrap());
+    assert!(
+        !s.cancel_user_deletion("u1").await.unwrap(),
+        "nothing pending"
+    );
+    assert!(s.schedule_user_deletion("u1", 200).await.unwrap());
+    assert!(s.schedule_user_deletion("u2", 100).await.unwrap());
+    assert!(s.users_due_for_deletion(99, 10).await.unwrap().is_empty());
+    assert_eq!(
+        s.users_due_for_deletion(200, 10).await.unwrap(),
+        ["u2", "u1"]
+    );
+    assert_eq!(s.users_due_for_deletion(200, 1).await.unwrap(), ["u2"]);
+    // Not due yet: nobody claims it; a cancel takes it off the list.
+    assert!(!s.claim_user_deletion("u1", 150).await.unwrap());
+    assert!(s.cancel_user_deletion("u1").await.unwrap());
+    assert!(!s.claim_user_deletion("u1", 300).await.unwrap());
+    // Due: exactly one of racing claims wins, and a late cancel finds nothing.
+    let (a, b) = tokio::join!(
+        s.claim_user_deletion("u2", 100),
+        s.claim_user_deletion("u2", 100)
+    );
+    assert!(a.unwrap() ^ b.unwrap());
+    assert!(!s.cancel_user_deletion("u2").await.unwrap());
+    assert!(s.users_due_for_deletion(1000, 10).await.unwrap().is_empty());
+    assert!(
+        s.user_by_id("u2").await.unwrap().is_some(),
+        "claiming deletes nothing"
     );
 }

@@ -51,6 +51,12 @@ pub const EMAIL_VERIFY: &str = "email_verify";
 /// How long a sign-up's code and link live (as long as a reset link: the person is waiting).
 pub const SIGNUP_TTL: i64 = RESET_TTL;
 
+/// The `purpose` of an email change link's record.
+pub const EMAIL_CHANGE: &str = "email_change";
+
+/// How long an email change link lives.
+pub const EMAIL_CHANGE_TTL: i64 = 30 * 60;
+
 /// The throttle key for an account's second factors.
 pub fn factor_key(user_id: &str) -> String {
     format!("factor:{user_id}")
@@ -322,6 +328,31 @@ impl Factors<'_> {
     /// Spends a password reset link, at most once; its record if it was live.
     pub async fn spend_reset_link(&self, token: &str) -> Result<Option<OneTimeCode>> {
         self.spend_link(PASSWORD_RESET, token).await
+    }
+
+    /// Stores a link that moves the account from address `from` to `to` (both in its `data`),
+    /// live [`EMAIL_CHANGE_TTL`] seconds, single use; returns its token. The record is keyed by
+    /// the account rather than the address, so a newer request kills every older link, whatever
+    /// address it named.
+    pub async fn new_email_change_link(
+        &self,
+        user_id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<String> {
+        self.new_link(
+            EMAIL_CHANGE,
+            EMAIL_CHANGE_TTL,
+            Some(user_id),
+            &format!("user:{user_id}"),
+            serde_json::json!({ "from": from, "to": to }),
+        )
+        .await
+    }
+
+    /// Spends an email change link, at most once; its record if it was live.
+    pub async fn spend_email_change_link(&self, token: &str) -> Result<Option<OneTimeCode>> {
+        self.spend_link(EMAIL_CHANGE, token).await
     }
 
     async fn spend_link(&self, purpose: &str, token: &str) -> Result<Option<OneTimeCode>> {

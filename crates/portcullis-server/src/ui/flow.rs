@@ -95,7 +95,7 @@ pub async fn step_up(
 
 /// Hosted paths a sign-in may return to.
 pub fn allowed_return(path: &str) -> bool {
-    matches!(path, "/u/account/security")
+    matches!(path, "/u/account/security" | "/u/account/profile")
 }
 
 /// The pending authorization a transaction resumes, if any.
@@ -225,6 +225,7 @@ pub async fn finish(
             state.store().create_session(&s, &digest).await?;
             let before = state.store().user_by_id(&tx.user_id).await?;
             state.store().set_last_login(&tx.user_id, now).await?;
+            crate::ui::profile::cancel_deletion_on_sign_in(state, meta, &tx.user_id).await?;
             let first_here = ui::device::first_sign_in_from(state, &tx.user_id, meta).await?;
             // The very first sign-in is not news; a new browser after that is.
             if first_here && before.is_some_and(|u| u.last_login.is_some()) {

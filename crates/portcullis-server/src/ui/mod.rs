@@ -7,6 +7,7 @@ mod login;
 mod magic;
 pub(crate) mod mfa;
 pub(crate) mod password;
+pub mod profile;
 pub(crate) mod reset;
 pub(crate) mod security;
 pub(crate) mod signup;
@@ -83,6 +84,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/u/account/security",
             get(security::security_get).post(security::security_post),
+        )
+        .route(
+            "/u/account/profile",
+            get(profile::profile_get).post(profile::profile_post),
+        )
+        .route(
+            "/u/account/email",
+            get(profile::email_get).post(profile::email_post),
         )
 }
 

@@ -39,7 +39,9 @@ pub async fn judge(
     .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(verdict.map_err(|weakness| {
         let mut message = weakness.to_string();
-        message[..1].make_ascii_uppercase();
+        if let Some(first) = message.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
         format!("{message}.")
     }))
 }

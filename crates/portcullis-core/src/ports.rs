@@ -255,4 +255,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn failures(&self, key: &str) -> Result<Failures>;
     /// Clears the failures of `key` after a success.
     async fn clear_failures(&self, key: &str) -> Result<()>;
+
+    /// Links an upstream identity to a user; `Conflict` if that subject is linked already.
+    async fn link_upstream(&self, identity: &UpstreamIdentity) -> Result<()>;
+    /// The link of one upstream subject, if any.
+    async fn upstream_identity(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UpstreamIdentity>>;
+    /// A user's upstream links, oldest first.
+    async fn upstream_identities(&self, user_id: &str) -> Result<Vec<UpstreamIdentity>>;
 }

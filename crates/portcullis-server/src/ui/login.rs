@@ -30,6 +30,7 @@ struct LoginPage<'a> {
     client_name: &'a str,
     email: &'a str,
     error: Option<&'a str>,
+    upstreams: Vec<crate::ui::upstream::Button>,
 }
 
 /// Query of `GET /u/login`.
@@ -91,6 +92,7 @@ async fn page(
         client_name: &client_name,
         email,
         error,
+        upstreams: crate::ui::upstream::buttons(state, resume),
     };
     ctx.respond(status, &page, vec![])
 }

@@ -9,6 +9,7 @@ pub(crate) mod mfa;
 pub(crate) mod reset;
 pub(crate) mod security;
 pub(crate) mod ticket;
+pub(crate) mod upstream;
 
 use askama::Template;
 use axum::Router;
@@ -60,6 +61,12 @@ pub fn routes() -> Router<AppState> {
         .route("/u/login/passkey/options", post(login::passkey_options))
         .route("/u/login/passkey", post(login::passkey_post))
         .route("/u/assets/webauthn.js", get(webauthn_js))
+        .route("/u/login/upstream/{name}", get(upstream::start))
+        .route("/u/upstream/callback", get(upstream::callback))
+        .route(
+            "/u/upstream/link",
+            get(upstream::link_get).post(upstream::link_post),
+        )
         .route(
             "/u/account/security",
             get(security::security_get).post(security::security_post),

@@ -57,16 +57,22 @@ const clients = [{
   response_types: ['code'],
   id_token_signed_response_alg: 'ES256',
 }];
-if (process.env.UPSTREAM_CLIENT_ID) {
-  clients.push({
-    client_id: process.env.UPSTREAM_CLIENT_ID,
-    client_secret: env('UPSTREAM_CLIENT_SECRET'),
-    application_type: 'native',
-    redirect_uris: ['http://localhost/u/upstream/callback'],
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    id_token_signed_response_alg: 'ES256',
-  });
+const upstreamClient = process.env.UPSTREAM_CLIENT_ID;
+if (upstreamClient) {
+  // The same client twice: credentials by Basic auth (OIDC's default), and `-post` taking them
+  // in the form, as GitHub and many plain OAuth 2 providers do.
+  for (const [suffix, method] of [['', 'client_secret_basic'], ['-post', 'client_secret_post']]) {
+    clients.push({
+      client_id: `${upstreamClient}${suffix}`,
+      client_secret: env('UPSTREAM_CLIENT_SECRET'),
+      token_endpoint_auth_method: method,
+      application_type: 'native',
+      redirect_uris: ['http://localhost/u/upstream/callback'],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+    });
+  }
 }
 
 const provider = new Provider(issuer, {
@@ -86,7 +92,7 @@ const provider = new Provider(issuer, {
       enabled: true,
       // Portcullis's client asks for no API: its access token is for userinfo.
       defaultResource: (ctx, client) => (
-        client.clientId === process.env.UPSTREAM_CLIENT_ID ? undefined : resource),
+        upstreamClient && client.clientId.startsWith(upstreamClient) ? undefined : resource),
       useGrantedResource: () => true,
       getResourceServerInfo: (ctx, indicator) => {
         if (indicator !== resource) throw new Error('unknown resource');

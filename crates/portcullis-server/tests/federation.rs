@@ -56,6 +56,33 @@ async fn fed(extra: &[(&str, &str)]) -> Fed {
         env.push((key("DISPLAY_NAME"), format!("{name} Corp")));
         env.push((key("TRUST_UPSTREAM_ACR"), trust.into()));
     }
+    // The same provider as plain OAuth 2: no ID token, who the user is comes from userinfo, and
+    // the client credentials go in the form.
+    let meta: serde_json::Value =
+        reqwest::get(format!("{}/.well-known/openid-configuration", op.issuer))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let key = |k: &str| format!("PORTCULLIS_UPSTREAM__PLAIN__{k}");
+    for (k, v) in [
+        ("KIND", "oauth2"),
+        ("CLIENT_ID", &format!("{UPSTREAM_CLIENT}-post")),
+        ("CLIENT_SECRET", UPSTREAM_SECRET),
+        ("SCOPES", "openid email profile"),
+        ("SUBJECT_CLAIM", "sub"),
+        ("DISPLAY_NAME", "Plain OAuth"),
+    ] {
+        env.push((key(k), v.to_string()));
+    }
+    for (k, field) in [
+        ("AUTHORIZATION_ENDPOINT", "authorization_endpoint"),
+        ("TOKEN_ENDPOINT", "token_endpoint"),
+        ("USERINFO_ENDPOINT", "userinfo_endpoint"),
+    ] {
+        env.push((key(k), meta[field].as_str().unwrap().to_string()));
+    }
     let mut all: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     all.extend_from_slice(extra);
     let app = spawn_app_with_env(engine(), &all).await;
@@ -543,5 +570,40 @@ async fn federation_trust_upstream_acr_only_when_configured() {
     let claims = id_token(&f, &done).await;
     assert_eq!(claims["acr"], "aal2");
     assert_eq!(claims["amr"], serde_json::json!(["fed", "mfa"]));
+    f.app.stop().await;
+}
+
+#[tokio::test]
+async fn federation_plain_oauth2_provider_signs_in_by_userinfo() {
+    let f = fed(&[]).await;
+    let b = browser();
+    let (state, page) = login_page(&b, &f, "").await;
+    assert!(page.body.contains("Continue with Plain OAuth"));
+    let authorize = to_provider(&b, &f, "plain", &state).await;
+    assert_eq!(
+        query_param(&authorize, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+    assert!(
+        query_param(&authorize, "nonce").is_none(),
+        "no ID token, no nonce"
+    );
+    let callback = at_provider(&b, &f, &authorize, "mfa:turing@example.com").await;
+    let done = get(&b, &f.app, &callback).await;
+    let claims = id_token(&f, &done).await;
+    // Plain OAuth 2 reports no acr: one factor.
+    assert_eq!(claims["acr"], "aal1");
+    assert_eq!(claims["amr"], serde_json::json!(["fed"]));
+    let user = f
+        .app
+        .store
+        .user_by_email("turing@example.com")
+        .await
+        .unwrap()
+        .expect("account created from userinfo");
+    assert_eq!(user.name.as_deref(), Some("turing"));
+    let links = f.app.store.upstream_identities(&user.id).await.unwrap();
+    assert_eq!(links[0].provider, "plain");
+    assert_eq!(links[0].subject, "mfa:turing@example.com");
     f.app.stop().await;
 }

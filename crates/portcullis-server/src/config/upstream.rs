@@ -496,4 +496,21 @@ mod tests {
             "from-a-file"
         );
     }
+
+    #[test]
+    fn upstream_readme_example_parses() {
+        let readme = include_str!("../../../../README.md");
+        let section = readme.find("### Upstream sign-in").unwrap();
+        let start = readme[section..].find("```toml\n").unwrap() + section + 8;
+        let end = readme[start..].find("```").unwrap() + start;
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("github");
+        std::fs::write(&secret, "s").unwrap();
+        let text = readme[start..end].replace("/run/secrets/github", &secret.display().to_string());
+        let s = load(&text, &[]).unwrap();
+        let names: Vec<&str> = s.upstream.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["corp", "github", "google"]);
+        assert_eq!(s.upstream[0].display_name, "Example Corp");
+        assert!(s.upstream[0].needs_discovery());
+    }
 }

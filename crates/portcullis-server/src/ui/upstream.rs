@@ -253,6 +253,8 @@ pub async fn start(
     let result = async {
         let q = Params::parse(query.unwrap_or_default().as_bytes())
             .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        // Each start may cost a call to the provider: limited like the sign-in form.
+        state.limit(Class::Login, &meta)?;
         let p = provider(&state, &name)
             .ok_or_else(|| AppError::page(StatusCode::NOT_FOUND, "No such sign-in provider."))?;
         let (resume, request) = login::target(&state, q.get("state"), q.get("return_to")).await?;

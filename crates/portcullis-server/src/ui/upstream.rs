@@ -696,7 +696,9 @@ async fn identify(
     };
     // GitHub-style: the primary address, when the provider verified it.
     if !email_verified && let (Some(endpoint), Some(token)) = (&p.emails_endpoint, &access_token) {
-        let list = get_json(state, endpoint, token).await?;
+        // Without the scope for it the list is refused: then there is no verified address,
+        // which the next step explains to the person better than a failure would.
+        let list = get_json(state, endpoint, token).await.unwrap_or_default();
         let primary = list.as_array().into_iter().flatten().find(|e| {
             e["primary"].as_bool() == Some(true) && e["verified"].as_bool() == Some(true)
         });

@@ -2,6 +2,13 @@
 // development interactions (any login and password sign in). Configured by environment:
 //   CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, POST_LOGOUT_REDIRECT_URI, BACKCHANNEL_LOGOUT_URI,
 //   RESOURCE (the API audience, whose access tokens are JWTs).
+// Optionally UPSTREAM_CLIENT_ID and UPSTREAM_CLIENT_SECRET add a client for Portcullis signing
+// in through this provider (federation): a loopback native client, so its redirect URI
+// http://localhost/u/upstream/callback matches whatever port Portcullis listens on (RFC 8252 §7.3).
+// The login typed on the development sign-in page decides the account: `ada` is
+// ada@example.org, `ada@example.com` is that address, verified; prefixes `unverified:` (the
+// address is not verified) and `mfa:` (the sign-in reports acr `aal2` and amr `pwd otp mfa`)
+// may be combined, e.g. `mfa:unverified:ada@example.com`.
 // Prints `oidc-provider ready at <issuer>` once listening.
 import { createServer } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -25,18 +32,51 @@ const key = (type, options, alg) => ({
 });
 const resource = env('RESOURCE');
 
+// What a login name typed on the development page says about the account.
+const account = (id) => {
+  let rest = id;
+  let verified = true;
+  let mfa = false;
+  for (;;) {
+    if (rest.startsWith('unverified:')) { verified = false; rest = rest.slice(11); continue; }
+    if (rest.startsWith('mfa:')) { mfa = true; rest = rest.slice(4); continue; }
+    break;
+  }
+  const email = rest.includes('@') ? rest : `${rest}@example.org`;
+  return { email, verified, mfa, name: rest.split('@')[0] };
+};
+
+const clients = [{
+  client_id: env('CLIENT_ID'),
+  client_secret: env('CLIENT_SECRET'),
+  redirect_uris: [env('REDIRECT_URI')],
+  post_logout_redirect_uris: [env('POST_LOGOUT_REDIRECT_URI')],
+  backchannel_logout_uri: env('BACKCHANNEL_LOGOUT_URI'),
+  backchannel_logout_session_required: true,
+  grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+  response_types: ['code'],
+  id_token_signed_response_alg: 'ES256',
+}];
+const upstreamClient = process.env.UPSTREAM_CLIENT_ID;
+if (upstreamClient) {
+  // The same client twice: credentials by Basic auth (OIDC's default), and `-post` taking them
+  // in the form, as GitHub and many plain OAuth 2 providers do.
+  for (const [suffix, method] of [['', 'client_secret_basic'], ['-post', 'client_secret_post']]) {
+    clients.push({
+      client_id: `${upstreamClient}${suffix}`,
+      client_secret: env('UPSTREAM_CLIENT_SECRET'),
+      token_endpoint_auth_method: method,
+      application_type: 'native',
+      redirect_uris: ['http://localhost/u/upstream/callback'],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+    });
+  }
+}
+
 const provider = new Provider(issuer, {
-  clients: [{
-    client_id: env('CLIENT_ID'),
-    client_secret: env('CLIENT_SECRET'),
-    redirect_uris: [env('REDIRECT_URI')],
-    post_logout_redirect_uris: [env('POST_LOGOUT_REDIRECT_URI')],
-    backchannel_logout_uri: env('BACKCHANNEL_LOGOUT_URI'),
-    backchannel_logout_session_required: true,
-    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-    response_types: ['code'],
-    id_token_signed_response_alg: 'ES256',
-  }],
+  clients,
   jwks: {
     keys: [
       key('ec', { namedCurve: 'P-256' }, 'ES256'),
@@ -50,7 +90,9 @@ const provider = new Provider(issuer, {
     backchannelLogout: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: () => resource,
+      // Portcullis's client asks for no API: its access token is for userinfo.
+      defaultResource: (ctx, client) => (
+        upstreamClient && client.clientId.startsWith(upstreamClient) ? undefined : resource),
       useGrantedResource: () => true,
       getResourceServerInfo: (ctx, indicator) => {
         if (indicator !== resource) throw new Error('unknown resource');
@@ -63,11 +105,15 @@ const provider = new Provider(issuer, {
       },
     },
   },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-  findAccount: (ctx, id) => ({
-    accountId: id,
-    claims: () => ({ sub: id, email: `${id}@example.org`, email_verified: true, name: id }),
-  }),
+  claims: { openid: ['sub', 'acr', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
+  acrValues: ['aal1', 'aal2'],
+  findAccount: (ctx, id) => {
+    const a = account(id);
+    return {
+      accountId: id,
+      claims: () => ({ sub: id, email: a.email, email_verified: a.verified, name: a.name }),
+    };
+  },
   // First-party client: consent is implied, so the only page is the sign-in.
   loadExistingGrant: async (ctx) => {
     const { Grant } = ctx.oidc.provider;
@@ -91,6 +137,15 @@ const provider = new Provider(issuer, {
   cookies: { keys: [randomUUID()] },
 });
 provider.proxy = false;
+// The development sign-in records no acr/amr; `mfa:` logins report a multi-factor sign-in.
+const finished = provider.interactionFinished.bind(provider);
+provider.interactionFinished = (req, res, result, options) => {
+  if (result && result.login && account(result.login.accountId).mfa) {
+    result.login.acr = 'aal2';
+    result.login.amr = ['pwd', 'otp', 'mfa'];
+  }
+  return finished(req, res, result, options);
+};
 provider.on('backchannel.error', (ctx, err, client) => {
   process.stderr.write(`back-channel logout to ${client.clientId} failed: ${err.message}\n`);
 });

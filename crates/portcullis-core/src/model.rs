@@ -455,3 +455,18 @@ pub struct Failures {
     /// Time of the last one.
     pub last_at: i64,
 }
+
+/// An identity at an upstream provider (federation) linked to a local user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamIdentity {
+    /// The provider's configured name (`[upstream.<name>]`).
+    pub provider: String,
+    /// The provider's stable subject identifier for the person.
+    pub subject: String,
+    /// The local user.
+    pub user_id: String,
+    /// The upstream email address when the link was made, if it gave one.
+    pub email: Option<String>,
+    /// When the link was made.
+    pub created_at: i64,
+}

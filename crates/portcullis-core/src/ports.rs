@@ -266,4 +266,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Claims a due deletion (clears its schedule if it is due): true for exactly one caller,
     /// so one node deletes and a cancellation racing it loses cleanly.
     async fn claim_user_deletion(&self, id: &str, now: i64) -> Result<bool>;
+    /// Links an upstream identity to a user; `Conflict` if that subject is linked already.
+    async fn link_upstream(&self, identity: &UpstreamIdentity) -> Result<()>;
+    /// The link of one upstream subject, if any.
+    async fn upstream_identity(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UpstreamIdentity>>;
+    /// A user's upstream links, oldest first.
+    async fn upstream_identities(&self, user_id: &str) -> Result<Vec<UpstreamIdentity>>;
 }

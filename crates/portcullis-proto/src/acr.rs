@@ -72,6 +72,8 @@ pub mod amr {
     pub const PIN: &str = "pin";
     /// Multiple-factor authentication.
     pub const MFA: &str = "mfa";
+    /// Federated authentication: an upstream identity provider signed the user in.
+    pub const FED: &str = "fed";
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ use std::path::Path;
 use portcullis_core::crypto::secret::SecretString;
 use serde::Deserialize;
 
+pub mod upstream;
+
 /// A configuration problem, named so the operator knows what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -287,6 +289,8 @@ struct Raw {
     sms: Option<crate::notify::SmsSettings>,
     outbox_dir: Option<String>,
     tls: Option<TlsSettings>,
+    #[serde(default)]
+    upstream: std::collections::BTreeMap<String, upstream::RawUpstream>,
 }
 
 /// The resolved settings the server runs with.
@@ -334,6 +338,8 @@ pub struct Settings {
     pub issuer_auto: bool,
     /// Serve HTTPS with these files instead of plain HTTP (behind no proxy).
     pub tls: Option<TlsSettings>,
+    /// Upstream identity providers (federation), by name.
+    pub upstream: Vec<upstream::UpstreamSettings>,
 }
 
 /// Where settings come from, besides the built-in defaults.
@@ -358,7 +364,7 @@ pub const DEV_OUTBOX_DIR: &str = "./portcullis-dev-outbox";
 const SECRET_FILE_KEYS: [&str; 2] = ["master_key", "database_url"];
 /// Keys whose values stay text even when they look numeric: a sender `+15551234567` or a password
 /// `0042` would lose its `+` or leading zeros as an integer.
-const TEXT_KEYS: [&str; 3] = ["username", "password", "from"];
+const TEXT_KEYS: [&str; 5] = ["username", "password", "from", "client_id", "client_secret"];
 
 /// Environment variables with the prefix that are not settings.
 fn ignored_env(name: &str) -> bool {
@@ -555,6 +561,7 @@ impl Settings {
         }
         portcullis_core::crypto::aead::MasterKeys::from_base64(&master_keys)
             .map_err(|e| ConfigError::Invalid(format!("`master_key`: {e}")))?;
+        let upstream = upstream::resolve_all(raw.upstream)?;
         Ok(Settings {
             issuer,
             listen,
@@ -582,6 +589,7 @@ impl Settings {
             dev,
             issuer_auto,
             tls: raw.tls,
+            upstream,
         })
     }
 

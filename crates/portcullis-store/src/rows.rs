@@ -229,3 +229,13 @@ pub(crate) fn failures(row: &AnyRow) -> Result<Failures> {
 pub(crate) fn count(row: &AnyRow) -> Result<i64> {
     get(row, "n")
 }
+
+pub(crate) fn upstream_identity(row: &AnyRow) -> Result<UpstreamIdentity> {
+    Ok(UpstreamIdentity {
+        provider: get(row, "provider")?,
+        subject: get(row, "subject")?,
+        user_id: get(row, "user_id")?,
+        email: get(row, "email")?,
+        created_at: get(row, "created_at")?,
+    })
+}

@@ -1649,4 +1649,49 @@ impl Store for SqlStore {
             .await?;
         Ok(n > 0)
     }
+
+    async fn link_upstream(&self, i: &UpstreamIdentity) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO upstream_identities (provider, subject, user_id, email, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(i.provider.clone())
+            .bind(i.subject.clone())
+            .bind(i.user_id.clone())
+            .bind(i.email.clone())
+            .bind(i.created_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn upstream_identity(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UpstreamIdentity>> {
+        self.fetch_optional(
+            sqlx::query("SELECT * FROM upstream_identities WHERE provider = $1 AND subject = $2")
+                .bind(provider.to_string())
+                .bind(subject.to_string()),
+        )
+        .await?
+        .as_ref()
+        .map(rows::upstream_identity)
+        .transpose()
+    }
+
+    async fn upstream_identities(&self, user_id: &str) -> Result<Vec<UpstreamIdentity>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT * FROM upstream_identities WHERE user_id = $1
+                     ORDER BY created_at, provider, subject",
+                )
+                .bind(user_id.to_string()),
+            )
+            .await?;
+        rows.iter().map(rows::upstream_identity).collect()
+    }
 }

@@ -102,6 +102,7 @@ both_engines!(
     clients_apis_update_and_delete,
     audit_search_filters_and_pages,
     users_deletion_schedule_cancel_and_claim_once,
+    upstream_links_unique_and_cascade,
 );
 
 fn user(id: &str, email: &str) -> User {
@@ -1121,4 +1122,54 @@ async fn users_deletion_schedule_cancel_and_claim_once(s: &SqlStore) {
         s.user_by_id("u2").await.unwrap().is_some(),
         "claiming deletes nothing"
     );
+}
+
+async fn upstream_links_unique_and_cascade(s: &SqlStore) {
+    s.create_user(&user("u1", "ada@example.com")).await.unwrap();
+    let link = UpstreamIdentity {
+        provider: "google".into(),
+        subject: "1234".into(),
+        user_id: "u1".into(),
+        email: Some("ada@example.com".into()),
+        created_at: 100,
+    };
+    assert!(
+        s.upstream_identity("google", "1234")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    s.link_upstream(&link).await.unwrap();
+    assert_eq!(
+        s.upstream_identity("google", "1234").await.unwrap(),
+        Some(link.clone())
+    );
+    assert!(
+        s.upstream_identity("github", "1234")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let again = s.link_upstream(&link).await;
+    assert!(
+        matches!(again, Err(portcullis_core::Error::Conflict(_))),
+        "{again:?}"
+    );
+    s.link_upstream(&UpstreamIdentity {
+        provider: "github".into(),
+        email: None,
+        created_at: 101,
+        ..link.clone()
+    })
+    .await
+    .unwrap();
+    assert_eq!(s.upstream_identities("u1").await.unwrap().len(), 2);
+    assert!(s.delete_user("u1").await.unwrap());
+    assert!(
+        s.upstream_identity("google", "1234")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(s.upstream_identities("u1").await.unwrap().is_empty());
 }

@@ -37,6 +37,16 @@ pub struct SecondProvider {
 /// When Node or the package is missing, or the server does not start within 20 s.
 #[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 pub async fn start(client: &ClientSetup) -> SecondProvider {
+    start_with_env(client, &[]).await
+}
+
+/// Starts the provider with extra environment (e.g. `UPSTREAM_CLIENT_ID` and
+/// `UPSTREAM_CLIENT_SECRET`, the client Portcullis signs in through) and waits until it listens.
+///
+/// # Panics
+/// As [`start`].
+#[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+pub async fn start_with_env(client: &ClientSetup, env: &[(&str, &str)]) -> SecondProvider {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/oidc-provider");
     assert!(
         dir.join("node_modules/oidc-provider").exists(),
@@ -51,6 +61,7 @@ pub async fn start(client: &ClientSetup) -> SecondProvider {
         .env("POST_LOGOUT_REDIRECT_URI", &client.post_logout_redirect_uri)
         .env("BACKCHANNEL_LOGOUT_URI", &client.backchannel_logout_uri)
         .env("RESOURCE", &client.resource)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)

@@ -30,6 +30,10 @@ pub enum Method {
     RecoveryCode,
     /// A remembered-device cookie set after an earlier multi-factor sign-in.
     RememberedDevice,
+    /// An upstream identity provider signed the user in: one factor of its own kind.
+    Federated,
+    /// An upstream identity provider trusted to report multi-factor sign-in said it did one.
+    FederatedMfa,
 }
 
 /// The factor kinds whose distinctness makes multi-factor authentication.
@@ -42,6 +46,7 @@ enum Kind {
     Webauthn,
     Recovery,
     Device,
+    Federation,
 }
 
 impl Method {
@@ -55,6 +60,7 @@ impl Method {
             Method::Webauthn => Kind::Webauthn,
             Method::RecoveryCode => Kind::Recovery,
             Method::RememberedDevice => Kind::Device,
+            Method::Federated | Method::FederatedMfa => Kind::Federation,
         }
     }
 
@@ -75,6 +81,8 @@ impl Method {
             Method::Webauthn => "webauthn",
             Method::RecoveryCode => "recovery_code",
             Method::RememberedDevice => "remembered_device",
+            Method::Federated => "federated",
+            Method::FederatedMfa => "federated_mfa",
         }
     }
 }
@@ -111,7 +119,10 @@ impl Proof {
 
     /// Whether this proof is a multi-factor authenticator on its own.
     fn multi_factor(&self) -> bool {
-        self.method == Method::Webauthn && self.user_verified
+        // An upstream counts as multi-factor only when its provider is configured to be trusted
+        // for that (`trust_upstream_acr`), which is what `FederatedMfa` records.
+        (self.method == Method::Webauthn && self.user_verified)
+            || self.method == Method::FederatedMfa
     }
 
     /// Interactive proofs move `auth_time`; a remembered device is not an interaction.
@@ -160,9 +171,10 @@ pub fn evaluate(proofs: &[Proof]) -> Option<Assurance> {
             Method::Webauthn if p.device_bound => &[amr::HWK],
             Method::Webauthn => &[amr::SWK],
             Method::RememberedDevice => &[],
+            Method::Federated | Method::FederatedMfa => &[amr::FED],
         };
         out.extend_from_slice(values);
-        if p.multi_factor() {
+        if p.multi_factor() && p.method == Method::Webauthn {
             out.push(amr::USER);
         }
     }
@@ -175,6 +187,7 @@ pub fn evaluate(proofs: &[Proof]) -> Option<Assurance> {
         amr::SMS,
         amr::HWK,
         amr::SWK,
+        amr::FED,
         amr::USER,
         amr::MFA,
     ];
@@ -292,6 +305,15 @@ mod tests {
             (vec![p(MagicLink), p(EmailOtp)], Acr::Aal1, &["otp"]),
             (vec![p(Password), p(Password)], Acr::Aal1, &["pwd"]),
             (vec![p(Totp), p(Totp)], Acr::Aal1, &["otp"]),
+            // An upstream sign-in is one factor; a local factor after it makes two.
+            (vec![p(Federated)], Acr::Aal1, &["fed"]),
+            (
+                vec![p(Federated), p(Totp)],
+                Acr::Aal2,
+                &["otp", "fed", "mfa"],
+            ),
+            // Only a trusted upstream's multi-factor report reaches aal2 alone, never aal3.
+            (vec![p(FederatedMfa)], Acr::Aal2, &["fed", "mfa"]),
             (
                 vec![webauthn(false, false), webauthn(false, true)],
                 Acr::Aal1,

@@ -234,6 +234,8 @@ pub async fn finish(
             s
         }
     };
+    // An upstream identity waiting for its account's owner to sign in is linked now.
+    ui::upstream::link_on_sign_in(state, headers, meta, &tx, &mut cookies).await?;
     cookies.push(ui::session_cookie(state, &token));
     let methods: Vec<&str> = tx.proofs.iter().map(|p| p.method.as_str()).collect();
     state

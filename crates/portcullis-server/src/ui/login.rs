@@ -31,6 +31,7 @@ struct LoginPage<'a> {
     email: &'a str,
     error: Option<&'a str>,
     signup: bool,
+    upstreams: Vec<crate::ui::upstream::Button>,
 }
 
 /// Query of `GET /u/login`.
@@ -99,6 +100,7 @@ async fn page(
         email,
         error,
         signup,
+        upstreams: crate::ui::upstream::buttons(state, resume),
     };
     ctx.respond(status, &page, vec![])
 }

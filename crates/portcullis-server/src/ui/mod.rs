@@ -12,6 +12,7 @@ pub(crate) mod reset;
 pub(crate) mod security;
 pub(crate) mod signup;
 pub(crate) mod ticket;
+pub(crate) mod upstream;
 
 use askama::Template;
 use axum::Router;
@@ -80,6 +81,12 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/u/verify",
             get(signup::email_verify_get).post(signup::email_verify_post),
+        )
+        .route("/u/login/upstream/{name}", get(upstream::start))
+        .route("/u/upstream/callback", get(upstream::callback))
+        .route(
+            "/u/upstream/link",
+            get(upstream::link_get).post(upstream::link_post),
         )
         .route(
             "/u/account/security",

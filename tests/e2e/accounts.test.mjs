@@ -45,7 +45,7 @@ async function newestMail(page, to, subject) {
     .filter({ hasText: to })
     .filter({ hasText: subject })
     .first();
-  return (await article.locator('pre').textContent()).trim();
+  return (await article.locator('pre').first().textContent()).trim();
 }
 
 async function onSecurityPage(page) {

@@ -16,7 +16,13 @@ pub enum Class {
     Factor,
     /// Enrolment submissions.
     Enroll,
+    /// Strength-meter estimates, asked as a person types.
+    Meter,
 }
+
+/// Meter estimates per IP and minute: a person typing a long passphrase asks often, and each
+/// answer costs a dictionary match, not a hash.
+pub const METER_PER_MINUTE: u32 = 240;
 
 const WINDOW: i64 = 60;
 // Bounds memory under a flood from many addresses; old windows are dropped first.

@@ -229,6 +229,8 @@ impl AppState {
             Class::Login => l.login_per_minute,
             Class::Factor => l.factor_per_minute,
             Class::Enroll => l.enroll_per_minute,
+            Class::Meter if l.enroll_per_minute == 0 => 0,
+            Class::Meter => crate::ratelimit::METER_PER_MINUTE,
         };
         let ip = meta.ip.as_deref().unwrap_or("unknown");
         self.0.limiter.check(class, ip, limit, self.now())

@@ -233,15 +233,6 @@ async fn signup_by_code_creates_a_verified_account_and_signs_in() {
     app.stop().await;
 }
 
-/// A page with its per-browser parts (nonces, CSRF tokens) and `email` blanked out.
-fn neutral(body: &str, email: &str) -> String {
-    let body = without_nonces(body).replace(email, "x");
-    match form_value(&body, "csrf") {
-        Some(csrf) => body.replace(&csrf, "csrf"),
-        None => body,
-    }
-}
-
 /// Opens a sign-up link and presses its button in browser `b`.
 async fn confirm(b: &reqwest::Client, app: &TestApp, link: &str) -> Page {
     let page = get(b, app, link).await;

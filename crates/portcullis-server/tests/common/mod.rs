@@ -420,3 +420,15 @@ pub fn without_nonces(html: &str) -> String {
         })
         .collect()
 }
+
+/// A page with its per-browser parts (nonces, state and CSRF tokens) and `email` blanked out,
+/// to compare the answers two people got.
+pub fn neutral(body: &str, email: &str) -> String {
+    let mut body = without_nonces(body).replace(email, "x");
+    for field in ["csrf", "state"] {
+        if let Some(v) = portcullis_testkit::form_value(&body, field).filter(|v| !v.is_empty()) {
+            body = body.replace(&v, field);
+        }
+    }
+    body
+}

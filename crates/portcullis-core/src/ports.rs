@@ -276,4 +276,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<UpstreamIdentity>>;
     /// A user's upstream links, oldest first.
     async fn upstream_identities(&self, user_id: &str) -> Result<Vec<UpstreamIdentity>>;
+    /// Removes one of a user's upstream links; whether it existed.
+    async fn unlink_upstream(&self, user_id: &str, provider: &str, subject: &str) -> Result<bool>;
 }

@@ -299,6 +299,38 @@ async fn federation_new_user_created_signed_in_and_link_reused() {
     // Never an email, code or token in the trail.
     let trail = serde_json::to_string(&events).unwrap();
     assert!(!trail.contains("newbie@example.com"), "{trail}");
+
+    // Admins see the link in Auth0's `identities` and can undo it; the next upstream sign-in
+    // then finds an account it may not enter without proving it.
+    let t = admin_token(&f.app, &["read:users", "update:users"]).await;
+    let (_, shown) = call(
+        &f.app,
+        &t,
+        "GET",
+        &format!("/api/v2/users/{}", user.id),
+        None,
+    )
+    .await;
+    assert_eq!(
+        shown["identities"],
+        serde_json::json!([{"provider": "acme", "connection": "acme", "user_id": "newbie@example.com", "isSocial": true}])
+    );
+    let path = format!(
+        "/api/v2/users/{}/identities/acme/newbie@example.com",
+        user.id
+    );
+    let (s, left) = call(&f.app, &t, "DELETE", &path, None).await;
+    assert_eq!(s, 200, "{left}");
+    assert_eq!(left[0]["provider"], "auth0");
+    assert_eq!(call(&f.app, &t, "DELETE", &path, None).await.0, 404);
+    let after = upstream_sign_in(&browser(), &f, "acme", "newbie@example.com").await;
+    assert_eq!(after.location.as_deref(), Some("/u/upstream/link"));
+    assert!(
+        audit_kinds(&f)
+            .await
+            .iter()
+            .any(|(k, _)| k == "upstream.unlinked")
+    );
     f.app.stop().await;
 }
 
@@ -375,6 +407,68 @@ async fn federation_existing_account_links_only_after_its_password() {
         events
             .iter()
             .any(|(k, d)| k == "login.failure" && d["reason"] == "invalid_credentials")
+    );
+
+    // Ada has a password, so she may disconnect the provider from her security page; after
+    // that it no longer signs her in.
+    let security = get(&b, &f.app, "/u/account/security").await;
+    assert!(
+        security.body.contains("Connected accounts"),
+        "{}",
+        security.body
+    );
+    assert!(security.body.contains("ACME Corp"));
+    let gone = disconnect(&b, &f, EMAIL).await;
+    assert_eq!(gone.status, 303, "{}", gone.body);
+    assert!(
+        f.app
+            .store
+            .upstream_identities(&ada.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let after = upstream_sign_in(&browser(), &f, "acme", EMAIL).await;
+    assert_eq!(after.location.as_deref(), Some("/u/upstream/link"));
+    f.app.stop().await;
+}
+
+/// Presses "Disconnect" for the ACME identity `subject` on the security page of browser `b`.
+async fn disconnect(b: &reqwest::Client, f: &Fed, subject: &str) -> Page {
+    submit(
+        b,
+        &f.app,
+        "/u/account/security",
+        "/u/account/security",
+        &[("action", "unlink"), ("provider", "acme"), ("id", subject)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn federation_the_only_way_in_cannot_be_disconnected() {
+    let f = fed(&[]).await;
+    let b = browser();
+    let done = upstream_sign_in(&b, &f, "acme", "newbie@example.com").await;
+    id_token(&f, &done).await;
+    let user = f
+        .app
+        .store
+        .user_by_email("newbie@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let refused = disconnect(&b, &f, "newbie@example.com").await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("Choose a password"));
+    assert_eq!(
+        f.app
+            .store
+            .upstream_identities(&user.id)
+            .await
+            .unwrap()
+            .len(),
+        1
     );
     f.app.stop().await;
 }

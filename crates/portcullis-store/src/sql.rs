@@ -1694,4 +1694,18 @@ impl Store for SqlStore {
             .await?;
         rows.iter().map(rows::upstream_identity).collect()
     }
+
+    async fn unlink_upstream(&self, user_id: &str, provider: &str, subject: &str) -> Result<bool> {
+        let n = self
+            .exec(
+                sqlx::query(
+                    "DELETE FROM upstream_identities WHERE user_id = $1 AND provider = $2 AND subject = $3",
+                )
+                .bind(user_id.to_string())
+                .bind(provider.to_string())
+                .bind(subject.to_string()),
+            )
+            .await?;
+        Ok(n > 0)
+    }
 }

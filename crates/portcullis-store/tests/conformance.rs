@@ -1155,15 +1155,20 @@ async fn upstream_links_unique_and_cascade(s: &SqlStore) {
         matches!(again, Err(portcullis_core::Error::Conflict(_))),
         "{again:?}"
     );
-    s.link_upstream(&UpstreamIdentity {
+    let github = UpstreamIdentity {
         provider: "github".into(),
         email: None,
         created_at: 101,
         ..link.clone()
-    })
-    .await
-    .unwrap();
+    };
+    s.link_upstream(&github).await.unwrap();
     assert_eq!(s.upstream_identities("u1").await.unwrap().len(), 2);
+    // Unlinking takes one link of that user only, once.
+    assert!(!s.unlink_upstream("u2", "github", "1234").await.unwrap());
+    assert!(s.unlink_upstream("u1", "github", "1234").await.unwrap());
+    assert!(!s.unlink_upstream("u1", "github", "1234").await.unwrap());
+    assert_eq!(s.upstream_identities("u1").await.unwrap().len(), 1);
+    s.link_upstream(&github).await.unwrap();
     assert!(s.delete_user("u1").await.unwrap());
     assert!(
         s.upstream_identity("google", "1234")

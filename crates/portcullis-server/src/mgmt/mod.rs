@@ -68,6 +68,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/users/{id}/enrollments", get(users::enrollments))
         .route(
+            "/api/v2/users/{id}/identities/{provider}/{user_id}",
+            delete(users::unlink),
+        )
+        .route(
             "/api/v2/users/{id}/authentication-methods",
             get(users::methods).delete(users::remove_methods),
         )

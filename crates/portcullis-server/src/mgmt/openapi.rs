@@ -85,7 +85,7 @@ pub struct PageParams {
     include_totals: Option<bool>,
 }
 
-/// How the user signs in (one database connection).
+/// One way the user signs in: the password account, or a linked upstream identity.
 #[derive(ToSchema, serde::Serialize)]
 #[allow(non_snake_case, dead_code)]
 pub struct IdentityDoc {
@@ -536,6 +536,7 @@ impl Modify for Security {
         super::users::update,
         super::users::remove,
         super::users::enrollments,
+        super::users::unlink,
         super::users::methods,
         super::users::method,
         super::users::remove_method,

@@ -41,12 +41,7 @@ async fn user_json(state: &AppState, user: &User) -> ApiResult<Value> {
         "app_metadata": user.app_metadata,
         "multifactor": kinds,
         "created_at": iso8601(user.created_at),
-        "identities": [{
-            "provider": "auth0",
-            "connection": "Username-Password-Authentication",
-            "user_id": user.id,
-            "isSocial": false,
-        }],
+        "identities": identities(state, user).await?,
     });
     if let Some(name) = &user.name {
         out["name"] = name.clone().into();
@@ -55,6 +50,68 @@ async fn user_json(state: &AppState, user: &User) -> ApiResult<Value> {
         out["last_login"] = iso8601(at).into();
     }
     Ok(out)
+}
+
+/// Auth0's `identities`: the password account (when the user has a password or nothing else),
+/// then each linked upstream identity.
+async fn identities(state: &AppState, user: &User) -> ApiResult<Vec<Value>> {
+    let links = state.store().upstream_identities(&user.id).await?;
+    let mut out = Vec::new();
+    if user.password_hash.is_some() || links.is_empty() {
+        out.push(json!({
+            "provider": "auth0",
+            "connection": "Username-Password-Authentication",
+            "user_id": user.id,
+            "isSocial": false,
+        }));
+    }
+    out.extend(links.into_iter().map(|l| {
+        json!({
+            "provider": l.provider,
+            "connection": l.provider,
+            "user_id": l.subject,
+            "isSocial": true,
+        })
+    }));
+    Ok(out)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v2/users/{id}/identities/{provider}/{user_id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user id"), ("provider" = String, Path, description = "The upstream provider's name"), ("user_id" = String, Path, description = "The user's subject at that provider")),
+    responses((status = 200, description = "The identities left", body = Vec<super::openapi::IdentityDoc>), super::openapi::ApiErrors),
+    security(("management" = ["update:users"]))
+)]
+/// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}` (Auth0's unlink): the upstream
+/// identity no longer signs in to this user; the identities left.
+pub async fn unlink(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((id, provider, subject)): Path<(String, String, String)>,
+) -> Response {
+    respond(async {
+        admin.require(&["update:users"])?;
+        let user = find_user(&state, &id).await?;
+        if !state
+            .store()
+            .unlink_upstream(&user.id, &provider, &subject)
+            .await?
+        {
+            return Err(ApiError::not_found("inexistent_identity", "identity"));
+        }
+        admin
+            .audit(
+                &state,
+                "upstream.unlinked",
+                Some(&user.id),
+                json!({ "provider": provider }),
+            )
+            .await;
+        Ok(axum::Json(identities(&state, &user).await?).into_response())
+    })
+    .await
 }
 
 #[utoipa::path(

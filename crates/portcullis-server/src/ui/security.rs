@@ -65,6 +65,13 @@ struct SessionRow {
     current: bool,
 }
 
+struct LinkRow {
+    provider: String,
+    subject: String,
+    label: String,
+    since: String,
+}
+
 struct EventRow {
     at: String,
     kind: String,
@@ -82,6 +89,7 @@ struct SecurityPage {
     devices: Vec<DeviceRow>,
     sessions: Vec<SessionRow>,
     events: Vec<EventRow>,
+    links: Vec<LinkRow>,
     fresh: bool,
 }
 
@@ -166,6 +174,17 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
                 ip: e.ip.unwrap_or_default(),
             })
             .collect();
+        let links = store
+            .upstream_identities(&user.id)
+            .await?
+            .into_iter()
+            .map(|l| LinkRow {
+                label: ui::upstream::display_name(&state, &l.provider),
+                since: when(Some(l.created_at)),
+                provider: l.provider,
+                subject: l.subject,
+            })
+            .collect();
         let ctx = PageCtx::new(&state, &headers);
         let page = SecurityPage {
             csrf: ctx.csrf.clone(),
@@ -176,6 +195,7 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
             devices,
             sessions,
             events,
+            links,
             fresh: fresh(&state, &session).await?,
         };
         ctx.respond(StatusCode::OK, &page, vec![])
@@ -292,7 +312,7 @@ pub async fn remove_factor(
 }
 
 /// `POST /u/account/security`: `action` = `rename`, `remove`, `regenerate_codes`,
-/// `forget_device` or `end_session`.
+/// `forget_device`, `end_session` or `unlink` (a connected upstream account).
 pub async fn security_post(
     State(state): State<AppState>,
     meta: ClientMeta,
@@ -383,6 +403,34 @@ pub async fn security_post(
                     .find(|s| s.id == id && s.id != session.id)
                     .ok_or_else(not_found)?;
                 crate::sessions::end(&state, &meta, &other, "user", None).await?;
+            }
+            "unlink" => {
+                let provider = form.get("provider").unwrap_or_default();
+                let links = store.upstream_identities(&user_id).await?;
+                let has_password = store
+                    .user_by_id(&user_id)
+                    .await?
+                    .is_some_and(|u| u.password_hash.is_some());
+                // The last way in stays: without a password, the last connected account is
+                // how this person signs in.
+                if !has_password && links.len() == 1 {
+                    return Err(AppError::page(
+                        StatusCode::CONFLICT,
+                        "This is how you sign in. Choose a password on your profile page first, then disconnect it.",
+                    ));
+                }
+                if !store.unlink_upstream(&user_id, provider, id).await? {
+                    return Err(not_found());
+                }
+                state
+                    .audit(
+                        "upstream.unlinked",
+                        &meta,
+                        Some(&user_id),
+                        None,
+                        serde_json::json!({ "provider": provider }),
+                    )
+                    .await;
             }
             _ => return Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action.")),
         }

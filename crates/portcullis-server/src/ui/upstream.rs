@@ -157,6 +157,13 @@ fn provider<'a>(state: &'a AppState, name: &str) -> Option<&'a UpstreamSettings>
     state.settings().upstream.iter().find(|p| p.name == name)
 }
 
+/// A provider's name as people see it (its configured name when it is no longer configured).
+pub(crate) fn display_name(state: &AppState, name: &str) -> String {
+    provider(state, name)
+        .map(|p| p.display_name.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
 fn redirect_uri(state: &AppState) -> String {
     format!("{}{CALLBACK_PATH}", state.issuer())
 }
@@ -847,9 +854,7 @@ fn link_page(
     link: &PendingLink,
     error: Option<&str>,
 ) -> AppResult<Response> {
-    let provider = provider(state, &link.provider)
-        .map(|p| p.display_name.clone())
-        .unwrap_or_else(|| link.provider.clone());
+    let provider = display_name(state, &link.provider);
     let other = match resume_query(&link.resume) {
         Some(q) => format!("/u/login?{q}"),
         None => "/u/login".into(),

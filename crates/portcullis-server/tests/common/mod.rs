@@ -432,3 +432,65 @@ pub fn neutral(body: &str, email: &str) -> String {
     }
     body
 }
+
+/// The management API's audience.
+pub fn audience(app: &portcullis_testkit::TestApp) -> String {
+    format!("{}/api/v2/", app.issuer)
+}
+
+/// A machine client with `scopes` on the management API: its id and secret.
+pub async fn admin_client(app: &portcullis_testkit::TestApp, scopes: &[&str]) -> (String, String) {
+    let (client, secret) = app
+        .create_client(portcullis_core::admin::NewClient {
+            name: "admin tool".into(),
+            grant_types: vec!["client_credentials".into()],
+            ..portcullis_core::admin::NewClient::default()
+        })
+        .await;
+    portcullis_core::admin::grant_client(
+        app.store.as_ref(),
+        &client.id,
+        &audience(app),
+        scopes.iter().map(|s| s.to_string()).collect(),
+    )
+    .await
+    .unwrap();
+    app.state.refresh().await.unwrap();
+    (client.id, secret.unwrap())
+}
+
+/// A machine client with `scopes` on the management API, and its access token.
+pub async fn admin_token(app: &portcullis_testkit::TestApp, scopes: &[&str]) -> String {
+    let client = admin_client(app, scopes).await;
+    let (status, body) = grant(
+        app,
+        &client,
+        &[
+            ("grant_type", "client_credentials"),
+            ("audience", &audience(app)),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+/// Calls the management API: status and JSON body (`null` when empty).
+pub async fn call(
+    app: &portcullis_testkit::TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .request(method.parse().unwrap(), app.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}

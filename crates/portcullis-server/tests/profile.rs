@@ -506,3 +506,40 @@ async fn profile_deletion_with_factor_after_grace_sweep_deletes_user() {
     assert!(gone.param("code").is_none());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn deletion_is_cancelled_by_a_password_grant_sign_in_too() {
+    let app = spawn_app().await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let id = user_id(&app).await;
+    assert!(
+        app.store
+            .schedule_user_deletion(&id, app.clock_now() + 86_400)
+            .await
+            .unwrap()
+    );
+    let client = password_client(&app, &["mfa=never"]).await;
+    let (status, body) = password(&app, &client, PASSWORD).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        app.store
+            .users_due_for_deletion(app.clock_now() + 30 * 86_400, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the schedule is gone"
+    );
+    let kinds: Vec<String> = app
+        .store
+        .recent_audit(20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.iter().any(|k| k == "user.deletion_cancelled"),
+        "{kinds:?}"
+    );
+    app.stop().await;
+}

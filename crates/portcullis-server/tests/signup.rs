@@ -453,3 +453,89 @@ async fn unverified_users_prove_their_address_when_policy_requires_it() {
     assert!(next.param("code").is_some(), "{:?}", next.location);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn signup_resend_replaces_the_code_a_few_times_and_tells_nothing() {
+    let app = spawn_app().await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let (cid, _) = client_with(&app, &["signup=true"]).await;
+    let free = browser();
+    let page = open_signup(&free, &app, &cid).await;
+    sign_up(&free, &app, &page, NEW_EMAIL, NEW_PASSWORD).await;
+    let first = code_in(
+        &mail(&app, NEW_EMAIL, "Verify your email address")
+            .await
+            .text,
+    );
+    let taken = browser();
+    let page = open_signup(&taken, &app, &cid).await;
+    sign_up(&taken, &app, &page, EMAIL, NEW_PASSWORD).await;
+
+    let resend = |b: reqwest::Client| {
+        let app = &app;
+        async move { submit(&b, app, "/u/signup/verify", "/u/signup/resend", &[]).await }
+    };
+    let again = resend(free.clone()).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.body.contains("We sent a new code"));
+    let other = resend(taken.clone()).await;
+    assert_eq!(neutral(&again.body, NEW_EMAIL), neutral(&other.body, EMAIL));
+    let mut second = first.clone();
+    for _ in 0..200 {
+        second = code_in(
+            &mail(&app, NEW_EMAIL, "Verify your email address")
+                .await
+                .text,
+        );
+        if second != first {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_ne!(second, first, "a new code went out");
+    // Only the newest code works; after three new codes, no more.
+    assert_eq!(
+        enter_code(&free, &app, "/u/signup/verify", &first)
+            .await
+            .status,
+        401
+    );
+    resend(free.clone()).await;
+    resend(free.clone()).await;
+    let enough = resend(free.clone()).await;
+    assert_eq!(enough.status, 429);
+    let enough_taken = {
+        resend(taken.clone()).await;
+        resend(taken.clone()).await;
+        resend(taken.clone()).await
+    };
+    assert_eq!(
+        neutral(&enough.body, NEW_EMAIL),
+        neutral(&enough_taken.body, EMAIL)
+    );
+    // The first code and three new ones, the newest first once all four are out.
+    let outbox = app.state.outbox().unwrap();
+    let sent = || {
+        outbox
+            .messages()
+            .into_iter()
+            .filter(|m| m.to == NEW_EMAIL && m.subject == "Verify your email address")
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..200 {
+        if sent().len() == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(sent().len(), 4);
+    let newest = code_in(&sent()[0].text);
+    let done = enter_code(&free, &app, "/u/signup/verify", &newest).await;
+    assert!(
+        done.param("code").is_some(),
+        "{:?} {}",
+        done.location,
+        done.body
+    );
+    app.stop().await;
+}

@@ -171,7 +171,7 @@ pub async fn password(
     // Cleared after the adaptive policy has seen the failures that came before.
     state.store().clear_failures(&key).await?;
     if !needed {
-        return tokens(state, client, &user, pending).await;
+        return tokens(state, meta, client, &user, pending).await;
     }
     Err(mfa_required(state, meta, "password", &kinds, &policy, pending).await?)
 }
@@ -491,7 +491,7 @@ pub async fn with_factor(
     crate::ui::device::note_agent(state, &user.id, meta).await?;
     let recovery = grant_type == MFA_RECOVERY_CODE;
     let audience = pending.audience.clone();
-    let mut response = tokens(state, client, &user, pending).await?;
+    let mut response = tokens(state, meta, client, &user, pending).await?;
     state
         .audit(
             "stepup.met",
@@ -514,6 +514,7 @@ pub async fn with_factor(
 /// the browser), or in a new session with no browser cookie.
 async fn tokens(
     state: &AppState,
+    meta: &ClientMeta,
     client: &Client,
     user: &User,
     pending: Pending,
@@ -541,6 +542,8 @@ async fn tokens(
                 .store()
                 .create_session(&session, &token_digest(&random::token()))
                 .await?;
+            // A sign-in keeps an account its owner asked to delete, as on the hosted pages.
+            crate::ui::profile::cancel_deletion_on_sign_in(state, meta, &user.id).await?;
             session
         }
     };

@@ -74,6 +74,7 @@ pub fn routes() -> Router<AppState> {
             "/u/signup/verify",
             get(signup::verify_get).post(signup::verify_post),
         )
+        .route("/u/signup/resend", post(signup::resend_post))
         .route(
             "/u/signup/confirm",
             get(signup::confirm_get).post(signup::confirm_post),

@@ -46,7 +46,13 @@ struct Pending {
     /// The emailed code's record (a random id nobody holds a code for, for a taken address).
     code_id: String,
     resume: Resume,
+    /// New codes sent since the first (bounded, so the form cannot be used to flood a mailbox).
+    #[serde(default)]
+    resent: u32,
 }
+
+/// How many times a sign-up may ask for a new code.
+const MAX_RESENDS: u32 = 3;
 
 /// A sign-in held until the user proves their email address.
 #[derive(Debug, Serialize, Deserialize)]
@@ -81,6 +87,9 @@ struct CodePage<'a> {
     action: &'a str,
     email: &'a str,
     error: Option<&'a str>,
+    notice: Option<&'a str>,
+    /// Whether "send a new code" is offered (sign-up; a sign-in asks again by signing in).
+    resend: bool,
 }
 
 #[derive(Template)]
@@ -294,6 +303,7 @@ pub async fn signup_post(
             password_hash: existing.is_none().then_some(hash),
             code_id,
             resume,
+            resent: 0,
         };
         state
             .store()
@@ -388,12 +398,14 @@ fn code_page(
     action: &str,
     email: &str,
     error: Option<&str>,
+    notice: Option<&str>,
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(state, headers);
-    let heading = if action == "/u/verify" {
-        "Verify your email address"
-    } else {
+    let signing_up = action != "/u/verify";
+    let heading = if signing_up {
         "Check your email"
+    } else {
+        "Verify your email address"
     };
     let page = CodePage {
         csrf: ctx.csrf.clone(),
@@ -402,6 +414,8 @@ fn code_page(
         action,
         email,
         error,
+        notice,
+        resend: signing_up,
     };
     ctx.respond(status, &page, vec![])
 }
@@ -418,6 +432,7 @@ pub async fn verify_get(State(state): State<AppState>, headers: HeaderMap) -> Re
             StatusCode::OK,
             "/u/signup/verify",
             &p.email,
+            None,
             None,
         )
     }
@@ -458,11 +473,74 @@ pub async fn verify_post(
                 "/u/signup/verify",
                 &p.email,
                 Some("That code is not right, or it expired. Check the newest email, or start again."),
+                None,
             );
         }
         let mut resp = create(&state, &headers, &meta, &id, p, true).await?;
         clear_cookie(&state, &mut resp, COOKIE);
         Ok(resp)
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /u/signup/resend`: a new code and link for this browser's sign-up (the older ones
+/// stop working), at most [`MAX_RESENDS`] times; for a taken address, the owner's note again,
+/// so the answer stays the same.
+pub async fn resend_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result: AppResult<Response> = async {
+        ui::posted(&state, &headers, &body)?;
+        state.limit(Class::Factor, &meta)?;
+        let Some((id, mut p)) = pending(&state, &headers).await? else {
+            return Ok(expired());
+        };
+        if p.resent >= MAX_RESENDS {
+            return code_page(
+                &state,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                "/u/signup/verify",
+                &p.email,
+                Some(
+                    "We sent several codes already. Check your spam folder, or start again later.",
+                ),
+                None,
+            );
+        }
+        p.resent += 1;
+        let mail = if p.password_hash.is_some() {
+            let (record, code) = state
+                .factors()
+                .new_code(None, SIGNUP_CODE, "email", &p.email, serde_json::json!({}))
+                .await?;
+            let link = state
+                .factors()
+                .new_signup_link(&p.email, serde_json::json!({ "flow": id }))
+                .await?;
+            p.code_id = record.id;
+            verification_email(&state, &p.email, &code, &link)
+        } else {
+            taken_email(&state, &p.email)
+        };
+        let data = serde_json::to_value(&p).map_err(|e| AppError::Internal(e.to_string()))?;
+        if !state.store().update_flow(&id, &data, state.now()).await? {
+            return Ok(expired());
+        }
+        send_in_background(&state, mail);
+        code_page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            "/u/signup/verify",
+            &p.email,
+            None,
+            Some("We sent a new code. Only the newest one works."),
+        )
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
@@ -679,7 +757,15 @@ pub async fn email_verify_get(State(state): State<AppState>, headers: HeaderMap)
             return Ok(expired());
         };
         let email = ui::enroll::user_email(&state, &v.user_id).await?;
-        code_page(&state, &headers, StatusCode::OK, "/u/verify", &email, None)
+        code_page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            "/u/verify",
+            &email,
+            None,
+            None,
+        )
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
@@ -717,6 +803,7 @@ pub async fn email_verify_post(
                     "/u/verify",
                     &user.email,
                     Some("That code is not right, or it expired. Sign in again for a new one."),
+                    None,
                 );
             }
         }

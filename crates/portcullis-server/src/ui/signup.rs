@@ -284,17 +284,7 @@ pub async fn signup_post(
         let token = random::token();
         let flow_id = token_digest(&token);
         let (code_id, mail) = match &existing {
-            None => {
-                let (record, code) = state
-                    .factors()
-                    .new_code(None, SIGNUP_CODE, "email", &email, serde_json::json!({}))
-                    .await?;
-                let link = state
-                    .factors()
-                    .new_signup_link(&email, serde_json::json!({ "flow": flow_id }))
-                    .await?;
-                (record.id, verification_email(&state, &email, &code, &link))
-            }
+            None => proofs(&state, &email, &flow_id).await?,
             Some(_) => (random::id("otp"), taken_email(&state, &email)),
         };
         let pending = Pending {
@@ -331,6 +321,20 @@ pub async fn signup_post(
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// A new code and link for the sign-up `flow_id` (older ones die): the code's record id and
+/// the email that carries both.
+async fn proofs(state: &AppState, email: &str, flow_id: &str) -> AppResult<(String, Message)> {
+    let (record, code) = state
+        .factors()
+        .new_code(None, SIGNUP_CODE, "email", email, serde_json::json!({}))
+        .await?;
+    let link = state
+        .factors()
+        .new_signup_link(email, serde_json::json!({ "flow": flow_id }))
+        .await?;
+    Ok((record.id, verification_email(state, email, &code, &link)))
 }
 
 fn verification_email(state: &AppState, email: &str, code: &str, link: &str) -> Message {
@@ -391,6 +395,26 @@ async fn pending(state: &AppState, headers: &HeaderMap) -> AppResult<Option<(Str
     cookie_flow(state, headers, COOKIE, KIND).await
 }
 
+/// The sign-up's code page with `error` or `notice`.
+fn signup_code_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    email: &str,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> AppResult<Response> {
+    code_page(
+        state,
+        headers,
+        status,
+        "/u/signup/verify",
+        email,
+        error,
+        notice,
+    )
+}
+
 fn code_page(
     state: &AppState,
     headers: &HeaderMap,
@@ -426,15 +450,7 @@ pub async fn verify_get(State(state): State<AppState>, headers: HeaderMap) -> Re
         let Some((_, p)) = pending(&state, &headers).await? else {
             return Ok(expired());
         };
-        code_page(
-            &state,
-            &headers,
-            StatusCode::OK,
-            "/u/signup/verify",
-            &p.email,
-            None,
-            None,
-        )
+        signup_code_page(&state, &headers, StatusCode::OK, &p.email, None, None)
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
@@ -514,16 +530,9 @@ pub async fn resend_post(
         }
         p.resent += 1;
         let mail = if p.password_hash.is_some() {
-            let (record, code) = state
-                .factors()
-                .new_code(None, SIGNUP_CODE, "email", &p.email, serde_json::json!({}))
-                .await?;
-            let link = state
-                .factors()
-                .new_signup_link(&p.email, serde_json::json!({ "flow": id }))
-                .await?;
-            p.code_id = record.id;
-            verification_email(&state, &p.email, &code, &link)
+            let (code_id, mail) = proofs(&state, &p.email, &id).await?;
+            p.code_id = code_id;
+            mail
         } else {
             taken_email(&state, &p.email)
         };
@@ -532,11 +541,10 @@ pub async fn resend_post(
             return Ok(expired());
         }
         send_in_background(&state, mail);
-        code_page(
+        signup_code_page(
             &state,
             &headers,
             StatusCode::OK,
-            "/u/signup/verify",
             &p.email,
             None,
             Some("We sent a new code. Only the newest one works."),

@@ -539,3 +539,49 @@ async fn signup_resend_replaces_the_code_a_few_times_and_tells_nothing() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn signup_cannot_flood_a_mailbox() {
+    let app = spawn_app().await;
+    let (cid, _) = client_with(&app, &["signup=true"]).await;
+    for _ in 0..9 {
+        let b = browser();
+        let page = open_signup(&b, &app, &cid).await;
+        let sent = sign_up(&b, &app, &page, NEW_EMAIL, NEW_PASSWORD).await;
+        assert_eq!(
+            sent.location.as_deref(),
+            Some("/u/signup/verify"),
+            "the same answer"
+        );
+    }
+    let outbox = app.state.outbox().unwrap();
+    let count = || {
+        outbox
+            .messages()
+            .iter()
+            .filter(|m| m.to == NEW_EMAIL)
+            .count()
+    };
+    for _ in 0..100 {
+        if count() >= 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Free tries of the lockout schedule, then waits that grow (time stands still here).
+    assert_eq!(count(), 6);
+    // Later the address gets mail again.
+    app.clock.advance(3);
+    let b = browser();
+    let page = open_signup(&b, &app, &cid).await;
+    sign_up(&b, &app, &page, NEW_EMAIL, NEW_PASSWORD).await;
+    for _ in 0..100 {
+        if count() == 7 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(count(), 7);
+    app.stop().await;
+}

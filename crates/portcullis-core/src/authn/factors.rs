@@ -65,11 +65,21 @@ pub fn factor_key(user_id: &str) -> String {
 /// The throttle key for passwords tried against an email address (known or not, so the counter
 /// itself does not reveal which addresses have accounts).
 pub fn password_key(master: &MasterKeys, email: &str) -> String {
+    address_key("password", master, email)
+}
+
+/// The throttle key for sign-up emails to an address (sent whether or not it has an account),
+/// so the sign-up form cannot be used to flood somebody's mailbox.
+pub fn signup_mail_key(master: &MasterKeys, email: &str) -> String {
+    address_key("signup-mail", master, email)
+}
+
+fn address_key(prefix: &str, master: &MasterKeys, email: &str) -> String {
     let mac = crate::crypto::hmac_sha256(
         &master.derive("portcullis throttle v1"),
         email.trim().to_lowercase().as_bytes(),
     );
-    format!("password:{}", crate::crypto::b64url(&mac[..16]))
+    format!("{prefix}:{}", crate::crypto::b64url(&mac[..16]))
 }
 
 fn secret_context(factor_id: &str) -> String {
@@ -414,5 +424,10 @@ mod tests {
         assert_eq!(k, password_key(&m, "ada@example.com"));
         assert!(!k.contains("ada"));
         assert_ne!(k, password_key(&m, "bob@example.com"));
+        assert_ne!(
+            k,
+            signup_mail_key(&m, "ada@example.com"),
+            "separate counters"
+        );
     }
 }

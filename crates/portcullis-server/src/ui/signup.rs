@@ -15,7 +15,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::admin::parse_email;
 use portcullis_core::authn::assurance::{Method, Proof};
-use portcullis_core::authn::factors::{EMAIL_VERIFY, Outcome, SIGNUP_CODE, SIGNUP_TTL};
+use portcullis_core::authn::factors::{
+    EMAIL_VERIFY, Outcome, SIGNUP_CODE, SIGNUP_TTL, signup_mail_key,
+};
 use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{Flow, User};
@@ -315,7 +317,7 @@ pub async fn signup_post(
                 serde_json::json!({ "taken": existing.is_some() }),
             )
             .await;
-        send_in_background(&state, mail);
+        send_signup_mail(&state, mail).await?;
         let cookie = ui::set_cookie(&state, COOKIE, &token, SIGNUP_TTL);
         Ok(ui::see_other("/u/signup/verify", &[cookie]))
     }
@@ -353,6 +355,21 @@ fn taken_email(state: &AppState, email: &str) -> Message {
     );
     Message::new(Channel::Email, email, "You already have an account", &text)
         .with_html(ui::notice_html("You already have an account", &text))
+}
+
+/// Sends a sign-up email unless the address had too many already (the lockout schedule on a
+/// per-address counter: a few at once, then ever longer waits, at most 20 a day); the page says
+/// the same either way.
+async fn send_signup_mail(state: &AppState, message: Message) -> AppResult<()> {
+    let key = signup_mail_key(state.master(), &message.to);
+    let factors = state.factors();
+    if factors.throttled(&key).await?.is_some() {
+        tracing::info!("sign-up email held back: too many for this address");
+        return Ok(());
+    }
+    factors.fail(&key).await?;
+    send_in_background(state, message);
+    Ok(())
 }
 
 /// Sends in the background: a slow mail server neither slows the page nor tells by its delay
@@ -540,7 +557,7 @@ pub async fn resend_post(
         if !state.store().update_flow(&id, &data, state.now()).await? {
             return Ok(expired());
         }
-        send_in_background(&state, mail);
+        send_signup_mail(&state, mail).await?;
         signup_code_page(
             &state,
             &headers,

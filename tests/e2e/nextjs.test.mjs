@@ -56,7 +56,7 @@ const cli = (args) =>
   JSON.parse(execFileSync(BIN, [...args, '--dev'], { cwd: dev.dir, env: { PATH: process.env.PATH } }).toString());
 
 before(async () => {
-  dev = await startDevServer(BIN);
+  dev = await startDevServer(BIN, { RUST_LOG: 'info,portcullis_server=debug' });
   const port = await freePort();
   app = `http://localhost:${port}`;
   cli(['api', 'create', '--identifier', `${app}/api`]);
@@ -95,7 +95,7 @@ async function onDashboard(page) {
     await page.waitForURL((u) => u.origin === app && u.pathname === '/');
     await page.locator('#email').waitFor();
   } catch (e) {
-    throw new Error(`not on the dashboard: ${page.url()}\n${(await page.content()).slice(0, 2000)}\n${nextOutput.slice(-3000)}`, { cause: e });
+    throw new Error(`not on the dashboard: ${page.url()}\n${(await page.content()).slice(0, 2000)}\n${nextOutput.slice(-3000)}\nPortcullis:\n${dev.output.slice(-6000)}`, { cause: e });
   }
 }
 

@@ -169,7 +169,10 @@ async fn run(
         required.is_none_or(|r| level.satisfies(r))
     };
     match session {
-        Some(s) if !forced && fresh_enough(&s) && met(&s) => complete(state, &request, &s).await,
+        Some(s) if !forced && fresh_enough(&s) && met(&s) => {
+            tracing::info!(session_id = %s.id, client_id = %request.client_id, "authorized from the current session");
+            complete(state, &request, &s).await
+        }
         // Signed in, but not recently or strongly enough: one more factor on one page.
         Some(s) if silent && !fresh_enough(&s) => Ok(fail(Redirected(
             ErrorCode::LoginRequired,

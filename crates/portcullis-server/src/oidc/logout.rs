@@ -102,7 +102,10 @@ pub async fn logout_get(
         let req = parse(&state, &params).await?;
         let session = ui::current_session(&state, &headers).await?;
         match session {
-            None => Ok(finish(&state, req.redirect)),
+            None => {
+                tracing::info!("logout without a current session");
+                Ok(finish(&state, req.redirect))
+            }
             Some(s) if req.hint_sid.as_deref() == Some(s.id.as_str()) => {
                 end_session(&state, &meta, &s, req.hint_client.or(req.client_id)).await?;
                 Ok(finish(&state, req.redirect))
@@ -157,6 +160,7 @@ async fn end_session(
     session: &portcullis_core::model::Session,
     client_id: Option<String>,
 ) -> AppResult<()> {
+    tracing::info!(session_id = %session.id, "session ended by RP-initiated logout");
     crate::sessions::end(state, meta, session, "logout", client_id.as_deref()).await
 }
 

@@ -2,7 +2,6 @@
 //! the link itself (`/u/magic`). A link is a first factor like a password; opening it shows a
 //! button, so mail scanners that fetch links do not spend it.
 
-use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,23 +13,9 @@ use crate::error::AppError;
 use crate::http::ClientMeta;
 use crate::ratelimit::Class;
 use crate::state::AppState;
+use crate::ui;
 use crate::ui::flow::Resume;
 use crate::ui::login::{after_first_factor, target};
-use crate::ui::{self, PageCtx};
-
-#[derive(Template)]
-#[template(path = "magic.html")]
-struct ConfirmPage {
-    csrf: String,
-    nonce: String,
-    token: String,
-}
-
-/// Query of `GET /u/magic`.
-#[derive(Debug, serde::Deserialize)]
-pub struct MagicQuery {
-    t: Option<String>,
-}
 
 /// `POST /u/login/magic`: sends a sign-in link to the address if it has an account. The answer
 /// is the same either way, so it does not tell who is registered.
@@ -106,20 +91,20 @@ pub async fn magic_request(
 pub async fn magic_get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<MagicQuery>,
+    Query(q): Query<ui::LinkQuery>,
 ) -> Response {
-    let Some(token) = q.t.filter(|t| !t.is_empty()) else {
+    let Some(token) = q.token() else {
         return invalid();
     };
-    let ctx = PageCtx::new(&state, &headers);
-    let page = ConfirmPage {
-        csrf: ctx.csrf.clone(),
-        nonce: ctx.nonce.clone(),
-        token,
-    };
-    ctx.respond(StatusCode::OK, &page, vec![])
-        .unwrap_or_else(IntoResponse::into_response)
+    ui::link_button(&state, &headers, token, &MAGIC)
 }
+
+const MAGIC: ui::LinkButton = ui::LinkButton {
+    heading: "Continue signing in",
+    lead: "You opened a sign-in link. Continue on this device to sign in.",
+    action: "/u/magic",
+    button: "Sign in",
+};
 
 fn invalid() -> Response {
     ui::message(

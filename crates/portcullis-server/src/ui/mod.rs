@@ -355,6 +355,64 @@ pub fn render(status: StatusCode, html: String, cookies: &[String], nonce: &str)
     resp
 }
 
+/// What the page an emailed link opens says. It shows one button that spends the link, so mail
+/// scanners that fetch every link spend nothing.
+pub(crate) struct LinkButton {
+    /// The heading (and title).
+    pub heading: &'static str,
+    /// The sentence under it.
+    pub lead: &'static str,
+    /// Where the button posts the token.
+    pub action: &'static str,
+    /// The button's label.
+    pub button: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "link_button.html")]
+struct LinkButtonPage<'a> {
+    csrf: String,
+    nonce: String,
+    token: String,
+    page: &'a LinkButton,
+}
+
+/// Query of the pages emailed links open (`?t=…`).
+#[derive(Debug, serde::Deserialize)]
+pub struct LinkQuery {
+    t: Option<String>,
+}
+
+impl LinkQuery {
+    /// The token, if the link carried a non-empty one.
+    pub fn token(self) -> Option<String> {
+        self.t.filter(|t| !t.is_empty())
+    }
+
+    /// The token as sent (empty if none): the button's post then finds nothing to spend.
+    pub fn raw(self) -> String {
+        self.t.unwrap_or_default()
+    }
+}
+
+/// The page an emailed link opens: `page`'s button, carrying `token`; spends nothing.
+pub(crate) fn link_button(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: String,
+    page: &LinkButton,
+) -> Response {
+    let ctx = PageCtx::new(state, headers);
+    let html = LinkButtonPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        token,
+        page,
+    };
+    ctx.respond(StatusCode::OK, &html, vec![])
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
 #[derive(Template)]
 #[template(path = "message.html")]
 struct Message<'a> {

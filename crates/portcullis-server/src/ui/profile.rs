@@ -307,35 +307,21 @@ async fn change_email(
     .await
 }
 
-#[derive(Template)]
-#[template(path = "email_confirm.html")]
-struct ConfirmPage {
-    csrf: String,
-    nonce: String,
-    token: String,
-}
-
-/// Query of `GET /u/account/email`.
-#[derive(Debug, serde::Deserialize)]
-pub struct ConfirmQuery {
-    t: Option<String>,
-}
-
 /// `GET /u/account/email?t=…`: a button; spends nothing (mail scanners fetch links).
 pub async fn email_get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ConfirmQuery>,
+    Query(q): Query<ui::LinkQuery>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers);
-    let page = ConfirmPage {
-        csrf: ctx.csrf.clone(),
-        nonce: ctx.nonce.clone(),
-        token: q.t.unwrap_or_default(),
-    };
-    ctx.respond(StatusCode::OK, &page, vec![])
-        .unwrap_or_else(IntoResponse::into_response)
+    ui::link_button(&state, &headers, q.raw(), &EMAIL_CONFIRM)
 }
+
+const EMAIL_CONFIRM: ui::LinkButton = ui::LinkButton {
+    heading: "Confirm your new email address",
+    lead: "You opened a link to use this address for your account. Press the button to finish the change.",
+    action: "/u/account/email",
+    button: "Use this address",
+};
 
 fn link_expired() -> Response {
     ui::message(

@@ -93,20 +93,6 @@ pub async fn request_post(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-#[derive(Template)]
-#[template(path = "reset_link.html")]
-struct LinkPage {
-    csrf: String,
-    nonce: String,
-    token: String,
-}
-
-/// Query of `GET /u/reset/password`.
-#[derive(Debug, serde::Deserialize)]
-pub struct LinkQuery {
-    t: Option<String>,
-}
-
 /// The link a reset token opens (emailed to the user, or handed to an admin as a ticket).
 pub fn link(state: &AppState, token: &str) -> String {
     ui::reset_link(state.issuer(), token)
@@ -116,17 +102,17 @@ pub fn link(state: &AppState, token: &str) -> String {
 pub async fn link_get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<LinkQuery>,
+    Query(q): Query<ui::LinkQuery>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers);
-    let page = LinkPage {
-        csrf: ctx.csrf.clone(),
-        nonce: ctx.nonce.clone(),
-        token: q.t.unwrap_or_default(),
-    };
-    ctx.respond(StatusCode::OK, &page, vec![])
-        .unwrap_or_else(IntoResponse::into_response)
+    ui::link_button(&state, &headers, q.raw(), &LINK)
 }
+
+const LINK: ui::LinkButton = ui::LinkButton {
+    heading: "Choose a new password",
+    lead: "You opened a password reset link. Continue on this device; if your account has a second sign-in step, you will be asked for it first.",
+    action: "/u/reset/continue",
+    button: "Continue",
+};
 
 fn expired() -> Response {
     ui::message(

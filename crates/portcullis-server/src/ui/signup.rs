@@ -94,25 +94,11 @@ struct CodePage<'a> {
     resend: bool,
 }
 
-#[derive(Template)]
-#[template(path = "signup_link.html")]
-struct LinkPage {
-    csrf: String,
-    nonce: String,
-    token: String,
-}
-
 /// Query of `GET /u/signup`.
 #[derive(Debug, Deserialize)]
 pub struct SignupQuery {
     state: Option<String>,
     return_to: Option<String>,
-}
-
-/// Query of `GET /u/signup/confirm`.
-#[derive(Debug, Deserialize)]
-pub struct ConfirmQuery {
-    t: Option<String>,
 }
 
 /// Whether the policy for this request (the client's, or the tenant's for hosted pages) lets
@@ -575,17 +561,17 @@ pub async fn resend_post(
 pub async fn confirm_get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ConfirmQuery>,
+    Query(q): Query<ui::LinkQuery>,
 ) -> Response {
-    let ctx = PageCtx::new(&state, &headers);
-    let page = LinkPage {
-        csrf: ctx.csrf.clone(),
-        nonce: ctx.nonce.clone(),
-        token: q.t.unwrap_or_default(),
-    };
-    ctx.respond(StatusCode::OK, &page, vec![])
-        .unwrap_or_else(IntoResponse::into_response)
+    ui::link_button(&state, &headers, q.raw(), &CONFIRM)
 }
+
+const CONFIRM: ui::LinkButton = ui::LinkButton {
+    heading: "Verify your email address",
+    lead: "You opened the link that finishes creating your account.",
+    action: "/u/signup/confirm",
+    button: "Verify and create my account",
+};
 
 /// `POST /u/signup/confirm`: spends the link and creates the account; the browser that started
 /// the sign-up goes on signing in, any other is told to sign in.

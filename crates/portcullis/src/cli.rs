@@ -601,13 +601,7 @@ async fn mail_password_link(settings: &Settings, to: &str, url: &str, forced: bo
                 return false;
             }
         };
-    let message = portcullis_core::notify::Message::new(
-        portcullis_core::notify::Channel::Email,
-        to,
-        subject,
-        &text,
-    )
-    .with_html(portcullis_server::ui::notice_html(subject, &text));
+    let message = portcullis_server::ui::email(to, subject, &text);
     match notifier.send(&message).await {
         Ok(()) => true,
         Err(e) => {

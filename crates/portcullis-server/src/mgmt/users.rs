@@ -1058,13 +1058,7 @@ pub async fn password_ticket(State(state): State<AppState>, admin: Admin, body: 
             let text = format!(
                 "Choose a password for your account with this link (it works once):\n{url}\n\nIf you did not expect this, ignore this email."
             );
-            let message = portcullis_core::notify::Message::new(
-                portcullis_core::notify::Channel::Email,
-                user.email.clone(),
-                "Choose your password",
-                &text,
-            )
-            .with_html(ui::notice_html("Choose your password", &text));
+            let message = ui::email(user.email.clone(), "Choose your password", &text);
             if let Err(e) = state.notifier().send(&message).await {
                 tracing::warn!(error = %e, "password ticket email not delivered");
             }

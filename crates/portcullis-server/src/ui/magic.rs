@@ -68,12 +68,7 @@ pub async fn magic_request(
             );
             let message = Message::new(Channel::Email, user.email, "Your sign-in link", text);
             // Sent in the background, so how long the answer takes does not tell either.
-            let notifier = state.clone();
-            tokio::spawn(async move {
-                if let Err(e) = notifier.notifier().send(&message).await {
-                    tracing::warn!(error = %e, "sign-in link not delivered");
-                }
-            });
+            ui::send_later(&state, message);
         }
         Ok(ui::message(
             StatusCode::OK,

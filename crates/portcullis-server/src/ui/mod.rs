@@ -139,18 +139,34 @@ pub fn reset_link(issuer: &str, token: &str) -> String {
     format!("{issuer}/u/reset/password?t={token}")
 }
 
+/// An email with its text and its HTML part ([`notice_html`]).
+pub fn email(to: impl Into<String>, subject: &str, text: &str) -> portcullis_core::notify::Message {
+    portcullis_core::notify::Message::new(
+        portcullis_core::notify::Channel::Email,
+        to,
+        subject,
+        text,
+    )
+    .with_html(notice_html(subject, text))
+}
+
+/// Sends a message in the background: a slow mail server neither slows the page nor tells, by
+/// the time the answer takes, which message (if any) went out. Failures are logged.
+pub(crate) fn send_later(state: &AppState, message: portcullis_core::notify::Message) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = state.notifier().send(&message).await {
+            tracing::warn!(error = %e, subject = %message.subject, "email not delivered");
+        }
+    });
+}
+
 /// Emails a security notice to a user, as text and HTML; failures are logged, never shown.
 pub async fn notify_user(state: &AppState, user_id: &str, subject: &str, text: &str) {
     let Ok(Some(user)) = state.store().user_by_id(user_id).await else {
         return;
     };
-    let message = portcullis_core::notify::Message::new(
-        portcullis_core::notify::Channel::Email,
-        user.email,
-        subject,
-        text,
-    )
-    .with_html(notice_html(subject, text));
+    let message = email(user.email, subject, text);
     if let Err(e) = state.notifier().send(&message).await {
         tracing::warn!(error = %e, "security notice not delivered");
     }
@@ -206,6 +222,13 @@ pub(crate) fn set_cookie(state: &AppState, base: &str, value: &str, max_age: i64
         "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
         cookie_name(state, base)
     )
+}
+
+/// Adds the `Set-Cookie` that removes cookie `base` to a response.
+pub(crate) fn clear_cookie(state: &AppState, resp: &mut Response, base: &str) {
+    if let Ok(v) = set_cookie(state, base, "", 0).parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 /// `Set-Cookie` for a new session.

@@ -26,7 +26,6 @@ use portcullis_core::authn::assurance::Method;
 use portcullis_core::authn::factors::password_key;
 use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::model::{Session, User};
-use portcullis_core::notify::{Channel, Message};
 
 use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
@@ -207,14 +206,7 @@ async fn change_name(
 /// Sends an email in the background, so the time to answer does not depend on which message
 /// (if any) went out.
 fn send_later(state: &AppState, to: String, subject: &'static str, text: String) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let message = Message::new(Channel::Email, to, subject, &text)
-            .with_html(ui::notice_html(subject, &text));
-        if let Err(e) = state.notifier().send(&message).await {
-            tracing::warn!(error = %e, "profile email not delivered");
-        }
-    });
+    ui::send_later(state, ui::email(to, subject, &text));
 }
 
 /// The link an email change token opens.

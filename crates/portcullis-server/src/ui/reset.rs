@@ -11,7 +11,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::authn::factors::RESET_TTL;
 use portcullis_core::crypto::secret::SecretString;
-use portcullis_core::notify::{Channel, Message};
 
 use crate::error::AppResult;
 use crate::http::ClientMeta;
@@ -69,19 +68,12 @@ pub async fn request_post(
                 .factors()
                 .new_reset_link(&user.id, &user.email, RESET_TTL)
                 .await?;
-            let state = state.clone();
+            let link = link(&state, &token);
+            let text = format!(
+                "Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes (it works once):\n{link}\n\nIf this was not you, ignore this email: your password stays as it is."
+            );
             // In the background, so the time to answer does not tell which addresses exist.
-            tokio::spawn(async move {
-                let link = link(&state, &token);
-                let text = format!(
-                    "Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes (it works once):\n{link}\n\nIf this was not you, ignore this email: your password stays as it is."
-                );
-                let message = Message::new(Channel::Email, user.email, "Reset your password", &text)
-                    .with_html(ui::notice_html("Reset your password", &text));
-                if let Err(e) = state.notifier().send(&message).await {
-                    tracing::warn!(error = %e, "password reset email not delivered");
-                }
-            });
+            ui::send_later(&state, ui::email(user.email, "Reset your password", &text));
         }
         Ok(ui::message(
             StatusCode::OK,
@@ -265,9 +257,7 @@ pub async fn new_post(
             "Your password was changed",
             "You were signed out everywhere. Sign in again with your new password.",
         );
-        if let Ok(v) = ui::set_cookie(&state, "tx", "", 0).parse() {
-            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
-        }
+        ui::clear_cookie(&state, &mut resp, "tx");
         Ok(resp)
     }
     .await;

@@ -21,7 +21,7 @@ use portcullis_core::authn::factors::{
 use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{Flow, User};
-use portcullis_core::notify::{Channel, Message};
+use portcullis_core::notify::Message;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
@@ -330,8 +330,7 @@ fn verification_email(state: &AppState, email: &str, code: &str, link: &str) -> 
     let text = format!(
         "Your code to finish creating your account is {code}\n\nOr open this link (it works once, for 30 minutes):\n{url}\n\nIf you did not ask for an account, ignore this email: nothing is created without it."
     );
-    Message::new(Channel::Email, email, "Verify your email address", &text)
-        .with_html(ui::notice_html("Verify your email address", &text))
+    ui::email(email, "Verify your email address", &text)
 }
 
 fn taken_email(state: &AppState, email: &str) -> Message {
@@ -339,8 +338,7 @@ fn taken_email(state: &AppState, email: &str) -> Message {
         "Someone, maybe you, tried to create an account with this email address. You already have one, so nothing was created.\n\nSign in to your account: {0}/u/account/security\n\nForgot your password? Choose a new one: {0}/u/reset\n\nIf this was not you, you can ignore this email.",
         state.issuer()
     );
-    Message::new(Channel::Email, email, "You already have an account", &text)
-        .with_html(ui::notice_html("You already have an account", &text))
+    ui::email(email, "You already have an account", &text)
 }
 
 /// Sends a sign-up email unless the address had too many already (the lockout schedule on a
@@ -354,19 +352,8 @@ async fn send_signup_mail(state: &AppState, message: Message) -> AppResult<()> {
         return Ok(());
     }
     factors.fail(&key).await?;
-    send_in_background(state, message);
+    ui::send_later(state, message);
     Ok(())
-}
-
-/// Sends in the background: a slow mail server neither slows the page nor tells by its delay
-/// which kind of email went out.
-fn send_in_background(state: &AppState, message: Message) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = state.notifier().send(&message).await {
-            tracing::warn!(error = %e, "sign-up email not delivered");
-        }
-    });
 }
 
 /// The flow of `kind` named by this browser's `base` cookie: its id and data.
@@ -496,7 +483,7 @@ pub async fn verify_post(
             );
         }
         let mut resp = create(&state, &headers, &meta, &id, p, true).await?;
-        clear_cookie(&state, &mut resp, COOKIE);
+        ui::clear_cookie(&state, &mut resp, COOKIE);
         Ok(resp)
     }
     .await;
@@ -603,18 +590,12 @@ pub async fn confirm_post(
             .is_some_and(|t| token_digest(t) == flow_id);
         let mut resp = create(&state, &headers, &meta, &flow_id, p, same_browser).await?;
         if same_browser {
-            clear_cookie(&state, &mut resp, COOKIE);
+            ui::clear_cookie(&state, &mut resp, COOKIE);
         }
         Ok(resp)
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
-}
-
-fn clear_cookie(state: &AppState, resp: &mut Response, base: &str) {
-    if let Ok(v) = ui::set_cookie(state, base, "", 0).parse() {
-        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
-    }
 }
 
 /// Ends a proved sign-up (at most once: the flow is taken) by creating the account, then signs
@@ -720,14 +701,10 @@ pub async fn require_verified(
     let text = format!(
         "Your code to verify this email address is {code}\n\nIt works once, for 10 minutes. If you are not signing in, ignore this email."
     );
-    let message = Message::new(
-        Channel::Email,
-        user.email.clone(),
-        "Verify your email address",
-        &text,
-    )
-    .with_html(ui::notice_html("Verify your email address", &text));
-    send_in_background(state, message);
+    ui::send_later(
+        state,
+        ui::email(user.email.clone(), "Verify your email address", &text),
+    );
     let held = Verifying {
         user_id: user.id.clone(),
         proof,
@@ -846,7 +823,7 @@ pub async fn email_verify_post(
             request.as_ref(),
         )
         .await?;
-        clear_cookie(&state, &mut resp, VERIFY_COOKIE);
+        ui::clear_cookie(&state, &mut resp, VERIFY_COOKIE);
         Ok(resp)
     }
     .await;

@@ -33,19 +33,7 @@ if ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
 fi
 (cd tests/node && npm ci --no-audit --no-fund && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
-# The JavaScript client: step-up fetch, React hook and server checks (vitest), typed and built.
-(cd clients/js && npm ci --no-audit --no-fund && npm run typecheck && npm test && npm run build)
-# The Next.js example (Auth.js v5 + the client above), built for the browser journey below.
-(cd examples/nextjs && npm ci --no-audit --no-fund && NEXT_TELEMETRY_DISABLED=1 npm run build)
-
-# The browser journey needs Debian's Chromium; install it when it is missing and we can.
-chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$chromium" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  echo "Chromium is missing; installing Debian's chromium package"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-if [ ! -x "$chromium" ]; then
-  echo "error: the browser tests need Chromium at $chromium (apt-get install chromium, or set CHROMIUM_PATH)" >&2
-  exit 1
-fi
-(cd tests/e2e && npm ci --no-audit --no-fund && CHROMIUM_PATH="$chromium" PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
+# The JavaScript client: step-up fetch, React hook and server checks (vitest), typed.
+(cd clients/js && npm ci --no-audit --no-fund && npm run typecheck && npm test)
+# The browser journeys (hosted pages, the Next.js example, the payout example) in Chromium.
+bash scripts/e2e.sh

@@ -2,18 +2,16 @@
 // asked: create an account on the hosted pages (the strength meter judging as the typing goes),
 // verify the address with the emailed code, enrol TOTP, forget the password and reset it by the
 // emailed link with a TOTP code, then sign in with the new password and TOTP. Screenshots go to
-// docs/screenshots/accounts/.
+// the screenshot folder's accounts/ (helpers.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { launch, password, step, stepAfter, totp } from './helpers.mjs';
+import { launch, password, step, stepAfter, totp, screenshotter } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
-const SHOTS = resolve(here, '../../docs/screenshots/accounts');
 
 let dev;
 let issuer;
@@ -27,7 +25,6 @@ before(async () => {
   });
   issuer = dev.issuer;
   browser = await launch();
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
@@ -35,7 +32,7 @@ after(async () => {
   dev?.stop();
 });
 
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = screenshotter('accounts');
 
 /** The newest message in the dev outbox to `to` with `subject`: its text. */
 async function newestMail(page, to, subject) {

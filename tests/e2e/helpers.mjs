@@ -1,8 +1,25 @@
 // What the browser journeys share: Chromium as the brief says to start it, TOTP codes as an
 // authenticator app computes them, a CDP virtual platform authenticator, and the sign-in form.
 import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * A function that saves full-page screenshots under `sub` of the screenshot folder. Tests write
+ * to `target/screenshots/` (ignored), so a test run leaves the tree clean; the README's pictures
+ * in `docs/screenshots/` are refreshed on purpose by `bash scripts/e2e.sh --refresh-screenshots`,
+ * which sets PORTCULLIS_SCREENSHOTS.
+ */
+export function screenshotter(sub) {
+  const dir = join(resolve(ROOT, process.env.PORTCULLIS_SCREENSHOTS ?? 'target/screenshots'), sub);
+  mkdirSync(dir, { recursive: true });
+  return (page, name) => page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
 
 /** Debian's Chromium, headless, without the background traffic a test does not want. */
 export function launch(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') {

@@ -2,18 +2,16 @@
 // admin password, enrol TOTP and a passkey (CDP virtual authenticator: ctap2, internal transport,
 // resident key, user verification), sign out, sign in with the passkey as a second factor, with
 // a recovery code, passwordless with the passkey and with a TOTP code, then manage the methods on
-// the security page. Screenshots of each page go to docs/screenshots/.
+// the security page. Screenshots of each page go to the screenshot folder (helpers.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { anotherDevice, launch, password, platformAuthenticator, step, totp } from './helpers.mjs';
+import { anotherDevice, launch, password, platformAuthenticator, step, totp, screenshotter } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
-const SHOTS = resolve(here, '../../docs/screenshots');
 
 let dev;
 let issuer;
@@ -23,7 +21,6 @@ before(async () => {
   dev = await startDevServer(BIN, { RUST_LOG: 'debug' });
   issuer = dev.issuer;
   browser = await launch();
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
@@ -31,7 +28,7 @@ after(async () => {
   dev?.stop();
 });
 
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = screenshotter('');
 
 // The virtual authenticator answers at once while presence is simulated; that would also
 // complete the login page's autofill (conditional) request, so password journeys turn it off

@@ -3,21 +3,19 @@
 // secret read from the page); sign out and in with the code; add a passkey and sign in with it;
 // change the bank account after its window passed (step-up in a popup, the form retries); a
 // recovery code on a new device; remove a factor and watch the other session end by back-channel
-// logout. Screenshots go to docs/screenshots/nextjs/.
+// logout. Screenshots go to the screenshot folder's nextjs/ (helpers.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { anotherDevice, freePort, launch, password, platformAuthenticator, step, stepAfter, totp } from './helpers.mjs';
+import { anotherDevice, freePort, launch, password, platformAuthenticator, step, stepAfter, totp, screenshotter } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
 const APP_DIR = resolve(here, '../../examples/nextjs');
-const SHOTS = resolve(here, '../../docs/screenshots/nextjs');
 const BANK_MAX_AGE = 8;
 
 let dev;
@@ -79,7 +77,6 @@ before(async () => {
   clientId = client.client_id;
   next = await startNext(port, nextEnv);
   browser = await launch();
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
@@ -88,7 +85,7 @@ after(async () => {
   dev?.stop();
 });
 
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = screenshotter('nextjs');
 
 async function onDashboard(page) {
   try {

@@ -2,21 +2,19 @@
 // `portcullis serve --dev`: sign in; enrol TOTP on the security page; "Change bank account"
 // steps up (one code, on Portcullis's page) and comes back to confirm; for the next minutes no
 // prompt; "Delete account" within the minute; a recovery code on a new device; sign out.
-// Screenshots go to docs/screenshots/payout/.
+// Screenshots go to the screenshot folder's payout/ (helpers.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { anotherDevice, freePort, launch, password, step, stepAfter, totp } from './helpers.mjs';
+import { anotherDevice, freePort, launch, password, step, stepAfter, totp, screenshotter } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
 const PAYOUT = process.env.PAYOUT_BIN ?? resolve(here, '../../target/debug/payout');
-const SHOTS = resolve(here, '../../docs/screenshots/payout');
 
 let dev;
 let payout;
@@ -59,7 +57,6 @@ before(async () => {
     await new Promise((r) => setTimeout(r, 200));
   }
   browser = await launch();
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
@@ -68,7 +65,7 @@ after(async () => {
   dev?.stop();
 });
 
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const shot = screenshotter('payout');
 
 async function home(page) {
   await page.waitForURL(`${web}/`);

@@ -25,19 +25,7 @@ pub fn signing_key_context(kid: &str) -> String {
     format!("signing_key:{kid}")
 }
 
-/// Normalises and checks an email address: trimmed, lower-cased, one `@` with text on each side.
-pub fn parse_email(email: &str) -> Result<String> {
-    let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && email.split('@').count() == 2
-        && email.split('@').all(|p| !p.is_empty())
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid {
-        Ok(email)
-    } else {
-        Err(Error::Invalid("email address is not valid".into()))
-    }
-}
+pub use crate::identity::parse_email;
 
 /// Checks a password an admin sets against the rules of [`crate::authn::password_rules`] (the
 /// user's own email and name count against it). The estimate runs off the async executor.

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod factor;
+pub mod identity;
 pub mod model;
 pub mod notify;
 pub mod oauth;

@@ -456,6 +456,33 @@ pub struct Failures {
     pub last_at: i64,
 }
 
+/// A user's consent to a third-party application: the scopes it may have for one audience
+/// (Auth0's "grant").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    /// Random id.
+    pub id: String,
+    /// The user.
+    pub user_id: String,
+    /// The application.
+    pub client_id: String,
+    /// The API the scopes are for (`None`: sign-in and profile only).
+    pub audience: Option<String>,
+    /// Scopes consented to so far.
+    pub scope: Vec<String>,
+    /// First consent.
+    pub created_at: i64,
+    /// The latest consent (a wider scope, or a `prompt=consent` answered again).
+    pub updated_at: i64,
+}
+
+impl Consent {
+    /// Whether this consent covers every scope in `scope`.
+    pub fn covers(&self, scope: &[String]) -> bool {
+        scope.iter().all(|s| self.scope.contains(s))
+    }
+}
+
 /// An identity at an upstream provider (federation) linked to a local user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpstreamIdentity {

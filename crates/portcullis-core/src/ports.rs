@@ -19,8 +19,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_user(&self, user: &User) -> Result<()>;
     /// A user by id.
     async fn user_by_id(&self, id: &str) -> Result<Option<User>>;
-    /// A user by email (case-insensitive).
+    /// A user by email (in canonical form: see [`crate::identity::normalize_email`]).
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// A user whose address looks like `email` (same TR39 skeleton) but is another string.
+    async fn user_look_alike(&self, email: &str) -> Result<Option<User>>;
     /// All users, oldest first.
     async fn list_users(&self) -> Result<Vec<User>>;
     /// Deletes a user with their sessions and tokens; whether one existed.
@@ -255,6 +257,31 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn failures(&self, key: &str) -> Result<Failures>;
     /// Clears the failures of `key` after a success.
     async fn clear_failures(&self, key: &str) -> Result<()>;
+    /// Counts one more attempt against `key` only if its count is still `seen`
+    /// (compare-and-set: of concurrent reservations each sees a distinct count); whether this
+    /// one won.
+    async fn reserve_failure(&self, key: &str, seen: i64, at: i64) -> Result<bool>;
+    /// Takes back one counted attempt of `key` (it succeeded).
+    async fn release_failure(&self, key: &str) -> Result<()>;
+
+    /// Stores a consent, or widens the existing one of its user, client and audience (the
+    /// scopes are merged and `updated_at` moves).
+    async fn put_consent(&self, consent: &Consent) -> Result<()>;
+    /// The consent of `user_id` to `client_id` for `audience`, if any.
+    async fn consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        audience: Option<&str>,
+    ) -> Result<Option<Consent>>;
+    /// Consents, newest first, filtered by user and/or client.
+    async fn consents(
+        &self,
+        user_id: Option<&str>,
+        client_id: Option<&str>,
+    ) -> Result<Vec<Consent>>;
+    /// Deletes a consent by id; whether it existed.
+    async fn delete_consent(&self, id: &str) -> Result<bool>;
 
     /// Schedules a user's deletion for `at` (replacing an earlier schedule); whether the user
     /// exists.

@@ -49,6 +49,10 @@ pub enum ErrorCode {
     ExpiredToken,
     /// Too many wrong codes for this account (Auth0's MFA API).
     TooManyAttempts,
+    /// Too many requests from one address; retry after the `Retry-After` header's seconds.
+    TooManyRequests,
+    /// The user must consent to the application first (OIDC Core §3.1.2.6).
+    ConsentRequired,
 }
 
 impl ErrorCode {
@@ -76,6 +80,8 @@ impl ErrorCode {
             ErrorCode::MfaRequired => "mfa_required",
             ErrorCode::ExpiredToken => "expired_token",
             ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::ConsentRequired => "consent_required",
         }
     }
 }

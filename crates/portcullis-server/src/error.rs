@@ -30,6 +30,14 @@ pub enum AppError {
     },
     /// Too many attempts: `429` with `Retry-After` (seconds), shown to a person.
     Throttled(i64),
+    /// Too many attempts: `429` with `Retry-After` (seconds) and an RFC 6749 JSON body, for
+    /// API clients (`too_many_attempts` for an account, `too_many_requests` for an address).
+    TooMany {
+        /// Error code.
+        code: ErrorCode,
+        /// Seconds to wait.
+        seconds: i64,
+    },
     /// `403 mfa_required` (Auth0's MFA API): the `mfa_token` and what the user can do with it.
     MfaRequired {
         /// The opaque token to continue with.
@@ -131,6 +139,22 @@ impl IntoResponse for AppError {
                 resp
             }
             AppError::Page { status, message } => crate::ui::error_page(status, &message),
+            AppError::TooMany { code, seconds } => {
+                let body = ErrorResponse {
+                    error: code,
+                    error_description: Some(format!(
+                        "Too many attempts; try again in {} seconds.",
+                        seconds.max(1)
+                    )),
+                };
+                let mut resp = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+                let headers = resp.headers_mut();
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                    headers.insert(header::RETRY_AFTER, v);
+                }
+                resp
+            }
             AppError::MfaRequired {
                 token,
                 requirements,

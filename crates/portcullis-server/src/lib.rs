@@ -18,6 +18,7 @@
 
 pub mod config;
 pub mod error;
+pub mod gate;
 pub mod http;
 pub mod metrics;
 pub mod mgmt;

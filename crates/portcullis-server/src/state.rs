@@ -236,6 +236,22 @@ impl AppState {
         self.0.limiter.check(class, ip, limit, self.now())
     }
 
+    /// As [`AppState::over_limit`], for API clients: `429 too_many_requests` as JSON, with
+    /// `Retry-After`.
+    pub fn limit_api(
+        &self,
+        class: Class,
+        meta: &crate::http::ClientMeta,
+    ) -> crate::error::AppResult<()> {
+        match self.over_limit(class, meta) {
+            Some(seconds) => Err(crate::error::AppError::TooMany {
+                code: portcullis_proto::oauth::ErrorCode::TooManyRequests,
+                seconds,
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// As [`AppState::over_limit`], as an error to return: `429` with `Retry-After`.
     pub fn limit(
         &self,

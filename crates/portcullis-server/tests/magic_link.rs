@@ -212,7 +212,8 @@ async fn a_second_factor_still_follows_and_email_codes_do_not_count_twice() {
     assert_eq!(id["amr"], json!(["otp", "mfa"]));
 
     // Bob's only factor is email codes: after a link, they would prove the same mailbox, so
-    // he is not offered them (nor recovery codes) but asked to add a different factor.
+    // he is not offered them (nor recovery codes) but his password, a factor of another kind;
+    // the mailbox alone never adds a factor to his account.
     let bob = "bob@example.com";
     app.create_user(bob, PASSWORD).await;
     let bb = browser();
@@ -233,11 +234,24 @@ async fn a_second_factor_still_follows_and_email_codes_do_not_count_twice() {
     let step = follow(&bb2, &app, link.trim_start_matches(&app.issuer)).await;
     assert_eq!(step.location.as_deref(), Some("/u/mfa"));
     let mfa = get(&bb2, &app, "/u/mfa").await;
-    assert_eq!(mfa.location.as_deref(), Some("/u/enroll"));
-    let chooser = get(&bb2, &app, "/u/enroll").await;
-    assert!(!chooser.body.contains("channel=email"), "{}", chooser.body);
-    assert!(chooser.body.contains("/u/enroll/totp"));
-    let refused = get(&bb2, &app, "/u/enroll/oob?channel=email").await;
-    assert_eq!(refused.status, 400);
+    assert_eq!(mfa.status, 200, "{:?}", mfa.location);
+    assert!(mfa.body.contains("Enter your password"), "{}", mfa.body);
+    assert!(!mfa.body.contains("Email code to"), "{}", mfa.body);
+    assert_ne!(get(&bb2, &app, "/u/enroll/totp").await.status, 200);
+    let done = submit(
+        &bb2,
+        &app,
+        "/u/mfa",
+        "/u/mfa",
+        &[("method", "password"), ("code", PASSWORD)],
+    )
+    .await;
+    let code = done
+        .param("code")
+        .unwrap_or_else(|| panic!("{}", done.body));
+    let tokens = exchange(&app, &client_id, &secret, &code).await;
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["acr"], "aal2");
+    assert_eq!(id["amr"], json!(["pwd", "otp", "mfa"]));
     app.stop().await;
 }

@@ -434,7 +434,7 @@ async fn challenges_and_associations_are_limited_per_address() {
     let (status, body) = associate(&app, &cli, &token, sms).await;
     assert_eq!(
         (status, body["error"].as_str()),
-        (429, Some("too_many_attempts"))
+        (429, Some("too_many_requests"))
     );
     let challenge = |token: String| {
         let (url, cli) = (app.url("/mfa/challenge"), cli.clone());

@@ -122,11 +122,24 @@ async fn max_age_allowed_factors_and_enrol_with_any_from_a_client_policy() {
         !page.body.contains("Email code to"),
         "email is not allowed here"
     );
-    let chooser = get(&b, &app, "/u/enroll").await;
+    // A user with no factor at a client that asks for one enrols only what the client allows.
+    app.create_user("carol@example.com", PASSWORD).await;
+    let (totp_only, _) = client_with(&app, &["allowed_factors=totp", "mfa=always"]).await;
+    let c = browser();
+    let first = portcullis_testkit::login(
+        &c,
+        &app,
+        &authorize_url(&app, &totp_only, ""),
+        "carol@example.com",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(first.location.as_deref(), Some("/u/enroll"));
+    let chooser = get(&c, &app, "/u/enroll").await;
     assert!(chooser.body.contains("/u/enroll/totp"));
     assert!(!chooser.body.contains("channel=sms"), "{}", chooser.body);
     assert!(!chooser.body.contains("style=passkey"));
-    assert_eq!(get(&b, &app, "/u/enroll/oob?channel=sms").await.status, 400);
+    assert_eq!(get(&c, &app, "/u/enroll/oob?channel=sms").await.status, 400);
 
     // A user with no factor, a client that needs aal2 and lets nobody enrol: unmet at sign-in.
     app.create_user("bob@example.com", PASSWORD).await;

@@ -239,3 +239,17 @@ pub(crate) fn upstream_identity(row: &AnyRow) -> Result<UpstreamIdentity> {
         created_at: get(row, "created_at")?,
     })
 }
+
+pub(crate) fn consent(row: &AnyRow) -> Result<Consent> {
+    let audience: String = get(row, "audience")?;
+    let scope: String = get(row, "scope")?;
+    Ok(Consent {
+        id: get(row, "id")?,
+        user_id: get(row, "user_id")?,
+        client_id: get(row, "client_id")?,
+        audience: (!audience.is_empty()).then_some(audience),
+        scope: scope.split_whitespace().map(str::to_string).collect(),
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}

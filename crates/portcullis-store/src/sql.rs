@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use portcullis_core::identity::{email_skeleton, normalize_email};
 use portcullis_core::model::*;
 use portcullis_core::policy::PolicyOverrides;
 use portcullis_core::ports::Store;
@@ -165,7 +166,27 @@ impl SqlStore {
         migrator
             .run(&self.writer)
             .await
-            .map_err(|e| Error::Store(e.to_string()))
+            .map_err(|e| Error::Store(e.to_string()))?;
+        self.backfill_email_skeletons().await
+    }
+
+    /// Gives rows older than the look-alike key theirs (SQL cannot compute a TR39 skeleton).
+    async fn backfill_email_skeletons(&self) -> Result<()> {
+        let rows = self
+            .fetch_all(sqlx::query(
+                "SELECT id, email FROM users WHERE email_skeleton IS NULL",
+            ))
+            .await?;
+        for row in rows {
+            let (id, email) = (rows::string(&row, "id")?, rows::string(&row, "email")?);
+            self.exec(
+                sqlx::query("UPDATE users SET email_skeleton = $1 WHERE id = $2")
+                    .bind(email_skeleton(&email))
+                    .bind(id),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Drops a PostgreSQL schema (test clean-up).
@@ -333,11 +354,11 @@ impl Store for SqlStore {
         self.exec(
             sqlx::query(
                 "INSERT INTO users (id, email, email_verified, name, password_hash, blocked, created_at, last_login,
-                   user_metadata, app_metadata)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                   user_metadata, app_metadata, email_skeleton)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(u.id.clone())
-            .bind(u.email.to_lowercase())
+            .bind(normalize_email(&u.email))
             .bind(i64::from(u.email_verified))
             .bind(u.name.clone())
             .bind(u.password_hash.clone())
@@ -345,7 +366,8 @@ impl Store for SqlStore {
             .bind(u.created_at)
             .bind(u.last_login)
             .bind(to_json(&u.user_metadata)?)
-            .bind(to_json(&u.app_metadata)?),
+            .bind(to_json(&u.app_metadata)?)
+            .bind(email_skeleton(&u.email)),
         )
         .await
         .map(|_| ())
@@ -390,17 +412,18 @@ impl Store for SqlStore {
             .exec(
                 sqlx::query(
                     "UPDATE users SET email = $1, email_verified = $2, name = $3, password_hash = $4,
-                       blocked = $5, user_metadata = $6, app_metadata = $7
+                       blocked = $5, user_metadata = $6, app_metadata = $7, email_skeleton = $9
                      WHERE id = $8",
                 )
-                .bind(u.email.to_lowercase())
+                .bind(normalize_email(&u.email))
                 .bind(i64::from(u.email_verified))
                 .bind(u.name.clone())
                 .bind(u.password_hash.clone())
                 .bind(i64::from(u.blocked))
                 .bind(to_json(&u.user_metadata)?)
                 .bind(to_json(&u.app_metadata)?)
-                .bind(u.id.clone()),
+                .bind(u.id.clone())
+                .bind(email_skeleton(&u.email)),
             )
             .await?;
         Ok(n > 0)
@@ -416,7 +439,21 @@ impl Store for SqlStore {
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         self.fetch_optional(
-            sqlx::query("SELECT * FROM users WHERE email = $1").bind(email.trim().to_lowercase()),
+            sqlx::query("SELECT * FROM users WHERE email = $1").bind(normalize_email(email)),
+        )
+        .await?
+        .as_ref()
+        .map(rows::user)
+        .transpose()
+    }
+
+    async fn user_look_alike(&self, email: &str) -> Result<Option<User>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT * FROM users WHERE email_skeleton = $1 AND email <> $2 ORDER BY created_at LIMIT 1",
+            )
+            .bind(email_skeleton(email))
+            .bind(normalize_email(email)),
         )
         .await?
         .as_ref()
@@ -1596,6 +1633,108 @@ impl Store for SqlStore {
         self.exec(sqlx::query("DELETE FROM failures WHERE key = $1").bind(key.to_string()))
             .await
             .map(|_| ())
+    }
+
+    async fn reserve_failure(&self, key: &str, seen: i64, at: i64) -> Result<bool> {
+        let q = if seen == 0 {
+            sqlx::query(
+                "INSERT INTO failures (key, failed, last_at) VALUES ($1, 1, $2)
+                 ON CONFLICT (key) DO UPDATE SET failed = 1, last_at = $2 WHERE failures.failed = 0",
+            )
+            .bind(key.to_string())
+            .bind(at)
+        } else {
+            sqlx::query(
+                "UPDATE failures SET failed = failed + 1, last_at = $2 WHERE key = $1 AND failed = $3",
+            )
+            .bind(key.to_string())
+            .bind(at)
+            .bind(seen)
+        };
+        Ok(self.exec(q).await? == 1)
+    }
+
+    async fn release_failure(&self, key: &str) -> Result<()> {
+        self.exec(
+            sqlx::query("UPDATE failures SET failed = failed - 1 WHERE key = $1 AND failed > 0")
+                .bind(key.to_string()),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn put_consent(&self, c: &Consent) -> Result<()> {
+        let mut scope = self
+            .consent(&c.user_id, &c.client_id, c.audience.as_deref())
+            .await?
+            .map(|old| old.scope)
+            .unwrap_or_default();
+        for s in &c.scope {
+            if !scope.contains(s) {
+                scope.push(s.clone());
+            }
+        }
+        self.exec(
+            sqlx::query(
+                "INSERT INTO consents (id, user_id, client_id, audience, scope, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (user_id, client_id, audience) DO UPDATE SET scope = $5, updated_at = $7",
+            )
+            .bind(c.id.clone())
+            .bind(c.user_id.clone())
+            .bind(c.client_id.clone())
+            .bind(c.audience.clone().unwrap_or_default())
+            .bind(scope.join(" "))
+            .bind(c.created_at)
+            .bind(c.updated_at),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        audience: Option<&str>,
+    ) -> Result<Option<Consent>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT * FROM consents WHERE user_id = $1 AND client_id = $2 AND audience = $3",
+            )
+            .bind(user_id.to_string())
+            .bind(client_id.to_string())
+            .bind(audience.unwrap_or_default().to_string()),
+        )
+        .await?
+        .as_ref()
+        .map(rows::consent)
+        .transpose()
+    }
+
+    async fn consents(
+        &self,
+        user_id: Option<&str>,
+        client_id: Option<&str>,
+    ) -> Result<Vec<Consent>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT * FROM consents WHERE ($1 = '' OR user_id = $1) AND ($2 = '' OR client_id = $2)
+                     ORDER BY updated_at DESC, id",
+                )
+                .bind(user_id.unwrap_or_default().to_string())
+                .bind(client_id.unwrap_or_default().to_string()),
+            )
+            .await?;
+        rows.iter().map(rows::consent).collect()
+    }
+
+    async fn delete_consent(&self, id: &str) -> Result<bool> {
+        Ok(self
+            .exec(sqlx::query("DELETE FROM consents WHERE id = $1").bind(id.to_string()))
+            .await?
+            > 0)
     }
 
     async fn schedule_user_deletion(&self, id: &str, at: i64) -> Result<bool> {

@@ -77,7 +77,7 @@ pub fn signup_mail_key(master: &MasterKeys, email: &str) -> String {
 fn address_key(prefix: &str, master: &MasterKeys, email: &str) -> String {
     let mac = crate::crypto::hmac_sha256(
         &master.derive("portcullis throttle v1"),
-        email.trim().to_lowercase().as_bytes(),
+        crate::identity::normalize_email(email).as_bytes(),
     );
     format!("{prefix}:{}", crate::crypto::b64url(&mac[..16]))
 }
@@ -98,29 +98,118 @@ pub struct Factors<'a> {
     pub now: i64,
 }
 
+/// How many times a reservation retries when concurrent ones keep winning the compare-and-set
+/// (each round one of them wins, and the throttle stops all within a few).
+const RESERVE_ROUNDS: usize = 64;
+
+/// One attempt counted against a throttle key before its secret is looked at (see
+/// [`Factors::reserve`]); settled by [`Factors::settle`], [`Factors::release`] or
+/// [`Factors::failed`].
+#[derive(Debug)]
+#[must_use = "an attempt is settled, released or failed"]
+pub struct Attempt {
+    key: String,
+    count: i64,
+}
+
 impl Factors<'_> {
-    /// Seconds the caller must wait before `key` may be tried again, if any.
+    /// Reserves one attempt against `key`, counted as a failure *before* the secret is checked
+    /// (one atomic compare-and-set), so concurrent guesses cannot all pass a check made before
+    /// any of them was counted: at most the schedule's number are ever evaluated, on every
+    /// node. `Err(seconds)` when the throttle says wait.
+    pub async fn reserve(&self, key: &str) -> Result<std::result::Result<Attempt, i64>> {
+        for _ in 0..RESERVE_ROUNDS {
+            let f = self.store.failures(key).await?;
+            if let Some(wait) = self.lockout.retry_after(f.count, f.last_at, self.now) {
+                return Ok(Err(wait));
+            }
+            if self.store.reserve_failure(key, f.count, self.now).await? {
+                return Ok(Ok(Attempt {
+                    key: key.to_string(),
+                    count: f.count + 1,
+                }));
+            }
+        }
+        // Contention past every round: ask the caller to come back in a second.
+        Ok(Err(1))
+    }
+
+    /// Seconds the caller must wait before `key` may be tried again, if any (a read only: to
+    /// try, [`Factors::reserve`]).
     pub async fn throttled(&self, key: &str) -> Result<Option<i64>> {
         let f = self.store.failures(key).await?;
         Ok(self.lockout.retry_after(f.count, f.last_at, self.now))
     }
 
-    /// Counts a failure against `key`; whether it locked the account.
+    /// Counts a failure against `key` without an attempt (sends, not guesses); whether it
+    /// reached the lockout threshold.
     pub async fn fail(&self, key: &str) -> Result<bool> {
         let f = self.store.record_failure(key, self.now).await?;
         Ok(self.lockout.locks_now(f.count))
     }
 
-    /// Clears the throttle after a proof, or counts a failure.
-    pub(crate) async fn settle(&self, key: &str, proof: Option<Proof>) -> Result<Outcome> {
+    /// The attempt failed: it is counted already; whether it locked the account.
+    pub fn failed(&self, attempt: Attempt) -> bool {
+        self.lockout.locks_now(attempt.count)
+    }
+
+    /// The attempt succeeded: it no longer counts, but the failures before it stay until the
+    /// caller clears them (the adaptive policy reads them first).
+    pub async fn release(&self, attempt: Attempt) -> Result<()> {
+        self.store.release_failure(&attempt.key).await
+    }
+
+    /// Clears the throttle after a proof, or reports the (already counted) failure.
+    pub(crate) async fn settle(&self, attempt: Attempt, proof: Option<Proof>) -> Result<Outcome> {
         match proof {
             Some(p) => {
-                self.store.clear_failures(key).await?;
+                self.store.clear_failures(&attempt.key).await?;
                 Ok(Outcome::Proved(p))
             }
             None => Ok(Outcome::Wrong {
-                locked: self.fail(key).await?,
+                locked: self.failed(attempt),
             }),
+        }
+    }
+
+    /// Reserves an attempt against `user_id`'s factors, or says how long to wait.
+    pub(crate) async fn factor_attempt(
+        &self,
+        user_id: &str,
+    ) -> Result<std::result::Result<Attempt, Outcome>> {
+        Ok(self
+            .reserve(&factor_key(user_id))
+            .await?
+            .map_err(|retry_after| Outcome::Throttled { retry_after }))
+    }
+
+    /// Checks a password against `hash` (`None` for an unknown account: the same work against a
+    /// dummy hash) under the throttle `key`; `usable` is false for a blocked account, whose
+    /// right password still fails. On success the attempt is taken back, and the failures
+    /// before it stay for the caller to read and clear.
+    pub async fn check_password(
+        &self,
+        hasher: &crate::crypto::password::PasswordHasher,
+        key: &str,
+        hash: Option<String>,
+        usable: bool,
+        password: crate::crypto::secret::SecretString,
+    ) -> Result<Outcome> {
+        let attempt = match self.reserve(key).await? {
+            Ok(a) => a,
+            Err(retry_after) => return Ok(Outcome::Throttled { retry_after }),
+        };
+        if hasher.verify(password, hash).await? && usable {
+            self.release(attempt).await?;
+            Ok(Outcome::Proved(Proof::new(
+                Method::Password,
+                self.now,
+                None,
+            )))
+        } else {
+            Ok(Outcome::Wrong {
+                locked: self.failed(attempt),
+            })
         }
     }
 
@@ -145,10 +234,10 @@ impl Factors<'_> {
         factor_id: Option<&str>,
         code: &str,
     ) -> Result<Outcome> {
-        let key = factor_key(user_id);
-        if let Some(retry_after) = self.throttled(&key).await? {
-            return Ok(Outcome::Throttled { retry_after });
-        }
+        let attempt = match self.factor_attempt(user_id).await? {
+            Ok(a) => a,
+            Err(throttled) => return Ok(throttled),
+        };
         let mut proof = None;
         for f in self.store.factors(user_id).await? {
             if f.kind != FactorKind::Totp || factor_id.is_some_and(|id| id != f.id) {
@@ -163,15 +252,15 @@ impl Factors<'_> {
                 break;
             }
         }
-        self.settle(&key, proof).await
+        self.settle(attempt, proof).await
     }
 
     /// Spends a recovery code.
     pub async fn verify_recovery_code(&self, user_id: &str, code: &str) -> Result<Outcome> {
-        let key = factor_key(user_id);
-        if let Some(retry_after) = self.throttled(&key).await? {
-            return Ok(Outcome::Throttled { retry_after });
-        }
+        let attempt = match self.factor_attempt(user_id).await? {
+            Ok(a) => a,
+            Err(throttled) => return Ok(throttled),
+        };
         let mut proof = None;
         if let Some(normalized) = recovery::normalize(code) {
             let digest = recovery::digest(&self.recovery_key(), &normalized);
@@ -183,7 +272,7 @@ impl Factors<'_> {
                 proof = Some(Proof::new(Method::RecoveryCode, self.now, None));
             }
         }
-        self.settle(&key, proof).await
+        self.settle(attempt, proof).await
     }
 
     fn recovery_key(&self) -> [u8; 32] {
@@ -382,10 +471,10 @@ impl Factors<'_> {
         code: &str,
         method: Method,
     ) -> Result<Outcome> {
-        let key = factor_key(user_id);
-        if let Some(retry_after) = self.throttled(&key).await? {
-            return Ok(Outcome::Throttled { retry_after });
-        }
+        let attempt = match self.factor_attempt(user_id).await? {
+            Ok(a) => a,
+            Err(throttled) => return Ok(throttled),
+        };
         let proof = self
             .spend_code(code_id, code)
             .await?
@@ -394,7 +483,7 @@ impl Factors<'_> {
                 let factor_id = record.data["factor_id"].as_str().map(str::to_string);
                 Proof::new(method, self.now, factor_id)
             });
-        self.settle(&key, proof).await
+        self.settle(attempt, proof).await
     }
 
     /// Spends a code sent earlier when `code` is right, at most once even under concurrent

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::Result;
 use crate::authn::assurance::{Method, Proof};
-use crate::authn::factors::{Factors, Outcome, factor_key};
+use crate::authn::factors::{Factors, Outcome};
 use crate::crypto::random;
 use crate::factor::FactorKind;
 use crate::factor::webauthn::{NewCredential, Relying};
@@ -77,10 +77,10 @@ impl Factors<'_> {
         response: &Value,
         state: &Value,
     ) -> Result<Outcome> {
-        let key = factor_key(user_id);
-        if let Some(retry_after) = self.throttled(&key).await? {
-            return Ok(Outcome::Throttled { retry_after });
-        }
+        let attempt = match self.factor_attempt(user_id).await? {
+            Ok(a) => a,
+            Err(throttled) => return Ok(throttled),
+        };
         let credential_id = response["id"].as_str().unwrap_or_default();
         let factor = self
             .store
@@ -91,7 +91,7 @@ impl Factors<'_> {
             Some(f) => self.assert(rp, &f, response, state).await?,
             None => None,
         };
-        self.settle(&key, proof).await
+        self.settle(attempt, proof).await
     }
 
     /// Checks a passwordless (discoverable) assertion: the credential names its user, whose
@@ -116,12 +116,11 @@ impl Factors<'_> {
         if rp.user_handle(&factor.user_id) != handle {
             return Ok(None);
         }
-        let key = factor_key(&factor.user_id);
-        if self.throttled(&key).await?.is_some() {
+        let Ok(attempt) = self.factor_attempt(&factor.user_id).await? else {
             return Ok(None);
-        }
+        };
         let proof = self.assert(rp, &factor, response, state).await?;
-        match self.settle(&key, proof).await? {
+        match self.settle(attempt, proof).await? {
             Outcome::Proved(proof) => Ok(Some(Passwordless {
                 user_id: factor.user_id,
                 proof,

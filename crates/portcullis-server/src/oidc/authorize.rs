@@ -9,7 +9,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::crypto::{random, token_digest};
-use portcullis_core::model::{AuthCode, GrantContext, PendingAuthorization, Session};
+use portcullis_core::model::{AuthCode, GrantContext, PendingAuthorization};
 use portcullis_core::oauth::{join_scope, pkce, split_scope};
 use portcullis_core::policy::Policy;
 use portcullis_proto::acr::Acr;
@@ -17,6 +17,7 @@ use portcullis_proto::oauth::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
+use crate::gate::{Cleared, Verdict};
 use crate::http::{ClientMeta, Params};
 use crate::state::AppState;
 use crate::ui;
@@ -50,6 +51,10 @@ pub struct AuthorizeRequest {
     /// Auth0's `screen_hint` (`signup` opens the sign-up page).
     #[serde(default)]
     pub screen_hint: Option<String>,
+    /// When the request arrived (Unix seconds): a proof made after it is fresh for `max_age`,
+    /// and `prompt=login` needs one.
+    #[serde(default)]
+    pub requested_at: i64,
 }
 
 impl AuthorizeRequest {
@@ -57,6 +62,12 @@ impl AuthorizeRequest {
     /// `prompt=create` of OpenID Connect's user-registration extension).
     pub fn wants_signup(&self) -> bool {
         self.screen_hint.as_deref() == Some("signup") || self.prompt.iter().any(|p| p == "create")
+    }
+
+    /// Whether the application wants the user to authenticate again, whatever the session
+    /// (`prompt=login`, or `max_age=0`, which OIDC Core §3.1.2.1 makes the same).
+    pub fn forces_login(&self) -> bool {
+        self.prompt.iter().any(|p| p == "login") || self.max_age == Some(0)
     }
 
     /// The lowest level named in `acr_values`, if any: the request is met by any listed level
@@ -161,28 +172,35 @@ async fn run(
         .policy(Some(&request.client_id), request.audience.as_deref())
         .await;
     let (required, max_age) = request.demands(&policy);
-    let fresh_enough = |s: &Session| max_age.is_none_or(|m| now - s.auth_time <= m);
-    let forced = request.prompt.iter().any(|p| p == "login");
+    let forced = request.forces_login();
     let silent = request.prompt.iter().any(|p| p == "none");
-    let met = |s: &Session| {
-        let level = Acr::parse(&s.acr).unwrap_or(Acr::Aal1);
-        required.is_none_or(|r| level.satisfies(r))
+    // The current session answers only through the gate, as every sign-in ends.
+    let verdict = match &session {
+        Some(s) if !forced => Some(
+            crate::gate::judge(state, meta, s.clone(), Some(request.clone()), &policy, None)
+                .await?,
+        ),
+        _ => None,
     };
-    match session {
-        Some(s) if !forced && fresh_enough(&s) && met(&s) => {
+    match (session, verdict) {
+        (Some(s), Some(Verdict::Cleared(cleared))) => {
             tracing::info!(session_id = %s.id, client_id = %request.client_id, "authorized from the current session");
-            complete(state, &request, &s).await
+            complete(state, meta, &cleared).await
         }
         // Signed in, but not recently or strongly enough: one more factor on one page.
-        Some(s) if silent && !fresh_enough(&s) => Ok(fail(Redirected(
-            ErrorCode::LoginRequired,
-            "The sign-in is older than max_age; the user must authenticate again.",
-        ))),
-        Some(_) if silent => Ok(fail(Redirected(
+        (Some(s), Some(Verdict::Short))
+            if silent && max_age.is_some_and(|m| now - s.auth_time > m) =>
+        {
+            Ok(fail(Redirected(
+                ErrorCode::LoginRequired,
+                "The sign-in is older than max_age; the user must authenticate again.",
+            )))
+        }
+        (Some(_), Some(Verdict::Short)) if silent => Ok(fail(Redirected(
             ErrorCode::InteractionRequired,
             "The session is below the requested level; the user must prove another factor.",
         ))),
-        Some(s) if !forced => {
+        (Some(s), Some(Verdict::Short)) => {
             let pending = pend(state, &request).await?;
             state
                 .audit(
@@ -363,6 +381,7 @@ async fn validate(
         login_hint: params.owned("login_hint"),
         acr_values: params.owned("acr_values"),
         screen_hint: params.owned("screen_hint"),
+        requested_at: state.now(),
     })
 }
 
@@ -425,12 +444,17 @@ pub fn unmet(state: &AppState, request: &AuthorizeRequest) -> Response {
     )
 }
 
-/// Issues a code for a signed-in session and sends the user back to the client.
+/// Issues a code for a sign-in the gate cleared and sends the user back to the client.
 pub async fn complete(
     state: &AppState,
-    request: &AuthorizeRequest,
-    session: &Session,
+    _meta: &ClientMeta,
+    cleared: &Cleared,
 ) -> AppResult<Response> {
+    let (Some(request), session) = (cleared.request(), cleared.session()) else {
+        return Err(AppError::Internal(
+            "a cleared sign-in without a request".into(),
+        ));
+    };
     let code = random::token();
     let now = state.now();
     let record = AuthCode {

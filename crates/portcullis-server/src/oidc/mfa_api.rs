@@ -165,13 +165,6 @@ async fn caller(state: &AppState, headers: &HeaderMap, scope: &str) -> AppResult
 }
 
 /// The per-IP limit of the hosted pages, answered in the API's JSON.
-fn limit(state: &AppState, class: Class, meta: &ClientMeta) -> AppResult<()> {
-    match state.over_limit(class, meta) {
-        Some(wait) => Err(mfa_grant::too_many(wait)),
-        None => Ok(()),
-    }
-}
-
 /// Runs a handler body and renders its error.
 async fn respond(work: impl Future<Output = AppResult<Response>>) -> Response {
     work.await.unwrap_or_else(IntoResponse::into_response)
@@ -331,7 +324,7 @@ pub async fn associate(
 ) -> Response {
     respond(async {
         // Each association may send an email or a text message.
-        limit(&state, Class::Enroll, &meta)?;
+        state.limit_api(Class::Enroll, &meta)?;
         let params = super::token::form(&headers, &body)?;
         let caller = caller(&state, &headers, "enroll").await?;
         if params.get("client_id").is_some() {
@@ -535,7 +528,7 @@ pub async fn challenge(
     body: Bytes,
 ) -> Response {
     let result = async {
-        limit(&state, Class::Factor, &meta)?;
+        state.limit_api(Class::Factor, &meta)?;
         let params = super::token::form(&headers, &body)?;
         let client = super::client_auth::authenticate(&state, &headers, &params).await?;
         let token = params

@@ -6,7 +6,6 @@
 use axum::http::StatusCode;
 use portcullis_core::authn::assurance::{Method, Proof};
 use portcullis_core::authn::factors::{Outcome, password_key};
-use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::factor::FactorKind;
 use portcullis_core::model::{Client, Flow, GrantContext, Session, User};
@@ -89,11 +88,9 @@ impl Pending {
 
 /// `429 too_many_attempts` in the token endpoint's JSON.
 pub(crate) fn too_many(retry_after: i64) -> AppError {
-    AppError::OAuth {
-        status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+    AppError::TooMany {
         code: ErrorCode::TooManyAttempts,
-        description: format!("Too many failed attempts; try again in {retry_after} seconds."),
-        challenge: None,
+        seconds: retry_after,
     }
 }
 
@@ -121,53 +118,33 @@ pub async fn password(
     }
     let scope = params.get("scope").unwrap_or("openid").to_string();
     let key = password_key(state.master(), username);
-    let factors = state.factors();
-    if let Some(wait) = factors.throttled(&key).await? {
-        return Err(too_many(wait));
-    }
     let user = state.store().user_by_email(username.trim()).await?;
-    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let ok = state
-        .hasher()
-        .verify(SecretString::new(password), hash)
-        .await?
-        && user.as_ref().is_some_and(|u| !u.blocked);
-    let known_id = user.as_ref().map(|u| u.id.clone());
-    let Some(user) = user.filter(|_| ok) else {
-        let locked = factors.fail(&key).await?;
-        state
-            .audit(
-                "login.failure",
-                meta,
-                known_id.as_deref(),
-                Some(&client.id),
-                serde_json::json!({ "reason": "invalid_credentials", "grant": "password" }),
-            )
-            .await;
-        if locked {
-            state
-                .audit(
-                    "lockout",
-                    meta,
-                    known_id.as_deref(),
-                    Some(&client.id),
-                    serde_json::json!({ "secret": "password", "grant": "password" }),
-                )
-                .await;
+    let user = match crate::ui::login::password_attempt(
+        state,
+        meta,
+        &key,
+        user,
+        password,
+        Some(&client.id),
+        serde_json::json!({ "grant": "password" }),
+    )
+    .await?
+    {
+        crate::ui::login::Checked::Right(user) => user,
+        crate::ui::login::Checked::Wait(wait) => return Err(too_many(wait)),
+        crate::ui::login::Checked::Wrong => {
+            return Err(AppError::invalid_grant("Wrong email or password."));
         }
-        return Err(AppError::invalid_grant("Wrong email or password."));
     };
     let policy = state.policy(Some(&client.id), audience.as_deref()).await;
     let proofs = vec![Proof::new(Method::Password, state.now(), None)];
     let pending = Pending::new(&user.id, &client.id, audience, scope, proofs);
     let kinds = usable_kinds(state, &user, &policy).await?;
-    let needed = match policy.mfa {
-        MfaMode::Never => false,
-        MfaMode::Always => true,
-        MfaMode::Adaptive => {
-            !kinds.is_empty() && crate::ui::device::unfamiliar(state, &user, meta).await?
-        }
-    } || policy.required_acr.is_some_and(|r| r > Acr::Aal1);
+    // The same demand the hosted pages' gate makes: policy MFA and the required level.
+    let needed = crate::gate::demand(state, meta, &user, &policy, None, None)
+        .await?
+        .level
+        > Acr::Aal1;
     // Cleared after the adaptive policy has seen the failures that came before.
     state.store().clear_failures(&key).await?;
     if !needed {

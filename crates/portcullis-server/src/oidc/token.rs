@@ -12,6 +12,7 @@ use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 use super::{client_auth, mfa_grant, mint};
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
+use crate::ratelimit::Class;
 use crate::state::AppState;
 
 /// Every grant type the token endpoint takes, as discovery lists them.
@@ -108,6 +109,15 @@ async fn run(
         .get("grant_type")
         .ok_or_else(|| AppError::invalid_request("grant_type is required."))?
         .to_string();
+    // Every grant that checks a secret a person chose or received is limited per address
+    // before anything is looked at, as on the hosted pages.
+    match grant_type.as_str() {
+        "password" => state.limit_api(Class::Login, meta)?,
+        mfa_grant::MFA_OTP | mfa_grant::MFA_OOB | mfa_grant::MFA_RECOVERY_CODE => {
+            state.limit_api(Class::Factor, meta)?
+        }
+        _ => {}
+    }
     let client = client_auth::authenticate(state, headers, &params).await?;
     // The MFA grants continue what the password grant started; the mfa_token is bound to its
     // client, which is the check that matters.

@@ -58,9 +58,13 @@ impl Who {
     }
 }
 
-/// The enrolling user, or where to send the browser first (sign in, or step up).
+/// The enrolling user, or where to send the browser first (sign in, or step up). A sign-in
+/// in progress enrols only when the gate sent it here (`enroll`, set by `flow::short`) or an
+/// enrolment ticket started it: a password alone never adds a factor to an account.
 async fn who(state: &AppState, headers: &HeaderMap) -> AppResult<Result<Who, Response>> {
-    if let Some((id, tx)) = flow::load(state, headers).await? {
+    if let Some((id, tx)) = flow::load(state, headers).await?
+        && tx.enroll
+    {
         return Ok(Ok(Who::Tx(id, tx)));
     }
     match ui::current_session(state, headers).await? {
@@ -413,6 +417,7 @@ pub async fn continue_post(
     let result = async {
         ui::posted(&state, &headers, &body)?;
         match flow::load(&state, &headers).await? {
+            // The gate decides: a sign-in still short of its demands goes to its next step.
             Some((id, tx)) if !tx.enroll && !tx.proofs.is_empty() => {
                 flow::finish(&state, &headers, &meta, Some(&id), tx, vec![]).await
             }

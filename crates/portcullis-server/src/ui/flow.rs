@@ -4,7 +4,7 @@
 
 use axum::http::HeaderMap;
 use axum::response::Response;
-use portcullis_core::authn::assurance::Proof;
+use portcullis_core::authn::assurance::{Method, Proof};
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{Flow, Session};
 use portcullis_core::policy::Policy;
@@ -12,8 +12,9 @@ use portcullis_proto::acr::Acr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
+use crate::gate::Verdict;
 use crate::http::{ClientMeta, Params, cookie};
-use crate::oidc::authorize::{AuthorizeRequest, complete, unmet};
+use crate::oidc::authorize::{AuthorizeRequest, complete};
 use crate::state::AppState;
 use crate::ui;
 
@@ -59,6 +60,9 @@ pub struct Tx {
     /// The client's and API's effective policy (the tenant's when `None`).
     #[serde(default)]
     pub policy: Option<Policy>,
+    /// The level demanded when the first factor was proved; the gate never asks for less.
+    #[serde(default)]
+    pub floor: Option<Acr>,
 }
 
 impl Tx {
@@ -88,6 +92,7 @@ pub async fn step_up(
         code_id: None,
         required,
         policy,
+        floor: None,
     };
     let cookie = start(state, &tx).await?;
     Ok(ui::see_other("/u/mfa", &[cookie]))
@@ -161,8 +166,9 @@ pub async fn save(state: &AppState, id: &str, tx: &Tx) -> AppResult<()> {
     Ok(())
 }
 
-/// Ends a transaction (at most once) and signs the user in with what it proved: a new session,
-/// or new proofs on the session being stepped up. Then resumes where the user was going.
+/// Ends a transaction if the gate clears it: a new session, or new proofs on the session
+/// being stepped up, then on to where the user was going. A transaction the gate finds short
+/// goes on to the next factor (or an enrolment), whichever page asked to finish it.
 pub async fn finish(
     state: &AppState,
     headers: &HeaderMap,
@@ -179,61 +185,91 @@ pub async fn finish(
         save(state, id, &tx).await?;
         return Ok(ui::see_other("/u/reset/new", &cookies));
     }
+    if tx.resume == Resume::Ticket {
+        // An enrolment ticket ends with its factor enrolled and nobody signed in.
+        let Some(id) = flow_id.filter(|_| !tx.proofs.is_empty()) else {
+            return Err(expired());
+        };
+        if state.store().take_flow(id, state.now()).await?.is_none() {
+            return Err(expired());
+        }
+        cookies.push(ui::set_cookie(state, "tx", "", 0));
+        return Ok(crate::ui::ticket::done(&cookies));
+    }
     let now = state.now();
+    let request = match &tx.resume {
+        Resume::Authorize(id) => Some(pending_request(state, id).await?.ok_or_else(expired)?),
+        Resume::Path(_) | Resume::Ticket | Resume::Reset => None,
+    };
+    let current = match &tx.session_id {
+        Some(id) => state.store().session_by_id(id, now).await?,
+        None => ui::current_session(state, headers).await?,
+    };
+    // The same person proving more (step-up, prompt=login) keeps one session with new proofs.
+    let (candidate, stepped_up, replaced) = match current {
+        Some(mut s) if s.user_id == tx.user_id => {
+            s.prove(tx.proofs.iter().cloned());
+            (s, true, None)
+        }
+        other => (
+            Session::start(
+                &tx.user_id,
+                now,
+                now + state.settings().session.lifetime,
+                tx.proofs.iter().cloned(),
+            ),
+            false,
+            other,
+        ),
+    };
+    let policy = tx.policy(state);
+    let cleared =
+        match crate::gate::judge(state, meta, candidate, request, &policy, tx.floor).await? {
+            Verdict::Cleared(c) => c,
+            Verdict::Short => return short(state, meta, flow_id, tx, cookies).await,
+            Verdict::Refused => {
+                if let Some(id) = flow_id {
+                    state.store().take_flow(id, now).await?;
+                }
+                return Err(AppError::page(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "This account cannot sign in here. Contact the administrator.",
+                ));
+            }
+        };
     if let Some(id) = flow_id {
         if state.store().take_flow(id, now).await?.is_none() {
             return Err(expired());
         }
         cookies.push(ui::set_cookie(state, "tx", "", 0));
     }
-    if tx.resume == Resume::Ticket {
-        return Ok(crate::ui::ticket::done(&cookies));
+    if let Resume::Authorize(id) = &tx.resume
+        && state.store().take_pending(id, now).await?.is_none()
+    {
+        return Err(expired());
     }
-    let request = match &tx.resume {
-        Resume::Authorize(id) => {
-            let request = pending_request(state, id).await?.ok_or_else(expired)?;
-            if state.store().take_pending(id, now).await?.is_none() {
-                return Err(expired());
-            }
-            Some(request)
-        }
-        Resume::Path(_) | Resume::Ticket | Resume::Reset => None,
-    };
     let token = random::token();
     let digest = token_digest(&token);
-    let current = match &tx.session_id {
-        Some(id) => state.store().session_by_id(id, now).await?,
-        None => ui::current_session(state, headers).await?,
-    };
-    let session = match current {
-        // The same person proving more (step-up, prompt=login): one session, new proofs.
-        Some(mut s) if s.user_id == tx.user_id => {
-            s.prove(tx.proofs.iter().cloned());
-            state.store().reauthenticate_session(&s, &digest).await?;
-            s
+    let session = cleared.session();
+    if stepped_up {
+        state
+            .store()
+            .reauthenticate_session(session, &digest)
+            .await?;
+    } else {
+        if let Some(old) = replaced {
+            crate::sessions::end(state, meta, &old, "replaced", None).await?;
         }
-        other => {
-            if let Some(old) = other {
-                crate::sessions::end(state, meta, &old, "replaced", None).await?;
-            }
-            let s = Session::start(
-                &tx.user_id,
-                now,
-                now + state.settings().session.lifetime,
-                tx.proofs.iter().cloned(),
-            );
-            state.store().create_session(&s, &digest).await?;
-            let before = state.store().user_by_id(&tx.user_id).await?;
-            state.store().set_last_login(&tx.user_id, now).await?;
-            crate::ui::profile::cancel_deletion_on_sign_in(state, meta, &tx.user_id).await?;
-            let first_here = ui::device::first_sign_in_from(state, &tx.user_id, meta).await?;
-            // The very first sign-in is not news; a new browser after that is.
-            if first_here && before.is_some_and(|u| u.last_login.is_some()) {
-                new_device_notice(state, &tx.user_id, meta).await;
-            }
-            s
+        state.store().create_session(session, &digest).await?;
+        let before = state.store().user_by_id(&tx.user_id).await?;
+        state.store().set_last_login(&tx.user_id, now).await?;
+        crate::ui::profile::cancel_deletion_on_sign_in(state, meta, &tx.user_id).await?;
+        let first_here = ui::device::first_sign_in_from(state, &tx.user_id, meta).await?;
+        // The very first sign-in is not news; a new browser after that is.
+        if first_here && before.is_some_and(|u| u.last_login.is_some()) {
+            new_device_notice(state, &tx.user_id, meta).await;
         }
-    };
+    }
     // An upstream identity waiting for its account's owner to sign in is linked now.
     ui::upstream::link_on_sign_in(state, headers, meta, &tx, &mut cookies).await?;
     cookies.push(ui::session_cookie(state, &token));
@@ -247,7 +283,7 @@ pub async fn finish(
             },
             meta,
             Some(&tx.user_id),
-            request.as_ref().map(|r| r.client_id.as_str()),
+            cleared.request().map(|r| r.client_id.as_str()),
             serde_json::json!({
                 "session_id": session.id,
                 "methods": methods,
@@ -260,14 +296,9 @@ pub async fn finish(
     if Acr::parse(&session.acr).is_some_and(|a| a >= Acr::Aal2) {
         ui::device::note_agent(state, &tx.user_id, meta).await?;
     }
-    match (request, &tx.resume) {
-        (Some(request), _) => {
-            let reached = Acr::parse(&session.acr).unwrap_or(Acr::Aal1);
-            let mut resp = match tx.required {
-                // Never a level the session does not have: the application hears so instead.
-                Some(required) if !reached.satisfies(required) => unmet(state, &request),
-                _ => complete(state, &request, &session).await?,
-            };
+    match (cleared.request(), &tx.resume) {
+        (Some(_), _) => {
+            let mut resp = complete(state, meta, &cleared).await?;
             for c in cookies {
                 if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
                     resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
@@ -278,6 +309,55 @@ pub async fn finish(
         (None, Resume::Path(path)) => Ok(ui::see_other(path, &cookies)),
         (None, Resume::Authorize(_) | Resume::Ticket | Resume::Reset) => Err(expired()),
     }
+}
+
+/// Where a transaction goes when the gate finds it short: the next factor on `/u/mfa`; with
+/// nothing left to prove, an enrolment (only for a user with no factor yet, or one who has
+/// just proved a second factor, so a password alone never adds a factor to an account that
+/// has one); else the application hears `unmet_authentication_requirements`.
+pub async fn short(
+    state: &AppState,
+    meta: &ClientMeta,
+    flow_id: Option<&str>,
+    mut tx: Tx,
+    cookies: Vec<String>,
+) -> AppResult<Response> {
+    let next = if !crate::ui::mfa::ways(state, &tx).await?.is_empty() {
+        "/u/mfa"
+    } else if may_enroll(state, &tx).await? {
+        tx.enroll = true;
+        "/u/enroll"
+    } else {
+        return crate::ui::mfa::give_up(state, meta, flow_id, &tx).await;
+    };
+    let mut cookies = cookies;
+    match flow_id {
+        Some(id) => save(state, id, &tx).await?,
+        None => cookies.push(start(state, &tx).await?),
+    }
+    Ok(ui::see_other(next, &cookies))
+}
+
+/// Whether this transaction may enrol a factor before it finishes: the policy allows it for
+/// the level asked, and the account has no factor yet (trust on first use) or this sign-in
+/// already proved two factors.
+async fn may_enroll(state: &AppState, tx: &Tx) -> AppResult<bool> {
+    let policy = tx.policy(state);
+    if !policy.enroll_with_any && tx.required.is_some() {
+        return Ok(false);
+    }
+    if ui::active_factors(state, &tx.user_id).await?.is_empty() {
+        return Ok(true);
+    }
+    let mut proved = tx.proofs.clone();
+    if let Some(id) = &tx.session_id
+        && let Some(session) = state.store().session_by_id(id, state.now()).await?
+    {
+        proved.extend(session.proofs);
+    }
+    // A remembered browser stands in for a factor at sign-in, not for adding one.
+    proved.retain(|p| p.method != Method::RememberedDevice);
+    Ok(portcullis_core::authn::assurance::evaluate(&proved).is_some_and(|a| a.acr >= Acr::Aal2))
 }
 
 /// Emails the user about a sign-in from a browser they never used before.

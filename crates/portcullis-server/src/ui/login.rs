@@ -6,13 +6,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::authn::assurance::{Method, Proof};
-use portcullis_core::authn::factors::password_key;
+use portcullis_core::authn::factors::{Outcome, password_key};
 use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::model::User;
 use portcullis_proto::acr::Acr;
 
-use crate::config::MfaMode;
 use crate::error::{AppError, AppResult};
+use crate::gate;
 use crate::http::ClientMeta;
 use crate::oidc::authorize::AuthorizeRequest;
 use crate::ratelimit::Class;
@@ -148,50 +148,34 @@ pub async fn login_post(
         // Counted per address whether or not it has an account, so neither the wait nor the
         // work done tells an outsider which addresses are registered.
         let key = password_key(state.master(), &email);
-        let factors = state.factors();
-        if let Some(wait) = factors.throttled(&key).await? {
-            return Err(AppError::Throttled(wait));
-        }
-        let password = SecretString::new(form.get("password").unwrap_or_default());
         let user = state.store().user_by_email(&email).await?;
-        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        let ok = state.hasher().verify(password, hash).await?
-            && user.as_ref().is_some_and(|u| !u.blocked);
         let client_id = request.as_ref().map(|r| r.client_id.clone());
-        let known_id = user.as_ref().map(|u| u.id.clone());
-        let Some(user) = user.filter(|_| ok) else {
-            let locked = factors.fail(&key).await?;
-            let user_id = known_id;
-            state
-                .audit(
-                    "login.failure",
-                    &meta,
-                    user_id.as_deref(),
-                    client_id.as_deref(),
-                    serde_json::json!({ "reason": "invalid_credentials" }),
+        let password = form.get("password").unwrap_or_default();
+        let user = match password_attempt(
+            &state,
+            &meta,
+            &key,
+            user,
+            password,
+            client_id.as_deref(),
+            serde_json::json!({}),
+        )
+        .await?
+        {
+            Checked::Right(user) => user,
+            Checked::Wait(wait) => return Err(AppError::Throttled(wait)),
+            Checked::Wrong => {
+                return page(
+                    &state,
+                    &headers,
+                    StatusCode::UNAUTHORIZED,
+                    &resume,
+                    request.as_ref(),
+                    &email,
+                    Some("Wrong email or password."),
                 )
                 .await;
-            if locked {
-                state
-                    .audit(
-                        "lockout",
-                        &meta,
-                        user_id.as_deref(),
-                        client_id.as_deref(),
-                        serde_json::json!({ "secret": "password" }),
-                    )
-                    .await;
             }
-            return page(
-                &state,
-                &headers,
-                StatusCode::UNAUTHORIZED,
-                &resume,
-                request.as_ref(),
-                &email,
-                Some("Wrong email or password."),
-            )
-            .await;
         };
         let proof = Proof::new(Method::Password, state.now(), None);
         // Cleared after the adaptive policy has seen the failures that came before.
@@ -212,7 +196,76 @@ pub async fn login_post(
     result.unwrap_or_else(axum::response::IntoResponse::into_response)
 }
 
-/// After the first factor: sign in, or ask for (or enrol) a second one as policy says.
+/// The answer to a password tried against an account.
+pub(crate) enum Checked {
+    /// Right, and the account may sign in.
+    Right(User),
+    /// Wrong (or the account is blocked, or unknown): counted, audited.
+    Wrong,
+    /// The throttle says wait this many seconds; nothing was checked.
+    Wait(i64),
+}
+
+/// Tries `password` against `user` (`None`: no such account, the same work is done) under the
+/// per-address throttle `key`: the attempt is counted before the hash is checked, so parallel
+/// guesses cannot outrun the lockout. A failure is audited (`login.failure`, with `detail`),
+/// and so is the lockout it causes. On success the failures before it stay for the caller to
+/// read (the adaptive policy) and clear.
+pub(crate) async fn password_attempt(
+    state: &AppState,
+    meta: &ClientMeta,
+    key: &str,
+    user: Option<User>,
+    password: &str,
+    client_id: Option<&str>,
+    detail: serde_json::Value,
+) -> AppResult<Checked> {
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let usable = user.as_ref().is_some_and(|u| !u.blocked);
+    let outcome = state
+        .factors()
+        .check_password(
+            state.hasher(),
+            key,
+            hash,
+            usable,
+            SecretString::new(password),
+        )
+        .await?;
+    let known_id = user.as_ref().map(|u| u.id.clone());
+    match (outcome, user) {
+        (Outcome::Proved(_), Some(user)) => Ok(Checked::Right(user)),
+        (Outcome::Throttled { retry_after }, _) => Ok(Checked::Wait(retry_after)),
+        (outcome, _) => {
+            let mut fields = serde_json::json!({ "reason": "invalid_credentials" });
+            if let (Some(f), Some(extra)) = (fields.as_object_mut(), detail.as_object()) {
+                f.extend(extra.clone());
+            }
+            state
+                .audit(
+                    "login.failure",
+                    meta,
+                    known_id.as_deref(),
+                    client_id,
+                    fields,
+                )
+                .await;
+            if matches!(outcome, Outcome::Wrong { locked: true }) {
+                let mut fields = serde_json::json!({ "secret": "password" });
+                if let (Some(f), Some(extra)) = (fields.as_object_mut(), detail.as_object()) {
+                    f.extend(extra.clone());
+                }
+                state
+                    .audit("lockout", meta, known_id.as_deref(), client_id, fields)
+                    .await;
+            }
+            Ok(Checked::Wrong)
+        }
+    }
+}
+
+/// After the first factor: on to the gate, which signs in or sends the user on to a second
+/// factor (or an enrolment) as the policy and the request demand.
 pub async fn after_first_factor(
     state: &AppState,
     headers: &HeaderMap,
@@ -235,11 +288,9 @@ pub async fn after_first_factor(
         Some(r) => r.demands(&policy),
         None => (policy.required_acr, policy.max_age),
     };
-    // Factors the policy does not allow do not count, here or on the challenge page.
-    let mut factors = ui::active_factors(state, &user.id).await?;
-    factors.retain(|f| policy.allows(f.kind));
-    let fresh_required =
-        max_age.is_some() || request.is_some_and(|r| r.prompt.iter().any(|p| p == "login"));
+    let fresh_required = max_age.is_some() || request.is_some_and(|r| r.forces_login());
+    // Recorded now, before the right password clears the failures that may have raised it.
+    let demand = gate::demand(state, meta, user, &policy, request, None).await?;
     let mut tx = Tx {
         user_id: user.id.clone(),
         proofs: vec![proof],
@@ -250,24 +301,21 @@ pub async fn after_first_factor(
         code_id: None,
         required,
         policy: Some(policy.clone()),
+        floor: Some(demand.level),
     };
     let already = portcullis_core::authn::assurance::evaluate(&tx.proofs)
         .map(|a| a.acr)
         .unwrap_or(Acr::Aal1);
-    let wants = tx.required.is_some_and(|a| !already.satisfies(a));
-    let asked = match policy.mfa {
-        MfaMode::Never => false,
-        MfaMode::Always => true,
-        MfaMode::Adaptive => !factors.is_empty() && device::unfamiliar(state, user, meta).await?,
-    };
-    let mut need = wants || (already < Acr::Aal2 && asked);
     let mut cookies = Vec::new();
     // A remembered device stands in for the second factor, never when the application asked
-    // for a fresh sign-in.
-    if need
-        && !factors.is_empty()
+    // for a fresh sign-in or for more than aal2.
+    if !already.satisfies(demand.level)
+        && demand.level <= Acr::Aal2
         && !fresh_required
-        && tx.required.is_none_or(|r| r <= Acr::Aal2)
+        && ui::active_factors(state, &user.id)
+            .await?
+            .iter()
+            .any(|f| policy.allows(f.kind))
         && let Some((device, cookie)) = device::recognise(state, headers, &user.id).await?
     {
         tx.proofs.push(Proof::new(
@@ -276,25 +324,8 @@ pub async fn after_first_factor(
             Some(device.id),
         ));
         cookies.push(cookie);
-        need = false;
     }
-    if !need {
-        return flow::finish(state, headers, meta, None, tx, cookies).await;
-    }
-    if factors.is_empty() {
-        if !asked
-            && !policy.enroll_with_any
-            && let (Some(request), Resume::Authorize(pending)) = (request, &tx.resume)
-        {
-            state.store().take_pending(pending, state.now()).await?;
-            return Ok(crate::oidc::authorize::unmet(state, request));
-        }
-        tx.enroll = true;
-        let cookie = flow::start(state, &tx).await?;
-        return Ok(ui::see_other("/u/enroll", &[cookie]));
-    }
-    let cookie = flow::start(state, &tx).await?;
-    Ok(ui::see_other("/u/mfa", &[cookie]))
+    flow::finish(state, headers, meta, None, tx, cookies).await
 }
 
 /// `POST /u/login/passkey/options`: a passwordless challenge for the sign-in page's script

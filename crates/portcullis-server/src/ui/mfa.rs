@@ -59,7 +59,7 @@ pub struct MfaQuery {
 /// A method the user can verify with: a factor id, `recovery`, or `password` (step-up of a
 /// user who has no second factor yet).
 #[derive(Debug, Clone)]
-enum Way {
+pub(crate) enum Way {
     Factor(Box<Factor>),
     /// All of the user's security keys and passkeys: one ceremony offers them together.
     Webauthn,
@@ -106,7 +106,7 @@ pub fn mask(target: &str) -> String {
 }
 
 /// The ways this user can verify now, most recently used first.
-async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
+pub(crate) async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
     let mut factors = ui::active_factors(state, &tx.user_id).await?;
     let policy = tx.policy(state);
     factors.retain(|f| policy.allows(f.kind));
@@ -150,8 +150,19 @@ async fn ways(state: &AppState, tx: &Tx) -> AppResult<Vec<Way>> {
     {
         out.push(Way::Recovery);
     }
-    // Re-proving a password-only session for freshness.
-    if tx.session_id.is_some() && tx.required.is_none() && out.is_empty() {
+    // The password is a factor of its own kind: after a magic link, an upstream sign-in or a
+    // passkey without user verification it can be the second one, so a mailbox never has to
+    // vouch for itself. And it re-proves a password-only session for freshness.
+    let password_proved = proved.iter().any(|p| p.method == Method::Password);
+    let second = raising && !aal3 && !password_proved && tx.resume != Resume::Reset;
+    let refresh = tx.session_id.is_some() && tx.required.is_none() && out.is_empty();
+    if (second || refresh)
+        && state
+            .store()
+            .user_by_id(&tx.user_id)
+            .await?
+            .is_some_and(|u| u.password_hash.is_some())
+    {
         out.push(Way::Password);
     }
     Ok(out)
@@ -250,10 +261,7 @@ pub async fn mfa_get(
         let (id, mut tx) = flow::require(&state, &headers).await?;
         let ways = ways(&state, &tx).await?;
         if ways.is_empty() {
-            if tx.required.is_some() && !tx.policy(&state).enroll_with_any {
-                return give_up(&state, &meta, &id, &tx).await;
-            }
-            return Ok(ui::see_other("/u/enroll", &[]));
+            return flow::short(&state, &meta, Some(&id), tx, vec![]).await;
         }
         let chosen = pick(&ways, q.method.as_deref()).ok_or_else(|| {
             AppError::page(
@@ -289,9 +297,16 @@ pub async fn mfa_get(
 /// No factor of the user's reaches the level the application asked for, and policy does not
 /// let them enrol one now: the transaction ends and the application hears
 /// `unmet_authentication_requirements`.
-async fn give_up(state: &AppState, meta: &ClientMeta, id: &str, tx: &Tx) -> AppResult<Response> {
+pub(crate) async fn give_up(
+    state: &AppState,
+    meta: &ClientMeta,
+    id: Option<&str>,
+    tx: &Tx,
+) -> AppResult<Response> {
     let now = state.now();
-    state.store().take_flow(id, now).await?;
+    if let Some(id) = id {
+        state.store().take_flow(id, now).await?;
+    }
     let clear = ui::set_cookie(state, "tx", "", 0);
     let Resume::Authorize(pending) = &tx.resume else {
         return Err(AppError::page(
@@ -533,24 +548,20 @@ async fn verify_password(state: &AppState, user_id: &str, password: &str) -> App
         return Ok(Outcome::Wrong { locked: false });
     };
     let key = password_key(state.master(), &user.email);
-    let factors = state.factors();
-    if let Some(retry_after) = factors.throttled(&key).await? {
-        return Ok(Outcome::Throttled { retry_after });
-    }
-    let ok = state
-        .hasher()
-        .verify(SecretString::new(password), user.password_hash.clone())
+    let outcome = state
+        .factors()
+        .check_password(
+            state.hasher(),
+            &key,
+            user.password_hash.clone(),
+            !user.blocked,
+            SecretString::new(password),
+        )
         .await?;
-    if ok {
+    if matches!(outcome, Outcome::Proved(_)) {
         state.store().clear_failures(&key).await?;
-        Ok(Outcome::Proved(
-            portcullis_core::authn::assurance::Proof::new(Method::Password, state.now(), None),
-        ))
-    } else {
-        Ok(Outcome::Wrong {
-            locked: factors.fail(&key).await?,
-        })
     }
+    Ok(outcome)
 }
 
 /// Audit and notice for a spent recovery code.

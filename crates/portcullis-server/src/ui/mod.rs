@@ -3,7 +3,7 @@
 pub(crate) mod device;
 pub(crate) mod enroll;
 pub mod flow;
-mod login;
+pub(crate) mod login;
 mod magic;
 pub(crate) mod mfa;
 pub(crate) mod password;

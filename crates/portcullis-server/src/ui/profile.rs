@@ -23,7 +23,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::authn::assurance::Method;
-use portcullis_core::authn::factors::password_key;
+use portcullis_core::authn::factors::{Outcome, password_key};
 use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::model::{Session, User};
 
@@ -439,15 +439,19 @@ async fn change_password(
         }
         let key = password_key(state.master(), &user.email);
         let factors = state.factors();
-        if let Some(wait) = factors.throttled(&key).await? {
-            return Err(AppError::Throttled(wait));
-        }
-        let ok = state
-            .hasher()
-            .verify(current, user.password_hash.clone())
+        let outcome = factors
+            .check_password(
+                state.hasher(),
+                &key,
+                user.password_hash.clone(),
+                true,
+                current,
+            )
             .await?;
-        if !ok {
-            let locked = factors.fail(&key).await?;
+        if let Outcome::Throttled { retry_after } = outcome {
+            return Err(AppError::Throttled(retry_after));
+        }
+        if let Outcome::Wrong { locked } = outcome {
             state
                 .audit(
                     "password.change_failed",

@@ -147,6 +147,7 @@ pub async fn continue_post(
             code_id: None,
             required: None,
             policy: None,
+            floor: None,
         };
         let cookie = flow::start(&state, &tx).await?;
         let next = if has_factor { "/u/mfa" } else { "/u/reset/new" };

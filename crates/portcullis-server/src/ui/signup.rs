@@ -346,12 +346,11 @@ fn taken_email(state: &AppState, email: &str) -> Message {
 /// the same either way.
 async fn send_signup_mail(state: &AppState, message: Message) -> AppResult<()> {
     let key = signup_mail_key(state.master(), &message.to);
-    let factors = state.factors();
-    if factors.throttled(&key).await?.is_some() {
+    // Reserved atomically, so a burst of requests cannot send more than the schedule allows.
+    let Ok(_counted) = state.factors().reserve(&key).await? else {
         tracing::info!("sign-up email held back: too many for this address");
         return Ok(());
-    }
-    factors.fail(&key).await?;
+    };
     ui::send_later(state, message);
     Ok(())
 }

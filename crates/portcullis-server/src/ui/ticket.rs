@@ -153,6 +153,7 @@ pub async fn ticket_post(
             code_id: None,
             required: None,
             policy: None,
+            floor: None,
         };
         let cookie = flow::start(&state, &tx).await?;
         Ok(ui::see_other("/u/enroll", &[cookie]))

@@ -909,43 +909,28 @@ pub async fn link_post(
         let user = state.store().user_by_id(&user_id).await?;
         // The same throttle as the sign-in page, keyed by the account's address.
         let key = password_key(state.master(), &link.email);
-        let factors = state.factors();
-        if let Some(wait) = factors.throttled(&key).await? {
-            return Err(AppError::Throttled(wait));
-        }
-        let password = SecretString::new(form.get("password").unwrap_or_default());
-        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        let ok = state.hasher().verify(password, hash).await?
-            && user.as_ref().is_some_and(|u| !u.blocked);
-        let Some(user) = user.filter(|_| ok) else {
-            let locked = factors.fail(&key).await?;
-            state
-                .audit(
-                    "login.failure",
-                    &meta,
-                    Some(&user_id),
-                    client_id.as_deref(),
-                    serde_json::json!({ "reason": "invalid_credentials", "provider": link.provider }),
-                )
-                .await;
-            if locked {
-                state
-                    .audit(
-                        "lockout",
-                        &meta,
-                        Some(&user_id),
-                        client_id.as_deref(),
-                        serde_json::json!({ "secret": "password" }),
-                    )
-                    .await;
+        let user = match login::password_attempt(
+            &state,
+            &meta,
+            &key,
+            user,
+            form.get("password").unwrap_or_default(),
+            client_id.as_deref(),
+            serde_json::json!({ "provider": link.provider }),
+        )
+        .await?
+        {
+            login::Checked::Right(user) => user,
+            login::Checked::Wait(wait) => return Err(AppError::Throttled(wait)),
+            login::Checked::Wrong => {
+                return link_page(
+                    &state,
+                    &headers,
+                    StatusCode::UNAUTHORIZED,
+                    &link,
+                    Some("Wrong password."),
+                );
             }
-            return link_page(
-                &state,
-                &headers,
-                StatusCode::UNAUTHORIZED,
-                &link,
-                Some("Wrong password."),
-            );
         };
         let proof = Proof::new(Method::Password, state.now(), None);
         let next = login::after_first_factor(

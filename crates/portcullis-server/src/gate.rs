@@ -1,0 +1,193 @@
+//! The one gate every sign-in passes before it ends (CONVENTIONS habit 14).
+//!
+//! Whatever door a sign-in came through (password, passkey, magic link, upstream provider,
+//! a factor on `/u/mfa`, an enrolment, the "continue" after recovery codes, a step-up, or an
+//! existing session answering `/authorize`), [`judge`] re-derives from the server-side state
+//! what the policy and the request demand (the MFA decision, `acr_values`, `max_age`,
+//! `prompt=login`) and compares it with what the would-be session proved. Only a [`Cleared`]
+//! value lets a session be stored or an authorization code be issued, and [`judge`] is the only
+//! place that makes one: a handler that forgets to ask has nothing to hand on.
+
+use portcullis_core::model::{Session, User};
+use portcullis_core::policy::Policy;
+use portcullis_proto::acr::Acr;
+
+use crate::config::MfaMode;
+use crate::error::AppResult;
+use crate::http::ClientMeta;
+use crate::oidc::authorize::AuthorizeRequest;
+use crate::state::AppState;
+
+/// What a sign-in amounts to against its demands.
+pub enum Verdict {
+    /// Everything is met.
+    Cleared(Box<Cleared>),
+    /// Below the level, or not fresh enough: one more factor (or a first one enrolled).
+    Short,
+    /// The account may not sign in (gone, blocked, or its address must be verified first).
+    Refused,
+}
+
+/// A sign-in that met everything its policy and request demand: the session to store (or
+/// the stored one that answered), and the request to answer. Built only by [`judge`].
+pub struct Cleared {
+    session: Session,
+    request: Option<AuthorizeRequest>,
+}
+
+impl Cleared {
+    /// The session that met the demands.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The authorization request it answers, if any.
+    pub fn request(&self) -> Option<&AuthorizeRequest> {
+        self.request.as_ref()
+    }
+}
+
+/// What a sign-in must meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Demand {
+    /// The lowest level.
+    pub level: Acr,
+    /// The oldest `auth_time` accepted, as an age in seconds.
+    pub max_age: Option<i64>,
+    /// A proof at or after this time is needed (`prompt=login`, `max_age=0`).
+    pub since: Option<i64>,
+}
+
+/// Whether the policy's MFA setting asks this user for a second factor: always, never, or
+/// (adaptive) when they have a factor the policy allows and the sign-in looks new.
+pub async fn mfa_asked(
+    state: &AppState,
+    meta: &ClientMeta,
+    user: &User,
+    policy: &Policy,
+) -> AppResult<bool> {
+    Ok(match policy.mfa {
+        MfaMode::Never => false,
+        MfaMode::Always => true,
+        MfaMode::Adaptive => {
+            let usable = crate::ui::active_factors(state, &user.id)
+                .await?
+                .iter()
+                .any(|f| policy.allows(f.kind));
+            usable && crate::ui::device::unfamiliar(state, user, meta).await?
+        }
+    })
+}
+
+/// What `policy` and `request` demand of `user`'s sign-in now, never less than `floor` (the
+/// demand recorded when the sign-in began, so a later change of heart, such as failures
+/// cleared by the right password, cannot lower it).
+pub async fn demand(
+    state: &AppState,
+    meta: &ClientMeta,
+    user: &User,
+    policy: &Policy,
+    request: Option<&AuthorizeRequest>,
+    floor: Option<Acr>,
+) -> AppResult<Demand> {
+    let (required, max_age) = match request {
+        Some(r) => r.demands(policy),
+        None => (policy.required_acr, policy.max_age),
+    };
+    let mut level = required
+        .unwrap_or(Acr::Aal1)
+        .max(floor.unwrap_or(Acr::Aal1));
+    if level < Acr::Aal2 && mfa_asked(state, meta, user, policy).await? {
+        level = Acr::Aal2;
+    }
+    let since = request.filter(|r| r.forces_login()).map(|r| r.requested_at);
+    Ok(Demand {
+        level,
+        max_age,
+        since,
+    })
+}
+
+impl Demand {
+    /// Whether `session` meets this demand at `now`.
+    pub fn met_by(&self, session: &Session, now: i64, requested_at: i64) -> bool {
+        if session.proofs.is_empty() {
+            return false;
+        }
+        let reached = Acr::parse(&session.acr).unwrap_or(Acr::Aal1);
+        // A proof made after the request counts as fresh however long the user took.
+        let fresh = self.max_age.is_none_or(|m| {
+            now - session.auth_time <= m || (requested_at > 0 && session.auth_time >= requested_at)
+        });
+        reached.satisfies(self.level) && fresh && self.since.is_none_or(|t| session.auth_time >= t)
+    }
+}
+
+/// Judges a would-be (or existing) session against what its policy and request demand.
+pub async fn judge(
+    state: &AppState,
+    meta: &ClientMeta,
+    session: Session,
+    request: Option<AuthorizeRequest>,
+    policy: &Policy,
+    floor: Option<Acr>,
+) -> AppResult<Verdict> {
+    let Some(user) = state
+        .store()
+        .user_by_id(&session.user_id)
+        .await?
+        .filter(|u| !u.blocked)
+    else {
+        return Ok(Verdict::Refused);
+    };
+    if policy.require_verified_email && !user.email_verified {
+        return Ok(Verdict::Refused);
+    }
+    let demand = demand(state, meta, &user, policy, request.as_ref(), floor).await?;
+    let requested_at = request.as_ref().map_or(0, |r| r.requested_at);
+    if !demand.met_by(&session, state.now(), requested_at) {
+        return Ok(Verdict::Short);
+    }
+    Ok(Verdict::Cleared(Box::new(Cleared { session, request })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portcullis_core::authn::assurance::{Method, Proof};
+
+    fn session(proofs: Vec<Proof>) -> Session {
+        Session::start("usr_1", 1_000, 10_000, proofs)
+    }
+
+    #[test]
+    fn gate_demand_needs_level_and_freshness() {
+        let pwd = Proof::new(Method::Password, 1_000, None);
+        let totp = Proof::new(Method::Totp, 1_000, None);
+        let aal2 = Demand {
+            level: Acr::Aal2,
+            max_age: None,
+            since: None,
+        };
+        assert!(!aal2.met_by(&session(vec![pwd.clone()]), 1_000, 0));
+        assert!(aal2.met_by(&session(vec![pwd.clone(), totp]), 1_000, 0));
+        assert!(!aal2.met_by(&session(vec![]), 1_000, 0), "nothing proved");
+        let fresh = Demand {
+            level: Acr::Aal1,
+            max_age: Some(60),
+            since: None,
+        };
+        assert!(fresh.met_by(&session(vec![pwd.clone()]), 1_060, 0));
+        assert!(!fresh.met_by(&session(vec![pwd.clone()]), 1_061, 0));
+        assert!(
+            fresh.met_by(&session(vec![pwd.clone()]), 1_500, 990),
+            "proved after the request"
+        );
+        let login = Demand {
+            level: Acr::Aal1,
+            max_age: None,
+            since: Some(1_001),
+        };
+        assert!(!login.met_by(&session(vec![pwd]), 1_001, 1_001));
+    }
+}

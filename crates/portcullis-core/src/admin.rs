@@ -247,7 +247,8 @@ pub struct NewClient {
     pub public: bool,
     /// Back-channel logout URI.
     pub backchannel_logout_uri: Option<String>,
-    /// Third-party clients would get a consent screen.
+    /// Third-party: users consent to it on a consent page, and it never gets the MFA or
+    /// management API audiences.
     pub third_party: bool,
     /// Signing algorithm; default EdDSA.
     pub signing_alg: Option<String>,

@@ -282,6 +282,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<Consent>>;
     /// Deletes a consent by id; whether it existed.
     async fn delete_consent(&self, id: &str) -> Result<bool>;
+    /// Revokes every token family `client_id` holds for `user_id` (a withdrawn consent).
+    async fn revoke_client_families(&self, user_id: &str, client_id: &str, at: i64) -> Result<u64>;
 
     /// Schedules a user's deletion for `at` (replacing an earlier schedule); whether the user
     /// exists.

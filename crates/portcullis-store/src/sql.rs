@@ -1730,6 +1730,20 @@ impl Store for SqlStore {
         rows.iter().map(rows::consent).collect()
     }
 
+    async fn revoke_client_families(&self, user_id: &str, client_id: &str, at: i64) -> Result<u64> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO revoked_families (id, revoked_at)
+                 SELECT DISTINCT family_id, $3 FROM refresh_tokens WHERE user_id = $1 AND client_id = $2
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(user_id.to_string())
+            .bind(client_id.to_string())
+            .bind(at),
+        )
+        .await
+    }
+
     async fn delete_consent(&self, id: &str) -> Result<bool> {
         Ok(self
             .exec(sqlx::query("DELETE FROM consents WHERE id = $1").bind(id.to_string()))

@@ -62,14 +62,7 @@ pub async fn clients(
         admin.require(&["read:clients"])?;
         let paging = Paging::from(&query(q)?)?;
         let all = state.store().list_clients().await?;
-        let total = all.len() as i64;
-        let items = all
-            .iter()
-            .skip(paging.offset() as usize)
-            .take(paging.per_page as usize)
-            .map(client_json)
-            .collect();
-        Ok(paging.answer("clients", items, total))
+        Ok(paging.page_of("clients", &all, client_json))
     })
     .await
 }
@@ -407,14 +400,7 @@ pub async fn apis(State(state): State<AppState>, admin: Admin, RawQuery(q): RawQ
         admin.require(&["read:resource_servers"])?;
         let paging = Paging::from(&query(q)?)?;
         let all = state.store().list_apis().await?;
-        let total = all.len() as i64;
-        let items = all
-            .iter()
-            .skip(paging.offset() as usize)
-            .take(paging.per_page as usize)
-            .map(|a| api_json(&state, a))
-            .collect();
-        Ok(paging.answer("resource_servers", items, total))
+        Ok(paging.page_of("resource_servers", &all, |a| api_json(&state, a)))
     })
     .await
 }
@@ -672,14 +658,7 @@ pub async fn grants(
             .filter(|g| params.get("client_id").is_none_or(|c| c == g.client_id))
             .filter(|g| params.get("audience").is_none_or(|a| a == g.audience))
             .collect();
-        let total = all.len() as i64;
-        let items = all
-            .iter()
-            .skip(paging.offset() as usize)
-            .take(paging.per_page as usize)
-            .map(grant_json)
-            .collect();
-        Ok(paging.answer("client_grants", items, total))
+        Ok(paging.page_of("client_grants", &all, grant_json))
     })
     .await
 }

@@ -4,6 +4,7 @@
 //! errors have Auth0's shapes, so its SDKs and scripts written for it work unchanged.
 
 mod apps;
+mod consents;
 mod logs;
 pub mod openapi;
 mod users;
@@ -26,7 +27,7 @@ pub fn audience(issuer: &str) -> String {
 
 /// Every scope of the management API: Auth0's names, and the shorter ones DESIGN.md §7 lists
 /// (`read:authenticators`, `delete:authenticators`) as synonyms.
-pub const SCOPES: [&str; 26] = [
+pub const SCOPES: [&str; 28] = [
     "read:users",
     "create:users",
     "update:users",
@@ -53,6 +54,8 @@ pub const SCOPES: [&str; 26] = [
     "read:client_grants",
     "create:client_grants",
     "delete:client_grants",
+    "read:grants",
+    "delete:grants",
 ];
 
 /// Routes under `/api/v2`.
@@ -133,6 +136,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/client-grants/{id}", delete(apps::delete_grant))
         .route("/api/v2/mfa-policy", get(apps::policy))
+        .route(
+            "/api/v2/grants",
+            get(consents::list).delete(consents::remove_for_user),
+        )
+        .route("/api/v2/grants/{id}", delete(consents::remove))
         .route("/api/v2/openapi.json", get(openapi::serve))
 }
 
@@ -392,6 +400,22 @@ impl Paging {
     /// Rows to skip.
     pub fn offset(&self) -> i64 {
         self.page * self.per_page
+    }
+
+    /// This page of `all` (a whole list held in memory), each item through `json`.
+    pub fn page_of<T>(
+        &self,
+        key: &str,
+        all: &[T],
+        json: impl Fn(&T) -> serde_json::Value,
+    ) -> Response {
+        let items = all
+            .iter()
+            .skip(self.offset() as usize)
+            .take(self.per_page as usize)
+            .map(json)
+            .collect();
+        self.answer(key, items, all.len() as i64)
     }
 
     /// The answer: a bare array, or Auth0's totals wrapper under `key`.

@@ -421,6 +421,40 @@ pub enum ClientGrantsPage {
     Totals(ClientGrantsTotals),
 }
 
+/// A user's consent to a third-party application (Auth0's user grant).
+#[derive(ToSchema, serde::Serialize)]
+#[allow(dead_code)]
+pub struct UserGrantDoc {
+    id: String,
+    #[serde(rename = "clientID")]
+    client_id: String,
+    user_id: String,
+    audience: String,
+    scope: Vec<String>,
+}
+
+/// A page of user grants with totals.
+#[derive(ToSchema, serde::Serialize)]
+#[allow(dead_code)]
+pub struct UserGrantsTotals {
+    start: i64,
+    limit: i64,
+    length: i64,
+    total: i64,
+    grants: Vec<UserGrantDoc>,
+}
+
+/// User grants: a bare list, or with totals.
+#[derive(ToSchema, serde::Serialize)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum UserGrantsPage {
+    /// Without totals.
+    List(Vec<UserGrantDoc>),
+    /// With totals.
+    Totals(UserGrantsTotals),
+}
+
 /// The tenant's MFA policy and the one in force for a client and API.
 #[derive(ToSchema, serde::Serialize)]
 #[allow(dead_code)]
@@ -526,7 +560,7 @@ impl Modify for Security {
 #[openapi(
     info(
         title = "Portcullis management and MFA APIs",
-        description = "An Auth0-compatible subset: users, factors, sessions, enrolment tickets, logs, clients, APIs, client grants; and the MFA API."
+        description = "An Auth0-compatible subset: users, factors, sessions, user grants (consents), enrolment tickets, logs, clients, APIs, client grants; and the MFA API."
     ),
     paths(
         super::users::list,
@@ -568,6 +602,9 @@ impl Modify for Security {
         super::apps::create_grant,
         super::apps::delete_grant,
         super::apps::policy,
+        super::consents::list,
+        super::consents::remove,
+        super::consents::remove_for_user,
         crate::oidc::mfa_api::authenticators,
         crate::oidc::mfa_api::remove,
         crate::oidc::mfa_api::associate,

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{AuthCode, GrantContext, PendingAuthorization};
-use portcullis_core::oauth::{join_scope, pkce, split_scope};
+use portcullis_core::oauth::{pkce, split_scope};
 use portcullis_core::policy::Policy;
 use portcullis_proto::acr::Acr;
 use portcullis_proto::oauth::ErrorCode;
@@ -243,8 +243,8 @@ async fn run(
     }
 }
 
-/// Keeps a request while the user signs in or steps up; its id.
-async fn pend(state: &AppState, request: &AuthorizeRequest) -> AppResult<String> {
+/// Keeps a request while the user signs in, steps up or consents; its id.
+pub async fn pend(state: &AppState, request: &AuthorizeRequest) -> AppResult<String> {
     let pending = PendingAuthorization {
         id: random::token(),
         request: serde_json::to_value(request).map_err(|e| AppError::Internal(e.to_string()))?,
@@ -358,8 +358,14 @@ async fn validate(
             "The audience is not a known API.",
         ));
     }
-    let scope = split_scope(params.get("scope").unwrap_or(""));
-    if scope
+    if super::consent::forbidden_audience(state, client, audience.as_deref()) {
+        return Err(Redirected(
+            AccessDenied,
+            "Third-party applications may not access this API.",
+        ));
+    }
+    let raw_scope = params.get("scope").unwrap_or("");
+    if split_scope(raw_scope)
         .iter()
         .any(|s| s.chars().any(|c| c.is_control() || c == '"' || c == '\\'))
     {
@@ -368,10 +374,12 @@ async fn validate(
             "scope contains invalid characters.",
         ));
     }
+    // Only scopes the API defines (and the client's grant on it allows), and the OIDC ones.
+    let scope = super::consent::user_scope(state, client, audience.as_deref(), raw_scope);
     Ok(AuthorizeRequest {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.into(),
-        scope: join_scope(&scope),
+        scope,
         state: params.owned("state"),
         nonce: params.owned("nonce"),
         code_challenge,
@@ -444,7 +452,20 @@ pub fn unmet(state: &AppState, request: &AuthorizeRequest) -> Response {
     )
 }
 
-/// Issues a code for a sign-in the gate cleared and sends the user back to the client.
+/// Sends the user back to the client with `access_denied`: they refused consent.
+pub fn denied(state: &AppState, request: &AuthorizeRequest) -> Response {
+    error_redirect(
+        state,
+        &request.redirect_uri,
+        request.state.as_deref(),
+        ErrorCode::AccessDenied,
+        "The user denied the request.",
+    )
+}
+
+/// Issues a code for a sign-in the gate cleared and sends the user back to the client; a
+/// third-party client the user has not consented to gets the consent page first (or, with
+/// `prompt=none`, `consent_required`).
 pub async fn complete(
     state: &AppState,
     _meta: &ClientMeta,
@@ -455,6 +476,23 @@ pub async fn complete(
             "a cleared sign-in without a request".into(),
         ));
     };
+    let client = state
+        .client(&request.client_id)
+        .await
+        .ok_or_else(|| AppError::page(StatusCode::BAD_REQUEST, "The application is not known."))?;
+    if super::consent::needed(state, &client, &session.user_id, request).await? {
+        if request.prompt.iter().any(|p| p == "none") {
+            return Ok(error_redirect(
+                state,
+                &request.redirect_uri,
+                request.state.as_deref(),
+                ErrorCode::ConsentRequired,
+                "The user has not consented to this application.",
+            ));
+        }
+        let pending = pend(state, request).await?;
+        return Ok(Redirect::to(&format!("/u/consent?state={pending}")).into_response());
+    }
     let code = random::token();
     let now = state.now();
     let record = AuthCode {

@@ -116,7 +116,12 @@ pub async fn password(
             "The audience is not a known API.",
         ));
     }
-    let scope = params.get("scope").unwrap_or("openid").to_string();
+    let scope = super::consent::user_scope(
+        state,
+        client,
+        audience.as_deref(),
+        params.get("scope").unwrap_or("openid"),
+    );
     let key = password_key(state.master(), username);
     let user = state.store().user_by_email(username.trim()).await?;
     let user = match crate::ui::login::password_attempt(

@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod consent;
 pub mod discovery;
 pub mod logout;
 pub mod mfa_api;

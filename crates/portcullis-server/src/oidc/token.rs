@@ -149,6 +149,13 @@ async fn run(
             "The client may not use this grant type.",
         ));
     }
+    // A third-party application never sees the user's password (Auth0's rule too).
+    if grant_type == "password" && !client.first_party {
+        return Err(AppError::bad(
+            ErrorCode::UnauthorizedClient,
+            "Third-party applications may not use the password grant.",
+        ));
+    }
     match grant_type.as_str() {
         "authorization_code" => authorization_code(state, meta, &client, &params).await,
         "refresh_token" => refresh_token(state, meta, &client, &params).await,
@@ -345,6 +352,14 @@ async fn client_credentials(
     let audience = params
         .get("audience")
         .ok_or_else(|| AppError::invalid_request("audience is required for client_credentials."))?;
+    if super::consent::forbidden_audience(state, client, Some(audience)) {
+        return Err(AppError::OAuth {
+            status: StatusCode::FORBIDDEN,
+            code: ErrorCode::AccessDenied,
+            description: "Third-party applications may not access this API.".into(),
+            challenge: None,
+        });
+    }
     let key = (client.id.clone(), audience.to_string());
     let mut snapshot = state.snapshot();
     if !snapshot.grants.contains_key(&key) {

@@ -1,5 +1,6 @@
 //! Hosted pages (`/u/*`): server-rendered, usable without JavaScript.
 
+pub(crate) mod consent;
 pub(crate) mod device;
 pub(crate) mod enroll;
 pub mod flow;
@@ -33,6 +34,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/u/login", get(login::login_get).post(login::login_post))
         .route("/u/mfa", get(mfa::mfa_get).post(mfa::mfa_post))
+        .route(
+            "/u/consent",
+            get(consent::consent_get).post(consent::consent_post),
+        )
         .route("/u/mfa/send", post(mfa::mfa_send))
         .route("/u/enroll", get(enroll::choose))
         .route(

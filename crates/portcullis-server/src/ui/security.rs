@@ -72,6 +72,13 @@ struct LinkRow {
     since: String,
 }
 
+struct AppRow {
+    id: String,
+    client: String,
+    scope: String,
+    since: String,
+}
+
 struct EventRow {
     at: String,
     kind: String,
@@ -90,6 +97,7 @@ struct SecurityPage {
     sessions: Vec<SessionRow>,
     events: Vec<EventRow>,
     links: Vec<LinkRow>,
+    apps: Vec<AppRow>,
     fresh: bool,
 }
 
@@ -185,6 +193,16 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
                 subject: l.subject,
             })
             .collect();
+        let mut apps = Vec::new();
+        for c in store.consents(Some(&user.id), None).await? {
+            let client = state.client(&c.client_id).await.map(|c| c.name);
+            apps.push(AppRow {
+                client: client.unwrap_or_else(|| c.client_id.clone()),
+                scope: c.scope.join(" "),
+                since: when(Some(c.created_at)),
+                id: c.id,
+            });
+        }
         let ctx = PageCtx::new(&state, &headers);
         let page = SecurityPage {
             csrf: ctx.csrf.clone(),
@@ -196,6 +214,7 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
             sessions,
             events,
             links,
+            apps,
             fresh: fresh(&state, &session).await?,
         };
         ctx.respond(StatusCode::OK, &page, vec![])
@@ -312,7 +331,8 @@ pub async fn remove_factor(
 }
 
 /// `POST /u/account/security`: `action` = `rename`, `remove`, `regenerate_codes`,
-/// `forget_device`, `end_session` or `unlink` (a connected upstream account).
+/// `forget_device`, `end_session`, `unlink` (a connected upstream account) or
+/// `revoke_consent` (an application's access).
 pub async fn security_post(
     State(state): State<AppState>,
     meta: ClientMeta,
@@ -431,6 +451,15 @@ pub async fn security_post(
                         serde_json::json!({ "provider": provider }),
                     )
                     .await;
+            }
+            "revoke_consent" => {
+                let consent = store
+                    .consents(Some(&user_id), None)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.id == id)
+                    .ok_or_else(not_found)?;
+                crate::oidc::consent::withdraw(&state, &meta, &consent, "user").await?;
             }
             _ => return Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action.")),
         }

@@ -1,0 +1,201 @@
+//! The consent page (`/u/consent`): a signed-in user allows or denies a third-party
+//! application the scopes it asked for. Allowing is remembered per user, application and
+//! audience, and the request then goes back through the gate before a code is issued.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::model::Session;
+use portcullis_core::oauth::split_scope;
+
+use crate::error::{AppError, AppResult};
+use crate::gate::Verdict;
+use crate::http::ClientMeta;
+use crate::oidc::authorize::{self, AuthorizeRequest};
+use crate::oidc::consent;
+use crate::state::AppState;
+use crate::ui::flow::{self, Resume};
+use crate::ui::{self, PageCtx};
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage<'a> {
+    csrf: String,
+    nonce: String,
+    state: &'a str,
+    client_name: &'a str,
+    email: &'a str,
+    api_name: Option<String>,
+    scopes: Vec<String>,
+}
+
+/// Query of `GET /u/consent`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ConsentQuery {
+    state: Option<String>,
+}
+
+fn expired() -> AppError {
+    AppError::page(
+        StatusCode::BAD_REQUEST,
+        "This request has expired or is not known. Go back to the application and start again.",
+    )
+}
+
+/// The pending request a consent form names, and the signed-in session answering it.
+async fn pending(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: Option<&str>,
+) -> AppResult<Result<(String, AuthorizeRequest, Session), Response>> {
+    let id = id.filter(|i| !i.is_empty()).ok_or_else(expired)?;
+    let request = flow::pending_request(state, id)
+        .await?
+        .ok_or_else(expired)?;
+    match ui::current_session(state, headers).await? {
+        Some(session) => Ok(Ok((id.to_string(), request, session))),
+        // Signed out since: sign in again, and the request comes back here.
+        None => Ok(Err(ui::see_other(&format!("/u/login?state={id}"), &[]))),
+    }
+}
+
+/// `GET /u/consent?state=…`: what the application asks for, in words.
+pub async fn consent_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ConsentQuery>,
+) -> Response {
+    let result = async {
+        let (id, request, session) = match pending(&state, &headers, q.state.as_deref()).await? {
+            Ok(p) => p,
+            Err(redirect) => return Ok(redirect),
+        };
+        let client = state.client(&request.client_id).await.ok_or_else(expired)?;
+        let user = state
+            .store()
+            .user_by_id(&session.user_id)
+            .await?
+            .ok_or_else(expired)?;
+        let api_name = match request.audience.as_deref() {
+            Some(aud) => state.api(aud).await.map(|a| a.name),
+            None => None,
+        };
+        let scopes = split_scope(&request.scope)
+            .iter()
+            .map(|s| consent::describe(s, api_name.as_deref()))
+            .collect();
+        let ctx = PageCtx::new(&state, &headers);
+        let page = ConsentPage {
+            csrf: ctx.csrf.clone(),
+            nonce: ctx.nonce.clone(),
+            state: &id,
+            client_name: &client.name,
+            email: &user.email,
+            api_name,
+            scopes,
+        };
+        ctx.respond(StatusCode::OK, &page, vec![])
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /u/consent`: `decision=allow` records the consent and finishes the request through
+/// the gate; `deny` sends the application `access_denied`.
+pub async fn consent_post(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let form = ui::posted(&state, &headers, &body)?;
+        let (id, request, session) = match pending(&state, &headers, form.get("state")).await? {
+            Ok(p) => p,
+            Err(redirect) => return Ok(redirect),
+        };
+        let allow = match form.get("decision") {
+            Some("allow") => true,
+            Some("deny") => false,
+            _ => {
+                return Err(AppError::page(
+                    StatusCode::BAD_REQUEST,
+                    "Choose Allow or Deny.",
+                ));
+            }
+        };
+        // Spent once: of two racing answers, one decides.
+        if state
+            .store()
+            .take_pending(&id, state.now())
+            .await?
+            .is_none()
+        {
+            return Err(expired());
+        }
+        let details = serde_json::json!({
+            "audience": request.audience,
+            "scope": request.scope,
+        });
+        if !allow {
+            state
+                .audit(
+                    "consent.denied",
+                    &meta,
+                    Some(&session.user_id),
+                    Some(&request.client_id),
+                    details,
+                )
+                .await;
+            return Ok(authorize::denied(&state, &request));
+        }
+        consent::record(&state, &session.user_id, &request).await?;
+        // `prompt=consent` is answered now.
+        let mut request = request;
+        request.prompt.retain(|p| p != "consent");
+        state
+            .audit(
+                "consent.granted",
+                &meta,
+                Some(&session.user_id),
+                Some(&request.client_id),
+                details,
+            )
+            .await;
+        let policy = state
+            .policy(Some(&request.client_id), request.audience.as_deref())
+            .await;
+        let (required, _) = request.demands(&policy);
+        match crate::gate::judge(
+            &state,
+            &meta,
+            session.clone(),
+            Some(request.clone()),
+            &policy,
+            None,
+        )
+        .await?
+        {
+            Verdict::Cleared(cleared) => authorize::complete(&state, &meta, &cleared).await,
+            Verdict::Short => {
+                let pending = authorize::pend(&state, &request).await?;
+                flow::step_up(
+                    &state,
+                    &session,
+                    Resume::Authorize(pending),
+                    required,
+                    Some(policy),
+                )
+                .await
+            }
+            Verdict::Refused => Err(AppError::page(
+                StatusCode::FORBIDDEN,
+                "This account cannot sign in here. Contact the administrator.",
+            )),
+        }
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}

@@ -91,6 +91,10 @@ pub async fn add_user(
         .name
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty());
+    if let Some(n) = &name {
+        crate::identity::check_name(n)?;
+    }
+    crate::identity::check_look_alike(store, &email, None).await?;
     let password_hash = match new.password {
         Some(p) => {
             check_password(&p, &[&email, name.as_deref().unwrap_or_default()]).await?;

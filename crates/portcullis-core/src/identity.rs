@@ -11,6 +11,22 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::{Error, Result};
 
+/// Why an address is refused when it looks like another account's (`Error::Conflict`).
+pub const LOOK_ALIKE: &str = "the email address looks like the address of an existing user";
+
+/// Refuses `email` when another account's address looks like it (same skeleton, other
+/// string); `except` is the account being changed, which may keep its own look.
+pub async fn check_look_alike(
+    store: &dyn crate::ports::Store,
+    email: &str,
+    except: Option<&str>,
+) -> Result<()> {
+    match store.user_look_alike(email).await? {
+        Some(other) if Some(other.id.as_str()) != except => Err(Error::Conflict(LOOK_ALIKE.into())),
+        _ => Ok(()),
+    }
+}
+
 /// The canonical form of an address as typed (never fails; see [`parse_email`] for checks).
 pub fn normalize_email(raw: &str) -> String {
     let lowered: String = raw.trim().nfc().collect::<String>().to_lowercase();
@@ -60,7 +76,7 @@ pub fn email_skeleton(email: &str) -> String {
 
 /// Characters that change the direction or visibility of the text around them (Unicode bidi
 /// controls and line separators): a name with them can show something other than it is.
-fn hides_text(c: char) -> bool {
+pub fn hides_text(c: char) -> bool {
     matches!(c,
         '\u{200E}' | '\u{200F}' | '\u{061C}'
         | '\u{202A}'..='\u{202E}'

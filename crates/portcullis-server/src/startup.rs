@@ -192,6 +192,12 @@ pub fn router(state: AppState) -> Router {
             crate::metrics::track,
         ))
         .layer(hsts(&state))
+        // Nothing is stored by a cache unless its handler says so (discovery, JWKS, scripts):
+        // answers carry codes, tokens, TOTP secrets, recovery codes, tickets and CSRF tokens.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(
             // Method and path only: query strings can carry codes and tokens.
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -1300,3 +1300,77 @@ async fn a_password_ticket_lets_a_user_created_without_one_set_it() {
     assert!(logs.to_string().contains("password.reset_forced"), "{logs}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn users_look_alike_addresses_and_hidden_characters_in_names_are_refused() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let t = admin_token(&app, &["create:users", "update:users"]).await;
+    let (s, alice) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/users",
+        Some(
+            json!({"email": "alice@example.com", "connection": "Username-Password-Authentication"}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 201, "{alice}");
+    for (email, message) in [
+        ("\u{430}lice@example.com", "looks like"),
+        ("\u{ff41}lice@example.com", "looks like"),
+        ("Alice@EXAMPLE.com", "already exists"),
+    ] {
+        let (s, err) = call(
+            &app,
+            &t,
+            "POST",
+            "/api/v2/users",
+            Some(json!({"email": email})),
+        )
+        .await;
+        assert_eq!(s, 409, "{email}: {err}");
+        assert!(err["message"].as_str().unwrap().contains(message), "{err}");
+    }
+    for name in ["Ada\u{0}", "evil\u{202E}gnp.exe", "two\nlines"] {
+        let (s, err) = call(
+            &app,
+            &t,
+            "POST",
+            "/api/v2/users",
+            Some(json!({"email": "bob@example.com", "name": name})),
+        )
+        .await;
+        assert_eq!(s, 400, "{name:?}: {err}");
+        let id = alice["user_id"].as_str().unwrap();
+        let (s, err) = call(
+            &app,
+            &t,
+            "PATCH",
+            &format!("/api/v2/users/{id}"),
+            Some(json!({"name": name})),
+        )
+        .await;
+        assert_eq!(s, 400, "{name:?}: {err}");
+    }
+    // Moving another account onto a look-alike of Alice's address: refused too.
+    let (_, bob) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/users",
+        Some(json!({"email": "bob@example.com"})),
+    )
+    .await;
+    let bob_id = bob["user_id"].as_str().unwrap();
+    let (s, err) = call(
+        &app,
+        &t,
+        "PATCH",
+        &format!("/api/v2/users/{bob_id}"),
+        Some(json!({"email": "\u{430}lice@example.com"})),
+    )
+    .await;
+    assert_eq!(s, 409, "{err}");
+    app.stop().await;
+}

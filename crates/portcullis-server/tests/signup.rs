@@ -585,3 +585,31 @@ async fn signup_cannot_flood_a_mailbox() {
     assert_eq!(count(), 7);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn signup_a_look_alike_of_a_taken_address_is_taken_and_only_its_owner_hears() {
+    let app = spawn_app().await;
+    app.create_user("alice@example.com", PASSWORD).await;
+    let (client_id, _) = client_with(&app, &["signup=true"]).await;
+    // A Cyrillic "а" and a fullwidth "ａ": other strings, the same face.
+    for look_alike in ["\u{430}lice@example.com", "\u{ff41}lice@example.com"] {
+        let b = browser();
+        let page = open_signup(&b, &app, &client_id).await;
+        let answer = sign_up(&b, &app, &page, look_alike, NEW_PASSWORD).await;
+        assert_eq!(answer.location.as_deref(), Some("/u/signup/verify"));
+        mail(&app, "alice@example.com", "You already have an account").await;
+        assert!(app.state.outbox().unwrap().latest_to(look_alike).is_none());
+        assert!(app.store.user_by_email(look_alike).await.unwrap().is_none());
+    }
+    // The domain's case is the address's: one account.
+    assert_eq!(
+        app.store
+            .user_by_email("Alice@EXAMPLE.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .email,
+        "alice@example.com"
+    );
+    app.stop().await;
+}

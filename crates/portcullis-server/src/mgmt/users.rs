@@ -219,6 +219,25 @@ struct CreateUser {
     verify_email: Option<bool>,
 }
 
+/// A taken address (or one that looks like a taken one) as Auth0 says it: `409`.
+fn conflict(e: portcullis_core::Error) -> ApiError {
+    match e {
+        portcullis_core::Error::Conflict(m) if m == portcullis_core::identity::LOOK_ALIKE => {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "auth0_idp_error",
+                "The email address looks like the address of an existing user.",
+            )
+        }
+        portcullis_core::Error::Conflict(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "auth0_idp_error",
+            "The user already exists.",
+        ),
+        other => other.into(),
+    }
+}
+
 #[utoipa::path(
     post,
     path = "/api/v2/users",
@@ -247,14 +266,7 @@ pub async fn create(State(state): State<AppState>, admin: Admin, body: Bytes) ->
             },
         )
         .await
-        .map_err(|e| match e {
-            portcullis_core::Error::Conflict(_) => ApiError::new(
-                StatusCode::CONFLICT,
-                "auth0_idp_error",
-                "The user already exists.",
-            ),
-            other => other.into(),
-        })?;
+        .map_err(conflict)?;
         admin
             .audit(&state, "user.created", Some(&user.id), json!({}))
             .await;
@@ -344,6 +356,9 @@ pub async fn update(
             let email = admin::parse_email(&email)
                 .map_err(|_| ApiError::body("email is not a valid address on property email"))?;
             if email != user.email {
+                portcullis_core::identity::check_look_alike(state.store(), &email, Some(&user.id))
+                    .await
+                    .map_err(conflict)?;
                 user.email = email;
                 user.email_verified = false;
                 changed.push("email");
@@ -354,6 +369,9 @@ pub async fn update(
             changed.push("email_verified");
         }
         if let Some(name) = patch.name {
+            portcullis_core::identity::check_name(name.trim()).map_err(|_| {
+                ApiError::body("name must not contain control or text-direction characters")
+            })?;
             user.name = Some(name.trim().to_string()).filter(|n| !n.is_empty());
             changed.push("name");
         }

@@ -21,21 +21,10 @@ struct LogoutRequest {
 }
 
 async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
-    // The hint may have expired (§2: the OP SHOULD accept it), but it must be ours and intact.
     let hint = match params.get("id_token_hint") {
-        Some(t) => {
-            let v =
-                portcullis_core::crypto::jws::verify(t, &state.snapshot().jwks).map_err(|_| {
-                    AppError::page(StatusCode::BAD_REQUEST, "The id_token_hint is not valid.")
-                })?;
-            if v.claims["iss"] != state.issuer() {
-                return Err(AppError::page(
-                    StatusCode::BAD_REQUEST,
-                    "The id_token_hint is not valid.",
-                ));
-            }
-            Some(v.claims)
-        }
+        Some(t) => Some(id_token_hint(state, t).await.ok_or_else(|| {
+            AppError::page(StatusCode::BAD_REQUEST, "The id_token_hint is not valid.")
+        })?),
         None => None,
     };
     let hint_client = hint
@@ -87,6 +76,28 @@ async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
         hint_client,
         client_id,
     })
+}
+
+/// The claims of `token` if it is an ID token of ours: intact, from this issuer, typed `JWT`
+/// as our ID tokens are (never an `at+jwt` access token or a `logout+jwt` logout token), and
+/// issued to a client that exists. It may have expired (§2: the OP SHOULD accept it).
+async fn id_token_hint(state: &AppState, token: &str) -> Option<serde_json::Value> {
+    let v = portcullis_core::crypto::jws::verify(token, &state.snapshot().jwks).ok()?;
+    let typ = v.header.typ.as_deref().map(str::to_ascii_lowercase);
+    if typ.as_deref() != Some("jwt") || v.claims["iss"] != state.issuer() {
+        return None;
+    }
+    let claims = v.claims;
+    // A logout token carries `events` and no `nonce`/`auth_time`; an ID token never `events`.
+    if claims.get("events").is_some() || claims["sub"].as_str().is_none() {
+        return None;
+    }
+    let aud = claims["aud"].as_str()?;
+    if claims["azp"].as_str().is_some_and(|azp| azp != aud) {
+        return None;
+    }
+    state.client(aud).await?;
+    Some(claims)
 }
 
 /// `GET /oidc/logout`.

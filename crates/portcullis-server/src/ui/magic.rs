@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use portcullis_core::authn::assurance::{Method, Proof};
 use portcullis_core::notify::{Channel, Message};
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
 use crate::ratelimit::Class;
 use crate::state::AppState;
@@ -37,39 +37,15 @@ pub async fn magic_request(
                 "Go back and enter the email address of your account to get a sign-in link.",
             ));
         }
-        let user = state
-            .store()
-            .user_by_email(&email)
-            .await?
-            .filter(|u| !u.blocked);
-        if let Some(user) = user {
-            let data = match &resume {
-                Resume::Authorize(id) => serde_json::json!({ "state": id }),
-                Resume::Path(path) => serde_json::json!({ "return_to": path }),
-                Resume::Ticket | Resume::Reset => serde_json::json!({}),
-            };
-            let token = state
-                .factors()
-                .new_magic_link(&user.id, &user.email, data)
-                .await?;
-            let client = request.as_ref().map(|r| r.client_id.as_str());
-            state
-                .audit(
-                    "magic_link.sent",
-                    &meta,
-                    Some(&user.id),
-                    client,
-                    serde_json::json!({}),
-                )
-                .await;
-            let text = format!(
-                "Use this link to sign in to Portcullis. It works once and expires in 10 minutes:\n\n{}/u/magic?t={token}\n\nIf you did not ask for it, ignore this message: nobody can sign in without it.",
-                state.issuer()
-            );
-            let message = Message::new(Channel::Email, user.email, "Your sign-in link", text);
-            // Sent in the background, so how long the answer takes does not tell either.
-            ui::send_later(&state, message);
-        }
+        // Everything that depends on the address happens after the answer, so neither its
+        // content nor its timing tells which addresses have accounts.
+        let client = request.as_ref().map(|r| r.client_id.clone());
+        let (state2, meta2, email2) = (state.clone(), meta.clone(), email.clone());
+        tokio::spawn(async move {
+            if let Err(e) = send_link(&state2, &meta2, &email2, resume, client.as_deref()).await {
+                tracing::warn!(error = ?e, "magic link not sent");
+            }
+        });
         Ok(ui::message(
             StatusCode::OK,
             "Check your email",
@@ -80,6 +56,52 @@ pub async fn magic_request(
     }
     .await;
     result.unwrap_or_else(|e: AppError| e.into_response())
+}
+
+/// Looks the address up and, if it has an account that may sign in, stores a link for it
+/// (replacing an older one) and emails it.
+async fn send_link(
+    state: &AppState,
+    meta: &ClientMeta,
+    email: &str,
+    resume: Resume,
+    client: Option<&str>,
+) -> AppResult<()> {
+    let Some(user) = state
+        .store()
+        .user_by_email(email)
+        .await?
+        .filter(|u| !u.blocked)
+    else {
+        return Ok(());
+    };
+    let data = match &resume {
+        Resume::Authorize(id) => serde_json::json!({ "state": id }),
+        Resume::Path(path) => serde_json::json!({ "return_to": path }),
+        Resume::Ticket | Resume::Reset => serde_json::json!({}),
+    };
+    let token = state
+        .factors()
+        .new_magic_link(&user.id, &user.email, data)
+        .await?;
+    state
+        .audit(
+            "magic_link.sent",
+            meta,
+            Some(&user.id),
+            client,
+            serde_json::json!({}),
+        )
+        .await;
+    let text = format!(
+        "Use this link to sign in to Portcullis. It works once and expires in 10 minutes:\n\n{}/u/magic?t={token}\n\nIf you did not ask for it, ignore this message: nobody can sign in without it.",
+        state.issuer()
+    );
+    ui::send_later(
+        state,
+        Message::new(Channel::Email, user.email, "Your sign-in link", text),
+    );
+    Ok(())
 }
 
 /// `GET /u/magic?t=…`: asks the person to continue; the link is spent only by the POST.

@@ -130,11 +130,12 @@ pub(crate) async fn active_factors(
     Ok(factors)
 }
 
-/// A factor nickname as typed: trimmed, without control characters, at most 64 characters.
+/// A factor nickname as typed: trimmed, without control or text-direction characters, at most
+/// 64 characters.
 pub(crate) fn clean_name(raw: &str) -> String {
     raw.trim()
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !portcullis_core::identity::hides_text(*c))
         .take(64)
         .collect()
 }

@@ -78,7 +78,10 @@ async fn fresh_within(state: &AppState, session: &Session, seconds: i64) -> AppR
 
 /// A display name as typed: trimmed, without control characters, at most [`NAME_MAX`].
 fn clean_display_name(raw: &str) -> String {
-    let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !c.is_control() && !portcullis_core::identity::hides_text(*c))
+        .collect();
     cleaned.trim().chars().take(NAME_MAX).collect::<String>()
 }
 
@@ -248,7 +251,15 @@ async fn change_email(
         )
         .await;
     }
-    let owner = state.store().user_by_email(&new).await?;
+    // Taken: by another account, or by one whose address looks the same to a reader.
+    let owner = match state.store().user_by_email(&new).await? {
+        Some(u) => Some(u),
+        None => state
+            .store()
+            .user_look_alike(&new)
+            .await?
+            .filter(|u| u.id != user.id),
+    };
     // A link is stored either way: it kills older links, and the database work is the same.
     // When the address is taken its token is dropped unsent, so it can never be spent.
     let token = state
@@ -264,10 +275,10 @@ async fn change_email(
             serde_json::json!({ "taken": owner.is_some() }),
         )
         .await;
-    if owner.is_some() {
+    if let Some(owner) = &owner {
         send_later(
             state,
-            new.clone(),
+            owner.email.clone(),
             "Someone tried to use your email address",
             format!(
                 "Someone signed in to another account asked to use this email address for it. Your account already uses it, so nothing was changed and nothing else was sent.\n\nIf you did not expect this, you can ignore this email. Review your account: {}/u/account/security",

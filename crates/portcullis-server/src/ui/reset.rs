@@ -49,32 +49,14 @@ pub async fn request_post(
         let form = ui::posted(&state, &headers, &body)?;
         state.limit(Class::Login, &meta)?;
         let email = form.get("email").unwrap_or_default().trim().to_string();
-        let user = state
-            .store()
-            .user_by_email(&email)
-            .await?
-            .filter(|u| !u.blocked);
-        state
-            .audit(
-                "password.reset_requested",
-                &meta,
-                user.as_ref().map(|u| u.id.as_str()),
-                None,
-                serde_json::json!({ "known": user.is_some() }),
-            )
-            .await;
-        if let Some(user) = user {
-            let token = state
-                .factors()
-                .new_reset_link(&user.id, &user.email, RESET_TTL)
-                .await?;
-            let link = link(&state, &token);
-            let text = format!(
-                "Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes (it works once):\n{link}\n\nIf this was not you, ignore this email: your password stays as it is."
-            );
-            // In the background, so the time to answer does not tell which addresses exist.
-            ui::send_later(&state, ui::email(user.email, "Reset your password", &text));
-        }
+        // Everything that depends on the address happens after the answer, so neither its
+        // content nor its timing tells which addresses have accounts.
+        let (state2, meta2) = (state.clone(), meta.clone());
+        tokio::spawn(async move {
+            if let Err(e) = send_reset_link(&state2, &meta2, &email).await {
+                tracing::warn!(error = ?e, "password reset link not sent");
+            }
+        });
         Ok(ui::message(
             StatusCode::OK,
             "Check your email",
@@ -83,6 +65,37 @@ pub async fn request_post(
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Looks the address up and, if it has an account that may sign in, stores a link and emails
+/// it; audited either way.
+async fn send_reset_link(state: &AppState, meta: &ClientMeta, email: &str) -> AppResult<()> {
+    let user = state
+        .store()
+        .user_by_email(email)
+        .await?
+        .filter(|u| !u.blocked);
+    state
+        .audit(
+            "password.reset_requested",
+            meta,
+            user.as_ref().map(|u| u.id.as_str()),
+            None,
+            serde_json::json!({ "known": user.is_some() }),
+        )
+        .await;
+    if let Some(user) = user {
+        let token = state
+            .factors()
+            .new_reset_link(&user.id, &user.email, RESET_TTL)
+            .await?;
+        let link = link(state, &token);
+        let text = format!(
+            "Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes (it works once):\n{link}\n\nIf this was not you, ignore this email: your password stays as it is."
+        );
+        ui::send_later(state, ui::email(user.email, "Reset your password", &text));
+    }
+    Ok(())
 }
 
 /// The link a reset token opens (emailed to the user, or handed to an admin as a ticket).

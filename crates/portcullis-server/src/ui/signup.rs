@@ -51,6 +51,10 @@ struct Pending {
     /// New codes sent since the first (bounded, so the form cannot be used to flood a mailbox).
     #[serde(default)]
     resent: u32,
+    /// The address of the existing account this sign-up collides with (the same address, or
+    /// one that looks like it): the only one told about the attempt.
+    #[serde(default)]
+    owner: Option<String>,
 }
 
 /// How many times a sign-up may ask for a new code.
@@ -268,12 +272,17 @@ pub async fn signup_post(
         }
         // Hashed either way, so the time to answer does not tell which addresses are taken.
         let hash = state.hasher().hash(SecretString::new(password)).await?;
-        let existing = state.store().user_by_email(&email).await?;
+        // Taken: the address itself, or one a reader cannot tell from it (a Cyrillic `а`, a
+        // fullwidth letter), so nobody can open an account that wears another's face.
+        let existing = match state.store().user_by_email(&email).await? {
+            Some(u) => Some(u),
+            None => state.store().user_look_alike(&email).await?,
+        };
         let token = random::token();
         let flow_id = token_digest(&token);
         let (code_id, mail) = match &existing {
             None => proofs(&state, &email, &flow_id).await?,
-            Some(_) => (random::id("otp"), taken_email(&state, &email)),
+            Some(owner) => (random::id("otp"), taken_email(&state, &owner.email)),
         };
         let pending = Pending {
             email: email.clone(),
@@ -282,6 +291,7 @@ pub async fn signup_post(
             code_id,
             resume,
             resent: 0,
+            owner: existing.as_ref().map(|u| u.email.clone()),
         };
         state
             .store()
@@ -523,7 +533,7 @@ pub async fn resend_post(
             p.code_id = code_id;
             mail
         } else {
-            taken_email(&state, &p.email)
+            taken_email(&state, p.owner.as_deref().unwrap_or(&p.email))
         };
         let data = serde_json::to_value(&p).map_err(|e| AppError::Internal(e.to_string()))?;
         if !state.store().update_flow(&id, &data, state.now()).await? {

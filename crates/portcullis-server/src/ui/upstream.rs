@@ -557,7 +557,11 @@ async fn signed_in_upstream(
         state.clock(),
         portcullis_core::admin::NewUser {
             email: email.clone(),
-            name: identity.name,
+            // A provider's display name, minus characters that would hide or reorder text.
+            name: identity
+                .name
+                .map(|n| ui::clean_name(&n))
+                .filter(|n| !n.is_empty()),
             email_verified: true,
             ..Default::default()
         },

@@ -33,6 +33,9 @@ if ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
 fi
 (cd tests/node && npm ci --no-audit --no-fund && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
+# The adversarial suite: the binary attacked from outside (gate, consent, lockout, limits, scopes,
+# token confusion, no-store, look-alikes), each endpoint out of order, twice and 80 times at once.
+(cd tests/adversarial && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
 # The JavaScript client: step-up fetch, React hook and server checks (vitest), typed.
 (cd clients/js && npm ci --no-audit --no-fund && npm run typecheck && npm test)
 # The browser journeys (hosted pages, the Next.js example, the payout example) in Chromium.

@@ -2,12 +2,13 @@
 // source address), a browser with a cookie jar, the hosted login form, tokens and the
 // management API, TOTP, the dev outbox. Only Node's built-ins.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { totp, totpStep } from '../totp.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BIN = resolve(process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis'));
@@ -305,9 +306,9 @@ export async function silent(b, client, extra = {}) {
 
 const basic = (c) => `Basic ${Buffer.from(`${encodeURIComponent(c.id)}:${encodeURIComponent(c.secret)}`).toString('base64')}`;
 
-/** `POST /oauth/token` as `client` (HTTP Basic): `{status, body, headers}`. */
-export async function token(srv, client, form, { localAddress } = {}) {
-  const res = await request(`${srv.issuer}/oauth/token`, {
+/** A form POST to `path` as `client` (HTTP Basic): `{status, body, headers}`, JSON if it parses. */
+async function postAs(srv, path, client, form, localAddress) {
+  const res = await request(`${srv.issuer}${path}`, {
     method: 'POST',
     headers: { authorization: basic(client) },
     form,
@@ -320,6 +321,11 @@ export async function token(srv, client, form, { localAddress } = {}) {
     body = { raw: res.body };
   }
   return { status: res.status, body, headers: res.headers };
+}
+
+/** `POST /oauth/token` as `client` (HTTP Basic): `{status, body, headers}`. */
+export function token(srv, client, form, { localAddress } = {}) {
+  return postAs(srv, '/oauth/token', client, form, localAddress);
 }
 
 /** Exchanges a code of `client` for tokens (expects 200). */
@@ -373,28 +379,7 @@ export async function auditEvents(srv, userId, type) {
 // ---------------------------------------------------------------------------------------------
 // Second factors
 
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
-    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** The current TOTP time step. */
-export const totpStep = () => Math.floor(Date.now() / 1000 / 30);
-
-/** RFC 6238 with SHA-1, 6 digits, 30 s steps. */
-export function totp(secret, step = totpStep()) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
+export { totp, totpStep };
 
 /** A six-digit code that no nearby TOTP step of `secret` produces. */
 export function wrongTotp(secret) {
@@ -451,20 +436,8 @@ export async function enrolEmailCodes(srv, email, password = PASSWORD, client = 
 }
 
 /** `POST /mfa/challenge` for an oob code: `{status, body}`. */
-export async function challenge(srv, client, mfa, extra = {}, { localAddress } = {}) {
-  const res = await request(`${srv.issuer}/mfa/challenge`, {
-    method: 'POST',
-    headers: { authorization: basic(client) },
-    form: { mfa_token: mfa, challenge_type: 'oob', ...extra },
-    localAddress,
-  });
-  let body;
-  try {
-    body = res.json();
-  } catch {
-    body = { raw: res.body };
-  }
-  return { status: res.status, body, headers: res.headers };
+export function challenge(srv, client, mfa, extra = {}, { localAddress } = {}) {
+  return postAs(srv, '/mfa/challenge', client, { mfa_token: mfa, challenge_type: 'oob', ...extra }, localAddress);
 }
 
 // ---------------------------------------------------------------------------------------------

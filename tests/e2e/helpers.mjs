@@ -1,6 +1,5 @@
 // What the browser journeys share: Chromium as the brief says to start it, TOTP codes as an
 // authenticator app computes them, a CDP virtual platform authenticator, and the sign-in form.
-import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -36,26 +35,7 @@ export function launch(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/c
   });
 }
 
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
-    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238 with SHA-1, 6 digits, 30 s steps. */
-export function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return value.toString().padStart(6, '0');
-}
+export { totp } from '../totp.mjs';
 
 /** The current TOTP time step. */
 export const step = () => Math.floor(Date.now() / 1000 / 30);

@@ -1,27 +1,12 @@
 // Run by auth0.test.mjs in a child process whose NODE_EXTRA_CA_CERTS trusts the server's
 // self-signed certificate (Auth0's SDKs only speak https and Node reads that variable at start).
 // Drives Auth0's own Node SDKs against Portcullis and prints what they returned, as JSON.
-import { createHmac } from 'node:crypto';
+import { totp, totpStep } from '../totp.mjs';
 import { AuthenticationClient } from 'auth0';
 import { AuthClient, isMfaRequiredError } from '@auth0/auth0-auth-js';
 
 const { DOMAIN: domain, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret } = process.env;
 const { USERNAME: username, PASSWORD: password } = process.env;
-
-// RFC 6238 with SHA-1, 6 digits, 30 s steps, as authenticator apps compute it.
-function totp(base32, at = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32.replace(/=+$/, '').toUpperCase()) {
-    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  }
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 
@@ -59,10 +44,10 @@ out.challenge = await auth.mfa.challengeAuthenticator({
   challengeType: 'otp',
   authenticatorId: otpAuthenticator.id,
 });
-const stepped = await auth.mfa.verify({ mfaToken: second.mfa_token, factorType: 'otp', otp: totp(enrolled.secret, Date.now() + 30_000) });
+const stepped = await auth.mfa.verify({ mfaToken: second.mfa_token, factorType: 'otp', otp: totp(enrolled.secret, totpStep(Date.now() + 30_000)) });
 out.stepped = { id: claims(stepped.idToken), access: claims(stepped.accessToken) };
 try {
-  await auth.mfa.verify({ mfaToken: second.mfa_token, factorType: 'otp', otp: totp(enrolled.secret, Date.now() + 30_000) });
+  await auth.mfa.verify({ mfaToken: second.mfa_token, factorType: 'otp', otp: totp(enrolled.secret, totpStep(Date.now() + 30_000)) });
   out.reused = 'accepted';
 } catch (e) {
   out.reused = e.cause?.error ?? e.error ?? e.message;

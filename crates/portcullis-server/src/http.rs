@@ -23,6 +23,24 @@ impl Params {
         Ok(Params(map))
     }
 
+    /// Parses like [`Params::parse`] but keeps the first value of a repeated parameter and
+    /// names the repeated ones, for endpoints that must answer the error somewhere else once
+    /// they know where (the authorization endpoint, RFC 6749 §4.1.2.1).
+    pub fn parse_noting_repeats(raw: &[u8]) -> (Params, Vec<String>) {
+        let mut map = HashMap::new();
+        let mut repeated = Vec::new();
+        for (k, v) in form_urlencoded::parse(raw) {
+            if map.contains_key(k.as_ref()) {
+                if !repeated.iter().any(|r| r == &k) {
+                    repeated.push(k.to_string());
+                }
+            } else {
+                map.insert(k.to_string(), v.to_string());
+            }
+        }
+        (Params(map), repeated)
+    }
+
     /// A parameter; an empty value counts as absent (RFC 6749 §3.1).
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0

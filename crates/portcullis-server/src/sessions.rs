@@ -93,18 +93,10 @@ pub async fn notify_apps(state: &AppState, session: &Session) {
         let Some(uri) = client.backchannel_logout_uri.clone() else {
             continue;
         };
-        match logout_token(state, &client, session) {
-            Ok(token) => {
-                let state = state.clone();
-                let (sid, uid) = (session.id.clone(), session.user_id.clone());
-                tokio::spawn(async move {
-                    deliver(&state, &client.id, &uri, &token, &sid, &uid).await;
-                });
-            }
-            Err(e) => {
-                tracing::error!(error = ?e, client_id = %client.id, "logout token not signed")
-            }
-        }
+        let (state, session) = (state.clone(), session.clone());
+        tokio::spawn(async move {
+            deliver(&state, &client, &uri, &session).await;
+        });
     }
 }
 
@@ -130,7 +122,15 @@ fn logout_token(state: &AppState, client: &Client, session: &Session) -> AppResu
 
 /// Posts the token until the app answers 2xx, the app refuses it (4xx: retrying cannot help),
 /// or the attempts run out.
-async fn deliver(state: &AppState, client_id: &str, uri: &str, token: &str, sid: &str, uid: &str) {
+/// Posts logout tokens to `uri` until one is taken or the attempts run out. Each attempt signs
+/// a new token with a fresh `jti`, so a relying party that saw an earlier one (and perhaps
+/// answered too late) never takes a retry for a replay.
+async fn deliver(state: &AppState, client: &Client, uri: &str, session: &Session) {
+    let (client_id, sid, uid) = (
+        client.id.as_str(),
+        session.id.as_str(),
+        session.user_id.as_str(),
+    );
     let settings = state.settings().logout;
     let mut wait = Duration::from_millis(settings.backchannel_backoff_ms);
     let mut outcome = String::new();
@@ -142,12 +142,20 @@ async fn deliver(state: &AppState, client_id: &str, uri: &str, token: &str, sid:
             wait *= 2;
         }
         attempts += 1;
+        let token = match logout_token(state, client, session) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = ?e, client_id = %client_id, "logout token not signed");
+                outcome = "unsigned".into();
+                break;
+            }
+        };
         let sent = state
             .http()
             .post(uri)
             .timeout(Duration::from_millis(settings.backchannel_timeout_ms))
             .header("cache-control", "no-store")
-            .form(&[("logout_token", token)])
+            .form(&[("logout_token", token.as_str())])
             .send()
             .await;
         match sent {

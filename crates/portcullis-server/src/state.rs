@@ -63,7 +63,8 @@ struct Inner {
     notifier: Arc<dyn Notifier>,
     outbox: Option<Arc<Outbox>>,
     limiter: RateLimiter,
-    webauthn: Relying,
+    /// `None` when the issuer's host is an IP address (WebAuthn needs a domain name).
+    webauthn: Option<Relying>,
     metrics: crate::metrics::Metrics,
     http: reqwest::Client,
     audit_writer: tokio::sync::Mutex<()>,
@@ -117,12 +118,26 @@ impl AppState {
             .outbox_dir
             .clone()
             .map(|d| Arc::new(Outbox::new(d)));
-        let webauthn = Relying::new(
-            &settings.issuer,
-            settings.webauthn.rp_id.as_deref(),
-            &settings.webauthn.rp_name,
-            master.derive("portcullis webauthn user handle v1"),
-        )?;
+        let ip_issuer = settings.webauthn.rp_id.is_none()
+            && url::Url::parse(&settings.issuer)
+                .ok()
+                .is_some_and(|u| matches!(u.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))));
+        let webauthn = if ip_issuer {
+            // A WebAuthn relying party ID is a domain name (W3C WebAuthn §5.1.4.1): browsers
+            // refuse IP addresses, so passkeys are off rather than broken.
+            tracing::warn!(
+                issuer = %settings.issuer,
+                "passkeys and security keys are off: the issuer's host is an IP address, and WebAuthn needs a domain name (use localhost or a DNS name)"
+            );
+            None
+        } else {
+            Some(Relying::new(
+                &settings.issuer,
+                settings.webauthn.rp_id.as_deref(),
+                &settings.webauthn.rp_name,
+                master.derive("portcullis webauthn user handle v1"),
+            )?)
+        };
         let state = AppState(Arc::new(Inner {
             settings,
             store,
@@ -218,8 +233,18 @@ impl AppState {
     }
 
     /// The WebAuthn relying party of this issuer.
-    pub fn webauthn(&self) -> &Relying {
-        &self.0.webauthn
+    pub fn webauthn(&self) -> crate::error::AppResult<&Relying> {
+        self.0.webauthn.as_ref().ok_or_else(|| {
+            crate::error::AppError::page(
+                axum::http::StatusCode::NOT_FOUND,
+                "Passkeys and security keys are off on this server: its address is an IP address, and they need a domain name.",
+            )
+        })
+    }
+
+    /// Whether passkeys and security keys can be used here.
+    pub fn webauthn_on(&self) -> bool {
+        self.0.webauthn.is_some()
     }
 
     /// Counts a request against the per-IP limit of `class`; seconds to wait if over it.

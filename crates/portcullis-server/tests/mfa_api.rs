@@ -83,6 +83,8 @@ fn types(list: &Value) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|a| {
+            // Auth0's newer SDKs filter on `type`: it must say the same.
+            assert_eq!(a["type"], a["authenticator_type"], "{a}");
             format!(
                 "{}{}",
                 a["authenticator_type"].as_str().unwrap(),

@@ -456,6 +456,23 @@ async fn factors_sessions_and_backchannel_logout() {
     assert!(v.claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
     assert!(v.claims.get("nonce").is_none());
     assert!(v.claims["jti"].as_str().unwrap().len() >= 20);
+    // Each retry is a new token with its own jti: a relying party that saw the first one
+    // would refuse a repeat as a replay.
+    let jtis: std::collections::HashSet<String> = rx
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            portcullis_core::crypto::jws::verify(t, &jwks)
+                .unwrap()
+                .claims["jti"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(jtis.len(), 3, "three attempts, three jtis");
 
     // The user was told by email.
     let outbox = app.state.outbox().unwrap();

@@ -473,7 +473,13 @@ async fn authorize_errors_redirect_with_state_and_iss() {
         .send()
         .await
         .unwrap();
-    assert_eq!(dup.status(), 400, "repeated parameter refused");
+    // Client and redirect URI are valid, so the client hears it (RFC 6749 §4.1.2.1).
+    assert_eq!(dup.status(), 302, "repeated parameter refused");
+    let loc = url::Url::parse(dup.headers()["location"].to_str().unwrap()).unwrap();
+    assert!(
+        loc.query_pairs()
+            .any(|(k, v)| k == "error" && v == "invalid_request")
+    );
 }
 
 #[tokio::test]

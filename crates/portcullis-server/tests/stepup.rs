@@ -49,8 +49,13 @@ async fn acr_values_step_up_a_password_session_on_one_page() {
     assert_eq!(after["sid"], before["sid"], "the same session, stepped up");
     assert_eq!(after["auth_time"], app.clock_now());
 
-    // Met now: no prompt, for aal2 or Auth0's multi-factor URI.
-    for acr in ["aal2", PAPE, "aal1%20aal2"] {
+    // Met now: no prompt, for aal2 or Auth0's multi-factor URI, which the acr claim then
+    // echoes (OIDC Core §5.5.1.1: the value the relying party asked for).
+    for (acr, claim) in [
+        ("aal2", "aal2"),
+        (PAPE, portcullis_proto::acr::PAPE_MULTI_FACTOR),
+        ("aal1%20aal2", "aal2"),
+    ] {
         let again = get(
             &b,
             &app,
@@ -58,7 +63,8 @@ async fn acr_values_step_up_a_password_session_on_one_page() {
         )
         .await;
         let claims = id_claims(&app, &client_id, &secret, &again).await;
-        assert_eq!(claims["acr"], "aal2");
+        assert_eq!(claims["acr"], claim);
+        assert!(claims["amr"].as_array().unwrap().contains(&"mfa".into()));
     }
     app.stop().await;
 }

@@ -470,11 +470,16 @@ struct DevServer {
 }
 
 async fn start_dev(dir: &std::path::Path) -> DevServer {
+    start_dev_with(dir, "127.0.0.1:0", &[]).await
+}
+
+async fn start_dev_with(dir: &std::path::Path, listen: &str, env: &[(&str, &str)]) -> DevServer {
     let mut child = Command::new(BIN)
         .env_clear()
         .env("RUST_LOG", "debug")
+        .envs(env.iter().copied())
         .current_dir(dir)
-        .args(["serve", "--dev", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--dev", "--listen", listen])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -876,4 +881,41 @@ async fn cli_password_links_block_and_forced_reset_apply_at_once() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("usr_nope"));
     app.stop().await;
+}
+
+#[tokio::test]
+async fn serve_an_ip_address_issuer_starts_with_passkeys_off_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let issuer = format!("http://127.0.0.1:{port}");
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = start_dev_with(
+        dir.path(),
+        &listen,
+        &[("PORTCULLIS_ISSUER", issuer.as_str())],
+    )
+    .await;
+    assert_eq!(server.issuer, issuer);
+    let logs = server.stderr.lock().unwrap().clone();
+    assert!(
+        logs.contains("passkeys and security keys are off"),
+        "{logs}"
+    );
+    // The sign-in page works, without the passkey button.
+    let http = reqwest::Client::new();
+    let page = http
+        .get(format!("{issuer}/u/login?return_to=/u/account/security"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"password\""), "{page}");
+    assert!(!page.contains("Sign in with a passkey"));
+    server.child.kill().await.unwrap();
 }

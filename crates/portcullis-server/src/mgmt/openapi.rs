@@ -472,6 +472,9 @@ pub struct AuthenticatorDoc {
     id: String,
     /// `otp`, `oob` or `recovery-code`.
     authenticator_type: String,
+    /// The same as `authenticator_type` (Auth0's newer SDKs read this one).
+    #[serde(rename = "type")]
+    kind: String,
     /// For `oob`: `email` or `sms`.
     oob_channel: Option<String>,
     name: Option<String>,

@@ -55,6 +55,65 @@ pub struct AuthorizeRequest {
     /// and `prompt=login` needs one.
     #[serde(default)]
     pub requested_at: i64,
+    /// The essential `acr` values of the `claims` parameter (OIDC Core §5.5.1.1), as sent.
+    #[serde(default)]
+    pub essential_acr: Option<String>,
+    /// The subject of a valid `id_token_hint`: only that user's session may answer.
+    #[serde(default)]
+    pub hint_sub: Option<String>,
+}
+
+/// What a `claims` parameter (OIDC Core §5.5) asks of this provider.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct ClaimsRequest {
+    /// Essential `acr` values for the ID token.
+    essential_acr: Vec<String>,
+    /// Scopes that carry the individual claims asked for (`email`, `profile`).
+    scopes: Vec<&'static str>,
+}
+
+/// Parses a `claims` parameter: a JSON object whose `id_token` and `userinfo` members name
+/// claims, each `null` or `{"essential", "value", "values"}`. Claims this provider does not
+/// issue are voluntary and ignored (§5.5); a malformed parameter is an error.
+fn parse_claims(raw: &str) -> Result<ClaimsRequest, &'static str> {
+    let bad = "claims must be a JSON object of id_token and userinfo claim requests.";
+    let value: serde_json::Value = serde_json::from_str(raw).map_err(|_| bad)?;
+    let object = value.as_object().ok_or(bad)?;
+    let mut out = ClaimsRequest::default();
+    for (member, requests) in object {
+        if member != "id_token" && member != "userinfo" {
+            continue;
+        }
+        let requests = requests.as_object().ok_or(bad)?;
+        for (claim, request) in requests {
+            if !(request.is_null() || request.is_object()) {
+                return Err(bad);
+            }
+            let scope = match claim.as_str() {
+                "email" | "email_verified" => Some("email"),
+                "name" => Some("profile"),
+                _ => None,
+            };
+            if let Some(scope) = scope
+                && !out.scopes.contains(&scope)
+            {
+                out.scopes.push(scope);
+            }
+            let essential = request["essential"].as_bool().unwrap_or(false);
+            if claim == "acr" && member == "id_token" && essential {
+                let values: Vec<String> = match (&request["value"], &request["values"]) {
+                    (serde_json::Value::String(v), _) => vec![v.clone()],
+                    (_, serde_json::Value::Array(vs)) => vs
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_string).ok_or(bad))
+                        .collect::<Result<_, _>>()?,
+                    _ => vec![],
+                };
+                out.essential_acr.extend(values);
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl AuthorizeRequest {
@@ -73,11 +132,30 @@ impl AuthorizeRequest {
     /// The lowest level named in `acr_values`, if any: the request is met by any listed level
     /// (the PAPE multi-factor URI counts as `aal2`; unknown values are ignored).
     pub fn required_acr(&self) -> Option<Acr> {
-        self.acr_values
-            .as_deref()?
-            .split_whitespace()
-            .filter_map(Acr::parse)
-            .min()
+        let lowest = |values: Option<&str>| values?.split_whitespace().filter_map(Acr::parse).min();
+        // Both must hold: `acr_values`, and the essential `acr` of the `claims` parameter.
+        lowest(self.acr_values.as_deref()).max(lowest(self.essential_acr.as_deref()))
+    }
+
+    /// The `acr` claim for a session at `session_acr` (OIDC Core §5.5.1.1): the session's own
+    /// level, unless the request named only an alias it meets (Auth0's PAPE multi-factor URI),
+    /// which is then echoed, as the relying party compares what it asked for.
+    pub fn acr_claim(&self, session_acr: &str) -> String {
+        let Some(level) = Acr::parse(session_acr) else {
+            return session_acr.to_string();
+        };
+        let asked: Vec<&str> = [self.essential_acr.as_deref(), self.acr_values.as_deref()]
+            .into_iter()
+            .flatten()
+            .flat_map(str::split_whitespace)
+            .collect();
+        if asked.contains(&session_acr) {
+            return session_acr.to_string();
+        }
+        asked
+            .iter()
+            .find(|v| Acr::parse(v).is_some_and(|r| r.as_str() != **v && level.satisfies(r)))
+            .map_or_else(|| session_acr.to_string(), |v| v.to_string())
     }
 
     /// What this request must meet once its client's and API's policy is added: the higher
@@ -134,7 +212,17 @@ async fn run(
     headers: &HeaderMap,
     raw: &[u8],
 ) -> AppResult<Response> {
-    let params = Params::parse(raw).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+    let (params, repeated) = Params::parse_noting_repeats(raw);
+    // Until the client and redirect URI are known, a doubt about them is shown, never sent.
+    if let Some(r) = repeated
+        .iter()
+        .find(|r| *r == "client_id" || *r == "redirect_uri")
+    {
+        return Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            format!("The parameter {r} is repeated."),
+        ));
+    }
     let client_id = params
         .get("client_id")
         .ok_or_else(|| AppError::page(StatusCode::BAD_REQUEST, "The request has no client_id."))?;
@@ -162,11 +250,24 @@ async fn run(
             description,
         )
     };
+    if let Some(r) = repeated.first() {
+        tracing::info!(parameter = %r, "authorization request with a repeated parameter");
+        return Ok(fail(Redirected(
+            ErrorCode::InvalidRequest,
+            "A parameter is repeated (RFC 6749 §3.1).",
+        )));
+    }
     let request = match validate(state, &params, &client, redirect_uri).await {
         Ok(r) => r,
         Err(e) => return Ok(fail(e)),
     };
-    let session = ui::current_session(state, headers).await?;
+    // With an id_token_hint, only the session of the user it names may answer (Core §3.1.2.1).
+    let session = ui::current_session(state, headers).await?.filter(|s| {
+        request
+            .hint_sub
+            .as_ref()
+            .is_none_or(|sub| *sub == s.user_id)
+    });
     let now = state.now();
     let policy = state
         .policy(Some(&request.client_id), request.audience.as_deref())
@@ -364,7 +465,37 @@ async fn validate(
             "Third-party applications may not access this API.",
         ));
     }
-    let raw_scope = params.get("scope").unwrap_or("");
+    let claims = match params.get("claims") {
+        Some(raw) => parse_claims(raw).map_err(|m| Redirected(InvalidRequest, m))?,
+        None => ClaimsRequest::default(),
+    };
+    if claims.essential_acr.iter().any(|v| Acr::parse(v).is_none()) {
+        return Err(Redirected(
+            UnmetAuthenticationRequirements,
+            "An essential acr value is not one this provider offers.",
+        ));
+    }
+    let hint_sub = match params.get("id_token_hint") {
+        Some(hint) => Some(
+            super::mint::verify_id_token_hint(state, hint)
+                .await
+                .and_then(|c| c["sub"].as_str().map(str::to_string))
+                .ok_or(Redirected(
+                    InvalidRequest,
+                    "id_token_hint is not an ID token of this provider.",
+                ))?,
+        ),
+        None => None,
+    };
+    // Claims asked for by name come with the scope that carries them.
+    let mut scope_words = split_scope(params.get("scope").unwrap_or(""));
+    for s in &claims.scopes {
+        if !scope_words.iter().any(|w| w == s) {
+            scope_words.push((*s).to_string());
+        }
+    }
+    let raw_scope = scope_words.join(" ");
+    let raw_scope = raw_scope.as_str();
     if split_scope(raw_scope)
         .iter()
         .any(|s| s.chars().any(|c| c.is_control() || c == '"' || c == '\\'))
@@ -390,6 +521,8 @@ async fn validate(
         acr_values: params.owned("acr_values"),
         screen_hint: params.owned("screen_hint"),
         requested_at: state.now(),
+        essential_acr: (!claims.essential_acr.is_empty()).then(|| claims.essential_acr.join(" ")),
+        hint_sub,
     })
 }
 
@@ -507,7 +640,7 @@ pub async fn complete(
             scope: request.scope.clone(),
             audience: request.audience.clone(),
             auth_time: session.auth_time,
-            acr: session.acr.clone(),
+            acr: request.acr_claim(&session.acr),
             amr: session.amr.clone(),
             family_id: random::id("fam"),
         },

@@ -74,7 +74,7 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
         authorization_response_iss_parameter_supported: true,
         backchannel_logout_supported: true,
         backchannel_logout_session_supported: true,
-        claims_parameter_supported: false,
+        claims_parameter_supported: true,
         request_parameter_supported: false,
         request_uri_parameter_supported: false,
         dpop_signing_alg_values_supported: Alg::all()

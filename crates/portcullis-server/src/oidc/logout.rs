@@ -8,6 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::mint;
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
 use crate::state::AppState;
@@ -22,7 +23,7 @@ struct LogoutRequest {
 
 async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
     let hint = match params.get("id_token_hint") {
-        Some(t) => Some(id_token_hint(state, t).await.ok_or_else(|| {
+        Some(t) => Some(mint::verify_id_token_hint(state, t).await.ok_or_else(|| {
             AppError::page(StatusCode::BAD_REQUEST, "The id_token_hint is not valid.")
         })?),
         None => None,
@@ -78,28 +79,6 @@ async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
     })
 }
 
-/// The claims of `token` if it is an ID token of ours: intact, from this issuer, typed `JWT`
-/// as our ID tokens are (never an `at+jwt` access token or a `logout+jwt` logout token), and
-/// issued to a client that exists. It may have expired (§2: the OP SHOULD accept it).
-async fn id_token_hint(state: &AppState, token: &str) -> Option<serde_json::Value> {
-    let v = portcullis_core::crypto::jws::verify(token, &state.snapshot().jwks).ok()?;
-    let typ = v.header.typ.as_deref().map(str::to_ascii_lowercase);
-    if typ.as_deref() != Some("jwt") || v.claims["iss"] != state.issuer() {
-        return None;
-    }
-    let claims = v.claims;
-    // A logout token carries `events` and no `nonce`/`auth_time`; an ID token never `events`.
-    if claims.get("events").is_some() || claims["sub"].as_str().is_none() {
-        return None;
-    }
-    let aud = claims["aud"].as_str()?;
-    if claims["azp"].as_str().is_some_and(|azp| azp != aud) {
-        return None;
-    }
-    state.client(aud).await?;
-    Some(claims)
-}
-
 /// `GET /oidc/logout`.
 pub async fn logout_get(
     State(state): State<AppState>,
@@ -110,22 +89,31 @@ pub async fn logout_get(
     let result = async {
         let params = Params::parse(q.unwrap_or_default().as_bytes())
             .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
-        let req = parse(&state, &params).await?;
-        let session = ui::current_session(&state, &headers).await?;
-        match session {
-            None => {
-                tracing::info!("logout without a current session");
-                Ok(finish(&state, req.redirect))
-            }
-            Some(s) if req.hint_sid.as_deref() == Some(s.id.as_str()) => {
-                end_session(&state, &meta, &s, req.hint_client.or(req.client_id)).await?;
-                Ok(finish(&state, req.redirect))
-            }
-            Some(_) => ui::logout_confirm(&state, &headers, q_string(&params)),
-        }
+        rp_initiated(&state, &meta, &headers, &params).await
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// An RP-initiated logout request, by GET or POST (§2: the OP supports both).
+async fn rp_initiated(
+    state: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    params: &Params,
+) -> AppResult<Response> {
+    let req = parse(state, params).await?;
+    match ui::current_session(state, headers).await? {
+        None => {
+            tracing::info!("logout without a current session");
+            Ok(finish(state, req.redirect))
+        }
+        Some(s) if req.hint_sid.as_deref() == Some(s.id.as_str()) => {
+            end_session(state, meta, &s, req.hint_client.or(req.client_id)).await?;
+            Ok(finish(state, req.redirect))
+        }
+        Some(_) => ui::logout_confirm(state, headers, q_string(params)),
+    }
 }
 
 fn q_string(params: &Params) -> String {
@@ -143,7 +131,8 @@ fn q_string(params: &Params) -> String {
     out.finish()
 }
 
-/// `POST /oidc/logout`: the confirmation form (CSRF-checked).
+/// `POST /oidc/logout`: an RP-initiated request sent as a form, or our confirmation form
+/// (CSRF-checked).
 pub async fn logout_post(
     State(state): State<AppState>,
     meta: ClientMeta,
@@ -152,6 +141,10 @@ pub async fn logout_post(
 ) -> Response {
     let result = async {
         let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        // Without our confirmation form's fields, it is an RP-initiated request sent by POST.
+        if form.get("csrf").is_none() && form.get("request").is_none() {
+            return rp_initiated(&state, &meta, &headers, &form).await;
+        }
         ui::check_csrf(&state, &headers, form.get("csrf"))?;
         let original = Params::parse(form.get("request").unwrap_or("").as_bytes())
             .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;

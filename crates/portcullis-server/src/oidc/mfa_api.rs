@@ -170,14 +170,15 @@ async fn respond(work: impl Future<Output = AppResult<Response>>) -> Response {
     work.await.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// An authenticator in Auth0's shape, if the MFA API can use it (WebAuthn needs a browser).
+/// An authenticator in Auth0's shape, if the MFA API can use it (WebAuthn needs a browser):
+/// `type` repeats `authenticator_type`, which Auth0's newer SDKs filter on.
 fn describe(f: &Factor) -> Option<serde_json::Value> {
     match f.kind {
         FactorKind::Totp => Some(serde_json::json!({
-            "id": f.id, "authenticator_type": "otp", "name": f.name, "active": f.active,
+            "id": f.id, "authenticator_type": "otp", "type": "otp", "name": f.name, "active": f.active,
         })),
         FactorKind::Email | FactorKind::Sms => Some(serde_json::json!({
-            "id": f.id, "authenticator_type": "oob", "oob_channel": f.kind.as_str(),
+            "id": f.id, "authenticator_type": "oob", "type": "oob", "oob_channel": f.kind.as_str(),
             "name": f.name, "active": f.active,
         })),
         FactorKind::Webauthn => None,
@@ -204,7 +205,7 @@ pub async fn authenticators(State(state): State<AppState>, headers: HeaderMap) -
             .collect();
         if state.store().recovery_codes_left(caller.user_id()).await? > 0 {
             out.push(serde_json::json!({
-                "id": "recovery-code", "authenticator_type": "recovery-code", "active": true,
+                "id": "recovery-code", "authenticator_type": "recovery-code", "type": "recovery-code", "active": true,
             }));
         }
         Ok(axum::Json(out).into_response())

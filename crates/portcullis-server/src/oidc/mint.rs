@@ -163,3 +163,25 @@ pub fn verify_access_token(state: &AppState, token: &str) -> Option<AccessTokenC
     let claims: AccessTokenClaims = serde_json::from_value(verified.claims).ok()?;
     (claims.iss == state.issuer() && claims.exp > state.now()).then_some(claims)
 }
+
+/// The claims of `token` if it is an ID token of ours: intact, from this issuer, typed `JWT`
+/// as our ID tokens are (never an `at+jwt` access token or a `logout+jwt` logout token), and
+/// issued to a client that exists. It may have expired (§2: the OP SHOULD accept it).
+pub async fn verify_id_token_hint(state: &AppState, token: &str) -> Option<serde_json::Value> {
+    let v = portcullis_core::crypto::jws::verify(token, &state.snapshot().jwks).ok()?;
+    let typ = v.header.typ.as_deref().map(str::to_ascii_lowercase);
+    if typ.as_deref() != Some("jwt") || v.claims["iss"] != state.issuer() {
+        return None;
+    }
+    let claims = v.claims;
+    // A logout token carries `events` and no `nonce`/`auth_time`; an ID token never `events`.
+    if claims.get("events").is_some() || claims["sub"].as_str().is_none() {
+        return None;
+    }
+    let aud = claims["aud"].as_str()?;
+    if claims["azp"].as_str().is_some_and(|azp| azp != aud) {
+        return None;
+    }
+    state.client(aud).await?;
+    Some(claims)
+}

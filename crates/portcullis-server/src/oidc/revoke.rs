@@ -10,6 +10,7 @@ use portcullis_proto::claims::Audience;
 use super::{client_auth, mint, token::form};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use portcullis_proto::oauth::ErrorCode;
 
 /// `POST /oauth/revoke`: always 200 for a well-formed request by an authenticated client, whether
 /// or not the token was valid (RFC 7009 §2.2).
@@ -27,25 +28,35 @@ async fn run_revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppRe
         .get("token")
         .ok_or_else(|| AppError::invalid_request("token is required."))?;
     let now = state.now();
+    // RFC 7009 §2.1: a token issued to another client is refused, not silently kept.
+    let not_yours = || {
+        AppError::bad(
+            ErrorCode::UnauthorizedClient,
+            "The token was not issued to this client.",
+        )
+    };
     if let Some(rt) = state
         .store()
         .refresh_token_grant(&token_digest(token), now)
         .await?
     {
-        if rt.grant.client_id == client.id {
-            // Revoking a refresh token revokes its family, including access tokens (§2.1).
-            state
-                .store()
-                .revoke_family(&rt.grant.family_id, now)
-                .await?;
+        if rt.grant.client_id != client.id {
+            return Err(not_yours());
         }
+        // Revoking a refresh token revokes its family, including access tokens (§2.1).
+        state
+            .store()
+            .revoke_family(&rt.grant.family_id, now)
+            .await?;
         return Ok(());
     }
-    if let Some(claims) = mint::verify_access_token(state, token)
-        && claims.client_id == client.id
-    {
+    if let Some(claims) = mint::verify_access_token(state, token) {
+        if claims.client_id != client.id {
+            return Err(not_yours());
+        }
         state.store().revoke_access_token(&claims.jti, now).await?;
     }
+    // An unknown or already invalid token: nothing to do, and the answer is the same (§2.2).
     Ok(())
 }
 

@@ -18,18 +18,23 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap, body: B
     }
 }
 
-fn bearer(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+/// The access token: in the `Authorization` header, or (RFC 6750 §2.2) the form body's
+/// `access_token`; both at once is an error (§2: one method per request).
+fn bearer(headers: &HeaderMap, body: &[u8]) -> AppResult<Option<String>> {
     let from_header = crate::http::bearer(headers);
-    // RFC 6750 §2.2: form-encoded body parameter, as an alternative.
-    from_header.or_else(|| {
-        Params::parse(body)
-            .ok()
-            .and_then(|p| p.owned("access_token"))
-    })
+    let from_body = Params::parse(body)
+        .ok()
+        .and_then(|p| p.owned("access_token"));
+    match (from_header, from_body) {
+        (Some(_), Some(_)) => Err(AppError::invalid_request(
+            "Send the access token in the header or in the body, not both.",
+        )),
+        (header, body) => Ok(header.or(body)),
+    }
 }
 
 async fn run(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<serde_json::Value> {
-    let token = bearer(headers, body).ok_or_else(|| AppError::OAuth {
+    let token = bearer(headers, body)?.ok_or_else(|| AppError::OAuth {
         status: axum::http::StatusCode::UNAUTHORIZED,
         code: portcullis_proto::oauth::ErrorCode::InvalidRequest,
         description: "An access token is required.".into(),

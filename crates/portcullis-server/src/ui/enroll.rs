@@ -122,7 +122,7 @@ pub async fn choose(State(state): State<AppState>, headers: HeaderMap) -> Respon
         let page = ChoosePage {
             nonce: ctx.nonce.clone(),
             required: matches!(&who, Who::Tx(_, tx) if tx.enroll),
-            webauthn: policy.allows(FactorKind::Webauthn),
+            webauthn: state.webauthn_on() && policy.allows(FactorKind::Webauthn),
             totp: !aal3 && policy.allows(FactorKind::Totp),
             email: !aal3
                 && policy.allows(FactorKind::Email)
@@ -672,7 +672,7 @@ async fn webauthn_page(
         .filter_map(|f| f.credential_id)
         .collect();
     let challenge = state
-        .webauthn()
+        .webauthn()?
         .start_registration(user_id, &email, &email, &existing, style)?;
     let enrollment =
         flow::put_ceremony(state, "webauthn_register", Some(user_id), challenge.state).await?;
@@ -750,7 +750,7 @@ pub async fn webauthn_post(
         let style: Style =
             serde_json::from_value(ceremony["style"].clone()).map_err(|_| enrollment_expired())?;
         let name = nickname(&form, default_name(style));
-        let new = match state.webauthn().finish_registration(&response, &ceremony) {
+        let new = match state.webauthn()?.finish_registration(&response, &ceremony) {
             Ok(n) => n,
             Err(e) => {
                 tracing::info!(error = %e, "webauthn registration refused");

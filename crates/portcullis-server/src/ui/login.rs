@@ -32,6 +32,7 @@ struct LoginPage<'a> {
     error: Option<&'a str>,
     signup: bool,
     upstreams: Vec<crate::ui::upstream::Button>,
+    passkeys: bool,
 }
 
 /// Query of `GET /u/login`.
@@ -101,6 +102,7 @@ async fn page(
         error,
         signup,
         upstreams: crate::ui::upstream::buttons(state, resume),
+        passkeys: state.webauthn_on(),
     };
     ctx.respond(status, &page, vec![])
 }
@@ -340,7 +342,7 @@ pub async fn passkey_options(
         let form = ui::posted(&state, &headers, &body)?;
         state.limit(Class::Login, &meta)?;
         let challenge = state
-            .webauthn()
+            .webauthn()?
             .start_discoverable(form.get("conditional") == Some("1"))?;
         let ceremony =
             flow::put_ceremony(&state, "webauthn_passwordless", None, challenge.state).await?;
@@ -375,7 +377,7 @@ pub async fn passkey_post(
             Some((ceremony, response)) => {
                 state
                     .factors()
-                    .verify_passwordless(state.webauthn(), &response, &ceremony)
+                    .verify_passwordless(state.webauthn()?, &response, &ceremony)
                     .await?
             }
             None => None,

@@ -203,7 +203,7 @@ async fn page(
     };
     let (webauthn_options, ceremony) = if matches!(chosen, Way::Webauthn) {
         let creds = state.factors().webauthn_credentials(&tx.user_id).await?;
-        let challenge = state.webauthn().start_assertion(&creds)?;
+        let challenge = state.webauthn()?.start_assertion(&creds)?;
         let ceremony =
             flow::put_ceremony(state, "webauthn_assert", Some(&tx.user_id), challenge.state)
                 .await?;
@@ -466,7 +466,7 @@ pub async fn mfa_post(
                 match answer {
                     Some((ceremony, response)) => {
                         factors
-                            .verify_webauthn(state.webauthn(), &tx.user_id, &response, &ceremony)
+                            .verify_webauthn(state.webauthn()?, &tx.user_id, &response, &ceremony)
                             .await?
                     }
                     None => Outcome::Wrong { locked: false },

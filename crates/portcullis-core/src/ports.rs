@@ -117,6 +117,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         access_jti: &str,
         access_expires_at: i64,
     ) -> Result<Spent<RefreshToken>>;
+    /// Replaces the grant a live (unspent) refresh token carries, keeping its family and expiry:
+    /// a factor proved for it raises what it says was proved; whether it was live.
+    async fn raise_refresh_token(&self, digest: &str, grant: &GrantContext) -> Result<bool>;
     /// Revokes a token family (every refresh and access token issued from one code).
     async fn revoke_family(&self, family_id: &str, at: i64) -> Result<()>;
     /// Whether a family has been revoked.

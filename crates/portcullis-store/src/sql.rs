@@ -840,6 +840,19 @@ impl Store for SqlStore {
         self.exec(insert_refresh(t)?).await.map(|_| ())
     }
 
+    async fn raise_refresh_token(&self, digest: &str, grant: &GrantContext) -> Result<bool> {
+        Ok(self
+            .exec(
+                sqlx::query(
+                    "UPDATE refresh_tokens SET body = $2 WHERE digest = $1 AND used_at IS NULL",
+                )
+                .bind(digest.to_string())
+                .bind(to_json(grant)?),
+            )
+            .await?
+            == 1)
+    }
+
     async fn spend_refresh_token(&self, digest: &str, now: i64) -> Result<Spent<RefreshToken>> {
         let fresh = self.write_optional(spend_refresh(digest, now)).await?;
         match fresh {

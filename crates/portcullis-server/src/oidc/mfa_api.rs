@@ -55,7 +55,7 @@ pub fn builtin_api(issuer: &str) -> Api {
 /// Who calls the MFA API.
 enum Caller {
     /// An `mfa_token` (its flow id and record): in the middle of a sign-in.
-    MfaToken(String, Pending),
+    MfaToken(String, Box<Pending>),
     /// An access token for the MFA audience, and the token itself.
     Access(Box<AccessTokenClaims>, String),
 }
@@ -120,7 +120,7 @@ async fn caller(state: &AppState, headers: &HeaderMap, scope: &str) -> AppResult
     })?;
     if !token.contains('.') {
         let (id, pending) = mfa_grant::lookup(state, &token, StatusCode::UNAUTHORIZED).await?;
-        return Ok(Caller::MfaToken(id, pending));
+        return Ok(Caller::MfaToken(id, Box::new(pending)));
     }
     let invalid = || {
         unauthorized(
@@ -447,7 +447,7 @@ async fn bind(state: &AppState, caller: &Caller, oob: Option<(String, Method)>) 
     let now = state.now();
     let (id, pending, expires_at) = match caller {
         Caller::MfaToken(id, pending) => {
-            let mut pending = pending.clone();
+            let mut pending = (**pending).clone();
             pending.oob = oob;
             (id.clone(), pending, None)
         }

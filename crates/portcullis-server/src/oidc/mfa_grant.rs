@@ -45,24 +45,31 @@ pub(crate) struct Pending {
     /// A code exchange's `nonce`, for the ID token.
     #[serde(default)]
     pub(crate) nonce: Option<String>,
+    /// A refresh's token (its digest): the factor proved here raises what it carries.
+    #[serde(default)]
+    pub(crate) refresh_digest: Option<String>,
 }
 
 impl Pending {
     /// Continues a grant: its user, client, API and scope, and what its session proved.
     async fn from_grant(state: &AppState, grant: &GrantContext) -> AppResult<Pending> {
-        let proofs = state
+        let session = state
             .store()
             .session_by_id(&grant.session_id, state.now())
-            .await?
-            .map(|s| s.proofs)
-            .unwrap_or_default();
-        Ok(Pending::new(
+            .await?;
+        let mut pending = Pending::new(
             &grant.user_id,
             &grant.client_id,
             grant.audience.clone(),
             grant.scope.clone(),
-            proofs,
-        ))
+            session
+                .as_ref()
+                .map(|s| s.proofs.clone())
+                .unwrap_or_default(),
+        );
+        // The tokens stay tied to the session they came from (same `sid`) while it lives.
+        pending.session_id = session.map(|s| s.id);
+        Ok(pending)
     }
 
     /// What a grant proved so far, about to be checked for a factor.
@@ -82,6 +89,7 @@ impl Pending {
             oob: None,
             session_id: None,
             nonce: None,
+            refresh_digest: None,
         }
     }
 }
@@ -158,29 +166,38 @@ pub async fn password(
     Err(mfa_required(state, meta, "password", &kinds, &policy, pending).await?)
 }
 
-/// A refresh under `mfa_on_refresh = when_enrolled` of a grant that proved one factor only,
-/// for a user who has one now: `mfa_required`, continuing from what the session proved.
+/// A refresh that needs a factor first: the API it mints for demands a level (`required_acr`)
+/// or a freshness (`max_age`) the grant did not prove, or `mfa_on_refresh = when_enrolled`
+/// applies to a one-factor grant of a user who has a factor now. Answers `mfa_required` for
+/// `grant` (its API and scope); the factor then raises what the refresh token says it proved
+/// (`refresh_digest`), so the next refresh for that API goes through.
 pub async fn refresh_needs_factor(
     state: &AppState,
     meta: &ClientMeta,
     client: &Client,
     grant: &GrantContext,
+    refresh_digest: &str,
 ) -> AppResult<Option<AppError>> {
     let policy = state
         .policy(Some(&client.id), grant.audience.as_deref())
         .await;
     let proved = Acr::parse(&grant.acr).unwrap_or(Acr::Aal1);
-    if policy.mfa_on_refresh != RefreshMfa::WhenEnrolled || proved >= Acr::Aal2 {
-        return Ok(None);
-    }
+    let below = policy.required_acr.is_some_and(|r| !proved.satisfies(r));
+    let stale = policy
+        .max_age
+        .is_some_and(|m| state.now() - grant.auth_time > m);
     let Some(user) = state.store().user_by_id(&grant.user_id).await? else {
         return Ok(None);
     };
     let kinds = usable_kinds(state, &user, &policy).await?;
-    if kinds.is_empty() {
+    let enrolled_rule = policy.mfa_on_refresh == RefreshMfa::WhenEnrolled
+        && proved < Acr::Aal2
+        && !kinds.is_empty();
+    if !below && !stale && !enrolled_rule {
         return Ok(None);
     }
-    let pending = Pending::from_grant(state, grant).await?;
+    let mut pending = Pending::from_grant(state, grant).await?;
+    pending.refresh_digest = Some(refresh_digest.to_string());
     Ok(Some(
         mfa_required(state, meta, "refresh_token", &kinds, &policy, pending).await?,
     ))
@@ -358,6 +375,26 @@ pub async fn with_factor(
             "The mfa_token was issued to another client.",
         ));
     }
+    // The mfa_token is bound to an API and scope: another audience is refused, a scope may
+    // only narrow what it stands for.
+    if let Some(aud) = params.get("audience")
+        && Some(aud) != pending.audience.as_deref()
+    {
+        return Err(AppError::invalid_request(
+            "The audience is not the one the mfa_token was issued for.",
+        ));
+    }
+    if let Some(scope) = params.get("scope") {
+        let bound = portcullis_core::oauth::split_scope(&pending.scope);
+        let asked = portcullis_core::oauth::split_scope(scope);
+        if asked.iter().any(|s| !bound.contains(s)) {
+            return Err(AppError::bad(
+                ErrorCode::InvalidScope,
+                "scope exceeds what the mfa_token was issued for.",
+            ));
+        }
+        pending.scope = portcullis_core::oauth::join_scope(&asked);
+    }
     let factors = state.factors();
     // Associations waiting for their first use: the one this grant uses becomes active.
     let pending_ids: Vec<String> = state
@@ -471,6 +508,9 @@ pub async fn with_factor(
     }
     pending.proofs.push(proof);
     crate::ui::device::note_agent(state, &user.id, meta).await?;
+    if let Some(digest) = pending.refresh_digest.clone() {
+        raise_refresh(state, &digest, &pending.proofs).await?;
+    }
     let recovery = grant_type == MFA_RECOVERY_CODE;
     let audience = pending.audience.clone();
     let mut response = tokens(state, meta, client, &user, pending).await?;
@@ -490,6 +530,31 @@ pub async fn with_factor(
         crate::ui::mfa::recovery_code_used(state, meta, &user.id).await;
     }
     Ok(response)
+}
+
+/// The refresh token a factor was proved for now says so: its grant carries the level, methods
+/// and time of everything proved (never lower than before), so the next refresh for the API
+/// that asked goes through, whichever token the client kept.
+async fn raise_refresh(state: &AppState, digest: &str, proofs: &[Proof]) -> AppResult<()> {
+    let Some(live) = state
+        .store()
+        .refresh_token_grant(digest, state.now())
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(proved) = portcullis_core::authn::assurance::evaluate(proofs) else {
+        return Ok(());
+    };
+    let before = Acr::parse(&live.grant.acr).unwrap_or(Acr::Aal1);
+    let mut grant = live.grant;
+    if proved.acr >= before {
+        grant.acr = proved.acr.as_str().to_string();
+        grant.amr = proved.amr;
+    }
+    grant.auth_time = grant.auth_time.max(proved.auth_time);
+    state.store().raise_refresh_token(digest, &grant).await?;
+    Ok(())
 }
 
 /// Issues tokens for what was proved: in the code exchange's session (its `sid`, unchanged for

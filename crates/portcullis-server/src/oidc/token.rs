@@ -275,20 +275,17 @@ async fn refresh_token(
             "The refresh token was issued to another client.",
         ));
     }
+    let grant = refresh_target(
+        state,
+        client,
+        &live.grant,
+        params.get("audience"),
+        requested,
+    )?;
     // Checked before spending too: the token stays usable once the factor is proved.
-    if let Some(err) = mfa_grant::refresh_needs_factor(state, meta, client, &live.grant).await? {
+    if let Some(err) = mfa_grant::refresh_needs_factor(state, meta, client, &grant, &digest).await?
+    {
         return Err(err);
-    }
-    let mut grant = live.grant.clone();
-    if let Some(requested) = requested {
-        let original = split_scope(&live.grant.scope);
-        if requested.iter().any(|s| !original.contains(s)) {
-            return Err(AppError::bad(
-                ErrorCode::InvalidScope,
-                "scope exceeds the original grant.",
-            ));
-        }
-        grant.scope = join_scope(&requested);
     }
     let user = grant_user(state, &grant).await?;
     let (access, id_token) = mint_pair(state, client, &grant, &user, None)?;
@@ -313,6 +310,74 @@ async fn refresh_token(
             "The refresh token is invalid, expired or revoked.",
         )),
     }
+}
+
+/// What a refresh mints for (Auth0's multi-resource refresh): the original API, or another
+/// API the client holds a client grant on, with the scopes asked for. The original grant's
+/// OIDC scopes may be narrowed, never widened; another API's scopes are those it defines and
+/// the client grant allows. An audience the client may not have is refused, never ignored.
+fn refresh_target(
+    state: &AppState,
+    client: &Client,
+    original: &GrantContext,
+    audience: Option<&str>,
+    requested: Option<Vec<String>>,
+) -> AppResult<GrantContext> {
+    let mut grant = original.clone();
+    let same = audience.is_none_or(|a| Some(a) == original.audience.as_deref());
+    if same {
+        if let Some(requested) = requested {
+            let granted = split_scope(&original.scope);
+            if requested.iter().any(|s| !granted.contains(s)) {
+                return Err(AppError::bad(
+                    ErrorCode::InvalidScope,
+                    "scope exceeds the original grant.",
+                ));
+            }
+            grant.scope = join_scope(&requested);
+        }
+        return Ok(grant);
+    }
+    let audience = audience.unwrap_or_default();
+    let snapshot = state.snapshot();
+    if !snapshot.apis.contains_key(audience) {
+        return Err(AppError::invalid_request(
+            "The audience is not a known API.",
+        ));
+    }
+    let granted = snapshot
+        .grants
+        .contains_key(&(client.id.clone(), audience.to_string()));
+    if !granted || super::consent::forbidden_audience(state, client, Some(audience)) {
+        return Err(AppError::OAuth {
+            status: StatusCode::FORBIDDEN,
+            code: ErrorCode::AccessDenied,
+            description: "The client may not obtain tokens for this API.".into(),
+            challenge: None,
+        });
+    }
+    let original_scope = split_scope(&original.scope);
+    let oidc = |s: &String| super::consent::OIDC_SCOPES.contains(&s.as_str());
+    let requested =
+        requested.unwrap_or_else(|| original_scope.iter().filter(|s| oidc(s)).cloned().collect());
+    let allowed = split_scope(&super::consent::user_scope(
+        state,
+        client,
+        Some(audience),
+        &join_scope(&requested),
+    ));
+    if let Some(bad) = requested
+        .iter()
+        .find(|s| !allowed.contains(s) || (oidc(s) && !original_scope.contains(s)))
+    {
+        return Err(AppError::bad(
+            ErrorCode::InvalidScope,
+            format!("scope {bad} may not be asked for this API."),
+        ));
+    }
+    grant.audience = Some(audience.to_string());
+    grant.scope = join_scope(&requested);
+    Ok(grant)
 }
 
 /// Reuse of a rotated refresh token means it leaked: revoke the whole family (RFC 9700 §4.14.2).

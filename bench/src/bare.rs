@@ -1,14 +1,15 @@
-//! The baseline: a bare axum endpoint that checks HTTP Basic credentials and signs one EdDSA JWT
-//! per request. Nothing a token endpoint does can be cheaper, so it is the limit for this design.
+//! The baseline: a bare axum endpoint that checks HTTP Basic credentials and signs one JWT per
+//! request with the algorithm of the scenario it is compared with (the same signing code as the
+//! server). Nothing a token endpoint does can be cheaper, so it is the limit for this design.
 
 use std::sync::Arc;
 
-use aws_lc_rs::signature::Ed25519KeyPair;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
+use portcullis_core::crypto::jws::{Alg, Signer};
 use subtle::ConstantTimeEq;
 
 /// The bare server's credentials.
@@ -17,7 +18,7 @@ pub const CLIENT_ID: &str = "bare";
 pub const CLIENT_SECRET: &str = "bare-secret-with-enough-entropy-0123456789";
 
 struct Bare {
-    key: Ed25519KeyPair,
+    key: Signer,
     digest: [u8; 32],
     counter: std::sync::atomic::AtomicU64,
 }
@@ -48,24 +49,21 @@ async fn token(State(bare): State<Arc<Bare>>, headers: HeaderMap) -> Response {
     let n = bare
         .counter
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"EdDSA","typ":"at+jwt","kid":"k"}"#);
     let claims = serde_json::json!({
         "iss": "http://localhost", "sub": CLIENT_ID, "aud": "https://bench.api",
         "iat": 1_700_000_000, "exp": 1_700_003_600, "jti": format!("j{n}"), "scope": "read",
     });
-    let mut jwt = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
-    let sig = bare.key.sign(jwt.as_bytes());
-    jwt.push('.');
-    jwt.push_str(&URL_SAFE_NO_PAD.encode(sig.as_ref()));
+    let Ok(jwt) = bare.key.sign_jwt("at+jwt", &claims) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     axum::Json(serde_json::json!({"access_token": jwt, "token_type": "Bearer", "expires_in": 3600}))
         .into_response()
 }
 
-/// Serves the baseline until killed.
-pub async fn serve(listen: &str) -> anyhow::Result<()> {
-    let rng = aws_lc_rs::rand::SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| anyhow::anyhow!("keygen"))?;
-    let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| anyhow::anyhow!("key"))?;
+/// Serves the baseline, signing with `alg`, until killed.
+pub async fn serve(listen: &str, alg: &str) -> anyhow::Result<()> {
+    let alg = Alg::parse(alg).ok_or_else(|| anyhow::anyhow!("unknown alg {alg}"))?;
+    let (key, _) = Signer::generate(alg)?;
     let bare = Arc::new(Bare {
         key,
         digest: sha256(CLIENT_SECRET.as_bytes()),

@@ -58,6 +58,9 @@ enum Cmd {
         /// Address to listen on.
         #[arg(long)]
         listen: String,
+        /// Signing algorithm: RS256, ES256 or EdDSA.
+        #[arg(long, default_value = "RS256")]
+        alg: String,
     },
 }
 
@@ -79,7 +82,7 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     match &args.command {
-        Some(Cmd::BareServer { listen }) => rt.block_on(bare::serve(listen)),
+        Some(Cmd::BareServer { listen, alg }) => rt.block_on(bare::serve(listen, alg)),
         None => rt.block_on(run(&args)),
     }
 }
@@ -289,6 +292,41 @@ struct Row {
     name: String,
     stats: Stats,
     peak_rss_kib: u64,
+    /// The row (a baseline) its rate is compared with.
+    base: usize,
+}
+
+/// The algorithms measured: the default, and the fastest (with the API each signs for).
+const ALGS: [(&str, &str); 2] = [
+    ("RS256", "https://bench.api"),
+    ("EdDSA", "https://eddsa.bench.api"),
+];
+
+/// Drives a client_credentials-shaped POST at `addr` with keep-alive connections.
+async fn grant_load(
+    addr: SocketAddr,
+    path: &'static str,
+    id: &str,
+    secret: &str,
+    body: &str,
+    concurrency: usize,
+    duration: Duration,
+) -> anyhow::Result<Stats> {
+    let auth = basic(id, secret);
+    let body = body.to_string();
+    Ok(measure(
+        conns(addr, concurrency).await?,
+        duration,
+        MAX_OPS,
+        move |mut c: Conn| {
+            let (auth, body) = (auth.clone(), body.clone());
+            async move {
+                let ok = matches!(c.post_form(path, Some(&auth), body).await, Ok((200, _)));
+                (c, ok)
+            }
+        },
+    )
+    .await)
 }
 
 async fn conns(addr: SocketAddr, n: usize) -> anyhow::Result<Vec<Conn>> {
@@ -361,32 +399,45 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     let (server, ready_warm) = start_server(&env, addr).await?;
     let pid = server.0.id();
 
-    env.json(
-        &[
-            "api",
-            "create",
-            "--identifier",
-            "https://bench.api",
-            "--scope",
-            "read",
-        ],
-        None,
-    )?;
-    let m2m = env.json(
-        &[
-            "client",
-            "create",
-            "--name",
-            "m2m",
-            "--grant",
-            "client_credentials",
-            "--api",
-            "https://bench.api",
-            "--scope",
-            "read",
-        ],
-        None,
-    )?;
+    // One API per algorithm, RS256 (the default) and EdDSA (the fastest to sign), each with a
+    // machine client granted on it.
+    let mut machines = Vec::new();
+    for (alg, identifier) in ALGS {
+        env.json(
+            &[
+                "api",
+                "create",
+                "--identifier",
+                identifier,
+                "--scope",
+                "read",
+                "--signing-alg",
+                alg,
+            ],
+            None,
+        )?;
+        let m2m = env.json(
+            &[
+                "client",
+                "create",
+                "--name",
+                "m2m",
+                "--grant",
+                "client_credentials",
+                "--api",
+                identifier,
+                "--scope",
+                "read",
+            ],
+            None,
+        )?;
+        machines.push((
+            alg,
+            identifier,
+            str_of(&m2m, "client_id")?,
+            str_of(&m2m, "client_secret")?,
+        ));
+    }
     let web = env.json(
         &[
             "client",
@@ -403,80 +454,69 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         &["user", "create", "--email", EMAIL, "--password-stdin"],
         Some(&format!("{password}\n")),
     )?;
-    let (m2m_id, m2m_secret) = (str_of(&m2m, "client_id")?, str_of(&m2m, "client_secret")?);
     let (web_id, web_secret) = (str_of(&web, "client_id")?, str_of(&web, "client_secret")?);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_rss = rss_kib(pid);
 
     let mut rows = Vec::new();
 
-    // Baseline.
-    let bare_addr = free_addr()?;
-    let bare_bin = std::env::current_exe()?;
-    let bare = ChildGuard(
-        Command::new(bare_bin)
-            .args(["bare-server", "--listen", &bare_addr.to_string()])
-            .stdout(Stdio::null())
-            .spawn()?,
-    );
-    let bare_pid = bare.0.id();
-    wait_for_port(bare_addr).await?;
-    let auth = basic(bare::CLIENT_ID, bare::CLIENT_SECRET);
-    let sampler = RssSampler::start(bare_pid);
-    let stats = measure(
-        conns(bare_addr, args.concurrency).await?,
-        duration,
-        MAX_OPS,
-        move |mut c: Conn| {
-            let auth = auth.clone();
-            async move {
-                let ok = matches!(
-                    c.post_form(
-                        "/token",
-                        Some(&auth),
-                        "grant_type=client_credentials".into()
-                    )
-                    .await,
-                    Ok((200, _))
-                );
-                (c, ok)
-            }
-        },
-    )
-    .await;
-    rows.push(Row {
-        name: "bare axum + EdDSA sign (baseline)".into(),
-        stats,
-        peak_rss_kib: sampler.stop(),
-    });
-    drop(bare);
-
-    // client_credentials.
-    let auth = basic(&m2m_id, &m2m_secret);
-    let sampler = RssSampler::start(pid);
-    let stats = measure(
-        conns(addr, args.concurrency).await?,
-        duration,
-        MAX_OPS,
-        move |mut c: Conn| {
-            let auth = auth.clone();
-            async move {
-                let body =
-                    "grant_type=client_credentials&audience=https%3A%2F%2Fbench.api".to_string();
-                let ok = matches!(
-                    c.post_form("/oauth/token", Some(&auth), body).await,
-                    Ok((200, _))
-                );
-                (c, ok)
-            }
-        },
-    )
-    .await;
-    rows.push(Row {
-        name: "client_credentials".into(),
-        stats,
-        peak_rss_kib: sampler.stop(),
-    });
+    // Per algorithm: the bare baseline, then client_credentials for the API signed with it.
+    for (alg, identifier, m2m_id, m2m_secret) in &machines {
+        let bare_addr = free_addr()?;
+        let bare = ChildGuard(
+            Command::new(std::env::current_exe()?)
+                .args([
+                    "bare-server",
+                    "--listen",
+                    &bare_addr.to_string(),
+                    "--alg",
+                    alg,
+                ])
+                .stdout(Stdio::null())
+                .spawn()?,
+        );
+        wait_for_port(bare_addr).await?;
+        let sampler = RssSampler::start(bare.0.id());
+        let stats = grant_load(
+            bare_addr,
+            "/token",
+            bare::CLIENT_ID,
+            bare::CLIENT_SECRET,
+            "grant_type=client_credentials",
+            args.concurrency,
+            duration,
+        )
+        .await?;
+        let base = rows.len();
+        rows.push(Row {
+            name: format!("bare axum + {alg} sign (baseline)"),
+            stats,
+            peak_rss_kib: sampler.stop(),
+            base,
+        });
+        drop(bare);
+        let body = format!(
+            "grant_type=client_credentials&audience={}",
+            url::form_urlencoded::byte_serialize(identifier.as_bytes()).collect::<String>()
+        );
+        let sampler = RssSampler::start(pid);
+        let stats = grant_load(
+            addr,
+            "/oauth/token",
+            m2m_id,
+            m2m_secret,
+            &body,
+            args.concurrency,
+            duration,
+        )
+        .await?;
+        rows.push(Row {
+            name: format!("client_credentials ({alg} API)"),
+            stats,
+            peak_rss_kib: sampler.stop(),
+            base,
+        });
+    }
 
     // refresh_token with rotation: every worker carries its own token chain.
     let mut states = Vec::new();
@@ -516,6 +556,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         name: "refresh_token (rotating)".into(),
         stats,
         peak_rss_kib: sampler.stop(),
+        base: 0,
     });
 
     // Password sign-in: authorize → login page → POST, one Argon2id hash each.
@@ -538,6 +579,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         name: "password sign-in (3 requests)".into(),
         stats,
         peak_rss_kib: sampler.stop(),
+        base: 0,
     });
     drop(server);
 
@@ -660,7 +702,6 @@ fn render(
     idle_rss: u64,
     ready: [Duration; 3],
 ) -> String {
-    let base = rows.first().map(|r| r.stats.rate()).unwrap_or(1.0);
     let mut out = "| scenario | req/s | p50 ms | p99 ms | vs baseline | errors | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|\n".to_string();
     for r in rows {
         out.push_str(&format!(
@@ -669,7 +710,7 @@ fn render(
             r.stats.rate(),
             r.stats.percentile_ms(50.0),
             r.stats.percentile_ms(99.0),
-            100.0 * r.stats.rate() / base,
+            100.0 * r.stats.rate() / rows.get(r.base).map_or(1.0, |b| b.stats.rate()).max(1e-9),
             r.stats.errors,
             r.peak_rss_kib as f64 / 1024.0
         ));

@@ -356,9 +356,10 @@ pub async fn create_client(
         grant_types,
         backchannel_logout_uri: new.backchannel_logout_uri,
         first_party: !new.third_party,
+        // OIDC Core §3.1.3.7 and Registration §2: RS256 unless the client registers another.
         signing_alg: new
             .signing_alg
-            .unwrap_or_else(|| Alg::EdDsa.as_str().into()),
+            .unwrap_or_else(|| Alg::Rs256.as_str().into()),
         policy: new.policy,
         created_at: clock.now(),
     };
@@ -420,6 +421,7 @@ pub async fn create_api(
         name: name.unwrap_or(identifier).into(),
         scopes,
         token_ttl: 3600,
+        signing_alg: None,
         policy,
         created_at: clock.now(),
     };

@@ -121,6 +121,10 @@ pub struct Api {
     pub scopes: Vec<String>,
     /// Access token lifetime in seconds.
     pub token_ttl: i64,
+    /// The algorithm its access tokens are signed with (`None`: RS256, the default every
+    /// common resource-server library verifies).
+    #[serde(default)]
+    pub signing_alg: Option<String>,
     /// MFA policy keys this API overrides (the most specific layer).
     #[serde(default, skip_serializing_if = "PolicyOverrides::is_empty")]
     pub policy: PolicyOverrides,

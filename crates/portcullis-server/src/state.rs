@@ -43,11 +43,26 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The signer for a client's algorithm, falling back to the default (EdDSA).
+    /// The signer of a client's ID tokens: its registered algorithm, RS256 when it has none
+    /// (OIDC Core §3.1.3.7).
     pub fn signer_for(&self, client: &Client) -> Option<&Arc<Signer>> {
-        Alg::parse(&client.signing_alg)
+        self.signer(Some(&client.signing_alg))
+    }
+
+    /// The signer for `alg`, RS256 when none or an unknown one is named.
+    pub fn signer(&self, alg: Option<&str>) -> Option<&Arc<Signer>> {
+        alg.and_then(Alg::parse)
             .and_then(|alg| self.signers.get(&alg))
-            .or_else(|| self.signers.get(&Alg::EdDsa))
+            .or_else(|| self.signers.get(&Alg::Rs256))
+    }
+
+    /// The signer of access tokens for `audience`: the API's `signing_alg`, RS256 by default
+    /// (and for the `/userinfo` audience).
+    pub fn access_signer(&self, audience: Option<&str>) -> Option<&Arc<Signer>> {
+        let alg = audience
+            .and_then(|a| self.apis.get(a))
+            .and_then(|api| api.signing_alg.as_deref());
+        self.signer(alg)
     }
 }
 

@@ -259,3 +259,83 @@ async fn claims_parameter_essential_acr_standard_claims_and_alias_echo() {
 fn claims_of(tokens: &Value) -> Value {
     claims(tokens["id_token"].as_str().unwrap())
 }
+
+fn alg_of(jwt: &str) -> String {
+    let header = jwt.split('.').next().unwrap();
+    let v: Value =
+        serde_json::from_slice(&portcullis_core::crypto::b64url_decode(header).unwrap()).unwrap();
+    v["alg"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn algorithms_id_tokens_rs256_unless_registered_access_tokens_per_api() {
+    // OIDC Core §3.1.3.7, Registration §2: id_token_signed_response_alg defaults to RS256.
+    let app = spawn_app().await;
+    let (b, (client_id, web_secret), tokens) = signed_in(&app).await;
+    assert_eq!(alg_of(tokens["id_token"].as_str().unwrap()), "RS256");
+    assert_eq!(alg_of(tokens["access_token"].as_str().unwrap()), "RS256");
+    // A client that registered EdDSA gets EdDSA ID tokens.
+    let (eddsa, secret) = app
+        .create_client(portcullis_core::admin::NewClient {
+            name: "modern".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            signing_alg: Some("EdDSA".into()),
+            ..Default::default()
+        })
+        .await;
+    let silent = get(&b, &app, &authorize_url(&app, &eddsa.id, "&prompt=none")).await;
+    let t = exchange(
+        &app,
+        &eddsa.id,
+        &secret.unwrap(),
+        &silent.param("code").unwrap(),
+    )
+    .await;
+    assert_eq!(alg_of(t["id_token"].as_str().unwrap()), "EdDSA");
+    // An API's signing_alg decides its access tokens, set through the management API.
+    let admin = admin_token(
+        &app,
+        &["create:resource_servers", "update:resource_servers"],
+    )
+    .await;
+    let (s, api) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/v2/resource-servers",
+        Some(json!({"identifier": "https://fast.example", "signing_alg": "ES256", "scopes": [{"value": "read"}]})),
+    )
+    .await;
+    assert_eq!(s, 201, "{api}");
+    assert_eq!(api["signing_alg"], "ES256");
+    let (s, err) = call(
+        &app,
+        &admin,
+        "POST",
+        "/api/v2/resource-servers",
+        Some(json!({"identifier": "https://hs.example", "signing_alg": "HS256"})),
+    )
+    .await;
+    assert_eq!(s, 400, "{err}");
+    app.state.refresh().await.unwrap();
+    let silent = get(
+        &b,
+        &app,
+        &authorize_url(
+            &app,
+            &client_id,
+            "&prompt=none&audience=https%3A%2F%2Ffast.example",
+        ),
+    )
+    .await;
+    let t = exchange(
+        &app,
+        &client_id,
+        &web_secret,
+        &silent.param("code").unwrap(),
+    )
+    .await;
+    assert_eq!(alg_of(t["access_token"].as_str().unwrap()), "ES256");
+    assert_eq!(alg_of(t["id_token"].as_str().unwrap()), "RS256");
+    app.stop().await;
+}

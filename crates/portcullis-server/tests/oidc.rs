@@ -4,8 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,
-    CoreUserInfoClaims,
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
 use openidconnect::{
     AccessToken, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
@@ -241,9 +240,8 @@ async fn code_flow_with_openidconnect_rp_pkce_idtoken_userinfo_refresh_logout() 
         .await
         .unwrap();
     let id_token = response.id_token().unwrap();
-    let verifier = rp
-        .id_token_verifier()
-        .set_allowed_algs(vec![CoreJwsSigningAlgorithm::EdDsa]);
+    // The crate's default verifier accepts RS256 only (OIDC Core §3.1.3.7): no configuration.
+    let verifier = rp.id_token_verifier();
     let claims = id_token.claims(&verifier, &nonce).unwrap();
     assert_eq!(claims.auth_context_ref().unwrap().as_str(), "aal1");
     assert_eq!(
@@ -264,7 +262,7 @@ async fn code_flow_with_openidconnect_rp_pkce_idtoken_userinfo_refresh_logout() 
     let at = response.access_token().secret().clone();
     let header = jwt_part(&at, 0);
     assert_eq!(header["typ"], "at+jwt");
-    assert_eq!(header["alg"], "EdDSA");
+    assert_eq!(header["alg"], "RS256");
     let payload = jwt_part(&at, 1);
     assert_eq!(payload["client_id"], client_id.as_str());
     assert_eq!(payload["acr"], "aal1");
@@ -1101,7 +1099,7 @@ async fn key_rotation_keeps_old_tokens_valid_and_signs_with_new_key() {
         app.store.as_ref(),
         app.state.master(),
         &app.clock,
-        portcullis_core::crypto::jws::Alg::EdDsa,
+        portcullis_core::crypto::jws::Alg::Rs256,
     )
     .await
     .unwrap();

@@ -67,6 +67,7 @@ pub(crate) fn api(row: &AnyRow) -> Result<Api> {
         name: get(row, "name")?,
         scopes: from_json(&get::<String>(row, "scopes")?)?,
         token_ttl: get(row, "token_ttl")?,
+        signing_alg: get(row, "signing_alg")?,
         policy: from_json(&get::<String>(row, "policy")?)?,
         created_at: get(row, "created_at")?,
     })

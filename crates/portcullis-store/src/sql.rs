@@ -555,13 +555,15 @@ impl Store for SqlStore {
 
     async fn update_api(&self, a: &Api) -> Result<bool> {
         let update = sqlx::query(
-            "UPDATE apis SET name = $1, scopes = $2, token_ttl = $3, policy = $4 WHERE id = $5",
+            "UPDATE apis SET name = $1, scopes = $2, token_ttl = $3, policy = $4, signing_alg = $6
+             WHERE id = $5",
         )
         .bind(a.name.clone())
         .bind(to_json(&a.scopes)?)
         .bind(a.token_ttl)
         .bind(to_json(&a.policy)?)
-        .bind(a.id.clone());
+        .bind(a.id.clone())
+        .bind(a.signing_alg.clone());
         Ok(self.write_tx(true, vec![update]).await?[0] > 0)
     }
 
@@ -605,8 +607,8 @@ impl Store for SqlStore {
 
     async fn create_api(&self, a: &Api) -> Result<()> {
         let insert = sqlx::query(
-            "INSERT INTO apis (id, identifier, name, scopes, token_ttl, created_at, policy)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO apis (id, identifier, name, scopes, token_ttl, created_at, policy, signing_alg)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(a.id.clone())
         .bind(a.identifier.clone())
@@ -614,7 +616,8 @@ impl Store for SqlStore {
         .bind(to_json(&a.scopes)?)
         .bind(a.token_ttl)
         .bind(a.created_at)
-        .bind(to_json(&a.policy)?);
+        .bind(to_json(&a.policy)?)
+        .bind(a.signing_alg.clone());
         self.write_tx(true, vec![insert]).await.map(|_| ())
     }
 

@@ -205,10 +205,16 @@ async fn clients_apis_grants_bump_version(s: &SqlStore) {
         name: "API".into(),
         scopes: vec!["read".into()],
         token_ttl: 3600,
+        signing_alg: Some("ES256".into()),
         policy: Default::default(),
         created_at: 1,
     };
     s.create_api(&api).await.unwrap();
+    assert_eq!(
+        s.list_apis().await.unwrap(),
+        vec![api.clone()],
+        "the algorithm too"
+    );
     assert!(matches!(
         s.create_api(&api).await,
         Err(portcullis_core::Error::Conflict(_))
@@ -980,6 +986,7 @@ async fn clients_apis_update_and_delete(s: &SqlStore) {
         name: "API".into(),
         scopes: vec!["read".into()],
         token_ttl: 3600,
+        signing_alg: None,
         policy: Default::default(),
         created_at: 1,
     };

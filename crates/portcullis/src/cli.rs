@@ -227,15 +227,26 @@ enum ApiCommand {
         /// MFA policy key this API overrides (repeatable; the most specific layer).
         #[arg(long = "policy", value_name = "KEY=VALUE")]
         policies: Vec<String>,
+        /// Access-token algorithm: RS256 (default), ES256 or EdDSA.
+        #[arg(long)]
+        signing_alg: Option<String>,
     },
-    /// Change an API's policy overrides (`--policy KEY=VALUE`, `KEY=default` clears one).
+    /// Change an API's policy overrides (`--policy KEY=VALUE`, `KEY=default` clears one) or its
+    /// access-token algorithm.
     Update {
         /// Audience identifier.
         #[arg(long)]
         identifier: String,
         /// Policy key to override (repeatable).
-        #[arg(long = "policy", value_name = "KEY=VALUE", required = true)]
+        #[arg(
+            long = "policy",
+            value_name = "KEY=VALUE",
+            required_unless_present = "signing_alg"
+        )]
         policies: Vec<String>,
+        /// Access-token algorithm: RS256, ES256 or EdDSA.
+        #[arg(long)]
+        signing_alg: Option<String>,
     },
     /// List APIs as JSON.
     List,
@@ -342,8 +353,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             scopes,
             policies,
+            signing_alg,
         }) => {
-            let api = admin::create_api(
+            let alg = checked_alg(signing_alg)?;
+            let mut api = admin::create_api(
                 store,
                 clock.as_ref(),
                 &identifier,
@@ -352,15 +365,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 overrides(PolicyOverrides::default(), &policies)?,
             )
             .await?;
+            if alg.is_some() {
+                api.signing_alg = alg;
+                store.update_api(&api).await?;
+            }
             print(json!({ "id": api.id, "identifier": api.identifier }));
         }
         Command::Api(ApiCommand::Update {
             identifier,
             policies,
+            signing_alg,
         }) => {
-            let policy = overrides(find_api(store, &identifier).await?.policy, &policies)?;
-            store.set_api_policy(&identifier, &policy).await?;
-            print(json!({ "identifier": identifier, "policy": policy }));
+            let alg = checked_alg(signing_alg)?;
+            let mut api = find_api(store, &identifier).await?;
+            api.policy = overrides(api.policy, &policies)?;
+            if alg.is_some() {
+                api.signing_alg = alg;
+            }
+            store.update_api(&api).await?;
+            print(json!({
+                "identifier": identifier,
+                "policy": api.policy,
+                "signing_alg": api.signing_alg.as_deref().unwrap_or("RS256"),
+            }));
         }
         Command::Policy(PolicyCommand::Show { client, api }) => {
             let c = find_client(store, &client).await?;
@@ -627,6 +654,16 @@ async fn find_api(store: &dyn Store, identifier: &str) -> anyhow::Result<Api> {
         .into_iter()
         .find(|a| a.identifier == identifier)
         .with_context(|| format!("no API with identifier {identifier}"))
+}
+
+/// An access-token algorithm named on the command line: one Portcullis signs with.
+fn checked_alg(alg: Option<String>) -> anyhow::Result<Option<String>> {
+    match alg {
+        Some(a) if portcullis_core::crypto::jws::Alg::parse(&a).is_none() => {
+            anyhow::bail!("invalid: --signing-alg must be RS256, ES256 or EdDSA")
+        }
+        other => Ok(other),
+    }
 }
 
 /// `--policy KEY=VALUE` flags laid over `base`; the first bad one is the error.

@@ -310,6 +310,47 @@ async fn cli_rejects_bad_input_without_changes() {
     assert!(!out.status.success());
     let clients = run_json(args(cli(&app), &["client", "list"]), None).await;
     assert_eq!(clients.as_array().unwrap().len(), 0);
+    // An access-token algorithm Portcullis does not sign with is refused, one it does is kept.
+    let out = args(
+        cli(&app),
+        &[
+            "api",
+            "create",
+            "--identifier",
+            "https://hs.example",
+            "--signing-alg",
+            "HS256",
+        ],
+    )
+    .output()
+    .await
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RS256, ES256 or EdDSA"));
+    run_json(
+        args(
+            cli(&app),
+            &[
+                "api",
+                "create",
+                "--identifier",
+                "https://ed.example",
+                "--signing-alg",
+                "EdDSA",
+            ],
+        ),
+        None,
+    )
+    .await;
+    let apis = run_json(args(cli(&app), &["api", "list"]), None).await;
+    let ed = apis
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["identifier"] == "https://ed.example")
+        .unwrap();
+    assert_eq!(ed["signing_alg"], "EdDSA", "{apis}");
+    assert!(!apis.to_string().contains("hs.example"));
 }
 
 #[tokio::test]

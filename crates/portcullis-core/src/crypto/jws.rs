@@ -17,11 +17,12 @@ use crate::{Error, Result};
 /// A JWS signing algorithm Portcullis signs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Alg {
-    /// Ed25519 (RFC 8037); the default.
+    /// Ed25519 (RFC 8037): the fastest to sign, for APIs that choose it.
     EdDsa,
     /// ECDSA P-256 with SHA-256.
     Es256,
-    /// RSASSA-PKCS1-v1_5 with SHA-256, for old clients.
+    /// RSASSA-PKCS1-v1_5 with SHA-256: the default for ID and access tokens, which every
+    /// relying party and resource-server library verifies.
     Rs256,
 }
 

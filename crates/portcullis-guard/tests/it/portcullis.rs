@@ -334,12 +334,13 @@ async fn step_up_window_and_machine_scopes_against_portcullis() {
     assert_eq!(bare.status(), 401);
     assert_eq!(bare.headers()["www-authenticate"], "Bearer realm=\"api\"");
 
-    // Portcullis rotates its keys: new tokens carry a new kid, the guard refetches.
+    // Portcullis rotates the key of the API's algorithm (RS256 by default): new tokens carry a
+    // new kid, the guard refetches.
     rotate_key(
         app.store.as_ref(),
         app.state.master(),
         &app.clock,
-        SignAlg::EdDsa,
+        SignAlg::Rs256,
     )
     .await
     .unwrap();

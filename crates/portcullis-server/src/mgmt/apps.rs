@@ -369,7 +369,7 @@ fn api_json(state: &AppState, a: &Api) -> Value {
         "name": a.name,
         "scopes": a.scopes.iter().map(|s| json!({ "value": s, "description": s })).collect::<Vec<_>>(),
         "token_lifetime": a.token_ttl,
-        "signing_alg": "EdDSA",
+        "signing_alg": a.signing_alg.as_deref().unwrap_or("RS256"),
         "mfa_policy": a.policy,
         "is_system": is_system(state, a),
         "created_at": iso8601(a.created_at),
@@ -447,9 +447,19 @@ struct ApiBody {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     mfa_policy: Option<PolicyOverrides>,
+    /// `RS256` (the default), `ES256` or `EdDSA`.
     #[serde(default)]
-    #[allow(dead_code)]
     signing_alg: Option<String>,
+}
+
+/// An API's access-token algorithm as sent: one Portcullis signs with, or refused.
+fn api_alg(v: Option<String>) -> ApiResult<Option<String>> {
+    match v {
+        Some(a) if portcullis_core::crypto::jws::Alg::parse(&a).is_none() => Err(ApiError::body(
+            "signing_alg must be RS256, ES256 or EdDSA on property signing_alg",
+        )),
+        other => Ok(other),
+    }
 }
 
 /// Access tokens live from one minute to a day.
@@ -494,6 +504,7 @@ pub async fn create_api(State(state): State<AppState>, admin: Admin, body: Bytes
             .identifier
             .ok_or_else(|| ApiError::body("missing required property: identifier"))?;
         let ttl = lifetime(body.token_lifetime)?;
+        let alg = api_alg(body.signing_alg)?;
         let scopes = scope_values(body.scopes.unwrap_or_default())?;
         let mut api = admin::create_api(
             state.store(),
@@ -504,8 +515,9 @@ pub async fn create_api(State(state): State<AppState>, admin: Admin, body: Bytes
             body.mfa_policy.unwrap_or_default(),
         )
         .await?;
-        if let Some(t) = ttl {
-            api.token_ttl = t;
+        if ttl.is_some() || alg.is_some() {
+            api.token_ttl = ttl.unwrap_or(api.token_ttl);
+            api.signing_alg = alg;
             state.store().update_api(&api).await?;
         }
         reload(&state).await?;
@@ -566,6 +578,9 @@ pub async fn update_api(
         }
         if let Some(n) = body.name {
             api.name = n;
+        }
+        if let Some(a) = api_alg(body.signing_alg)? {
+            api.signing_alg = Some(a);
         }
         if let Some(p) = body.mfa_policy {
             api.policy = p;

@@ -455,6 +455,7 @@ pub fn builtin_api(issuer: &str, now: i64) -> portcullis_core::model::Api {
         name: "Portcullis Management API".into(),
         scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
         token_ttl: 3600,
+        signing_alg: None,
         policy: Default::default(),
         created_at: now,
     }

@@ -42,6 +42,7 @@ pub fn builtin_api(issuer: &str) -> Api {
         name: "MFA API".into(),
         scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
         token_ttl: 600,
+        signing_alg: None,
         policy: PolicyOverrides {
             mfa: Some(MfaMode::Always),
             required_acr: Some(Acr::Aal2),

@@ -31,13 +31,20 @@ fn has_scope(scope: &str, wanted: &str) -> bool {
     scope.split(' ').any(|s| s == wanted)
 }
 
-/// The client's signer and the time, for minting.
-fn signing(state: &AppState, client: &Client) -> AppResult<(Arc<Signer>, i64)> {
-    let signer = state
-        .snapshot()
-        .signer_for(client)
-        .cloned()
-        .ok_or_else(|| AppError::Internal("no signing key".into()))?;
+/// The signer and the time, for minting: the client's ID-token algorithm, or (with an
+/// audience) the access-token algorithm of that API.
+fn signing(
+    state: &AppState,
+    client: &Client,
+    access_for: Option<Option<&str>>,
+) -> AppResult<(Arc<Signer>, i64)> {
+    let snapshot = state.snapshot();
+    let signer = match access_for {
+        Some(audience) => snapshot.access_signer(audience),
+        None => snapshot.signer_for(client),
+    }
+    .cloned()
+    .ok_or_else(|| AppError::Internal("no signing key".into()))?;
     Ok((signer, state.now()))
 }
 
@@ -47,7 +54,7 @@ pub fn user_access_token(
     client: &Client,
     grant: &GrantContext,
 ) -> AppResult<AccessToken> {
-    let (signer, now) = signing(state, client)?;
+    let (signer, now) = signing(state, client, Some(grant.audience.as_deref()))?;
     let snapshot = state.snapshot();
     let (aud, ttl) = match grant.audience.as_deref().and_then(|a| snapshot.apis.get(a)) {
         Some(api) if has_scope(&grant.scope, "openid") => (
@@ -90,7 +97,7 @@ pub fn client_access_token(
     ttl: i64,
     scope: &str,
 ) -> AppResult<AccessToken> {
-    let (signer, now) = signing(state, client)?;
+    let (signer, now) = signing(state, client, Some(Some(audience)))?;
     let jti = random::token();
     let claims = AccessTokenClaims {
         iss: state.issuer().into(),
@@ -121,7 +128,7 @@ pub fn id_token(
     user: &User,
     nonce: Option<&str>,
 ) -> AppResult<String> {
-    let (signer, now) = signing(state, client)?;
+    let (signer, now) = signing(state, client, None)?;
     let email = has_scope(&grant.scope, "email");
     let claims = IdTokenClaims {
         iss: state.issuer().into(),

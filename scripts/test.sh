@@ -36,6 +36,9 @@ fi
 # The adversarial suite: the binary attacked from outside (gate, consent, lockout, limits, scopes,
 # token confusion, no-store, look-alikes), each endpoint out of order, twice and 80 times at once.
 (cd tests/adversarial && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
+# A strict relying party as its users run it: Apache httpd with Debian's mod_auth_openidc
+# (installed by the test when missing and running as root): sign-in, step-up, refresh, logout.
+(cd tests/strict-rp && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
 # The JavaScript client: step-up fetch, React hook and server checks (vitest), typed.
 (cd clients/js && npm ci --no-audit --no-fund && npm run typecheck && npm test)
 # The browser journeys (hosted pages, the Next.js example, the payout example) in Chromium.

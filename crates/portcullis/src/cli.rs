@@ -195,7 +195,7 @@ struct ClientCreate {
     /// A third-party client (gets a consent screen).
     #[arg(long)]
     third_party: bool,
-    /// Token signing algorithm: EdDSA (default), ES256 or RS256.
+    /// ID-token signing algorithm: RS256 (default, OIDC Core §3.1.3.7), ES256 or EdDSA.
     #[arg(long)]
     signing_alg: Option<String>,
     /// Grant the client access to this API for client_credentials.

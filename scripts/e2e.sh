@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser journeys: builds what they drive (the server, the Rust payout example, the
-# JavaScript client and the Next.js example), installs Debian's Chromium when it is missing and
-# we can, and runs them. Screenshots go to target/screenshots/ (ignored); with
+# JavaScript client, the Next.js example and the nextjs-auth0 app), installs Debian's Chromium
+# when it is missing and we can, and runs them. Screenshots go to target/screenshots/ (ignored); with
 # --refresh-screenshots they replace the README's pictures in docs/screenshots/ instead.
 # Usage: scripts/e2e.sh [--refresh-screenshots]
 set -euo pipefail
@@ -29,3 +29,7 @@ if [ ! -x "$chromium" ]; then
   exit 1
 fi
 (cd tests/e2e && npm ci --no-audit --no-fund && CHROMIUM_PATH="$chromium" PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
+# Auth0's own Next.js SDK (@auth0/nextjs-auth0 v4) against Portcullis over TLS: login, an aal2
+# API's mfa_required on refresh, the SDK's MFA helpers, step-up by redirect, logout.
+(cd tests/nextjs-auth0 && npm ci --no-audit --no-fund && NEXT_TELEMETRY_DISABLED=1 npm run build-app \
+  && CHROMIUM_PATH="$chromium" PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)

@@ -148,6 +148,20 @@ async fn refresh_for_another_api_steps_up_then_mints_for_it() {
         (Some(API), Some("aal2"))
     );
     assert!(at["amr"].as_array().unwrap().contains(&"otp".into()));
+    // Without a scope, every scope the client grant allows on that API.
+    let (status, body) = grant(
+        &app,
+        &web,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", body["refresh_token"].as_str().unwrap()),
+            ("audience", API),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let at = claims(body["access_token"].as_str().unwrap());
+    assert_eq!(at["scope"], "openid offline_access read:payouts");
     // Without an audience, the original one.
     let (status, body) = grant(
         &app,

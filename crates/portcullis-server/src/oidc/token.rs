@@ -358,8 +358,18 @@ fn refresh_target(
     }
     let original_scope = split_scope(&original.scope);
     let oidc = |s: &String| super::consent::OIDC_SCOPES.contains(&s.as_str());
-    let requested =
-        requested.unwrap_or_else(|| original_scope.iter().filter(|s| oidc(s)).cloned().collect());
+    // Without a scope: the original OIDC scopes and every scope the client grant allows on
+    // this API (Auth0's multi-resource refresh does the same).
+    let requested = requested.unwrap_or_else(|| {
+        let mut all: Vec<String> = original_scope.iter().filter(|s| oidc(s)).cloned().collect();
+        if let Some(g) = snapshot
+            .grants
+            .get(&(client.id.clone(), audience.to_string()))
+        {
+            all.extend(g.iter().cloned());
+        }
+        all
+    });
     let allowed = split_scope(&super::consent::user_scope(
         state,
         client,

@@ -70,11 +70,8 @@ pub async fn mfa_asked(
         MfaMode::Never => false,
         MfaMode::Always => true,
         MfaMode::Adaptive => {
-            let usable = crate::ui::active_factors(state, &user.id)
-                .await?
-                .iter()
-                .any(|f| policy.allows(f.kind));
-            usable && crate::ui::device::unfamiliar(state, user, meta).await?
+            let usable = crate::oidc::mfa_grant::usable_kinds(state, user, policy).await?;
+            !usable.is_empty() && crate::ui::device::unfamiliar(state, user, meta).await?
         }
     })
 }

@@ -286,7 +286,7 @@ async fn run(
     match (session, verdict) {
         (Some(s), Some(Verdict::Cleared(cleared))) => {
             tracing::info!(session_id = %s.id, client_id = %request.client_id, "authorized from the current session");
-            complete(state, meta, &cleared).await
+            complete(state, &cleared).await
         }
         // Signed in, but not recently or strongly enough: one more factor on one page.
         (Some(s), Some(Verdict::Short))
@@ -494,9 +494,7 @@ async fn validate(
             scope_words.push((*s).to_string());
         }
     }
-    let raw_scope = scope_words.join(" ");
-    let raw_scope = raw_scope.as_str();
-    if split_scope(raw_scope)
+    if scope_words
         .iter()
         .any(|s| s.chars().any(|c| c.is_control() || c == '"' || c == '\\'))
     {
@@ -506,7 +504,8 @@ async fn validate(
         ));
     }
     // Only scopes the API defines (and the client's grant on it allows), and the OIDC ones.
-    let scope = super::consent::user_scope(state, client, audience.as_deref(), raw_scope);
+    let scope =
+        super::consent::user_scope(state, client, audience.as_deref(), &scope_words.join(" "));
     Ok(AuthorizeRequest {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.into(),
@@ -599,11 +598,7 @@ pub fn denied(state: &AppState, request: &AuthorizeRequest) -> Response {
 /// Issues a code for a sign-in the gate cleared and sends the user back to the client; a
 /// third-party client the user has not consented to gets the consent page first (or, with
 /// `prompt=none`, `consent_required`).
-pub async fn complete(
-    state: &AppState,
-    _meta: &ClientMeta,
-    cleared: &Cleared,
-) -> AppResult<Response> {
+pub async fn complete(state: &AppState, cleared: &Cleared) -> AppResult<Response> {
     let (Some(request), session) = (cleared.request(), cleared.session()) else {
         return Err(AppError::Internal(
             "a cleared sign-in without a request".into(),

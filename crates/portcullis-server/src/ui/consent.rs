@@ -178,7 +178,7 @@ pub async fn consent_post(
         )
         .await?
         {
-            Verdict::Cleared(cleared) => authorize::complete(&state, &meta, &cleared).await,
+            Verdict::Cleared(cleared) => authorize::complete(&state, &cleared).await,
             Verdict::Short => {
                 let pending = authorize::pend(&state, &request).await?;
                 flow::step_up(

@@ -298,7 +298,7 @@ pub async fn finish(
     }
     match (cleared.request(), &tx.resume) {
         (Some(_), _) => {
-            let mut resp = complete(state, meta, &cleared).await?;
+            let mut resp = complete(state, &cleared).await?;
             for c in cookies {
                 if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
                     resp.headers_mut().append(axum::http::header::SET_COOKIE, v);

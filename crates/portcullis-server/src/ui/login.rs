@@ -239,27 +239,22 @@ pub(crate) async fn password_attempt(
         (Outcome::Proved(_), Some(user)) => Ok(Checked::Right(user)),
         (Outcome::Throttled { retry_after }, _) => Ok(Checked::Wait(retry_after)),
         (outcome, _) => {
-            let mut fields = serde_json::json!({ "reason": "invalid_credentials" });
-            if let (Some(f), Some(extra)) = (fields.as_object_mut(), detail.as_object()) {
-                f.extend(extra.clone());
-            }
+            // The event's own field, then the caller's detail (`grant`, `provider`).
+            let with_detail = |key: &str, value: &str| {
+                let mut fields = detail.clone();
+                if let Some(f) = fields.as_object_mut() {
+                    f.insert(key.into(), value.into());
+                }
+                fields
+            };
+            let user = known_id.as_deref();
+            let failure = with_detail("reason", "invalid_credentials");
             state
-                .audit(
-                    "login.failure",
-                    meta,
-                    known_id.as_deref(),
-                    client_id,
-                    fields,
-                )
+                .audit("login.failure", meta, user, client_id, failure)
                 .await;
             if matches!(outcome, Outcome::Wrong { locked: true }) {
-                let mut fields = serde_json::json!({ "secret": "password" });
-                if let (Some(f), Some(extra)) = (fields.as_object_mut(), detail.as_object()) {
-                    f.extend(extra.clone());
-                }
-                state
-                    .audit("lockout", meta, known_id.as_deref(), client_id, fields)
-                    .await;
+                let lockout = with_detail("secret", "password");
+                state.audit("lockout", meta, user, client_id, lockout).await;
             }
             Ok(Checked::Wrong)
         }
@@ -314,10 +309,9 @@ pub async fn after_first_factor(
     if !already.satisfies(demand.level)
         && demand.level <= Acr::Aal2
         && !fresh_required
-        && ui::active_factors(state, &user.id)
+        && !crate::oidc::mfa_grant::usable_kinds(state, user, &policy)
             .await?
-            .iter()
-            .any(|f| policy.allows(f.kind))
+            .is_empty()
         && let Some((device, cookie)) = device::recognise(state, headers, &user.id).await?
     {
         tx.proofs.push(Proof::new(

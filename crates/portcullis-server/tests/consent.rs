@@ -131,14 +131,14 @@ async fn consent_asked_once_remembered_then_asked_again_when_wider_or_forced() {
             .is_some()
     );
 
-    // Two answers to one page at once: one decides.
+    // Eighty answers to one page at once: one decides.
     let asked = get(&b, &app, &third_url(&app, &third, "&prompt=consent")).await;
     let path = asked.location.unwrap();
     let page = get(&b, &app, &path).await;
     let state = form_value(&page.body, "state").unwrap();
     let csrf = form_value(&page.body, "csrf").unwrap();
     let mut tasks = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..80 {
         let (b, url) = (b.clone(), app.url("/u/consent"));
         let form = vec![
             ("csrf", csrf.clone()),

@@ -132,8 +132,22 @@ async fn refresh_for_another_api_steps_up_then_mints_for_it() {
         (400, Some("invalid_request")),
         "{body}"
     );
-    let (status, body) = otp_for(API).await;
-    assert_eq!(status, 200, "{body}");
+    // Eighty answers with the API-bound mfa_token at once: one token for the API.
+    let answers = grant_at_once(
+        &app,
+        &web,
+        &[
+            ("grant_type", OTP),
+            ("mfa_token", mfa_token.as_str()),
+            ("otp", code.as_str()),
+            ("audience", API),
+        ],
+        80,
+    )
+    .await;
+    let mut won: Vec<_> = answers.into_iter().filter(|(s, _)| *s == 200).collect();
+    assert_eq!(won.len(), 1, "an mfa_token is spent once");
+    let (_, body) = won.pop().unwrap();
     let at = claims(body["access_token"].as_str().unwrap());
     assert_eq!(at["aud"][0], API, "{at}");
     assert_eq!(at["acr"], "aal2");
@@ -175,5 +189,29 @@ async fn refresh_for_another_api_steps_up_then_mints_for_it() {
     assert_eq!(status, 200, "{body}");
     let at = claims(body["access_token"].as_str().unwrap());
     assert_eq!(at["aud"], format!("{}/userinfo", app.issuer));
+
+    // Eighty refreshes of one refresh token for the API at once: spent once, and the reuse
+    // revokes the family, winner included.
+    let last = body["refresh_token"].as_str().unwrap().to_string();
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", last.as_str()),
+        ("audience", API),
+    ];
+    let answers = grant_at_once(&app, &web, &form, 80).await;
+    let won: Vec<_> = answers.iter().filter(|(s, _)| *s == 200).collect();
+    assert_eq!(won.len(), 1, "a refresh token is spent once");
+    assert_eq!(
+        claims(won[0].1["access_token"].as_str().unwrap())["aud"][0],
+        API
+    );
+    let next = won[0].1["refresh_token"].as_str().unwrap();
+    let (status, _) = grant(
+        &app,
+        &web,
+        &[("grant_type", "refresh_token"), ("refresh_token", next)],
+    )
+    .await;
+    assert_eq!(status, 400);
     app.stop().await;
 }

@@ -365,6 +365,39 @@ pub async fn grant(
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
+/// The same token request sent `n` times at once: one-time things must be spent once.
+pub async fn grant_at_once(
+    app: &portcullis_testkit::TestApp,
+    client: &(String, String),
+    form: &[(&str, &str)],
+    n: usize,
+) -> Vec<(u16, Value)> {
+    let form: Vec<(String, String)> = form
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (url, client, form) = (app.url("/oauth/token"), client.clone(), form.clone());
+            tokio::spawn(async move {
+                let resp = reqwest::Client::new()
+                    .post(url)
+                    .basic_auth(&client.0, Some(&client.1))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
 pub async fn otp(
     app: &portcullis_testkit::TestApp,
     client: &(String, String),

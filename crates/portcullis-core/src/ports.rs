@@ -14,6 +14,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn ping(&self) -> Result<()>;
     /// A counter that grows whenever clients, APIs, grants or keys change, so caches can reload.
     async fn config_version(&self) -> Result<i64>;
+    /// Signals of configuration changes made by any node, as they commit, where the engine can
+    /// push them (PostgreSQL `LISTEN/NOTIFY`); `None` where it cannot, and the counter is polled.
+    fn config_signals(&self) -> Option<tokio::sync::mpsc::Receiver<ConfigSignal>> {
+        None
+    }
+    /// Counts one hit on `key` in the fixed window starting at `window_start` (a new window
+    /// restarts the count) and returns the hits in it, this one included; the row may be swept
+    /// after `expires_at`. Shared by every node on the database.
+    async fn count_hit(&self, key: &str, window_start: i64, expires_at: i64) -> Result<i64>;
 
     /// Creates a user; `Conflict` if the email is taken.
     async fn create_user(&self, user: &User) -> Result<()>;
@@ -310,4 +319,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn upstream_identities(&self, user_id: &str) -> Result<Vec<UpstreamIdentity>>;
     /// Removes one of a user's upstream links; whether it existed.
     async fn unlink_upstream(&self, user_id: &str, provider: &str, subject: &str) -> Result<bool>;
+}
+
+/// What a configuration watch reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigSignal {
+    /// Something changed: reload.
+    Changed,
+    /// The watch lost its connection and may have missed changes: check the counter.
+    Resumed,
 }

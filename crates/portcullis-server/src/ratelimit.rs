@@ -1,8 +1,10 @@
 //! Per-IP request limits for the hosted pages: a fixed one-minute window per (class, address).
 //!
 //! This is the first, cheap line: it caps how fast one address can guess. Per-account counters
-//! in the database (see `portcullis_core::authn::lockout`) are the second line and hold across
-//! nodes; these per-node windows only need to blunt floods, so they live in memory.
+//! in the database (see `portcullis_core::authn::lockout`) are the second line. On PostgreSQL,
+//! where several nodes serve one tenant, the windows are counted in the database
+//! ([`shared_check`]) so N nodes do not give an address N times the allowance; on SQLite (one
+//! node) they live in memory. The memory windows also stand in if the database cannot count.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -24,9 +26,37 @@ pub enum Class {
 /// answer costs a dictionary match, not a hash.
 pub const METER_PER_MINUTE: u32 = 240;
 
-const WINDOW: i64 = 60;
+/// The window length in seconds.
+pub const WINDOW: i64 = 60;
 // Bounds memory under a flood from many addresses; old windows are dropped first.
 const MAX_ENTRIES: usize = 100_000;
+
+impl Class {
+    /// The class's name in shared window keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Login => "login",
+            Class::Factor => "factor",
+            Class::Enroll => "enroll",
+            Class::Meter => "meter",
+        }
+    }
+}
+
+/// Counts a request in the database's window for (class, address), shared by every node;
+/// `Some(seconds)` to wait when the address is over `limit` this window.
+pub async fn shared_check(
+    store: &dyn portcullis_core::ports::Store,
+    class: Class,
+    ip: &str,
+    limit: u32,
+    now: i64,
+) -> portcullis_core::Result<Option<i64>> {
+    let start = now - now.rem_euclid(WINDOW);
+    let key = format!("{}:{ip}", class.name());
+    let hits = store.count_hit(&key, start, start + WINDOW).await?;
+    Ok((hits > i64::from(limit)).then_some(start + WINDOW - now))
+}
 
 /// The limiter.
 #[derive(Debug, Default)]

@@ -115,10 +115,29 @@ impl Application {
 fn spawn_background(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let poll = state.clone();
     let config_poller = tokio::spawn(async move {
-        // Picks up changes made by the CLI or another node; misses also reload on demand.
-        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        // Picks up changes made by the CLI or another node: pushed by PostgreSQL as they commit
+        // (the counter is then only the fallback), polled on SQLite; misses also reload on demand.
+        let mut signals = poll.store().config_signals();
+        let every = match signals {
+            Some(_) => Duration::from_secs(5),
+            None => Duration::from_millis(250),
+        };
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            match signals.as_mut() {
+                Some(rx) => tokio::select! {
+                    signal = rx.recv() => if signal.is_none() {
+                        tracing::warn!("configuration listener stopped; polling instead");
+                        signals = None;
+                        tick = tokio::time::interval(Duration::from_millis(250));
+                    },
+                    _ = tick.tick() => {}
+                },
+                None => {
+                    tick.tick().await;
+                }
+            }
             if let Err(e) = poll.refresh().await {
                 tracing::warn!(error = %e, "configuration reload failed");
             }

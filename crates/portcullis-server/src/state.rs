@@ -78,6 +78,8 @@ struct Inner {
     notifier: Arc<dyn Notifier>,
     outbox: Option<Arc<Outbox>>,
     limiter: RateLimiter,
+    /// Whether per-IP windows are counted in the database (PostgreSQL: several nodes).
+    shared_limits: bool,
     /// `None` when the issuer's host is an IP address (WebAuthn needs a domain name).
     webauthn: Option<Relying>,
     metrics: crate::metrics::Metrics,
@@ -153,6 +155,8 @@ impl AppState {
                 master.derive("portcullis webauthn user handle v1"),
             )?)
         };
+        let shared_limits = portcullis_store::Engine::of(settings.database_url.expose())
+            == Some(portcullis_store::Engine::Postgres);
         let state = AppState(Arc::new(Inner {
             settings,
             store,
@@ -168,6 +172,7 @@ impl AppState {
             notifier,
             outbox,
             limiter: RateLimiter::default(),
+            shared_limits,
             webauthn,
             metrics: crate::metrics::Metrics::default(),
             // Outbound calls go to addresses admins registered (back-channel logout); no
@@ -263,7 +268,7 @@ impl AppState {
     }
 
     /// Counts a request against the per-IP limit of `class`; seconds to wait if over it.
-    pub fn over_limit(&self, class: Class, meta: &crate::http::ClientMeta) -> Option<i64> {
+    pub async fn over_limit(&self, class: Class, meta: &crate::http::ClientMeta) -> Option<i64> {
         let l = &self.0.settings.limits;
         let limit = match class {
             Class::Login => l.login_per_minute,
@@ -273,17 +278,26 @@ impl AppState {
             Class::Meter => crate::ratelimit::METER_PER_MINUTE,
         };
         let ip = meta.ip.as_deref().unwrap_or("unknown");
-        self.0.limiter.check(class, ip, limit, self.now())
+        let now = self.now();
+        if self.0.shared_limits && limit > 0 {
+            match crate::ratelimit::shared_check(self.store(), class, ip, limit, now).await {
+                Ok(wait) => return wait,
+                Err(e) => {
+                    tracing::warn!(error = %e, "shared rate limit unavailable; counting on this node")
+                }
+            }
+        }
+        self.0.limiter.check(class, ip, limit, now)
     }
 
     /// As [`AppState::over_limit`], for API clients: `429 too_many_requests` as JSON, with
     /// `Retry-After`.
-    pub fn limit_api(
+    pub async fn limit_api(
         &self,
         class: Class,
         meta: &crate::http::ClientMeta,
     ) -> crate::error::AppResult<()> {
-        match self.over_limit(class, meta) {
+        match self.over_limit(class, meta).await {
             Some(seconds) => Err(crate::error::AppError::TooMany {
                 code: portcullis_proto::oauth::ErrorCode::TooManyRequests,
                 seconds,
@@ -293,12 +307,12 @@ impl AppState {
     }
 
     /// As [`AppState::over_limit`], as an error to return: `429` with `Retry-After`.
-    pub fn limit(
+    pub async fn limit(
         &self,
         class: Class,
         meta: &crate::http::ClientMeta,
     ) -> crate::error::AppResult<()> {
-        match self.over_limit(class, meta) {
+        match self.over_limit(class, meta).await {
             Some(wait) => Err(crate::error::AppError::Throttled(wait)),
             None => Ok(()),
         }

@@ -240,17 +240,7 @@ async fn ip_limit_password_grant_spraying_many_accounts_from_one_address() {
     let cli = password_client(&app, &["mfa=never"]).await;
     let mut answers = Vec::new();
     for n in 0..40 {
-        let resp = reqwest::Client::new()
-            .post(app.url("/oauth/token"))
-            .basic_auth(&cli.0, Some(&cli.1))
-            .form(&[
-                ("grant_type", "password"),
-                ("username", format!("user{n}@example.com").as_str()),
-                ("password", "Winter2026!"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let resp = spray(app.url("/oauth/token"), cli.clone(), n).await;
         let retry = resp.headers().get("retry-after").is_some();
         let status = resp.status().as_u16();
         let body: Value = resp.json().await.unwrap();

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use portcullis_core::identity::{email_skeleton, normalize_email};
 use portcullis_core::model::*;
 use portcullis_core::policy::PolicyOverrides;
-use portcullis_core::ports::Store;
+use portcullis_core::ports::{ConfigSignal, Store};
 use portcullis_core::{Error, Result};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
@@ -66,6 +66,10 @@ pub struct SqlStore {
     /// for the database lock and sleeping in SQLite's busy handler.
     writer: AnyPool,
     engine: Engine,
+    /// The URL, for the configuration listener's own connection.
+    url: String,
+    /// The `NOTIFY` channel of this database and schema (tests share one database).
+    channel: String,
 }
 
 fn valid_schema_name(name: &str) -> bool {
@@ -139,10 +143,16 @@ impl SqlStore {
             Engine::Sqlite => open_pool(&url, engine, schema, 1).await?,
             Engine::Postgres => pool.clone(),
         };
+        let channel = match &options.schema {
+            Some(s) => format!("portcullis_config_{s}"),
+            None => "portcullis_config".to_string(),
+        };
         Ok(SqlStore {
             pool,
             writer,
             engine,
+            url,
+            channel,
         })
     }
 
@@ -255,6 +265,14 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
+            if self.engine == Engine::Postgres {
+                // Delivered at commit to every node listening, so their caches reload at once.
+                sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(self.channel.clone())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
         }
         let mut affected = Vec::with_capacity(statements.len());
         for q in statements {
@@ -331,6 +349,58 @@ fn insert_access<'q>(jti: &str, family_id: &str, expires_at: i64) -> Q<'q> {
         .bind(expires_at)
 }
 
+/// Forwards the configuration channel's notifications until the receiver is gone; after a lost
+/// connection (the next wait reconnects) it says `Resumed`, since notifications in between are
+/// lost and only the counter tells.
+async fn listen_config(url: String, channel: String, tx: tokio::sync::mpsc::Sender<ConfigSignal>) {
+    let mut listener: Option<sqlx::postgres::PgListener> = None;
+    loop {
+        let l = match listener.as_mut() {
+            Some(l) => l,
+            None => match sqlx::postgres::PgListener::connect(&url).await {
+                Ok(mut l) => match l.listen(&channel).await {
+                    Ok(()) => {
+                        // Anything may have changed while nobody listened.
+                        if tx.send(ConfigSignal::Resumed).await.is_err() {
+                            return;
+                        }
+                        listener.insert(l)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "configuration listener could not LISTEN");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                },
+                Err(e) => {
+                    tracing::debug!(error = %e, "configuration listener cannot connect yet");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+        };
+        let signal = match l.try_recv().await {
+            Ok(Some(_)) => ConfigSignal::Changed,
+            Ok(None) => {
+                // Connect again ourselves, so `Resumed` comes once the listener is back.
+                listener = None;
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "configuration listener lost its connection");
+                listener = None;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+        };
+        // A full channel already holds a reload that will see this change too.
+        match tx.try_send(signal) {
+            Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => return,
+            _ => continue,
+        }
+    }
+}
+
 const BUMP_VERSION: &str = "UPDATE meta SET config_version = config_version + 1 WHERE id = 1";
 
 /// How long a browser stays known to the adaptive policy after its last multi-factor sign-in.
@@ -340,6 +410,38 @@ const AGENT_MEMORY: i64 = 365 * 86_400;
 impl Store for SqlStore {
     async fn ping(&self) -> Result<()> {
         self.exec(sqlx::query("SELECT 1")).await.map(|_| ())
+    }
+
+    fn config_signals(&self) -> Option<tokio::sync::mpsc::Receiver<ConfigSignal>> {
+        if self.engine != Engine::Postgres {
+            return None;
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(listen_config(self.url.clone(), self.channel.clone(), tx));
+        Some(rx)
+    }
+
+    async fn count_hit(&self, key: &str, window_start: i64, expires_at: i64) -> Result<i64> {
+        let row = self
+            .write_optional(
+                sqlx::query(
+                    "INSERT INTO rate_windows (key, window_start, hits, expires_at) VALUES ($1, $2, 1, $3)
+                     ON CONFLICT (key) DO UPDATE SET
+                       hits = CASE WHEN rate_windows.window_start = excluded.window_start
+                                   THEN rate_windows.hits + 1 ELSE 1 END,
+                       window_start = excluded.window_start,
+                       expires_at = excluded.expires_at
+                     RETURNING hits",
+                )
+                .bind(key.to_string())
+                .bind(window_start)
+                .bind(expires_at),
+            )
+            .await?;
+        row.map(|r| rows::opt_i64(&r, "hits"))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| Error::Store("rate window not counted".into()))
     }
 
     async fn config_version(&self) -> Result<i64> {
@@ -1154,6 +1256,7 @@ impl Store for SqlStore {
             "DELETE FROM otp_codes WHERE expires_at <= $1",
             "DELETE FROM flows WHERE expires_at <= $1",
             "DELETE FROM devices WHERE expires_at <= $1",
+            "DELETE FROM rate_windows WHERE expires_at <= $1",
         ] {
             total += self.exec(sqlx::query(sql).bind(now)).await?;
         }

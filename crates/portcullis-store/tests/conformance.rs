@@ -103,6 +103,8 @@ both_engines!(
     audit_search_filters_and_pages,
     users_deletion_schedule_cancel_and_claim_once,
     upstream_links_unique_and_cascade,
+    rate_windows_count_restart_and_sweep,
+    rate_windows_concurrent_hits_counted_once_each,
 );
 
 fn user(id: &str, email: &str) -> User {
@@ -1184,4 +1186,35 @@ async fn upstream_links_unique_and_cascade(s: &SqlStore) {
             .is_none()
     );
     assert!(s.upstream_identities("u1").await.unwrap().is_empty());
+}
+
+async fn rate_windows_count_restart_and_sweep(s: &SqlStore) {
+    for n in 1..=3 {
+        assert_eq!(s.count_hit("login:10.0.0.1", 120, 180).await.unwrap(), n);
+    }
+    assert_eq!(s.count_hit("factor:10.0.0.1", 120, 180).await.unwrap(), 1);
+    // The next window starts again at one.
+    assert_eq!(s.count_hit("login:10.0.0.1", 180, 240).await.unwrap(), 1);
+    assert_eq!(s.sweep_expired(200).await.unwrap(), 1, "the factor window");
+    assert_eq!(s.sweep_expired(240).await.unwrap(), 1, "the login window");
+}
+
+async fn rate_windows_concurrent_hits_counted_once_each(s: &SqlStore) {
+    let s = Arc::new(s.clone());
+    let tasks: Vec<_> = (0..80)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.count_hit("login:10.0.0.9", 60, 120).await.unwrap() })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for t in tasks {
+        seen.push(t.await.unwrap());
+    }
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (1..=80).collect::<Vec<i64>>(),
+        "each hit its own count"
+    );
 }

@@ -59,6 +59,8 @@ pub struct TestApp {
     /// The master key (base64), for running the CLI against the same database.
     pub master_key: String,
     schema: Option<String>,
+    /// Whether stopping drops the PostgreSQL schema (the first node of a test does).
+    owns_schema: bool,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
@@ -91,61 +93,101 @@ pub async fn spawn_app_with_env(engine: Engine, extra_env: &[(&str, &str)]) -> T
             (postgres_url(), Some(schema))
         }
     };
-    let mut options = StoreOptions::new(url.clone());
-    options.schema = schema.clone();
-    let store = SqlStore::connect(&options).await.unwrap();
-    store.migrate().await.unwrap();
-    let store = Arc::new(store);
-
     use base64::Engine as _;
     let master_key = base64::engine::general_purpose::STANDARD.encode(random::bytes::<32>());
-    let settings = Settings::load(&Sources {
-        env: [
-            ("PORTCULLIS_MASTER_KEY".to_string(), master_key.clone()),
-            ("PORTCULLIS_DATABASE_URL".to_string(), url.clone()),
-            (
-                "PORTCULLIS_OUTBOX_DIR".to_string(),
-                dir.path().join("outbox").display().to_string(),
-            ),
-        ]
-        .into_iter()
-        .chain(
-            extra_env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        )
-        .collect(),
-        dev: true,
-        listen: Some("127.0.0.1:0".into()),
-        ..Default::default()
-    })
-    .unwrap();
     let clock = FakeClock::new(SystemClock.now());
-    let app = Application::build_with_store(settings, store.clone(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    let port = app.port();
-    let state = app.state().clone();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(async move {
-        app.run_until(async {
-            let _ = rx.await;
-        })
-        .await
-        .unwrap();
-    });
-    TestApp {
-        issuer: state.issuer().to_string(),
-        port,
-        state,
-        clock,
-        store,
-        database_url: url,
-        master_key,
+    let node = Node {
+        url,
         schema,
-        _dir: dir,
-        shutdown: Some(tx),
-        handle: Some(handle),
+        master_key,
+        clock,
+    };
+    let mut app = node.spawn(dir, extra_env).await;
+    app.owns_schema = true;
+    app
+}
+
+/// Another server on the same database, master key and clock as `app` (a second node of a
+/// cluster); stopping it leaves the database to `app`.
+pub async fn spawn_node(app: &TestApp, extra_env: &[(&str, &str)]) -> TestApp {
+    let node = Node {
+        url: app.database_url.clone(),
+        schema: app.schema.clone(),
+        master_key: app.master_key.clone(),
+        clock: app.clock.clone(),
+    };
+    node.spawn(tempfile::tempdir().unwrap(), extra_env).await
+}
+
+/// What the nodes of one test share.
+struct Node {
+    url: String,
+    schema: Option<String>,
+    master_key: String,
+    clock: FakeClock,
+}
+
+impl Node {
+    async fn spawn(self, dir: tempfile::TempDir, extra_env: &[(&str, &str)]) -> TestApp {
+        let Node {
+            url,
+            schema,
+            master_key,
+            clock,
+        } = self;
+        let mut options = StoreOptions::new(url.clone());
+        options.schema = schema.clone();
+        let store = SqlStore::connect(&options).await.unwrap();
+        store.migrate().await.unwrap();
+        let store = Arc::new(store);
+        let settings = Settings::load(&Sources {
+            env: [
+                ("PORTCULLIS_MASTER_KEY".to_string(), master_key.clone()),
+                ("PORTCULLIS_DATABASE_URL".to_string(), url.clone()),
+                (
+                    "PORTCULLIS_OUTBOX_DIR".to_string(),
+                    dir.path().join("outbox").display().to_string(),
+                ),
+            ]
+            .into_iter()
+            .chain(
+                extra_env
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            )
+            .collect(),
+            dev: true,
+            listen: Some("127.0.0.1:0".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let app = Application::build_with_store(settings, store.clone(), Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        let port = app.port();
+        let state = app.state().clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestApp {
+            issuer: state.issuer().to_string(),
+            port,
+            state,
+            clock,
+            store,
+            database_url: url,
+            master_key,
+            schema,
+            owns_schema: false,
+            _dir: dir,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
     }
 }
 
@@ -229,7 +271,7 @@ impl TestApp {
         if let Some(h) = self.handle.take() {
             let _ = h.await;
         }
-        if let Some(s) = self.schema.take() {
+        if let Some(s) = self.schema.take().filter(|_| self.owns_schema) {
             let _ = self.store.drop_schema(&s).await;
         }
     }

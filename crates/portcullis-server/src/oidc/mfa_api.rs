@@ -326,7 +326,7 @@ pub async fn associate(
 ) -> Response {
     respond(async {
         // Each association may send an email or a text message.
-        state.limit_api(Class::Enroll, &meta)?;
+        state.limit_api(Class::Enroll, &meta).await?;
         let params = super::token::form(&headers, &body)?;
         let caller = caller(&state, &headers, "enroll").await?;
         if params.get("client_id").is_some() {
@@ -530,7 +530,7 @@ pub async fn challenge(
     body: Bytes,
 ) -> Response {
     let result = async {
-        state.limit_api(Class::Factor, &meta)?;
+        state.limit_api(Class::Factor, &meta).await?;
         let params = super::token::form(&headers, &body)?;
         let client = super::client_auth::authenticate(&state, &headers, &params).await?;
         let token = params

@@ -112,9 +112,9 @@ async fn run(
     // Every grant that checks a secret a person chose or received is limited per address
     // before anything is looked at, as on the hosted pages.
     match grant_type.as_str() {
-        "password" => state.limit_api(Class::Login, meta)?,
+        "password" => state.limit_api(Class::Login, meta).await?,
         mfa_grant::MFA_OTP | mfa_grant::MFA_OOB | mfa_grant::MFA_RECOVERY_CODE => {
-            state.limit_api(Class::Factor, meta)?
+            state.limit_api(Class::Factor, meta).await?
         }
         _ => {}
     }

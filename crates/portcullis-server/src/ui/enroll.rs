@@ -93,7 +93,7 @@ async fn posted_by(
     body: &[u8],
 ) -> AppResult<Result<(Params, Who), Response>> {
     let form = ui::posted(state, headers, body)?;
-    state.limit(Class::Enroll, meta)?;
+    state.limit(Class::Enroll, meta).await?;
     Ok(who(state, headers).await?.map(|w| (form, w)))
 }
 

@@ -145,7 +145,7 @@ pub async fn login_post(
     let result = async {
         let form = ui::posted(&state, &headers, &body)?;
         let (resume, request) = target(&state, form.get("state"), form.get("return_to")).await?;
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let email = form.get("email").unwrap_or_default().trim().to_string();
         // Counted per address whether or not it has an account, so neither the wait nor the
         // work done tells an outsider which addresses are registered.
@@ -334,7 +334,7 @@ pub async fn passkey_options(
 ) -> Response {
     let result = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let challenge = state
             .webauthn()?
             .start_discoverable(form.get("conditional") == Some("1"))?;
@@ -365,7 +365,7 @@ pub async fn passkey_post(
     let result = async {
         let form = ui::posted(&state, &headers, &body)?;
         let (resume, request) = target(&state, form.get("state"), form.get("return_to")).await?;
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let answer = flow::answer(&state, &form, "ceremony", "webauthn_passwordless", None).await?;
         let signed = match answer {
             Some((ceremony, response)) => {

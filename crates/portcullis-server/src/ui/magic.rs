@@ -28,7 +28,7 @@ pub async fn magic_request(
     let result = async {
         let form = ui::posted(&state, &headers, &body)?;
         let (resume, request) = target(&state, form.get("state"), form.get("return_to")).await?;
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let email = form.get("email").unwrap_or_default().trim().to_string();
         if !email.contains('@') {
             return Ok(ui::message(
@@ -140,7 +140,7 @@ pub async fn magic_post(
 ) -> Response {
     let result = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let token = form.get("t").unwrap_or_default();
         let Some(record) = state.factors().spend_magic_link(token).await? else {
             state

@@ -402,7 +402,7 @@ pub async fn mfa_send(
 ) -> Response {
     let result = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Factor, &meta)?;
+        state.limit(Class::Factor, &meta).await?;
         let (id, mut tx) = flow::require(&state, &headers).await?;
         let ways = ways(&state, &tx).await?;
         let Some(Way::Factor(factor)) = pick(&ways, form.get("method")) else {
@@ -431,7 +431,7 @@ pub async fn mfa_post(
 ) -> Response {
     let result = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Factor, &meta)?;
+        state.limit(Class::Factor, &meta).await?;
         let (id, mut tx) = flow::require(&state, &headers).await?;
         let ways = ways(&state, &tx).await?;
         let chosen = pick(&ways, form.get("method")).ok_or_else(|| {

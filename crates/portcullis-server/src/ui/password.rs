@@ -57,7 +57,7 @@ pub async fn strength(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Meter, &meta)?;
+        state.limit(Class::Meter, &meta).await?;
         let password = form.get("password").unwrap_or_default().to_string();
         let single = form.get("single") == Some("1");
         let personal = [

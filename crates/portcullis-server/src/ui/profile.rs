@@ -227,7 +227,7 @@ async fn change_email(
     if !fresh_within(state, session, ui::security::FRESH_SECONDS).await? {
         return flow::step_up(state, session, Resume::Path(PATH.into()), None, None).await;
     }
-    state.limit(Class::Factor, meta)?;
+    state.limit(Class::Factor, meta).await?;
     let user = session_user(state, session).await?;
     let Ok(new) = portcullis_core::admin::parse_email(raw) else {
         return page(
@@ -352,7 +352,7 @@ pub async fn email_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Factor, &meta)?;
+        state.limit(Class::Factor, &meta).await?;
         let token = form.get("t").unwrap_or_default();
         let Some(record) = state.factors().spend_email_change_link(token).await? else {
             return Ok(link_expired());
@@ -431,7 +431,7 @@ async fn change_password(
     current: SecretString,
     new: SecretString,
 ) -> AppResult<Response> {
-    state.limit(Class::Login, meta)?;
+    state.limit(Class::Login, meta).await?;
     let mut user = session_user(state, session).await?;
     let retry = |text: String| {
         page(

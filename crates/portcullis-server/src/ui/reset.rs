@@ -47,7 +47,7 @@ pub async fn request_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let email = form.get("email").unwrap_or_default().trim().to_string();
         // Everything that depends on the address happens after the answer, so neither its
         // content nor its timing tells which addresses have accounts.
@@ -137,7 +137,7 @@ pub async fn continue_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let token = form.get("t").unwrap_or_default();
         let Some(record) = state.factors().spend_reset_link(token).await? else {
             return Ok(expired());
@@ -239,7 +239,7 @@ pub async fn new_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Enroll, &meta)?;
+        state.limit(Class::Enroll, &meta).await?;
         let Some((id, tx, single)) = ready(&state, &headers).await? else {
             return Ok(expired());
         };

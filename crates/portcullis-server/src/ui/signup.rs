@@ -233,7 +233,7 @@ pub async fn signup_post(
         if !allowed(&state, request.as_ref()).await {
             return Ok(closed());
         }
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let raw_email = form.get("email").unwrap_or_default();
         let name = ui::clean_name(form.get("name").unwrap_or_default());
         let password = form.get("password").unwrap_or_default().to_string();
@@ -465,7 +465,7 @@ pub async fn verify_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Factor, &meta)?;
+        state.limit(Class::Factor, &meta).await?;
         let Some((id, p)) = pending(&state, &headers).await? else {
             return Ok(expired());
         };
@@ -510,7 +510,7 @@ pub async fn resend_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Factor, &meta)?;
+        state.limit(Class::Factor, &meta).await?;
         let Some((id, mut p)) = pending(&state, &headers).await? else {
             return Ok(expired());
         };
@@ -579,7 +579,7 @@ pub async fn confirm_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Factor, &meta)?;
+        state.limit(Class::Factor, &meta).await?;
         let token = form.get("t").unwrap_or_default();
         let Some(record) = state.factors().spend_signup_link(token).await? else {
             return Ok(expired());
@@ -777,7 +777,7 @@ pub async fn email_verify_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Factor, &meta)?;
+        state.limit(Class::Factor, &meta).await?;
         let Some((id, v)) = verifying(&state, &headers).await? else {
             return Ok(expired());
         };

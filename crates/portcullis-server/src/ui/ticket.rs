@@ -118,7 +118,7 @@ pub async fn ticket_post(
 ) -> Response {
     let result: AppResult<Response> = async {
         let form = ui::posted(&state, &headers, &body)?;
-        state.limit(Class::Enroll, &meta)?;
+        state.limit(Class::Enroll, &meta).await?;
         let token = form.get("t").unwrap_or_default();
         let taken = state
             .store()

@@ -262,7 +262,7 @@ pub async fn start(
         let q = Params::parse(query.unwrap_or_default().as_bytes())
             .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
         // Each start may cost a call to the provider: limited like the sign-in form.
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let p = provider(&state, &name)
             .ok_or_else(|| AppError::page(StatusCode::NOT_FOUND, "No such sign-in provider."))?;
         let (resume, request) = login::target(&state, q.get("state"), q.get("return_to")).await?;
@@ -900,7 +900,7 @@ pub async fn link_post(
         let (_, user_id, link) = pending_link(&state, &headers)
             .await?
             .ok_or_else(unknown_request)?;
-        state.limit(Class::Login, &meta)?;
+        state.limit(Class::Login, &meta).await?;
         let request = match &link.resume {
             Resume::Authorize(id) => Some(
                 flow::pending_request(&state, id)

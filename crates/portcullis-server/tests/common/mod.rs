@@ -365,6 +365,21 @@ pub async fn grant(
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
+/// A sprayed password grant (`Winter2026!` for `user{n}@example.com`) sent to `token_url`.
+pub async fn spray(token_url: String, client: (String, String), n: usize) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(token_url)
+        .basic_auth(&client.0, Some(&client.1))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", format!("user{n}@example.com").as_str()),
+            ("password", "Winter2026!"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The same token request sent `n` times at once: one-time things must be spent once.
 pub async fn grant_at_once(
     app: &portcullis_testkit::TestApp,

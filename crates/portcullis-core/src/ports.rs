@@ -166,8 +166,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The newest audit events, newest first.
     async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEvent>>;
 
-    /// Deletes expired one-time items, sessions and tokens; returns how many rows went.
-    async fn sweep_expired(&self, now: i64) -> Result<u64>;
+    /// Deletes expired one-time items, sessions, tokens, rate windows, revoked families no token
+    /// refers to, and lockout counters idle since `forget_failures_before`, in small batches (so
+    /// no statement holds locks for long) and at most `budget` rows; returns how many went.
+    async fn sweep_expired(
+        &self,
+        now: i64,
+        forget_failures_before: i64,
+        budget: u64,
+    ) -> Result<u64>;
+
+    /// Takes or renews the lease `name` for `holder` until `until`; whether `holder` has it (it
+    /// is free, expired at `now`, or already `holder`'s). One node at a time does leased work.
+    async fn take_lease(&self, name: &str, holder: &str, now: i64, until: i64) -> Result<bool>;
 
     /// Enrols a factor; `Conflict` if its WebAuthn credential id is taken.
     async fn create_factor(&self, factor: &Factor) -> Result<()>;

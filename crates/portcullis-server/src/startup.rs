@@ -144,52 +144,70 @@ fn spawn_background(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
         }
     });
     let sweeper = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        // Every node tries; the lease holder sweeps, so a cluster sweeps once, and another
+        // node takes over within a lease when the holder dies.
+        let holder = crate::state::node_id();
+        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_prune: Option<i64> = None;
         loop {
             tick.tick().await;
             let now = state.now();
-            // Audit retention: once a day, events past it go behind a sealed checkpoint.
-            let days = state.settings().audit.retention_days;
-            if days > 0 && last_prune.is_none_or(|at| now - at >= 86_400) {
-                last_prune = Some(now);
-                match portcullis_core::audit::prune(
-                    state.store(),
-                    state.master(),
-                    now - days * 86_400,
-                    now,
-                )
-                .await
-                {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(events = n, "pruned audit events past retention")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "audit pruning refused"),
-                }
-            }
-            match state.store().sweep_expired(now).await {
-                Ok(n) if n > 0 => tracing::debug!(rows = n, "swept expired items"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "sweep failed"),
-            }
-            match crate::ui::profile::sweep_deletions(&state).await {
-                Ok(n) if n > 0 => {
-                    tracing::info!(users = n, "deleted accounts past their grace period")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = ?e, "account deletion sweep failed"),
-            }
-            if let Err(e) = state
+            match state
                 .store()
-                .purge_signing_keys(now - state.max_token_ttl())
+                .take_lease("housekeeping", &holder, now, now + LEASE_FOR)
                 .await
             {
-                tracing::warn!(error = %e, "key purge failed");
+                Ok(true) => housekeeping(&state, now, &mut last_prune).await,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "housekeeping lease unavailable"),
             }
         }
     });
     vec![config_poller, sweeper]
+}
+
+/// How often a node tries the housekeeping lease and, holding it, sweeps.
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
+/// How long the housekeeping lease lasts unless renewed (a dead holder's work resumes after it).
+const LEASE_FOR: i64 = 60;
+/// Rows one sweep deletes at most: 5,000 a second, more than the token endpoint creates.
+const SWEEP_BUDGET: u64 = 50_000;
+
+/// One round of the leased background work: audit retention (daily), expired rows, accounts past
+/// their deletion grace, and retired keys no token can need.
+async fn housekeeping(state: &AppState, now: i64, last_prune: &mut Option<i64>) {
+    let days = state.settings().audit.retention_days;
+    if days > 0 && last_prune.is_none_or(|at| now - at >= 86_400) {
+        *last_prune = Some(now);
+        match portcullis_core::audit::prune(state.store(), state.master(), now - days * 86_400, now)
+            .await
+        {
+            Ok(n) if n > 0 => tracing::info!(events = n, "pruned audit events past retention"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "audit pruning refused"),
+        }
+    }
+    // A lockout counter idle for longer than a lock lasts is forgotten (Keycloak's failure reset).
+    let lockout = &state.settings().lockout;
+    let forget = now - lockout.lock_for.max(lockout.max_delay);
+    match state.store().sweep_expired(now, forget, SWEEP_BUDGET).await {
+        Ok(n) if n > 0 => tracing::debug!(rows = n, "swept expired items"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "sweep failed"),
+    }
+    match crate::ui::profile::sweep_deletions(state).await {
+        Ok(n) if n > 0 => tracing::info!(users = n, "deleted accounts past their grace period"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "account deletion sweep failed"),
+    }
+    if let Err(e) = state
+        .store()
+        .purge_signing_keys(now - state.max_token_ttl())
+        .await
+    {
+        tracing::warn!(error = %e, "key purge failed");
+    }
 }
 
 /// The full router.

@@ -482,3 +482,8 @@ impl AppState {
         }
     }
 }
+
+/// A random name for this process among the nodes of a cluster (lease holder).
+pub fn node_id() -> String {
+    format!("node-{}", portcullis_core::crypto::random::token())
+}

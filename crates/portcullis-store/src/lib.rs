@@ -19,4 +19,4 @@
 mod rows;
 mod sql;
 
-pub use sql::{Engine, SqlStore, StoreOptions};
+pub use sql::{Engine, SqlStore, StoreOptions, restore_sqlite};

@@ -167,6 +167,28 @@ impl SqlStore {
         self.exec(sqlx::query(sql)).await
     }
 
+    /// Writes a consistent copy of a SQLite database to `path` while it serves (`VACUUM INTO`
+    /// reads one snapshot; writers go on). PostgreSQL has its own tools (`pg_dump`, base backups).
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        if self.engine != Engine::Sqlite {
+            return Err(Error::Invalid(
+                "backup copies SQLite databases; on PostgreSQL use pg_dump or a base backup (docs/deploy.md)".into(),
+            ));
+        }
+        if path.exists() {
+            return Err(Error::Invalid(format!(
+                "{} exists; a backup never overwrites a file",
+                path.display()
+            )));
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| Error::Invalid("the backup path must be UTF-8".into()))?;
+        self.exec(sqlx::query("VACUUM INTO $1").bind(target.to_string()))
+            .await
+            .map(|_| ())
+    }
+
     /// Applies pending migrations for the engine.
     pub async fn migrate(&self) -> Result<()> {
         let migrator = match self.engine {
@@ -402,6 +424,12 @@ async fn listen_config(url: String, channel: String, tx: tokio::sync::mpsc::Send
 }
 
 const BUMP_VERSION: &str = "UPDATE meta SET config_version = config_version + 1 WHERE id = 1";
+
+/// Rows one sweeping statement deletes at most: short transactions, short locks.
+const SWEEP_BATCH: u64 = 500;
+
+/// How long an expired lease row is kept (it is reused by its name anyway).
+const LEASE_MEMORY: i64 = 86_400;
 
 /// How long a browser stays known to the adaptive policy after its last multi-factor sign-in.
 const AGENT_MEMORY: i64 = 365 * 86_400;
@@ -1244,30 +1272,80 @@ impl Store for SqlStore {
         rows.iter().map(rows::audit).collect()
     }
 
-    async fn sweep_expired(&self, now: i64) -> Result<u64> {
+    async fn sweep_expired(
+        &self,
+        now: i64,
+        forget_failures_before: i64,
+        budget: u64,
+    ) -> Result<u64> {
         // Spent codes are kept until expiry so a replay is still recognised (and punished).
+        // A revoked family goes once no token of it is left to check against it.
+        let sweeps: [(&str, &str, i64); 13] = [
+            ("pending_authorizations", "expires_at <= $1", now),
+            ("auth_codes", "expires_at <= $1", now),
+            ("refresh_tokens", "expires_at <= $1", now),
+            ("access_tokens", "expires_at <= $1", now),
+            ("sessions", "expires_at <= $1", now),
+            ("otp_codes", "expires_at <= $1", now),
+            ("flows", "expires_at <= $1", now),
+            ("devices", "expires_at <= $1", now),
+            ("rate_windows", "expires_at <= $1", now),
+            ("failures", "last_at <= $1", forget_failures_before),
+            // A browser not seen for a year is new again.
+            ("seen_agents", "last_seen_at <= $1", now - AGENT_MEMORY),
+            ("leases", "expires_at <= $1", now - LEASE_MEMORY),
+            (
+                "revoked_families",
+                "revoked_at <= $1
+                 AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = revoked_families.id)
+                 AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = revoked_families.id)",
+                now,
+            ),
+        ];
         let mut total = 0;
-        for sql in [
-            "DELETE FROM pending_authorizations WHERE expires_at <= $1",
-            "DELETE FROM auth_codes WHERE expires_at <= $1",
-            "DELETE FROM refresh_tokens WHERE expires_at <= $1",
-            "DELETE FROM access_tokens WHERE expires_at <= $1",
-            "DELETE FROM sessions WHERE expires_at <= $1",
-            "DELETE FROM otp_codes WHERE expires_at <= $1",
-            "DELETE FROM flows WHERE expires_at <= $1",
-            "DELETE FROM devices WHERE expires_at <= $1",
-            "DELETE FROM rate_windows WHERE expires_at <= $1",
-        ] {
-            total += self.exec(sqlx::query(sql).bind(now)).await?;
+        for (table, condition, bound) in sweeps {
+            let key = match table {
+                "auth_codes" | "refresh_tokens" => "digest",
+                "access_tokens" => "jti",
+                "failures" | "rate_windows" => "key",
+                "leases" => "name",
+                "seen_agents" => "user_id, digest",
+                _ => "id",
+            };
+            let sql = format!(
+                "DELETE FROM {table} WHERE ({key}) IN
+                   (SELECT {key} FROM {table} WHERE {condition} LIMIT {SWEEP_BATCH})"
+            );
+            loop {
+                if total >= budget {
+                    return Ok(total);
+                }
+                let gone = self.exec(sqlx::query(&sql).bind(bound)).await?;
+                total += gone;
+                if gone < SWEEP_BATCH {
+                    break;
+                }
+            }
         }
-        // A browser not seen for a year is new again.
-        total += self
-            .exec(
-                sqlx::query("DELETE FROM seen_agents WHERE last_seen_at <= $1")
-                    .bind(now - AGENT_MEMORY),
+        Ok(total)
+    }
+
+    async fn take_lease(&self, name: &str, holder: &str, now: i64, until: i64) -> Result<bool> {
+        let row = self
+            .write_optional(
+                sqlx::query(
+                    "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $4)
+                     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                     WHERE leases.holder = excluded.holder OR leases.expires_at <= $3
+                     RETURNING holder",
+                )
+                .bind(name.to_string())
+                .bind(holder.to_string())
+                .bind(now)
+                .bind(until),
             )
             .await?;
-        Ok(total)
+        Ok(row.is_some())
     }
 
     async fn create_factor(&self, f: &Factor) -> Result<()> {
@@ -1980,4 +2058,95 @@ impl Store for SqlStore {
             .await?;
         Ok(n > 0)
     }
+}
+
+/// Puts the SQLite backup at `backup` in place of the database `database_url` names, after
+/// checking it is a whole Portcullis database. Refuses while the database is open (its `-wal` or
+/// `-shm` file exists: a server is running, or one crashed) unless `force`.
+pub async fn restore_sqlite(
+    backup: &std::path::Path,
+    database_url: &str,
+    force: bool,
+) -> Result<()> {
+    if Engine::of(database_url) != Some(Engine::Sqlite) {
+        return Err(Error::Invalid(
+            "restore replaces SQLite databases; on PostgreSQL use pg_restore (docs/deploy.md)"
+                .into(),
+        ));
+    }
+    let target = sqlite_path(database_url)?;
+    let side = |suffix: &str| std::path::PathBuf::from(format!("{}{suffix}", target.display()));
+    if !force && (side("-wal").exists() || side("-shm").exists()) {
+        return Err(Error::Conflict(format!(
+            "{} is open (its -wal or -shm file exists): stop the server first, or pass --force after a crash",
+            target.display()
+        )));
+    }
+    // The backup must open, pass SQLite's own check, and carry the schema's migrations.
+    let source = backup
+        .to_str()
+        .ok_or_else(|| Error::Invalid("the backup path must be UTF-8".into()))?;
+    if !backup.is_file() {
+        return Err(Error::Invalid(format!("{source} is not a file")));
+    }
+    sqlx::any::install_default_drivers();
+    let check = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("sqlite://{source}?mode=ro"))
+        .await
+        .map_err(|e| Error::Invalid(format!("{source} is not a SQLite database: {e}")))?;
+    let verdict: std::result::Result<(String, i64), sqlx::Error> = async {
+        let ok = sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&check)
+            .await?;
+        let ok: String = sqlx::Row::try_get(&ok, 0)?;
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM _sqlx_migrations WHERE success")
+            .fetch_one(&check)
+            .await?;
+        Ok((ok, sqlx::Row::try_get(&n, "n")?))
+    }
+    .await;
+    check.close().await;
+    match verdict {
+        Ok((ok, n)) if ok == "ok" && n > 0 => {}
+        Ok((ok, _)) if ok != "ok" => {
+            return Err(Error::Invalid(format!("{source} is damaged: {ok}")));
+        }
+        Ok(_) | Err(_) => {
+            return Err(Error::Invalid(format!(
+                "{source} is not a Portcullis database"
+            )));
+        }
+    }
+    // Copy beside the target, then rename over it: a crash leaves the old or the new, never half.
+    let staging = side(".restoring");
+    tokio::fs::copy(backup, &staging)
+        .await
+        .map_err(|e| Error::Store(format!("copy to {}: {e}", staging.display())))?;
+    let copied = tokio::fs::File::open(&staging)
+        .await
+        .map_err(|e| Error::Store(e.to_string()))?;
+    copied
+        .sync_all()
+        .await
+        .map_err(|e| Error::Store(e.to_string()))?;
+    for stale in [side("-wal"), side("-shm")] {
+        let _ = tokio::fs::remove_file(stale).await;
+    }
+    tokio::fs::rename(&staging, &target)
+        .await
+        .map_err(|e| Error::Store(format!("rename over {}: {e}", target.display())))
+}
+
+/// The file a `sqlite:` URL names.
+fn sqlite_path(url: &str) -> Result<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Err(Error::Invalid(format!("{url} names no database file")));
+    }
+    Ok(std::path::PathBuf::from(path))
 }

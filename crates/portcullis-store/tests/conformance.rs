@@ -105,7 +105,13 @@ both_engines!(
     upstream_links_unique_and_cascade,
     rate_windows_count_restart_and_sweep,
     rate_windows_concurrent_hits_counted_once_each,
+    sweep_in_batches_within_a_budget,
+    sweep_forgets_idle_counters_and_unreferenced_revoked_families,
+    leases_held_by_one_until_they_expire,
 );
+
+/// A sweep budget that never stops a test's sweep.
+const ALL: u64 = u64::MAX;
 
 fn user(id: &str, email: &str) -> User {
     User {
@@ -149,6 +155,16 @@ fn grant(family: &str, session: &str) -> GrantContext {
         acr: "aal1".into(),
         amr: vec!["pwd".into()],
         family_id: family.into(),
+    }
+}
+
+/// A refresh token of family `family` in session `s1`, made at 100.
+fn refresh_token(digest: &str, family: &str, expires_at: i64) -> RefreshToken {
+    RefreshToken {
+        digest: digest.into(),
+        grant: grant(family, "s1"),
+        created_at: 100,
+        expires_at,
     }
 }
 
@@ -319,12 +335,7 @@ async fn codes_concurrent_spend_exactly_one_fresh(s: &SqlStore) {
 }
 
 async fn refresh_rotation_and_family_revocation(s: &SqlStore) {
-    let rt = RefreshToken {
-        digest: "r1".into(),
-        grant: grant("f1", "s1"),
-        created_at: 100,
-        expires_at: 900,
-    };
+    let rt = refresh_token("r1", "f1", 900);
     s.create_refresh_token(&rt).await.unwrap();
     assert!(s.refresh_token_grant("r1", 101).await.unwrap().is_some());
     assert_eq!(
@@ -512,8 +523,8 @@ async fn sweep_removes_expired(s: &SqlStore) {
         expires_at: 300,
     };
     s.put_pending(&p).await.unwrap();
-    assert_eq!(s.sweep_expired(400).await.unwrap(), 1);
-    assert_eq!(s.sweep_expired(600).await.unwrap(), 1);
+    assert_eq!(s.sweep_expired(400, 0, ALL).await.unwrap(), 1);
+    assert_eq!(s.sweep_expired(600, 0, ALL).await.unwrap(), 1);
     assert_eq!(s.spend_code("d1", 601).await.unwrap(), Spent::Missing);
 }
 
@@ -541,12 +552,7 @@ async fn sessions_reauthenticate_swaps_token(s: &SqlStore) {
 }
 
 async fn refresh_rotate_in_one_transaction(s: &SqlStore) {
-    let rt = RefreshToken {
-        digest: "r1".into(),
-        grant: grant("f1", "s1"),
-        created_at: 100,
-        expires_at: 900,
-    };
+    let rt = refresh_token("r1", "f1", 900);
     s.create_refresh_token(&rt).await.unwrap();
     let next = RefreshToken {
         digest: "r2".into(),
@@ -902,7 +908,7 @@ async fn agents_noted_seen_and_swept(s: &SqlStore) {
     assert!(!s.agent_seen("u1", "ua-1", 2_001).await.unwrap());
     assert!(!s.agent_seen("u1", "ua-2", 0).await.unwrap());
     assert!(!s.agent_seen("u2", "ua-1", 0).await.unwrap(), "per user");
-    s.sweep_expired(2_000 + 366 * 86_400).await.unwrap();
+    s.sweep_expired(2_000 + 366 * 86_400, 0, ALL).await.unwrap();
     assert!(
         !s.agent_seen("u1", "ua-1", 0).await.unwrap(),
         "forgotten after a year"
@@ -1195,8 +1201,16 @@ async fn rate_windows_count_restart_and_sweep(s: &SqlStore) {
     assert_eq!(s.count_hit("factor:10.0.0.1", 120, 180).await.unwrap(), 1);
     // The next window starts again at one.
     assert_eq!(s.count_hit("login:10.0.0.1", 180, 240).await.unwrap(), 1);
-    assert_eq!(s.sweep_expired(200).await.unwrap(), 1, "the factor window");
-    assert_eq!(s.sweep_expired(240).await.unwrap(), 1, "the login window");
+    assert_eq!(
+        s.sweep_expired(200, 0, ALL).await.unwrap(),
+        1,
+        "the factor window"
+    );
+    assert_eq!(
+        s.sweep_expired(240, 0, ALL).await.unwrap(),
+        1,
+        "the login window"
+    );
 }
 
 async fn rate_windows_concurrent_hits_counted_once_each(s: &SqlStore) {
@@ -1217,4 +1231,75 @@ async fn rate_windows_concurrent_hits_counted_once_each(s: &SqlStore) {
         (1..=80).collect::<Vec<i64>>(),
         "each hit its own count"
     );
+}
+
+async fn sweep_in_batches_within_a_budget(s: &SqlStore) {
+    for n in 0..1_200 {
+        s.record_access_token(&format!("j{n}"), "f1", 100)
+            .await
+            .unwrap();
+    }
+    s.record_access_token("live", "f1", 900).await.unwrap();
+    // Batches of 500: a budget of 700 stops after the second batch.
+    assert_eq!(s.sweep_expired(200, 0, 700).await.unwrap(), 1_000);
+    assert_eq!(s.sweep_expired(200, 0, ALL).await.unwrap(), 200);
+    assert_eq!(s.sweep_expired(200, 0, ALL).await.unwrap(), 0);
+    assert!(!s.access_token_revoked("live").await.unwrap());
+}
+
+async fn sweep_forgets_idle_counters_and_unreferenced_revoked_families(s: &SqlStore) {
+    s.record_failure("old", 100).await.unwrap();
+    s.record_failure("recent", 500).await.unwrap();
+    let rt = refresh_token("r1", "f1", 900);
+    s.create_refresh_token(&rt).await.unwrap();
+    s.record_access_token("j1", "f1", 400).await.unwrap();
+    s.revoke_family("f1", 200).await.unwrap();
+    s.revoke_family("f2", 200).await.unwrap();
+    // f2 has no token left: it goes; f1 stays while its tokens could still be presented.
+    assert_eq!(s.sweep_expired(300, 300, ALL).await.unwrap(), 2);
+    assert_eq!(s.failures("old").await.unwrap().count, 0);
+    assert_eq!(s.failures("recent").await.unwrap().count, 1);
+    assert!(s.family_revoked("f1").await.unwrap());
+    assert!(!s.family_revoked("f2").await.unwrap());
+    // Its access token expires, then its refresh token: then f1 goes too.
+    assert_eq!(s.sweep_expired(500, 0, ALL).await.unwrap(), 1);
+    assert!(s.family_revoked("f1").await.unwrap());
+    assert_eq!(s.sweep_expired(900, 0, ALL).await.unwrap(), 2);
+    assert!(!s.family_revoked("f1").await.unwrap());
+}
+
+async fn leases_held_by_one_until_they_expire(s: &SqlStore) {
+    assert!(s.take_lease("sweep", "a", 100, 160).await.unwrap());
+    assert!(!s.take_lease("sweep", "b", 110, 170).await.unwrap());
+    assert!(
+        s.take_lease("sweep", "a", 150, 210).await.unwrap(),
+        "renewed"
+    );
+    assert!(!s.take_lease("sweep", "b", 200, 260).await.unwrap());
+    assert!(
+        s.take_lease("other", "b", 200, 260).await.unwrap(),
+        "per name"
+    );
+    assert!(
+        s.take_lease("sweep", "b", 210, 270).await.unwrap(),
+        "expired"
+    );
+    assert!(!s.take_lease("sweep", "a", 220, 280).await.unwrap());
+    // Eighty nodes at once: one holder.
+    let s = Arc::new(s.clone());
+    let tasks: Vec<_> = (0..80)
+        .map(|n| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.take_lease("race", &format!("n{n}"), 300, 360)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut holders = 0;
+    for t in tasks {
+        holders += usize::from(t.await.unwrap());
+    }
+    assert_eq!(holders, 1);
 }

@@ -49,6 +49,23 @@ enum Command {
     },
     /// Apply database migrations and create the initial signing keys.
     Migrate,
+    /// Exit 0 when the server this configuration describes answers /readyz (container and
+    /// service-manager health checks, which have no curl).
+    Health,
+    /// Copy the SQLite database to FILE while the server runs (a consistent snapshot).
+    Backup {
+        /// Where to write the copy; an existing file is never overwritten.
+        file: std::path::PathBuf,
+    },
+    /// Replace the SQLite database with a backup made by `backup` (stop the server first).
+    Restore {
+        /// The backup to restore.
+        file: std::path::PathBuf,
+        /// Restore even though the database looks open (its -wal or -shm file exists), after
+        /// a crash.
+        #[arg(long)]
+        force: bool,
+    },
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -323,9 +340,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Serve { .. } = cli.command {
         return serve(settings, clock).await;
     }
+    if let Command::Health = cli.command {
+        return health(&settings).await;
+    }
+    if matches!(cli.command, Command::Backup { .. })
+        && portcullis_store::Engine::of(settings.database_url.expose())
+            != Some(portcullis_store::Engine::Sqlite)
+    {
+        bail!(
+            "backup copies SQLite databases; on PostgreSQL use pg_dump or a base backup (docs/deploy.md)"
+        );
+    }
+    if let Command::Restore { file, force } = &cli.command {
+        // Before the database is opened: opening it would migrate the file being replaced.
+        portcullis_store::restore_sqlite(file, settings.database_url.expose(), *force).await?;
+        print(json!({ "restored": file.display().to_string() }));
+        return Ok(());
+    }
     let store = open_store(&settings)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let sql = &store;
     let store: &dyn Store = &store;
     match cli.command {
         Command::Serve { .. } | Command::Migrate => {
@@ -334,6 +369,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin::ensure_keys(store, &master(&settings)?, clock.as_ref()).await?;
             eprintln!("migrations applied; signing keys present");
         }
+        Command::Backup { file } => {
+            sql.backup_to(&file).await?;
+            print(json!({ "backup": file.display().to_string() }));
+        }
+        // Done before the database was opened.
+        Command::Restore { .. } | Command::Health => {}
         Command::User(cmd) => user(cmd, &settings, store, clock.as_ref()).await?,
         Command::Client(cmd) => {
             // The management API is stored on the server's first start; a client granted its
@@ -720,6 +761,39 @@ async fn client(cmd: ClientCommand, store: &dyn Store, clock: &dyn Clock) -> any
             print(json!({ "deleted": id }));
         }
     }
+    Ok(())
+}
+
+/// Asks the local listener for `/readyz`: on the loopback address of the configured port (a
+/// wildcard listener answers there), over TLS when the server terminates it itself.
+async fn health(settings: &Settings) -> anyhow::Result<()> {
+    let mut addr = settings.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let scheme = if settings.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    // Only ever this machine's own listener, whose certificate names the public host.
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .timeout(std::time::Duration::from_secs(5))
+        .build()?;
+    let status = client
+        .get(format!("{scheme}://{addr}/readyz"))
+        .send()
+        .await
+        .with_context(|| format!("no answer from {addr}"))?
+        .status();
+    if !status.is_success() {
+        bail!("not ready: /readyz answered {status}");
+    }
+    eprintln!("ready");
     Ok(())
 }
 

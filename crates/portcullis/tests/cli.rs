@@ -564,6 +564,15 @@ async fn start_dev_with(dir: &std::path::Path, listen: &str, env: &[(&str, &str)
     }
 }
 
+/// A loopback port nobody listens on now (for a server that must know its port in advance).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn field(text: &str, label: &str) -> String {
     text.lines()
         .find_map(|l| l.trim().strip_prefix(label))
@@ -927,11 +936,7 @@ async fn cli_password_links_block_and_forced_reset_apply_at_once() {
 #[tokio::test]
 async fn serve_an_ip_address_issuer_starts_with_passkeys_off_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let issuer = format!("http://127.0.0.1:{port}");
     let listen = format!("127.0.0.1:{port}");
     let mut server = start_dev_with(
@@ -959,4 +964,179 @@ async fn serve_an_ip_address_issuer_starts_with_passkeys_off_and_says_why() {
     assert!(page.contains("name=\"password\""), "{page}");
     assert!(!page.contains("Sign in with a passkey"));
     server.child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn backup_while_serving_then_restore_elsewhere_and_refusals() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("backup.db");
+    // Writers keep going while the copy is taken: it is one consistent snapshot.
+    let store = app.store.clone();
+    let writer = tokio::spawn(async move {
+        for n in 0..150 {
+            let user = portcullis_core::model::User {
+                id: format!("u{n}"),
+                email: format!("w{n}@example.com"),
+                email_verified: false,
+                name: None,
+                password_hash: None,
+                blocked: false,
+                created_at: 0,
+                last_login: None,
+                user_metadata: portcullis_core::model::empty_object(),
+                app_metadata: portcullis_core::model::empty_object(),
+            };
+            store.create_user(&user).await.unwrap();
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let out = run_json(args(cli(&app), &["backup", copy.to_str().unwrap()]), None).await;
+    assert_eq!(out["backup"], copy.display().to_string());
+    writer.await.unwrap();
+    let (ok, _) = run_status(args(cli(&app), &["backup", copy.to_str().unwrap()])).await;
+    assert!(!ok, "an existing file is never overwritten");
+
+    // The live database is open: restore refuses and changes nothing.
+    let before = app.store.list_users().await.unwrap().len();
+    let (ok, _) = run_status(args(cli(&app), &["restore", copy.to_str().unwrap()])).await;
+    assert!(!ok);
+    assert_eq!(app.store.list_users().await.unwrap().len(), before);
+
+    // Into another place: the copy opens, with the same master key, and is a prefix of the
+    // writes (users 0..k, none missing in between).
+    let restored = format!("sqlite://{}", dir.path().join("restored.db").display());
+    let at = |url: &str, a: &[&str]| {
+        let mut c = cli(&app);
+        c.env("PORTCULLIS_DATABASE_URL", url).args(a);
+        c
+    };
+    let out = run_json(at(&restored, &["restore", copy.to_str().unwrap()]), None).await;
+    assert_eq!(out["restored"], copy.display().to_string());
+    let users = run_json(at(&restored, &["user", "list"]), None).await;
+    let emails: Vec<String> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["email"].as_str().map(String::from))
+        .filter(|e| e.starts_with('w'))
+        .collect();
+    let mut numbers: Vec<usize> = emails
+        .iter()
+        .map(|e| e[1..e.find('@').unwrap()].parse().unwrap())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (0..numbers.len()).collect::<Vec<_>>(),
+        "a snapshot"
+    );
+    let keys = run_json(at(&restored, &["keys", "list"]), None).await;
+    assert!(!keys.as_array().unwrap().is_empty());
+
+    // Not a database, and PostgreSQL: refused with a reason.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let other = format!("sqlite://{}", dir.path().join("other.db").display());
+    let out = at(&other, &["restore", junk.to_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!dir.path().join("other.db").exists());
+    let pg = at(
+        &portcullis_testkit::postgres_url(),
+        &["backup", dir.path().join("pg.db").to_str().unwrap()],
+    )
+    .output()
+    .await
+    .unwrap();
+    assert!(!pg.status.success());
+    assert!(String::from_utf8_lossy(&pg.stderr).contains("pg_dump"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn serve_drains_requests_in_flight_on_sigterm_and_health_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = start_dev_with(dir.path(), &listen, &[]).await;
+    let health = || {
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .current_dir(dir.path())
+            .env("PORTCULLIS_LISTEN", &listen)
+            .args(["--dev", "health"]);
+        c
+    };
+    assert!(health().status().await.unwrap().success());
+    let client = run_json(
+        {
+            let mut c = Command::new(BIN);
+            c.env_clear().current_dir(dir.path()).args([
+                "--dev",
+                "client",
+                "create",
+                "--name",
+                "drain",
+                "--redirect-uri",
+                "http://localhost:3000/cb",
+                "--grant",
+                "password",
+            ]);
+            c
+        },
+        None,
+    )
+    .await;
+    let (id, secret) = (
+        client["client_id"].as_str().unwrap().to_string(),
+        client["client_secret"].as_str().unwrap().to_string(),
+    );
+    // Twenty password checks queue behind the Argon2id semaphore: most are still in flight when
+    // the signal comes, and each must still get its answer.
+    let url = format!("{}/oauth/token", server.issuer);
+    let tasks: Vec<_> = (0..20)
+        .map(|n| {
+            let (url, id, secret) = (url.clone(), id.clone(), secret.clone());
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .basic_auth(id, Some(secret))
+                    .form(&[
+                        ("grant_type", "password"),
+                        ("username", format!("nobody{n}@example.com").as_str()),
+                        ("password", "not the password 1234"),
+                    ])
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    let pid = server.child.id().unwrap().to_string();
+    let term = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(term.success());
+    for t in tasks {
+        let answer = t.await.unwrap();
+        assert_eq!(answer.ok(), Some(400), "answered, not cut off");
+    }
+    let status = tokio::time::timeout(Duration::from_secs(30), server.child.wait())
+        .await
+        .expect("exits once drained")
+        .unwrap();
+    assert!(status.success(), "{}", server.stderr.lock().unwrap());
+    // Closed to new requests.
+    assert!(
+        reqwest::get(format!("{}/readyz", server.issuer))
+            .await
+            .is_err()
+    );
+    assert!(!health().status().await.unwrap().success());
 }

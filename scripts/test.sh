@@ -26,6 +26,8 @@ cargo test --workspace --all-targets
 cargo test --workspace --doc
 
 cargo build -p portcullis -p payout
+# The systemd unit as systemd parses it, and its confinement score.
+bash scripts/check-packaging.sh target/debug/portcullis
 # The management and MFA APIs fuzzed from their OpenAPI document: no 5xx, no answer off-schema.
 bash scripts/openapi-fuzz.sh "$PWD/target/debug/portcullis"
 # The Auth0 SDK test serves https with a self-signed certificate made by openssl.

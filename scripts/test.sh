@@ -38,6 +38,8 @@ fi
 # The adversarial suite: the binary attacked from outside (gate, consent, lockout, limits, scopes,
 # token confusion, no-store, look-alikes), each endpoint out of order, twice and 80 times at once.
 (cd tests/adversarial && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
+# The cluster: three nodes on one PostgreSQL database behind HAProxy (installed if missing, as root).
+(cd tests/cluster && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)
 # A strict relying party as its users run it: Apache httpd with Debian's mod_auth_openidc
 # (installed by the test when missing and running as root): sign-in, step-up, refresh, logout.
 (cd tests/strict-rp && PORTCULLIS_BIN="$PWD/../../target/debug/portcullis" npm test)

@@ -85,14 +85,7 @@ export async function startServer(env = {}) {
     management: { id: field(mgmtText, 'client_id'), secret: field(mgmtText, 'client_secret') },
     /** Runs `portcullis --dev ARGS` in the server's directory: `{status, stdout, stderr, json}`. */
     cli(args, input) {
-      const out = spawnSync(BIN, ['--dev', ...args], { cwd: dir, env: fullEnv, input, encoding: 'utf8' });
-      let json;
-      try {
-        json = JSON.parse(out.stdout.trim());
-      } catch {
-        json = undefined;
-      }
-      return { status: out.status, stdout: out.stdout, stderr: out.stderr, json };
+      return withJson(spawnSync(BIN, ['--dev', ...args], { cwd: dir, env: fullEnv, input, encoding: 'utf8' }));
     },
     /** As `cli`, failing unless the command succeeds; its JSON. */
     must(args, input) {
@@ -111,6 +104,17 @@ export async function startServer(env = {}) {
     },
   };
   return srv;
+}
+
+/** A finished CLI run as `{status, stdout, stderr, json}`: its stdout parsed when it is JSON. */
+export function withJson(out) {
+  let json;
+  try {
+    json = JSON.parse(out.stdout.trim());
+  } catch {
+    json = undefined;
+  }
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr, json };
 }
 
 /** A new user with `PASSWORD` (or `password`); its CLI JSON (`user_id`, `email`, …). */

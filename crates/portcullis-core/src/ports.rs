@@ -126,6 +126,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         access_jti: &str,
         access_expires_at: i64,
     ) -> Result<Spent<RefreshToken>>;
+    /// Adds `next` as a second successor of the already rotated `old_digest`, with its access
+    /// token record, if `old_digest` was rotated at or after `used_since`, is not expired at
+    /// `now`, and its family is not revoked (the refresh reuse interval); whether it did. The
+    /// check and the inserts are one transaction, so a revocation cannot slip between them.
+    async fn reissue_refresh_token(
+        &self,
+        old_digest: &str,
+        used_since: i64,
+        now: i64,
+        next: &RefreshToken,
+        access_jti: &str,
+        access_expires_at: i64,
+    ) -> Result<bool>;
     /// Replaces the grant a live (unspent) refresh token carries, keeping its family and expiry:
     /// a factor proved for it raises what it says was proved; whether it was live.
     async fn raise_refresh_token(&self, digest: &str, grant: &GrantContext) -> Result<bool>;

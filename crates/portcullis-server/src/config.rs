@@ -47,6 +47,10 @@ pub struct TokenSettings {
     pub refresh_ttl: i64,
     /// Authorization code lifetime (RFC 6749 §4.1.2 recommends at most 10 minutes).
     pub code_ttl: i64,
+    /// Seconds after its rotation during which a refresh token presented again gets a second
+    /// successor instead of revoking its family (a client whose answer was lost retries); 0
+    /// turns it off.
+    pub refresh_reuse_interval: i64,
 }
 
 impl Default for TokenSettings {
@@ -56,6 +60,7 @@ impl Default for TokenSettings {
             id_ttl: 3600,
             refresh_ttl: 30 * 86400,
             code_ttl: 60,
+            refresh_reuse_interval: 0,
         }
     }
 }
@@ -554,6 +559,12 @@ impl Settings {
                     .into(),
             ));
         }
+        // A reused token within the interval is not reuse: keep the window short.
+        if !(0..=300).contains(&raw.tokens.refresh_reuse_interval) {
+            return Err(ConfigError::Invalid(
+                "`tokens.refresh_reuse_interval`: seconds from 0 (off) to 300".into(),
+            ));
+        }
         if raw.account.deletion_grace_days < 0 {
             return Err(ConfigError::Invalid(
                 "`account.deletion_grace_days` cannot be negative".into(),
@@ -801,5 +812,27 @@ mod tests {
             ..Default::default()
         });
         assert!(matches!(e, Err(ConfigError::Invalid(m)) if m.contains("lockout")));
+    }
+
+    #[test]
+    fn config_refresh_reuse_interval_off_by_default_and_bounded() {
+        let load = |v: &str| {
+            Settings::load(&Sources {
+                env: env(&[
+                    ("PORTCULLIS_TOKENS__REFRESH_REUSE_INTERVAL", v),
+                    ("PORTCULLIS_MASTER_KEY", KEY),
+                ]),
+                dev: true,
+                ..Default::default()
+            })
+        };
+        assert_eq!(TokenSettings::default().refresh_reuse_interval, 0);
+        assert_eq!(load("300").unwrap().tokens.refresh_reuse_interval, 300);
+        for bad in ["301", "-1"] {
+            let e = load(bad);
+            assert!(
+                matches!(e, Err(ConfigError::Invalid(m)) if m.contains("refresh_reuse_interval"))
+            );
+        }
     }
 }

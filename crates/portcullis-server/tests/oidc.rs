@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
@@ -1409,6 +1411,71 @@ async fn concurrent_refresh_of_one_token_succeeds_once_and_revokes_the_family() 
     assert_eq!(
         s, 400,
         "the parallel reuse revoked the family, winner included"
+    );
+}
+
+#[tokio::test]
+async fn refresh_reuse_interval_gives_a_lost_answer_a_second_successor_then_detects_reuse() {
+    let app = portcullis_testkit::spawn_app_with_env(
+        portcullis_testkit::Engine::Sqlite,
+        &[("PORTCULLIS_TOKENS__REFRESH_REUSE_INTERVAL", "10")],
+    )
+    .await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let (client, secret) = app.web_client(REDIRECT).await;
+    let client_id = client.id;
+    let t = tokens(&app, &client_id, &secret).await;
+    let rt1 = t["refresh_token"].as_str().unwrap().to_string();
+    // The answer to this rotation is "lost": the client still holds rt1.
+    let (s, lost) = refresh(&app, &client_id, &secret, &rt1).await;
+    assert_eq!(s, 200);
+    app.clock.advance(3);
+    let (s, retried) = refresh(&app, &client_id, &secret, &rt1).await;
+    assert_eq!(s, 200, "{retried}");
+    let rt3 = retried["refresh_token"].as_str().unwrap();
+    assert_ne!(rt3, lost["refresh_token"].as_str().unwrap());
+    // Another client presenting it is still refused (and that is reuse).
+    let (other, other_secret) = app.web_client(REDIRECT).await;
+    let (s, _) = refresh(&app, &other.id, &other_secret, &rt1).await;
+    assert_eq!(s, 400);
+    let (s, _) = refresh(&app, &client_id, &secret, rt3).await;
+    assert_eq!(s, 400, "the other client's reuse revoked the family");
+
+    // A new family: eighty retries at once within the interval all get an answer; past the
+    // interval the same token is reuse, and the whole family goes.
+    let t = tokens(&app, &client_id, &secret).await;
+    let rt = t["refresh_token"].as_str().unwrap().to_string();
+    let (s, first) = refresh(&app, &client_id, &secret, &rt).await;
+    assert_eq!(s, 200);
+    let answers = common::grant_at_once(
+        &app,
+        &(client_id.clone(), secret.clone()),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt.as_str()),
+        ],
+        80,
+    )
+    .await;
+    assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+    app.clock.advance(11);
+    let (s, body) = refresh(&app, &client_id, &secret, &rt).await;
+    assert_eq!((s, body["error"].as_str()), (400, Some("invalid_grant")));
+    let (s, _) = refresh(
+        &app,
+        &client_id,
+        &secret,
+        first["refresh_token"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(s, 400, "reuse past the interval revoked the family");
+    let audit = app.store.recent_audit(200).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.kind == "token.refresh_reissued")
+            .count(),
+        81
     );
 }
 

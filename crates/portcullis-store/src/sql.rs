@@ -364,6 +364,24 @@ fn insert_refresh<'q>(t: &RefreshToken) -> Result<Q<'q>> {
     .bind(t.expires_at))
 }
 
+/// Stores a refresh token's successor and its access token record, and commits.
+async fn commit_successor(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    next: &RefreshToken,
+    access_jti: &str,
+    access_expires_at: i64,
+) -> Result<()> {
+    insert_refresh(next)?
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    insert_access(access_jti, &next.grant.family_id, access_expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    tx.commit().await.map_err(db_err)
+}
+
 fn insert_access<'q>(jti: &str, family_id: &str, expires_at: i64) -> Q<'q> {
     sqlx::query("INSERT INTO access_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)")
         .bind(jti.to_string())
@@ -1011,16 +1029,36 @@ impl Store for SqlStore {
             drop(tx);
             return self.spent_refresh_token(old_digest).await;
         };
-        insert_refresh(next)?
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        insert_access(access_jti, &next.grant.family_id, access_expires_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
+        commit_successor(tx, next, access_jti, access_expires_at).await?;
         rows::refresh_token(&row).map(Spent::Fresh)
+    }
+
+    async fn reissue_refresh_token(
+        &self,
+        old_digest: &str,
+        used_since: i64,
+        now: i64,
+        next: &RefreshToken,
+        access_jti: &str,
+        access_expires_at: i64,
+    ) -> Result<bool> {
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let recent = sqlx::query(
+            "SELECT digest FROM refresh_tokens
+             WHERE digest = $1 AND used_at IS NOT NULL AND used_at >= $2 AND expires_at > $3
+               AND family_id NOT IN (SELECT id FROM revoked_families)",
+        )
+        .bind(old_digest.to_string())
+        .bind(used_since)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if recent.is_none() {
+            return Ok(false);
+        }
+        commit_successor(tx, next, access_jti, access_expires_at).await?;
+        Ok(true)
     }
 
     async fn revoke_family(&self, family_id: &str, at: i64) -> Result<()> {

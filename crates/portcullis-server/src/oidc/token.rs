@@ -258,32 +258,78 @@ async fn refresh_token(
         .ok_or_else(|| AppError::invalid_request("refresh_token is required."))?;
     let digest = token_digest(presented);
     let now = state.now();
-    let requested = params.get("scope").map(split_scope);
     let Some(live) = state.store().refresh_token_grant(&digest, now).await? else {
         // Not live: a replay of a rotated token is punished, anything else is just invalid.
         return match state.store().spend_refresh_token(&digest, now).await? {
-            Spent::Replayed(t) => Err(reuse_detected(state, meta, &t.grant).await?),
+            Spent::Replayed(t) => replayed(state, meta, client, params, t).await,
             _ => Err(AppError::invalid_grant(
                 "The refresh token is invalid, expired or revoked.",
             )),
         };
     };
-    // Owner and scope are checked before spending, so a bad request neither burns the token nor
-    // lets one client burn another's.
-    if live.grant.client_id != client.id {
+    let next = successor(state, meta, client, params, &live).await?;
+    match state
+        .store()
+        .rotate_refresh_token(
+            &digest,
+            now,
+            &next.record,
+            &next.access.jti,
+            now + next.access.expires_in,
+        )
+        .await?
+    {
+        Spent::Fresh(_) => Ok(next.respond()),
+        // Lost a race with another use of the same token: that is reuse too (or, within the
+        // reuse interval, a second successor).
+        Spent::Replayed(t) => replayed(state, meta, client, params, t).await,
+        Spent::Missing => Err(AppError::invalid_grant(
+            "The refresh token is invalid, expired or revoked.",
+        )),
+    }
+}
+
+/// What a refresh answers with, and the refresh token that replaces the presented one.
+struct Successor {
+    access: mint::AccessToken,
+    id_token: Option<String>,
+    token: String,
+    record: RefreshToken,
+    scope: String,
+}
+
+impl Successor {
+    fn respond(self) -> TokenResponse {
+        respond(self.access, self.id_token, Some(self.token), &self.scope)
+    }
+}
+
+/// Checks a refresh of `from` (owner, audience and scope, the API's policy) and mints its
+/// answer. Nothing is spent: owner and scope are checked first, so a bad request neither burns
+/// the token nor lets one client burn another's, and an unmet policy leaves it usable once the
+/// factor is proved.
+async fn successor(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    params: &Params,
+    from: &RefreshToken,
+) -> AppResult<Successor> {
+    if from.grant.client_id != client.id {
         return Err(AppError::invalid_grant(
             "The refresh token was issued to another client.",
         ));
     }
+    let requested = params.get("scope").map(split_scope);
     let grant = refresh_target(
         state,
         client,
-        &live.grant,
+        &from.grant,
         params.get("audience"),
         requested,
     )?;
-    // Checked before spending too: the token stays usable once the factor is proved.
-    if let Some(err) = mfa_grant::refresh_needs_factor(state, meta, client, &grant, &digest).await?
+    if let Some(err) =
+        mfa_grant::refresh_needs_factor(state, meta, client, &grant, &from.digest).await?
     {
         return Err(err);
     }
@@ -292,24 +338,61 @@ async fn refresh_token(
     // The successor keeps the family's absolute expiry and the original scope, so narrowing one
     // access token does not narrow later refreshes.
     let token = random::token();
-    let next = RefreshToken {
+    let record = RefreshToken {
         digest: token_digest(&token),
-        grant: live.grant.clone(),
-        created_at: now,
-        expires_at: live.expires_at,
+        grant: from.grant.clone(),
+        created_at: state.now(),
+        expires_at: from.expires_at,
     };
-    match state
-        .store()
-        .rotate_refresh_token(&digest, now, &next, &access.jti, now + access.expires_in)
-        .await?
-    {
-        Spent::Fresh(_) => Ok(respond(access, id_token, Some(token), &grant.scope)),
-        // Lost a race with another use of the same token: that is reuse too.
-        Spent::Replayed(t) => Err(reuse_detected(state, meta, &t.grant).await?),
-        Spent::Missing => Err(AppError::invalid_grant(
-            "The refresh token is invalid, expired or revoked.",
-        )),
+    Ok(Successor {
+        access,
+        id_token,
+        token,
+        record,
+        scope: grant.scope,
+    })
+}
+
+/// A rotated refresh token presented again. Within `[tokens] refresh_reuse_interval` seconds
+/// of its rotation (Auth0's reuse interval, Okta's grace period) it gets a second successor in
+/// the same family: the client whose answer was lost (a node killed mid-request, a dropped
+/// connection) retries without losing its sign-in. Later, or with no interval, it is reuse: the
+/// family is revoked.
+async fn replayed(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    params: &Params,
+    old: RefreshToken,
+) -> AppResult<TokenResponse> {
+    let interval = state.settings().tokens.refresh_reuse_interval;
+    if interval > 0 && old.grant.client_id == client.id {
+        let now = state.now();
+        let next = successor(state, meta, client, params, &old).await?;
+        if state
+            .store()
+            .reissue_refresh_token(
+                &old.digest,
+                now - interval,
+                now,
+                &next.record,
+                &next.access.jti,
+                now + next.access.expires_in,
+            )
+            .await?
+        {
+            audit(
+                state,
+                meta,
+                "token.refresh_reissued",
+                &old.grant,
+                serde_json::json!({ "reuse_interval": interval }),
+            )
+            .await;
+            return Ok(next.respond());
+        }
     }
+    Err(reuse_detected(state, meta, &old.grant).await?)
 }
 
 /// What a refresh mints for (Auth0's multi-resource refresh): the original API, or another

@@ -191,10 +191,14 @@ impl SqlStore {
 
     /// Applies pending migrations for the engine.
     pub async fn migrate(&self) -> Result<()> {
-        let migrator = match self.engine {
+        let mut migrator = match self.engine {
             Engine::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
+        // During a rolling upgrade this version may start on a schema a later version already
+        // migrated: its migrations only expand (see `migrations_only_expand`), so serving on it
+        // is safe, and refusing to start would stop the upgrade halfway.
+        migrator.set_ignore_missing(true);
         migrator
             .run(&self.writer)
             .await

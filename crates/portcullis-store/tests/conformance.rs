@@ -108,6 +108,7 @@ both_engines!(
     sweep_in_batches_within_a_budget,
     sweep_forgets_idle_counters_and_unreferenced_revoked_families,
     leases_held_by_one_until_they_expire,
+    upgrades_a_schema_a_later_version_migrated_is_served,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1302,4 +1303,26 @@ async fn leases_held_by_one_until_they_expire(s: &SqlStore) {
         holders += usize::from(t.await.unwrap());
     }
     assert_eq!(holders, 1);
+}
+
+async fn upgrades_a_schema_a_later_version_migrated_is_served(s: &SqlStore) {
+    // What a later version's expand migration leaves behind: a new column, a new table, and its
+    // row in the migration history. This version starts on it (a rolling upgrade's old node).
+    let checksum = match s.engine() {
+        portcullis_store::Engine::Sqlite => "X'00'",
+        portcullis_store::Engine::Postgres => "decode('00', 'hex')",
+    };
+    for sql in [
+        "ALTER TABLE users ADD COLUMN later_column TEXT".to_string(),
+        "CREATE TABLE later_table (id TEXT PRIMARY KEY)".to_string(),
+        format!(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (99990101000000, 'later', TRUE, {checksum}, 0)"
+        ),
+    ] {
+        s.execute_raw(&sql).await.unwrap();
+    }
+    s.migrate().await.unwrap();
+    users_create_find_delete(s).await;
+    refresh_rotation_and_family_revocation(s).await;
 }

@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+mod group;
 mod rows;
 mod sql;
 

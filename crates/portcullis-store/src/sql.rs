@@ -70,6 +70,8 @@ pub struct SqlStore {
     url: String,
     /// The `NOTIFY` channel of this database and schema (tests share one database).
     channel: String,
+    /// SQLite's refresh rotations, committed in groups by one task (see `group`).
+    rotations: Option<tokio::sync::mpsc::Sender<crate::group::Rotation>>,
 }
 
 fn valid_schema_name(name: &str) -> bool {
@@ -147,12 +149,18 @@ impl SqlStore {
             Some(s) => format!("portcullis_config_{s}"),
             None => "portcullis_config".to_string(),
         };
+        let rotations = match engine {
+            Engine::Sqlite => Some(crate::group::start(writer.clone())),
+            // Several writers commit side by side on PostgreSQL.
+            Engine::Postgres => None,
+        };
         Ok(SqlStore {
             pool,
             writer,
             engine,
             url,
             channel,
+            rotations,
         })
     }
 
@@ -342,7 +350,7 @@ impl SqlStore {
 
 type Q<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-fn spend_refresh<'q>(digest: &str, now: i64) -> Q<'q> {
+pub(crate) fn spend_refresh<'q>(digest: &str, now: i64) -> Q<'q> {
     sqlx::query(
         "UPDATE refresh_tokens SET used_at = $2
          WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
@@ -1024,6 +1032,25 @@ impl Store for SqlStore {
         access_jti: &str,
         access_expires_at: i64,
     ) -> Result<Spent<RefreshToken>> {
+        if let Some(queue) = &self.rotations {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let stopped = || Error::Store("the rotation committer has stopped".into());
+            queue
+                .send(crate::group::Rotation {
+                    old_digest: old_digest.to_string(),
+                    now,
+                    next: next.clone(),
+                    access_jti: access_jti.to_string(),
+                    access_expires_at,
+                    reply,
+                })
+                .await
+                .map_err(|_| stopped())?;
+            return match answer.await.map_err(|_| stopped())?? {
+                Some(row) => rows::refresh_token(&row).map(Spent::Fresh),
+                None => self.spent_refresh_token(old_digest).await,
+            };
+        }
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let fresh = spend_refresh(old_digest, now)
             .fetch_optional(&mut *tx)

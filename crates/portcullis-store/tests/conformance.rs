@@ -109,6 +109,7 @@ both_engines!(
     sweep_forgets_idle_counters_and_unreferenced_revoked_families,
     leases_held_by_one_until_they_expire,
     upgrades_a_schema_a_later_version_migrated_is_served,
+    refresh_rotations_at_once_each_spent_once,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1325,4 +1326,54 @@ async fn upgrades_a_schema_a_later_version_migrated_is_served(s: &SqlStore) {
     s.migrate().await.unwrap();
     users_create_find_delete(s).await;
     refresh_rotation_and_family_revocation(s).await;
+}
+
+async fn refresh_rotations_at_once_each_spent_once(s: &SqlStore) {
+    // Eighty families rotating at once (SQLite commits them in groups), and eighty rotations of
+    // one more token among them: every family once, the shared token once.
+    for n in 0..80 {
+        s.create_refresh_token(&refresh_token(&format!("old{n}"), &format!("f{n}"), 900))
+            .await
+            .unwrap();
+    }
+    s.create_refresh_token(&refresh_token("shared", "fs", 900))
+        .await
+        .unwrap();
+    let s = Arc::new(s.clone());
+    let mut tasks = Vec::new();
+    for n in 0..160 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let (old, family) = match n % 2 {
+                0 => (format!("old{}", n / 2), format!("f{}", n / 2)),
+                _ => ("shared".to_string(), "fs".to_string()),
+            };
+            let next = refresh_token(&format!("new{n}"), &family, 900);
+            let spent = s
+                .rotate_refresh_token(&old, 101, &next, &format!("j{n}"), 500)
+                .await
+                .unwrap();
+            (n, spent)
+        }));
+    }
+    let mut shared_fresh = 0;
+    for t in tasks {
+        let (n, spent) = t.await.unwrap();
+        let fresh = matches!(spent, Spent::Fresh(_));
+        if n % 2 == 0 {
+            assert!(fresh, "family {} rotated", n / 2);
+        } else if fresh {
+            shared_fresh += 1;
+        } else {
+            assert!(matches!(spent, Spent::Replayed(_)), "{spent:?}");
+        }
+        // A successor exists exactly when the rotation won.
+        let stored = s
+            .refresh_token_grant(&format!("new{n}"), 102)
+            .await
+            .unwrap()
+            .is_some();
+        assert_eq!(stored, fresh, "successor of {n}");
+    }
+    assert_eq!(shared_fresh, 1);
 }

@@ -386,6 +386,9 @@ it('4: kill -9 of one node during refresh and sign-in load through the load bala
     const count = (list) => list.reduce((m, a) => ({ ...m, [`${a.kind} ${a.status}`]: (m[`${a.kind} ${a.status}`] ?? 0) + 1 }), {});
     console.log(`load: ${attempts.length} requests in ${elapsed.toFixed(1)} s = ${(attempts.length / elapsed).toFixed(0)} requests/s; `
       + `${families.reduce((n, f) => n + f.refreshed, 0)} refreshes, ${signIns.length} sign-ins with a code; node ${victim.name} killed at +${killAt - started} ms`);
+    const ms = attempts.map((a) => a.end - a.start).sort((x, y) => x - y);
+    const pct = (p) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))];
+    console.log(`latency through the load balancer: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${ms[ms.length - 1]} ms`);
     console.log(`after the kill: ${after.length} requests, ${after.filter((a) => a.ok).length} answered as they should`);
     console.log(`answers lost in the kill (in flight, or the retry of a lost refresh): ${lost.length} ${JSON.stringify(count(lost))}`);
     console.log(`HAProxy's view: ${JSON.stringify(cluster.haproxySince(marks))}`);

@@ -69,12 +69,16 @@ fn tally(answers: &[(u16, Value)]) -> (usize, usize) {
     (evaluated, throttled)
 }
 
-async fn password_guesses_at_once(app: &TestApp) {
+/// Eighty wrong passwords for one account at once, spread over `nodes` (one node, or several
+/// on one database): the schedule's number are evaluated, the rest wait.
+async fn password_guesses_at_once(app: &TestApp, nodes: &[&TestApp]) {
     let cli = password_client(app, &["mfa=never"]).await;
     app.create_user(EMAIL, PASSWORD).await;
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let answers = at_once(80, || {
+        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         token_request(
-            app,
+            nodes[n % nodes.len()],
             &cli,
             &[
                 ("grant_type", "password"),
@@ -105,14 +109,25 @@ async fn password_guesses_at_once(app: &TestApp) {
 #[tokio::test]
 async fn lockout_80_password_grant_guesses_evaluate_six_sqlite() {
     let app = spawn_app_with_env(Engine::Sqlite, NO_IP_LIMITS).await;
-    password_guesses_at_once(&app).await;
+    password_guesses_at_once(&app, &[&app]).await;
     app.stop().await;
 }
 
 #[tokio::test]
 async fn lockout_80_password_grant_guesses_evaluate_six_postgres() {
     let app = spawn_app_with_env(Engine::Postgres, NO_IP_LIMITS).await;
-    password_guesses_at_once(&app).await;
+    password_guesses_at_once(&app, &[&app]).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn lockout_80_password_grant_guesses_over_three_nodes_evaluate_six() {
+    let app = spawn_app_with_env(Engine::Postgres, NO_IP_LIMITS).await;
+    let b = portcullis_testkit::spawn_node(&app, NO_IP_LIMITS).await;
+    let c = portcullis_testkit::spawn_node(&app, NO_IP_LIMITS).await;
+    password_guesses_at_once(&app, &[&app, &b, &c]).await;
+    c.stop().await;
+    b.stop().await;
     app.stop().await;
 }
 

@@ -6,10 +6,15 @@
 //! to the baseline. In the same run it measures raw Argon2id capacity (the server's own hasher,
 //! no HTTP), so the sign-in rate can be read as a share of what the hashing allows. Run it with
 //! `bash bench/run.sh`; `--smoke` runs every scenario for a second and fails unless each one
-//! completed requests without errors.
+//! completed requests without errors. `--database postgres` runs the same scenarios on a fresh
+//! PostgreSQL database (`--nodes N` servers on it), and `--soak` replaces the timed scenarios with
+//! a long refresh and sign-in load that samples storage as lifetimes expire.
 
 mod bare;
+mod cpu;
+mod db;
 mod load;
+mod soak;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,8 +24,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use base64::Engine;
+use base64::Engine as _;
 use clap::{Parser, Subcommand};
+use cpu::{CpuMeter, CpuUse};
+use db::{Database, Engine};
 use load::{Conn, Stats, measure};
 use portcullis_core::crypto::password::{PasswordCost, PasswordHasher};
 use portcullis_core::crypto::secret::SecretString;
@@ -49,6 +56,37 @@ struct Args {
     /// completed requests without errors. Asserts nothing about speed.
     #[arg(long)]
     smoke: bool,
+    /// The server's database: `sqlite` (a file in a temporary folder) or `postgres` (a fresh
+    /// database created on `--database-url` and dropped at the end). Given, the output also
+    /// names the engine and the CPU the servers used.
+    #[arg(long, value_enum)]
+    database: Option<Engine>,
+    /// The PostgreSQL server to create the fresh database on
+    /// [default: postgres://postgres@127.0.0.1:5432/test].
+    #[arg(long)]
+    database_url: Option<String>,
+    /// `portcullis serve` processes on the one PostgreSQL database, each on its own port; the
+    /// load's connections and sign-ins go to them round-robin [default: 1].
+    #[arg(long)]
+    nodes: Option<usize>,
+    /// Instead of the timed scenarios, run `--soak-refreshes` refreshes and `--soak-signins`
+    /// sign-ins against a server with short lifetimes, sampling storage every 10 s.
+    #[arg(long, conflicts_with = "smoke")]
+    soak: bool,
+    /// Refreshes the soak makes (across `--concurrency` rotating chains).
+    #[arg(long, default_value_t = 1_000_000)]
+    soak_refreshes: u64,
+    /// Sign-ins the soak makes (`--login-concurrency` at once), besides those restarting chains.
+    #[arg(long, default_value_t = 100_000)]
+    soak_signins: u64,
+}
+
+impl Args {
+    /// Whether a flag of the engine comparison was given, so the output says which engine ran
+    /// and what CPU it used (without one it stays as it always was).
+    fn extended(&self) -> bool {
+        self.database.is_some() || self.nodes.is_some()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,12 +130,55 @@ fn free_addr() -> anyhow::Result<SocketAddr> {
     Ok(l.local_addr()?)
 }
 
+/// `n` distinct free loopback addresses: every listener is held until all are taken, so the
+/// system cannot hand out one port twice.
+fn free_addrs(n: usize) -> anyhow::Result<Vec<SocketAddr>> {
+    let listeners = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(listeners
+        .iter()
+        .map(|l| l.local_addr())
+        .collect::<Result<_, _>>()?)
+}
+
+/// The base URL of a node (the issuer's host, its own port).
+fn base_url(addr: SocketAddr) -> String {
+    format!("http://localhost:{}", addr.port())
+}
+
 struct Env {
     bin: PathBuf,
     vars: Vec<(String, String)>,
 }
 
 impl Env {
+    /// The same settings with `key` set to `value`.
+    fn with(&self, key: &str, value: &str) -> Env {
+        let mut vars: Vec<(String, String)> = self
+            .vars
+            .iter()
+            .filter(|(k, _)| k != key)
+            .cloned()
+            .collect();
+        vars.push((key.into(), value.into()));
+        Env {
+            bin: self.bin.clone(),
+            vars,
+        }
+    }
+
+    fn migrate(&self) -> anyhow::Result<()> {
+        let migrated = self
+            .command()
+            .arg("migrate")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        anyhow::ensure!(migrated.success(), "portcullis migrate failed");
+        Ok(())
+    }
+
     fn command(&self) -> Command {
         let mut c = Command::new(&self.bin);
         c.env_clear()
@@ -192,8 +273,41 @@ fn strong_password() -> anyhow::Result<String> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&aws_lc_rs_random()?[..18]))
 }
 
-/// One sign-in through the hosted form; returns the authorization code.
-async fn sign_in(issuer: &str, client_id: &str, password: &str) -> anyhow::Result<String> {
+/// A refresh grant's form body for `token`.
+fn refresh_body(token: &str) -> String {
+    format!("grant_type=refresh_token&refresh_token={token}")
+}
+
+/// The rotated refresh token in a token response.
+fn next_refresh(bytes: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| v["refresh_token"].as_str().map(str::to_string))
+}
+
+/// The confidential web client the refresh and sign-in scenarios use (CLI JSON).
+fn web_client(env: &Env) -> anyhow::Result<serde_json::Value> {
+    env.json(
+        &[
+            "client",
+            "create",
+            "--name",
+            "web",
+            "--redirect-uri",
+            REDIRECT,
+        ],
+        None,
+    )
+}
+
+/// One sign-in through the hosted form at `issuer` (or one node's base URL); returns the
+/// authorization code.
+async fn sign_in(
+    issuer: &str,
+    client_id: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<String> {
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -221,7 +335,7 @@ async fn sign_in(issuer: &str, client_id: &str, password: &str) -> anyhow::Resul
         .form(&[
             ("state", state.as_str()),
             ("csrf", csrf.as_str()),
-            ("email", EMAIL),
+            ("email", email),
             ("password", password),
         ])
         .send()
@@ -242,9 +356,10 @@ async fn refresh_token(
     issuer: &str,
     client_id: &str,
     secret: &str,
+    email: &str,
     password: &str,
 ) -> anyhow::Result<String> {
-    let code = sign_in(issuer, client_id, password).await?;
+    let code = sign_in(issuer, client_id, email, password).await?;
     let v: serde_json::Value = reqwest::Client::new()
         .post(format!("{issuer}/oauth/token"))
         .basic_auth(client_id, Some(secret))
@@ -263,19 +378,20 @@ async fn refresh_token(
         .context("no refresh token")
 }
 
-/// Samples a process's RSS until stopped; returns the peak in KiB.
+/// Samples processes' RSS until stopped; returns the largest peak of one of them in KiB.
 struct RssSampler {
     peak: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RssSampler {
-    fn start(pid: u32) -> RssSampler {
-        let peak = Arc::new(AtomicU64::new(rss_kib(pid)));
-        let p = peak.clone();
+    fn start(pids: &[u32]) -> RssSampler {
+        let largest = |pids: &[u32]| pids.iter().map(|p| rss_kib(*p)).max().unwrap_or(0);
+        let peak = Arc::new(AtomicU64::new(largest(pids)));
+        let (p, pids) = (peak.clone(), pids.to_vec());
         let task = tokio::spawn(async move {
             loop {
-                p.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                p.fetch_max(largest(&pids), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         });
@@ -294,6 +410,8 @@ struct Row {
     peak_rss_kib: u64,
     /// The row (a baseline) its rate is compared with.
     base: usize,
+    /// Cores the measured processes used during the phase.
+    cpu: CpuUse,
 }
 
 /// The algorithms measured: the default, and the fastest (with the API each signs for).
@@ -304,7 +422,7 @@ const ALGS: [(&str, &str); 2] = [
 
 /// Drives a client_credentials-shaped POST at `addr` with keep-alive connections.
 async fn grant_load(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     path: &'static str,
     id: &str,
     secret: &str,
@@ -315,7 +433,7 @@ async fn grant_load(
     let auth = basic(id, secret);
     let body = body.to_string();
     Ok(measure(
-        conns(addr, concurrency).await?,
+        conns(addrs, concurrency).await?,
         duration,
         MAX_OPS,
         move |mut c: Conn| {
@@ -329,10 +447,12 @@ async fn grant_load(
     .await)
 }
 
-async fn conns(addr: SocketAddr, n: usize) -> anyhow::Result<Vec<Conn>> {
+/// `n` connections, the `i`th to `addrs[i % addrs.len()]`: spread round-robin over the nodes,
+/// each sticking to its node.
+async fn conns(addrs: &[SocketAddr], n: usize) -> anyhow::Result<Vec<Conn>> {
     let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
-        out.push(Conn::connect(addr).await?);
+    for i in 0..n {
+        out.push(Conn::connect(addrs[i % addrs.len()]).await?);
     }
     Ok(out)
 }
@@ -347,57 +467,117 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         "portcullis binary not found at {}",
         bin.display()
     );
+    let engine = args.database.unwrap_or(Engine::Sqlite);
+    let nodes = args.nodes.unwrap_or(1);
+    anyhow::ensure!(nodes >= 1, "--nodes must be at least 1");
+    anyhow::ensure!(
+        nodes == 1 || engine == Engine::Postgres,
+        "--nodes needs --database postgres: nodes share one PostgreSQL database"
+    );
+    anyhow::ensure!(
+        args.database_url.is_none() || engine == Engine::Postgres,
+        "--database-url needs --database postgres"
+    );
     let dir = tempfile::tempdir()?;
-    let addr = free_addr()?;
-    let issuer = format!("http://localhost:{}", addr.port());
+    let admin = args.database_url.as_deref().unwrap_or(db::DEFAULT_POSTGRES);
+    let create = |file: &str| {
+        let path = dir.path().join(file);
+        async move {
+            match engine {
+                Engine::Sqlite => Ok(Database::sqlite(&path)),
+                Engine::Postgres => Database::postgres(admin).await,
+            }
+        }
+    };
+    // The scenarios also time a start on an empty database; the soak needs only its own.
+    let mut databases = vec![create("bench.db").await?];
+    if !args.soak {
+        match create("empty.db").await {
+            Ok(d) => databases.push(d),
+            Err(e) => {
+                drop_all(databases).await;
+                return Err(e);
+            }
+        }
+    }
+    let work = async {
+        match &databases[..] {
+            [db] => soak::run(args, bin, db, nodes).await,
+            [db, empty] => scenarios(args, bin, db, empty, nodes).await,
+            _ => bail!("no database"),
+        }
+    };
+    // On Ctrl-C the work is dropped (its guards kill the servers) and the databases still go.
+    let outcome = tokio::select! {
+        r = work => r,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    drop_all(databases).await;
+    outcome
+}
+
+/// Drops the PostgreSQL databases the run created; a failure is reported, not fatal.
+async fn drop_all(databases: Vec<Database>) {
+    for db in databases {
+        if let Err(e) = db.remove().await {
+            eprintln!("warning: {e:#}");
+        }
+    }
+}
+
+/// The settings every server of a run shares: one issuer, database and master key.
+fn server_env(bin: PathBuf, issuer: &str, db: &Database) -> anyhow::Result<Env> {
     let key = base64::engine::general_purpose::STANDARD.encode(aws_lc_rs_random()?);
-    let env = Env {
+    Ok(Env {
         bin,
         vars: vec![
-            ("PORTCULLIS_ISSUER".into(), issuer.clone()),
-            (
-                "PORTCULLIS_DATABASE_URL".into(),
-                format!("sqlite://{}", dir.path().join("bench.db").display()),
-            ),
+            ("PORTCULLIS_ISSUER".into(), issuer.into()),
+            ("PORTCULLIS_DATABASE_URL".into(), db.url.clone()),
             ("PORTCULLIS_MASTER_KEY".into(), key),
             ("PORTCULLIS_LOG__LEVEL".into(), "warn".into()),
         ],
-    };
-    let migrated = env
-        .command()
-        .arg("migrate")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()?;
-    anyhow::ensure!(migrated.success(), "portcullis migrate failed");
+    })
+}
+
+/// Starts a server on each of `addrs` after the first (which runs already).
+async fn start_more(env: &Env, addrs: &[SocketAddr]) -> anyhow::Result<Vec<ChildGuard>> {
+    let mut servers = Vec::new();
+    for addr in addrs.iter().skip(1) {
+        servers.push(start_server(env, *addr).await?.0);
+    }
+    Ok(servers)
+}
+
+/// The timed scenarios.
+async fn scenarios(
+    args: &Args,
+    bin: PathBuf,
+    db: &Database,
+    empty: &Database,
+    nodes: usize,
+) -> anyhow::Result<()> {
+    let addrs = free_addrs(nodes)?;
+    let addr = addrs[0];
+    let bases: Vec<String> = addrs.iter().map(|a| base_url(*a)).collect();
+    // Every node has the same issuer; requests go to each node's own port.
+    let issuer = bases[0].clone();
+    let env = server_env(bin, &issuer, db)?;
+    env.migrate()?;
     let duration = Duration::from_secs(if args.smoke && !duration_given() {
         1
     } else {
         args.duration
     });
+    let postgres = db.engine == Engine::Postgres;
 
     // Ready time on an empty database: serve migrates and generates the keys itself.
-    let empty_env = Env {
-        bin: env.bin.clone(),
-        vars: env
-            .vars
-            .iter()
-            .map(|(k, v)| match k.as_str() {
-                "PORTCULLIS_DATABASE_URL" => (
-                    k.clone(),
-                    format!("sqlite://{}", dir.path().join("empty.db").display()),
-                ),
-                _ => (k.clone(), v.clone()),
-            })
-            .collect(),
-    };
+    let empty_env = env.with("PORTCULLIS_DATABASE_URL", &empty.url);
     let (server, ready_empty) = start_server(&empty_env, addr).await?;
     drop(server);
     // Ready time after `migrate` (which creates the keys), and on a restart.
     let (server, ready_cold) = start_server(&env, addr).await?;
     drop(server);
     let (server, ready_warm) = start_server(&env, addr).await?;
-    let pid = server.0.id();
 
     // One API per algorithm, RS256 (the default) and EdDSA (the fastest to sign), each with a
     // machine client granted on it.
@@ -438,25 +618,20 @@ async fn run(args: &Args) -> anyhow::Result<()> {
             str_of(&m2m, "client_secret")?,
         ));
     }
-    let web = env.json(
-        &[
-            "client",
-            "create",
-            "--name",
-            "web",
-            "--redirect-uri",
-            REDIRECT,
-        ],
-        None,
-    )?;
+    let web = web_client(&env)?;
     let password = strong_password()?;
     env.json(
         &["user", "create", "--email", EMAIL, "--password-stdin"],
         Some(&format!("{password}\n")),
     )?;
     let (web_id, web_secret) = (str_of(&web, "client_id")?, str_of(&web, "client_secret")?);
+    // The other nodes start with clients, APIs and the user in place.
+    let more = start_more(&env, &addrs).await?;
+    let pids: Vec<u32> = std::iter::once(server.0.id())
+        .chain(more.iter().map(|s| s.0.id()))
+        .collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle_rss = rss_kib(pid);
+    let idle_rss = pids.iter().map(|p| rss_kib(*p)).max().unwrap_or(0);
 
     let mut rows = Vec::new();
 
@@ -476,9 +651,10 @@ async fn run(args: &Args) -> anyhow::Result<()> {
                 .spawn()?,
         );
         wait_for_port(bare_addr).await?;
-        let sampler = RssSampler::start(bare.0.id());
+        let sampler = RssSampler::start(&[bare.0.id()]);
+        let cpu = CpuMeter::start(&[bare.0.id()], postgres);
         let stats = grant_load(
-            bare_addr,
+            &[bare_addr],
             "/token",
             bare::CLIENT_ID,
             bare::CLIENT_SECRET,
@@ -491,6 +667,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         rows.push(Row {
             name: format!("bare axum + {alg} sign (baseline)"),
             stats,
+            cpu: cpu.stop(),
             peak_rss_kib: sampler.stop(),
             base,
         });
@@ -499,9 +676,10 @@ async fn run(args: &Args) -> anyhow::Result<()> {
             "grant_type=client_credentials&audience={}",
             url::form_urlencoded::byte_serialize(identifier.as_bytes()).collect::<String>()
         );
-        let sampler = RssSampler::start(pid);
+        let sampler = RssSampler::start(&pids);
+        let cpu = CpuMeter::start(&pids, postgres);
         let stats = grant_load(
-            addr,
+            &addrs,
             "/oauth/token",
             m2m_id,
             m2m_secret,
@@ -513,21 +691,29 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         rows.push(Row {
             name: format!("client_credentials ({alg} API)"),
             stats,
+            cpu: cpu.stop(),
             peak_rss_kib: sampler.stop(),
             base,
         });
     }
 
-    // refresh_token with rotation: every worker carries its own token chain.
+    // refresh_token with rotation: every worker carries its own token chain, begun on the node
+    // its connection goes to.
     let mut states = Vec::new();
-    for c in conns(addr, args.concurrency).await? {
+    for (i, c) in conns(&addrs, args.concurrency)
+        .await?
+        .into_iter()
+        .enumerate()
+    {
+        let node = &bases[i % bases.len()];
         states.push((
             c,
-            refresh_token(&issuer, &web_id, &web_secret, &password).await?,
+            refresh_token(node, &web_id, &web_secret, EMAIL, &password).await?,
         ));
     }
     let auth = basic(&web_id, &web_secret);
-    let sampler = RssSampler::start(pid);
+    let sampler = RssSampler::start(&pids);
+    let cpu = CpuMeter::start(&pids, postgres);
     let stats = measure(
         states,
         duration,
@@ -535,17 +721,14 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         move |(mut c, token): (Conn, String)| {
             let auth = auth.clone();
             async move {
-                let body = format!("grant_type=refresh_token&refresh_token={token}");
-                match c.post_form("/oauth/token", Some(&auth), body).await {
-                    Ok((200, bytes)) => {
-                        let next = serde_json::from_slice::<serde_json::Value>(&bytes)
-                            .ok()
-                            .and_then(|v| v["refresh_token"].as_str().map(str::to_string));
-                        match next {
-                            Some(t) => ((c, t), true),
-                            None => ((c, token), false),
-                        }
-                    }
+                match c
+                    .post_form("/oauth/token", Some(&auth), refresh_body(&token))
+                    .await
+                {
+                    Ok((200, bytes)) => match next_refresh(&bytes) {
+                        Some(t) => ((c, t), true),
+                        None => ((c, token), false),
+                    },
                     _ => ((c, token), false),
                 }
             }
@@ -555,32 +738,37 @@ async fn run(args: &Args) -> anyhow::Result<()> {
     rows.push(Row {
         name: "refresh_token (rotating)".into(),
         stats,
+        cpu: cpu.stop(),
         peak_rss_kib: sampler.stop(),
         base: 0,
     });
 
-    // Password sign-in: authorize → login page → POST, one Argon2id hash each.
-    let sampler = RssSampler::start(pid);
-    let issuer_for_login = issuer.clone();
+    // Password sign-in: authorize → login page → POST, one Argon2id hash each; the workers are
+    // spread round-robin over the nodes.
+    let sampler = RssSampler::start(&pids);
+    let cpu = CpuMeter::start(&pids, postgres);
     let web_for_login = web_id.clone();
     let password_for_login: Arc<str> = password.as_str().into();
-    let stats = measure(
-        vec![(); args.login_concurrency],
-        duration,
-        MAX_OPS,
-        move |()| {
-            let (issuer, client) = (issuer_for_login.clone(), web_for_login.clone());
-            let password = password_for_login.clone();
-            async move { ((), sign_in(&issuer, &client, &password).await.is_ok()) }
-        },
-    )
+    let login_nodes: Vec<Arc<str>> = (0..args.login_concurrency)
+        .map(|j| bases[j % bases.len()].as_str().into())
+        .collect();
+    let stats = measure(login_nodes, duration, MAX_OPS, move |node: Arc<str>| {
+        let client = web_for_login.clone();
+        let password = password_for_login.clone();
+        async move {
+            let ok = sign_in(&node, &client, EMAIL, &password).await.is_ok();
+            (node, ok)
+        }
+    })
     .await;
     rows.push(Row {
         name: "password sign-in (3 requests)".into(),
         stats,
+        cpu: cpu.stop(),
         peak_rss_kib: sampler.stop(),
         base: 0,
     });
+    drop(more);
     drop(server);
 
     // Raw Argon2id capacity: the server's own hasher (same cost, same bound of one hash per core,
@@ -594,6 +782,7 @@ async fn run(args: &Args) -> anyhow::Result<()> {
         duration,
         idle_rss,
         [ready_empty, ready_cold, ready_warm],
+        args.extended().then_some(EngineRun { db, nodes }),
     );
     println!("{table}");
     if let Some(path) = &args.markdown {
@@ -694,6 +883,12 @@ async fn wait_for_port(addr: SocketAddr) -> anyhow::Result<()> {
     bail!("baseline did not start")
 }
 
+/// The engine compared, when `--database` or `--nodes` was given.
+struct EngineRun<'a> {
+    db: &'a Database,
+    nodes: usize,
+}
+
 fn render(
     rows: &[Row],
     hashing: &Hashing,
@@ -701,11 +896,44 @@ fn render(
     duration: Duration,
     idle_rss: u64,
     ready: [Duration; 3],
+    engine: Option<EngineRun<'_>>,
 ) -> String {
-    let mut out = "| scenario | req/s | p50 ms | p99 ms | vs baseline | errors | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|\n".to_string();
+    let postgres = engine
+        .as_ref()
+        .is_some_and(|e| e.db.engine == Engine::Postgres);
+    let mut out = String::new();
+    if let Some(e) = &engine {
+        out.push_str(&format!(
+            "Engine: {}, {}.\n\n",
+            e.db.label(),
+            match e.nodes {
+                1 => "one node".to_string(),
+                n => format!(
+                    "{n} nodes on the one database (connections and sign-ins round-robin over them; peak and idle RSS are the largest node's)"
+                ),
+            }
+        ));
+    }
+    out.push_str("| scenario | req/s | p50 ms | p99 ms | vs baseline | errors | peak RSS MiB |");
+    if engine.is_some() {
+        out.push_str(" server cores |");
+        if postgres {
+            out.push_str(" PostgreSQL cores |");
+        }
+        out.push_str(" load cores | req/s per server core |");
+    }
+    out.push_str("\n|---|---:|---:|---:|---:|---:|---:|");
+    if engine.is_some() {
+        out.push_str(if postgres {
+            "---:|---:|---:|---:|"
+        } else {
+            "---:|---:|---:|"
+        });
+    }
+    out.push('\n');
     for r in rows {
         out.push_str(&format!(
-            "| {} | {:.0} | {:.2} | {:.2} | {:.0}% | {} | {:.1} |\n",
+            "| {} | {:.0} | {:.2} | {:.2} | {:.0}% | {} | {:.1} |",
             r.name,
             r.stats.rate(),
             r.stats.percentile_ms(50.0),
@@ -714,6 +942,18 @@ fn render(
             r.stats.errors,
             r.peak_rss_kib as f64 / 1024.0
         ));
+        if engine.is_some() {
+            out.push_str(&format!(" {:.2} |", r.cpu.server));
+            if let Some(db) = r.cpu.db {
+                out.push_str(&format!(" {db:.2} |"));
+            }
+            out.push_str(&format!(
+                " {:.2} | {:.0} |",
+                r.cpu.generator,
+                r.stats.rate() / r.cpu.server.max(1e-9)
+            ));
+        }
+        out.push('\n');
     }
     let sign_in = rows
         .iter()
@@ -742,5 +982,51 @@ fn render(
         args.login_concurrency,
         duration.as_secs()
     ));
+    if engine.is_some() {
+        out.push_str(&per_core(rows, postgres));
+    }
+    out
+}
+
+/// Keycloak's published sizing: one vCPU per 120 refreshes, and per 120 client-credentials
+/// grants, per second ("Concepts for sizing CPU and memory resources").
+const KEYCLOAK_PER_VCPU: f64 = 120.0;
+
+/// Rates per core used for refresh and client_credentials, next to Keycloak's sizing.
+fn per_core(rows: &[Row], postgres: bool) -> String {
+    let picked: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.name.starts_with("refresh_token") || r.name.starts_with("client_credentials"))
+        .collect();
+    let list = |with_db: bool| {
+        picked
+            .iter()
+            .map(|r| {
+                let cores = r.cpu.server
+                    + if with_db {
+                        r.cpu.db.unwrap_or(0.0)
+                    } else {
+                        0.0
+                    };
+                format!(
+                    "{} {:.0}/s per core ({:.2} cores)",
+                    r.name,
+                    r.stats.rate() / cores.max(1e-9),
+                    cores
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut out = format!(
+        "\nPer core the servers used (utime + stime from /proc, summed over nodes, over the phase's wall time): {}. Keycloak's sizing: {KEYCLOAK_PER_VCPU:.0} refreshes/s and {KEYCLOAK_PER_VCPU:.0} client-credentials grants/s per vCPU.\n",
+        list(false)
+    );
+    if postgres {
+        out.push_str(&format!(
+            "Counting PostgreSQL's processes as well: {}.\n",
+            list(true)
+        ));
+    }
     out
 }

@@ -1480,6 +1480,47 @@ async fn refresh_reuse_interval_gives_a_lost_answer_a_second_successor_then_dete
 }
 
 #[tokio::test]
+async fn refresh_reuse_interval_eighty_rotations_of_a_live_token_at_once_all_answered() {
+    // One wins the rotation; the others lose the race to it, within the interval.
+    let app = portcullis_testkit::spawn_app_with_env(
+        portcullis_testkit::Engine::Sqlite,
+        &[("PORTCULLIS_TOKENS__REFRESH_REUSE_INTERVAL", "10")],
+    )
+    .await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let (client, secret) = app.web_client(REDIRECT).await;
+    let t = tokens(&app, &client.id, &secret).await;
+    let rt = t["refresh_token"].as_str().unwrap();
+    let answers = common::grant_at_once(
+        &app,
+        &(client.id.clone(), secret.clone()),
+        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+        80,
+    )
+    .await;
+    assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+    let reissued = app
+        .store
+        .recent_audit(200)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind == "token.refresh_reissued")
+        .count();
+    assert_eq!(reissued, 79);
+    for (_, body) in answers.iter().take(3) {
+        let (s, _) = refresh(
+            &app,
+            &client.id,
+            &secret,
+            body["refresh_token"].as_str().unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200);
+    }
+}
+
+#[tokio::test]
 async fn authorize_with_audience_issues_an_access_token_for_that_api() {
     let (app, client_id, secret) = setup().await;
     portcullis_core::admin::create_api(

@@ -1349,22 +1349,29 @@ impl Store for SqlStore {
     ) -> Result<u64> {
         // Spent codes are kept until expiry so a replay is still recognised (and punished).
         // A revoked family goes once no token of it is left to check against it.
-        let sweeps: [(&str, &str, i64); 13] = [
-            ("pending_authorizations", "expires_at <= $1", now),
-            ("auth_codes", "expires_at <= $1", now),
-            ("refresh_tokens", "expires_at <= $1", now),
-            ("access_tokens", "expires_at <= $1", now),
-            ("sessions", "expires_at <= $1", now),
-            ("otp_codes", "expires_at <= $1", now),
-            ("flows", "expires_at <= $1", now),
-            ("devices", "expires_at <= $1", now),
-            ("rate_windows", "expires_at <= $1", now),
-            ("failures", "last_at <= $1", forget_failures_before),
+        // (table, its key, what has gone stale, the bound in it)
+        let sweeps: [(&str, &str, &str, i64); 13] = [
+            ("pending_authorizations", "id", "expires_at <= $1", now),
+            ("auth_codes", "digest", "expires_at <= $1", now),
+            ("refresh_tokens", "digest", "expires_at <= $1", now),
+            ("access_tokens", "jti", "expires_at <= $1", now),
+            ("sessions", "id", "expires_at <= $1", now),
+            ("otp_codes", "id", "expires_at <= $1", now),
+            ("flows", "id", "expires_at <= $1", now),
+            ("devices", "id", "expires_at <= $1", now),
+            ("rate_windows", "key", "expires_at <= $1", now),
+            ("failures", "key", "last_at <= $1", forget_failures_before),
             // A browser not seen for a year is new again.
-            ("seen_agents", "last_seen_at <= $1", now - AGENT_MEMORY),
-            ("leases", "expires_at <= $1", now - LEASE_MEMORY),
+            (
+                "seen_agents",
+                "user_id, digest",
+                "last_seen_at <= $1",
+                now - AGENT_MEMORY,
+            ),
+            ("leases", "name", "expires_at <= $1", now - LEASE_MEMORY),
             (
                 "revoked_families",
+                "id",
                 "revoked_at <= $1
                  AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = revoked_families.id)
                  AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = revoked_families.id)",
@@ -1372,15 +1379,7 @@ impl Store for SqlStore {
             ),
         ];
         let mut total = 0;
-        for (table, condition, bound) in sweeps {
-            let key = match table {
-                "auth_codes" | "refresh_tokens" => "digest",
-                "access_tokens" => "jti",
-                "failures" | "rate_windows" => "key",
-                "leases" => "name",
-                "seen_agents" => "user_id, digest",
-                _ => "id",
-            };
+        for (table, key, condition, bound) in sweeps {
             let sql = format!(
                 "DELETE FROM {table} WHERE ({key}) IN
                    (SELECT {key} FROM {table} WHERE {condition} LIMIT {SWEEP_BATCH})"

@@ -277,7 +277,7 @@ async fn migrate_prepares_schema_and_signing_keys() {
 #[tokio::test]
 async fn cli_rejects_bad_input_without_changes() {
     let app = spawn_app().await;
-    let out = args(
+    let out = refused(args(
         cli(&app),
         &[
             "client",
@@ -287,12 +287,9 @@ async fn cli_rejects_bad_input_without_changes() {
             "--redirect-uri",
             "http://evil.example.com/cb",
         ],
-    )
-    .output()
-    .await
-    .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("https"));
+    ))
+    .await;
+    assert!(out.contains("https"));
     let out = args(
         cli(&app),
         &[
@@ -311,7 +308,7 @@ async fn cli_rejects_bad_input_without_changes() {
     let clients = run_json(args(cli(&app), &["client", "list"]), None).await;
     assert_eq!(clients.as_array().unwrap().len(), 0);
     // An access-token algorithm Portcullis does not sign with is refused, one it does is kept.
-    let out = args(
+    let out = refused(args(
         cli(&app),
         &[
             "api",
@@ -321,12 +318,9 @@ async fn cli_rejects_bad_input_without_changes() {
             "--signing-alg",
             "HS256",
         ],
-    )
-    .output()
-    .await
-    .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("RS256, ES256 or EdDSA"));
+    ))
+    .await;
+    assert!(out.contains("RS256, ES256 or EdDSA"));
     run_json(
         args(
             cli(&app),
@@ -562,6 +556,13 @@ async fn start_dev_with(dir: &std::path::Path, listen: &str, env: &[(&str, &str)
         stderr,
         issuer,
     }
+}
+
+/// Runs a command that must fail; what it said on stderr.
+async fn refused(mut cmd: Command) -> String {
+    let out = cmd.output().await.unwrap();
+    assert!(!out.status.success(), "{cmd:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// A loopback port nobody listens on now (for a server that must know its port in advance).
@@ -924,12 +925,8 @@ async fn cli_password_links_block_and_forced_reset_apply_at_once() {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
     }
     // Unknown users are an error that changes nothing.
-    let out = args(cli(&app), &["user", "block", "usr_nope"])
-        .output()
-        .await
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("usr_nope"));
+    let out = refused(args(cli(&app), &["user", "block", "usr_nope"])).await;
+    assert!(out.contains("usr_nope"));
     app.stop().await;
 }
 
@@ -1038,21 +1035,14 @@ async fn backup_while_serving_then_restore_elsewhere_and_refusals() {
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, b"not a database").unwrap();
     let other = format!("sqlite://{}", dir.path().join("other.db").display());
-    let out = at(&other, &["restore", junk.to_str().unwrap()])
-        .output()
-        .await
-        .unwrap();
-    assert!(!out.status.success());
+    refused(at(&other, &["restore", junk.to_str().unwrap()])).await;
     assert!(!dir.path().join("other.db").exists());
-    let pg = at(
+    let pg = refused(at(
         &portcullis_testkit::postgres_url(),
         &["backup", dir.path().join("pg.db").to_str().unwrap()],
-    )
-    .output()
-    .await
-    .unwrap();
-    assert!(!pg.status.success());
-    assert!(String::from_utf8_lossy(&pg.stderr).contains("pg_dump"));
+    ))
+    .await;
+    assert!(pg.contains("pg_dump"));
     app.stop().await;
 }
 

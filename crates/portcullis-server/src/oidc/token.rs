@@ -261,7 +261,7 @@ async fn refresh_token(
     let Some(live) = state.store().refresh_token_grant(&digest, now).await? else {
         // Not live: a replay of a rotated token is punished, anything else is just invalid.
         return match state.store().spend_refresh_token(&digest, now).await? {
-            Spent::Replayed(t) => replayed(state, meta, client, params, t).await,
+            Spent::Replayed(t) => replayed(state, meta, client, params, t, None).await,
             _ => Err(AppError::invalid_grant(
                 "The refresh token is invalid, expired or revoked.",
             )),
@@ -282,7 +282,7 @@ async fn refresh_token(
         Spent::Fresh(_) => Ok(next.respond()),
         // Lost a race with another use of the same token: that is reuse too (or, within the
         // reuse interval, a second successor).
-        Spent::Replayed(t) => replayed(state, meta, client, params, t).await,
+        Spent::Replayed(t) => replayed(state, meta, client, params, t, Some(next)).await,
         Spent::Missing => Err(AppError::invalid_grant(
             "The refresh token is invalid, expired or revoked.",
         )),
@@ -357,18 +357,22 @@ async fn successor(
 /// of its rotation (Auth0's reuse interval, Okta's grace period) it gets a second successor in
 /// the same family: the client whose answer was lost (a node killed mid-request, a dropped
 /// connection) retries without losing its sign-in. Later, or with no interval, it is reuse: the
-/// family is revoked.
+/// family is revoked. `minted` is the successor already made when a rotation lost its race.
 async fn replayed(
     state: &AppState,
     meta: &ClientMeta,
     client: &Client,
     params: &Params,
     old: RefreshToken,
+    minted: Option<Successor>,
 ) -> AppResult<TokenResponse> {
     let interval = state.settings().tokens.refresh_reuse_interval;
     if interval > 0 && old.grant.client_id == client.id {
         let now = state.now();
-        let next = successor(state, meta, client, params, &old).await?;
+        let next = match minted {
+            Some(next) => next,
+            None => successor(state, meta, client, params, &old).await?,
+        };
         if state
             .store()
             .reissue_refresh_token(

@@ -984,8 +984,25 @@ fn render(
     ));
     if engine.is_some() {
         out.push_str(&per_core(rows, postgres));
+        out.push_str(&sign_in_per_core(rows, capacity, hashing.threads));
     }
     out
+}
+
+/// Sign-ins per core the servers used against raw Argon2id per hashing core: the share of the
+/// hashing capacity a node reaches when the database does not take cores from it (PostgreSQL
+/// on its own machine), where the plain share above counts the database's CPU against it.
+fn sign_in_per_core(rows: &[Row], capacity: f64, threads: usize) -> String {
+    let Some(r) = rows.iter().find(|r| r.name.starts_with("password sign-in")) else {
+        return String::new();
+    };
+    let per_core = r.stats.rate() / r.cpu.server.max(1e-9);
+    let raw_per_core = capacity / threads.max(1) as f64;
+    format!(
+        "Password sign-in per core the servers used: {per_core:.1}/s ({:.2} cores), {:.0}% of raw Argon2id per hashing core ({raw_per_core:.1}/s).\n",
+        r.cpu.server,
+        100.0 * per_core / raw_per_core.max(1e-9),
+    )
 }
 
 /// Keycloak's published sizing: one vCPU per 120 refreshes, and per 120 client-credentials

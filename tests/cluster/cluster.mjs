@@ -14,6 +14,16 @@ import { BIN, totp, totpStep, withJson } from '../adversarial/harness.mjs';
 
 export { BIN };
 
+/**
+ * Every node sees each request from 127.0.0.1 (HAProxy's address, or the test's), so the
+ * per-IP page limits are off in cluster tests; the shared limits have their own test.
+ */
+export const PER_IP_LIMITS_OFF = {
+  PORTCULLIS_LIMITS__LOGIN_PER_MINUTE: '0',
+  PORTCULLIS_LIMITS__FACTOR_PER_MINUTE: '0',
+  PORTCULLIS_LIMITS__ENROLL_PER_MINUTE: '0',
+};
+
 /** The server the cluster's database is created on (its `test` database is only for `psql`). */
 export const ADMIN_DATABASE_URL = process.env.PORTCULLIS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -342,11 +352,12 @@ const NAMES = 'ABCDEFGH';
  * and HAProxy (round robin, health checks on /readyz every 200 ms). The result can be passed as
  * `srv` to the harness's helpers (they then go through the load balancer), and so can each of
  * its `nodes` (they then talk to that node alone). `env` is added to every node's and every
- * CLI command's environment.
+ * CLI command's environment. `bin` is the binary that migrates, runs the CLI and starts every
+ * node (a previous release's, for the rolling-upgrade test); `upgrade` swaps a node's later.
  */
-export async function startCluster({ size = 3, env = {} } = {}) {
+export async function startCluster({ size = 3, env = {}, bin = BIN } = {}) {
   ensureHaproxy();
-  if (!existsSync(BIN)) throw new Error(`no portcullis binary at ${BIN} (build it, or set PORTCULLIS_BIN)`);
+  if (!existsSync(bin)) throw new Error(`no portcullis binary at ${bin} (build it, or set PORTCULLIS_BIN)`);
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-cluster-'));
   leftovers.dirs.add(dir);
   const dbName = `portcullis_cluster_${randomBytes(6).toString('hex')}`;
@@ -369,7 +380,7 @@ export async function startCluster({ size = 3, env = {} } = {}) {
   const nodes = [];
   for (let i = 0; i < size; i++) {
     const port = await freePort();
-    nodes.push({ name: NAMES[i], index: i, port, issuer: `http://127.0.0.1:${port}`, log: new Log(), child: null });
+    nodes.push({ name: NAMES[i], index: i, port, issuer: `http://127.0.0.1:${port}`, log: new Log(), child: null, bin });
   }
   const socket = join(dir, 'haproxy.sock');
 
@@ -381,9 +392,12 @@ export async function startCluster({ size = 3, env = {} } = {}) {
     nodes,
     management: null,
 
+    /** The binary the CLI commands run (`bin` until changed). */
+    bin,
+
     /** Runs `portcullis ARGS` with the cluster's configuration: `{status, stdout, stderr, json}`. */
     cli(args, input) {
-      const out = spawnSync(BIN, args, { cwd: dir, env: cliEnv, input, encoding: 'utf8' });
+      const out = spawnSync(cluster.bin, args, { cwd: dir, env: cliEnv, input, encoding: 'utf8' });
       return withJson(out);
     },
     /** As `cli`, failing unless the command succeeds; its JSON. */
@@ -394,7 +408,18 @@ export async function startCluster({ size = 3, env = {} } = {}) {
     },
     /** As `cli`, without blocking the event loop (so timers and other requests go on). */
     async run(args, input) {
-      return withJson(await run(BIN, args, { cwd: dir, env: cliEnv, input }));
+      return withJson(await run(cluster.bin, args, { cwd: dir, env: cliEnv, input }));
+    },
+
+    /**
+     * One step of a rolling upgrade: node `i` is stopped as a service manager stops it
+     * (SIGTERM, in-flight requests drained) and started again from `newBin`.
+     */
+    async upgrade(i, newBin) {
+      await stopChild(nodes[i].child, 10_000);
+      nodes[i].bin = newBin;
+      await startNode(nodes[i]);
+      await cluster.balanced();
     },
 
     /** HAProxy's view of the servers: `{A: 'UP', B: 'DOWN', …}`. */
@@ -482,7 +507,7 @@ export async function startCluster({ size = 3, env = {} } = {}) {
   };
 
   async function startNode(node) {
-    const child = track(spawn(BIN, ['serve', '--listen', `127.0.0.1:${node.port}`], {
+    const child = track(spawn(node.bin, ['serve', '--listen', `127.0.0.1:${node.port}`], {
       cwd: dir,
       env: fullEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

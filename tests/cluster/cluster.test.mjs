@@ -11,8 +11,8 @@ import {
   request, signIn, silent, token,
 } from '../adversarial/harness.mjs';
 import {
-  Authenticator, ensurePostgres, jwtHeader, localPostgres, logoutReceiver, pgctl, postgresStartedAt,
-  probe, sleep, startCluster, until,
+  Authenticator, PER_IP_LIMITS_OFF, ensurePostgres, jwtHeader, localPostgres, logoutReceiver, pgctl,
+  postgresStartedAt, probe, sleep, startCluster, until,
 } from './cluster.mjs';
 
 const REDIRECT = 'http://localhost:3000/cb';
@@ -24,9 +24,7 @@ const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 // A refresh reuse interval, as docs/deploy.md recommends for clusters: a client whose answer a
 // dying node never sent retries with the token it holds and keeps its sign-in.
 const NODE_ENV = {
-  PORTCULLIS_LIMITS__LOGIN_PER_MINUTE: '0',
-  PORTCULLIS_LIMITS__FACTOR_PER_MINUTE: '0',
-  PORTCULLIS_LIMITS__ENROLL_PER_MINUTE: '0',
+  ...PER_IP_LIMITS_OFF,
   PORTCULLIS_TOKENS__REFRESH_REUSE_INTERVAL: '30',
 };
 

@@ -362,18 +362,57 @@ pub(crate) fn spend_refresh<'q>(digest: &str, now: i64) -> Q<'q> {
 }
 
 fn insert_refresh<'q>(t: &RefreshToken) -> Result<Q<'q>> {
-    Ok(sqlx::query(
-        "INSERT INTO refresh_tokens (digest, family_id, session_id, client_id, user_id, body, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    bind_refresh(
+        sqlx::query(
+            "INSERT INTO refresh_tokens (digest, family_id, session_id, client_id, user_id, body, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        ),
+        t,
     )
-    .bind(t.digest.clone())
-    .bind(t.grant.family_id.clone())
-    .bind(t.grant.session_id.clone())
-    .bind(t.grant.client_id.clone())
-    .bind(t.grant.user_id.clone())
-    .bind(to_json(&t.grant)?)
-    .bind(t.created_at)
-    .bind(t.expires_at))
+}
+
+/// Binds a refresh token's eight columns, in `insert_refresh`'s order, as the next parameters.
+fn bind_refresh<'q>(q: Q<'q>, t: &RefreshToken) -> Result<Q<'q>> {
+    Ok(q.bind(t.digest.clone())
+        .bind(t.grant.family_id.clone())
+        .bind(t.grant.session_id.clone())
+        .bind(t.grant.client_id.clone())
+        .bind(t.grant.user_id.clone())
+        .bind(to_json(&t.grant)?)
+        .bind(t.created_at)
+        .bind(t.expires_at))
+}
+
+/// PostgreSQL's rotation as one statement: spends `old_digest` as `spend_refresh` does and,
+/// only if that spent a row, inserts the successor and its access token record. A concurrent
+/// rotation of the same token waits on the row lock, then finds it used and inserts nothing.
+fn rotate_in_one<'q>(
+    old_digest: &str,
+    now: i64,
+    next: &RefreshToken,
+    access_jti: &str,
+    access_expires_at: i64,
+) -> Result<Q<'q>> {
+    let q = sqlx::query(
+        "WITH spent AS (
+            UPDATE refresh_tokens SET used_at = $2
+            WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
+              AND family_id NOT IN (SELECT id FROM revoked_families)
+            RETURNING digest, body, created_at, expires_at
+         ), successor AS (
+            INSERT INTO refresh_tokens (digest, family_id, session_id, client_id, user_id, body, created_at, expires_at)
+            SELECT $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM spent)
+         ), access AS (
+            INSERT INTO access_tokens (jti, family_id, expires_at)
+            SELECT $11, $4, $12 WHERE EXISTS (SELECT 1 FROM spent)
+         )
+         SELECT digest, body, created_at, expires_at FROM spent",
+    )
+    .bind(old_digest.to_string())
+    .bind(now);
+    Ok(bind_refresh(q, next)?
+        .bind(access_jti.to_string())
+        .bind(access_expires_at))
 }
 
 /// Stores a refresh token's successor and its access token record, and commits.
@@ -1051,17 +1090,21 @@ impl Store for SqlStore {
                 None => self.spent_refresh_token(old_digest).await,
             };
         }
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let fresh = spend_refresh(old_digest, now)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let Some(row) = fresh else {
-            drop(tx);
-            return self.spent_refresh_token(old_digest).await;
-        };
-        commit_successor(tx, next, access_jti, access_expires_at).await?;
-        rows::refresh_token(&row).map(Spent::Fresh)
+        // One statement is one round trip and its own transaction: spending the old token and
+        // storing both successors commit together or not at all.
+        let fresh = self
+            .write_optional(rotate_in_one(
+                old_digest,
+                now,
+                next,
+                access_jti,
+                access_expires_at,
+            )?)
+            .await?;
+        match fresh {
+            Some(row) => rows::refresh_token(&row).map(Spent::Fresh),
+            None => self.spent_refresh_token(old_digest).await,
+        }
     }
 
     async fn reissue_refresh_token(

@@ -170,12 +170,15 @@ pub async fn password(
 /// or a freshness (`max_age`) the grant did not prove, or `mfa_on_refresh = when_enrolled`
 /// applies to a one-factor grant of a user who has a factor now. Answers `mfa_required` for
 /// `grant` (its API and scope); the factor then raises what the refresh token says it proved
-/// (`refresh_digest`), so the next refresh for that API goes through.
+/// (`refresh_digest`), so the next refresh for that API goes through. `user` is the grant's
+/// user, already loaded by the caller; factors are listed only when a rule can apply, as the
+/// common refresh (an aal2 grant, or no `when_enrolled` rule) needs no more reads.
 pub async fn refresh_needs_factor(
     state: &AppState,
     meta: &ClientMeta,
     client: &Client,
     grant: &GrantContext,
+    user: &User,
     refresh_digest: &str,
 ) -> AppResult<Option<AppError>> {
     let policy = state
@@ -186,14 +189,13 @@ pub async fn refresh_needs_factor(
     let stale = policy
         .max_age
         .is_some_and(|m| state.now() - grant.auth_time > m);
-    let Some(user) = state.store().user_by_id(&grant.user_id).await? else {
+    let enrolled_may_apply =
+        policy.mfa_on_refresh == RefreshMfa::WhenEnrolled && proved < Acr::Aal2;
+    if !below && !stale && !enrolled_may_apply {
         return Ok(None);
-    };
-    let kinds = usable_kinds(state, &user, &policy).await?;
-    let enrolled_rule = policy.mfa_on_refresh == RefreshMfa::WhenEnrolled
-        && proved < Acr::Aal2
-        && !kinds.is_empty();
-    if !below && !stale && !enrolled_rule {
+    }
+    let kinds = usable_kinds(state, user, &policy).await?;
+    if !below && !stale && kinds.is_empty() {
         return Ok(None);
     }
     let mut pending = Pending::from_grant(state, grant).await?;

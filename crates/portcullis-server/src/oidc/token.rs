@@ -328,12 +328,12 @@ async fn successor(
         params.get("audience"),
         requested,
     )?;
+    let user = grant_user(state, &grant).await?;
     if let Some(err) =
-        mfa_grant::refresh_needs_factor(state, meta, client, &grant, &from.digest).await?
+        mfa_grant::refresh_needs_factor(state, meta, client, &grant, &user, &from.digest).await?
     {
         return Err(err);
     }
-    let user = grant_user(state, &grant).await?;
     let (access, id_token) = mint_pair(state, client, &grant, &user, None)?;
     // The successor keeps the family's absolute expiry and the original scope, so narrowing one
     // access token does not narrow later refreshes.

@@ -193,6 +193,33 @@ pub async fn set_blocked(
     })
 }
 
+/// Grants a console role to a user (replacing any other) or, with `None`, takes it. The one
+/// implementation the CLI and the console share.
+pub async fn set_role(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    user_id: &str,
+    role: Option<crate::roles::Role>,
+) -> Result<()> {
+    if store
+        .set_admin_role(user_id, role.map(|r| r.as_str()), clock.now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(Error::NotFound(format!("user {user_id}")))
+    }
+}
+
+/// The user's console role; a stored name this version does not know counts as none.
+pub async fn role_of(store: &dyn Store, user_id: &str) -> Result<Option<crate::roles::Role>> {
+    Ok(store
+        .admin_role(user_id)
+        .await?
+        .as_deref()
+        .and_then(crate::roles::Role::parse))
+}
+
 /// Forces a password reset: the current password stops working, every session ends, and a
 /// single-use reset link lives `ttl` seconds; returns the change and the link's token. Second
 /// factors stay: the reset page still asks for one before the new password is taken.

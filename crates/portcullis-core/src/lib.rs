@@ -24,5 +24,6 @@ pub mod notify;
 pub mod oauth;
 pub mod policy;
 pub mod ports;
+pub mod roles;
 
 pub use error::{Error, Result};

@@ -326,6 +326,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn schedule_user_deletion(&self, id: &str, at: i64) -> Result<bool>;
     /// Cancels a user's scheduled deletion; whether one was pending.
     async fn cancel_user_deletion(&self, id: &str) -> Result<bool>;
+    /// The user's console role name (`admin`, `support`, `auditor`), if any.
+    async fn admin_role(&self, user_id: &str) -> Result<Option<String>>;
+    /// Grants `role` to the user (replacing any other), or with `None` takes it; whether the
+    /// user exists.
+    async fn set_admin_role(&self, user_id: &str, role: Option<&str>, at: i64) -> Result<bool>;
+    /// Users whose email starts with `prefix` (lowercased) or whose id is `prefix`, ordered by
+    /// email, after the email `after`, at most `limit`: the console's search, by the email index.
+    async fn search_users(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<User>>;
     /// Users whose scheduled deletion is due at `now`, oldest due first, at most `limit`.
     async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>>;
     /// Claims a due deletion (clears its schedule if it is due): true for exactly one caller,

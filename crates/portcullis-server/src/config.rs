@@ -258,6 +258,9 @@ enum KeyList {
     Many(Vec<String>),
 }
 
+/// The longest a console sign-in lasts: NIST SP 800-63B's AAL2 reauthentication bound.
+const DEFAULT_ADMIN_MAX_AGE: i64 = 12 * 3600;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
@@ -296,6 +299,8 @@ struct Raw {
     tls: Option<TlsSettings>,
     #[serde(default)]
     upstream: std::collections::BTreeMap<String, upstream::RawUpstream>,
+    admin_required_acr: Option<String>,
+    admin_max_age: Option<i64>,
 }
 
 /// The resolved settings the server runs with.
@@ -345,6 +350,11 @@ pub struct Settings {
     pub tls: Option<TlsSettings>,
     /// Upstream identity providers (federation), by name.
     pub upstream: Vec<upstream::UpstreamSettings>,
+    /// What a console (`/admin`) sign-in must prove: `aal2` by default.
+    pub admin_required_acr: portcullis_proto::acr::Acr,
+    /// How old, in seconds, a console sign-in may be (12 hours by default, NIST AAL2's
+    /// reauthentication bound).
+    pub admin_max_age: i64,
 }
 
 /// Where settings come from, besides the built-in defaults.
@@ -573,6 +583,18 @@ impl Settings {
         portcullis_core::crypto::aead::MasterKeys::from_base64(&master_keys)
             .map_err(|e| ConfigError::Invalid(format!("`master_key`: {e}")))?;
         let upstream = upstream::resolve_all(raw.upstream)?;
+        let admin_required_acr = match raw.admin_required_acr.as_deref() {
+            None => portcullis_proto::acr::Acr::Aal2,
+            Some(v) => portcullis_proto::acr::Acr::parse(v).ok_or_else(|| {
+                ConfigError::Invalid("`admin_required_acr`: aal1, aal2 or aal3".into())
+            })?,
+        };
+        let admin_max_age = raw.admin_max_age.unwrap_or(DEFAULT_ADMIN_MAX_AGE);
+        if !(60..=DEFAULT_ADMIN_MAX_AGE).contains(&admin_max_age) {
+            return Err(ConfigError::Invalid(
+                "`admin_max_age`: seconds from 60 to 43200 (12 hours)".into(),
+            ));
+        }
         Ok(Settings {
             issuer,
             listen,
@@ -601,6 +623,8 @@ impl Settings {
             issuer_auto,
             tls: raw.tls,
             upstream,
+            admin_required_acr,
+            admin_max_age,
         })
     }
 
@@ -661,22 +685,46 @@ mod tests {
         assert!(err.to_string().contains("acess_ttl"), "{err}");
     }
 
+    /// Dev settings with the master key and `pairs` in the environment.
+    fn dev(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let mut all = vec![("PORTCULLIS_MASTER_KEY", KEY)];
+        all.extend_from_slice(pairs);
+        Settings::load(&Sources {
+            env: env(&all),
+            dev: true,
+            ..Default::default()
+        })
+    }
+
     #[test]
     fn config_account_grace_defaults_and_env_override() {
-        let dev = |pairs: &[(&str, &str)]| {
-            let mut all = vec![("PORTCULLIS_MASTER_KEY", KEY)];
-            all.extend_from_slice(pairs);
-            Settings::load(&Sources {
-                env: env(&all),
-                dev: true,
-                ..Default::default()
-            })
-        };
         assert_eq!(dev(&[]).unwrap().account.deletion_grace_days, 7);
         let s = dev(&[("PORTCULLIS_ACCOUNT__DELETION_GRACE_DAYS", "3")]).unwrap();
         assert_eq!(s.account.deletion_grace_days, 3);
         let err = dev(&[("PORTCULLIS_ACCOUNT__DELETION_GRACE_DAYS", "-1")]).unwrap_err();
         assert!(err.to_string().contains("deletion_grace_days"), "{err}");
+    }
+
+    #[test]
+    fn config_console_defaults_overrides_and_bounds() {
+        let s = dev(&[]).unwrap();
+        assert_eq!(s.admin_required_acr, portcullis_proto::acr::Acr::Aal2);
+        assert_eq!(s.admin_max_age, 12 * 3600);
+        let s = dev(&[
+            ("PORTCULLIS_ADMIN_REQUIRED_ACR", "aal3"),
+            ("PORTCULLIS_ADMIN_MAX_AGE", "900"),
+        ])
+        .unwrap();
+        assert_eq!(s.admin_required_acr, portcullis_proto::acr::Acr::Aal3);
+        assert_eq!(s.admin_max_age, 900);
+        for (key, value) in [
+            ("PORTCULLIS_ADMIN_REQUIRED_ACR", "gold"),
+            ("PORTCULLIS_ADMIN_MAX_AGE", "86400"),
+            ("PORTCULLIS_ADMIN_MAX_AGE", "0"),
+        ] {
+            let err = dev(&[(key, value)]).unwrap_err();
+            assert!(err.to_string().contains("admin_"), "{key}={value}: {err}");
+        }
     }
 
     #[test]
@@ -799,6 +847,7 @@ mod tests {
         assert_eq!(s.policy.mfa, MfaMode::Adaptive);
         assert_eq!(s.lockout.lock_after, 20);
         assert_eq!(s.notify.sms.as_ref().unwrap().from, "+15551234567");
+        assert_eq!(s.admin_max_age, 43200);
     }
 
     #[test]

@@ -2082,6 +2082,83 @@ impl Store for SqlStore {
         Ok(n > 0)
     }
 
+    async fn admin_role(&self, user_id: &str) -> Result<Option<String>> {
+        self.fetch_optional(
+            sqlx::query("SELECT role FROM admin_roles WHERE user_id = $1")
+                .bind(user_id.to_string()),
+        )
+        .await?
+        .map(|r| rows::string(&r, "role"))
+        .transpose()
+    }
+
+    async fn set_admin_role(&self, user_id: &str, role: Option<&str>, at: i64) -> Result<bool> {
+        match role {
+            Some(role) => Ok(self
+                .exec(
+                    sqlx::query(
+                        "INSERT INTO admin_roles (user_id, role, granted_at)
+                         SELECT id, $2, $3 FROM users WHERE id = $1
+                         ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, granted_at = excluded.granted_at",
+                    )
+                    .bind(user_id.to_string())
+                    .bind(role.to_string())
+                    .bind(at),
+                )
+                .await?
+                == 1),
+            None => {
+                self.exec(
+                    sqlx::query("DELETE FROM admin_roles WHERE user_id = $1")
+                        .bind(user_id.to_string()),
+                )
+                .await?;
+                Ok(self.user_by_id(user_id).await?.is_some())
+            }
+        }
+    }
+
+    async fn search_users(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<User>> {
+        let id = prefix.trim().to_string();
+        let prefix = id.to_lowercase();
+        // A prefix as a range over the email index: LIKE on PostgreSQL (its pattern index works
+        // under any collation), `>= prefix AND < prefix + U+10FFFF` on SQLite's binary order.
+        let (matching, bound) = match self.engine {
+            Engine::Postgres => (
+                "email LIKE $1 ESCAPE '\\'",
+                format!(
+                    "{}%",
+                    prefix
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                ),
+            ),
+            Engine::Sqlite => ("email >= $4 AND email < $1", format!("{prefix}\u{10FFFF}")),
+        };
+        let sql = format!(
+            "SELECT * FROM users WHERE (({matching}) OR id = $2) AND email > $3
+             ORDER BY email LIMIT $5"
+        );
+        self.fetch_all(
+            sqlx::query(&sql)
+                .bind(bound)
+                .bind(id)
+                .bind(after.unwrap_or_default().to_string())
+                .bind(prefix)
+                .bind(limit),
+        )
+        .await?
+        .iter()
+        .map(rows::user)
+        .collect()
+    }
+
     async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>> {
         let rows = self
             .fetch_all(

@@ -110,6 +110,8 @@ both_engines!(
     leases_held_by_one_until_they_expire,
     upgrades_a_schema_a_later_version_migrated_is_served,
     refresh_rotations_at_once_each_spent_once,
+    admin_roles_grant_replace_take_and_cascade,
+    users_searched_by_email_prefix_or_id_in_pages,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1376,4 +1378,80 @@ async fn refresh_rotations_at_once_each_spent_once(s: &SqlStore) {
         assert_eq!(stored, fresh, "successor of {n}");
     }
     assert_eq!(shared_fresh, 1);
+}
+
+async fn admin_roles_grant_replace_take_and_cascade(s: &SqlStore) {
+    s.create_user(&user("u1", "ada@example.com")).await.unwrap();
+    assert_eq!(s.admin_role("u1").await.unwrap(), None);
+    assert!(s.set_admin_role("u1", Some("support"), 10).await.unwrap());
+    assert_eq!(
+        s.admin_role("u1").await.unwrap().as_deref(),
+        Some("support")
+    );
+    assert!(s.set_admin_role("u1", Some("admin"), 11).await.unwrap());
+    assert_eq!(s.admin_role("u1").await.unwrap().as_deref(), Some("admin"));
+    assert!(
+        !s.set_admin_role("nobody", Some("admin"), 12).await.unwrap(),
+        "no role for a user who does not exist"
+    );
+    assert_eq!(s.admin_role("nobody").await.unwrap(), None);
+    assert!(s.set_admin_role("u1", None, 13).await.unwrap());
+    assert_eq!(s.admin_role("u1").await.unwrap(), None);
+    assert!(s.set_admin_role("u1", Some("auditor"), 14).await.unwrap());
+    s.delete_user("u1").await.unwrap();
+    s.create_user(&user("u1", "ada@example.com")).await.unwrap();
+    assert_eq!(
+        s.admin_role("u1").await.unwrap(),
+        None,
+        "a deleted user's role goes with them"
+    );
+}
+
+async fn users_searched_by_email_prefix_or_id_in_pages(s: &SqlStore) {
+    for (id, email) in [
+        ("u1", "ada@example.com"),
+        ("u2", "adam@example.com"),
+        ("u3", "ad_min@example.com"),
+        ("u4", "bob@example.com"),
+        ("u5", "adx%y@example.com"),
+    ] {
+        s.create_user(&user(id, email)).await.unwrap();
+    }
+    let emails = |users: Vec<User>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+    assert_eq!(
+        emails(s.search_users("AD", None, 10).await.unwrap()),
+        [
+            "ad_min@example.com",
+            "ada@example.com",
+            "adam@example.com",
+            "adx%y@example.com"
+        ],
+        "case-insensitive prefix, ordered by email"
+    );
+    let first = s.search_users("ad", None, 2).await.unwrap();
+    assert_eq!(
+        emails(first.clone()),
+        ["ad_min@example.com", "ada@example.com"]
+    );
+    let next = s
+        .search_users("ad", Some(&first[1].email), 2)
+        .await
+        .unwrap();
+    assert_eq!(emails(next), ["adam@example.com", "adx%y@example.com"]);
+    assert_eq!(
+        emails(s.search_users("ad_", None, 10).await.unwrap()),
+        ["ad_min@example.com"],
+        "LIKE wildcards in the query are literal"
+    );
+    assert_eq!(
+        emails(s.search_users("adx%", None, 10).await.unwrap()),
+        ["adx%y@example.com"]
+    );
+    assert_eq!(
+        emails(s.search_users("u4", None, 10).await.unwrap()),
+        ["bob@example.com"],
+        "an exact id"
+    );
+    assert!(s.search_users("zed", None, 10).await.unwrap().is_empty());
+    assert_eq!(s.search_users("", None, 10).await.unwrap().len(), 5);
 }

@@ -151,6 +151,15 @@ enum UserCommand {
         /// User id.
         id: String,
     },
+    /// Grant a console (`/admin`) role, or take it with `none`.
+    Role {
+        /// User id.
+        id: String,
+        /// `admin` (everything), `support` (read, send tickets, remove a factor), `auditor`
+        /// (read only) or `none`.
+        #[arg(long)]
+        role: String,
+    },
     /// Force a password reset: the password stops working, sessions end, and the user is
     /// emailed a single-use link to choose a new one (printed as `ticket_url`).
     ResetPassword {
@@ -592,6 +601,26 @@ async fn user(
             )
             .await?;
             print(json!({ "user_id": id, "blocked": false }));
+        }
+        UserCommand::Role { id, role } => {
+            let parsed = match role.as_str() {
+                "none" => None,
+                name => Some(portcullis_core::roles::Role::parse(name).ok_or_else(|| {
+                    anyhow::anyhow!("--role must be admin, support, auditor or none")
+                })?),
+            };
+            admin::set_role(store, clock, &id, parsed).await?;
+            let name = parsed.map(|r| r.as_str());
+            record(
+                settings,
+                store,
+                clock,
+                "user.role_changed",
+                &id,
+                json!({ "role": name }),
+            )
+            .await?;
+            print(json!({ "user_id": id, "role": name }));
         }
         UserCommand::ResetPassword { id, ttl, no_email } => {
             if !(60..=30 * 86_400).contains(&ttl) {

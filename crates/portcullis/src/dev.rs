@@ -25,9 +25,18 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             SecretString::new(password.clone()),
         )
         .await?;
+        admin::set_role(
+            store,
+            state.clock(),
+            &user.id,
+            Some(portcullis_core::roles::Role::Admin),
+        )
+        .await?;
         println!(
-            "\nDev admin user created (shown once):\n  email:    {}\n  password: {password}\n  user_id:  {}",
-            user.email, user.id
+            "\nDev admin user created (shown once; the console at {}/admin asks for a second factor too):\n  email:    {}\n  password: {password}\n  user_id:  {}",
+            state.issuer(),
+            user.email,
+            user.id
         );
     }
     if state.client(DEMO_CLIENT_ID).await.is_none() {

@@ -663,6 +663,15 @@ async fn serve_dev_seeds_once_and_logs_no_secrets() {
         .await
         .unwrap();
     assert!(refreshed["access_token"].is_string());
+    // The printed admin holds the console's admin role: /admin asks this one-factor session
+    // for a second factor (the step-up page), where a user without a role is refused.
+    let console = b
+        .get(format!("{}/admin", server.issuer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(console.status(), 303);
+    assert_eq!(console.headers()["location"], "/u/mfa");
     let _ = http
         .post(format!("{}/oauth/token", server.issuer))
         .basic_auth(&client_id, Some("wrong-secret-value"))
@@ -927,6 +936,64 @@ async fn cli_password_links_block_and_forced_reset_apply_at_once() {
     // Unknown users are an error that changes nothing.
     let out = refused(args(cli(&app), &["user", "block", "usr_nope"])).await;
     assert!(out.contains("usr_nope"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cli_grants_and_takes_console_roles() {
+    let app = spawn_app().await;
+    let id = app
+        .create_user("ops@example.com", "correct horse battery staple")
+        .await
+        .id;
+    let granted = run_json(
+        args(cli(&app), &["user", "role", &id, "--role", "support"]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        granted,
+        serde_json::json!({ "user_id": id, "role": "support" })
+    );
+    assert_eq!(
+        app.store.admin_role(&id).await.unwrap().as_deref(),
+        Some("support")
+    );
+    let replaced = run_json(
+        args(cli(&app), &["user", "role", &id, "--role", "admin"]),
+        None,
+    )
+    .await;
+    assert_eq!(replaced["role"], "admin");
+    let taken = run_json(
+        args(cli(&app), &["user", "role", &id, "--role", "none"]),
+        None,
+    )
+    .await;
+    assert_eq!(taken["role"], Value::Null);
+    assert_eq!(app.store.admin_role(&id).await.unwrap(), None);
+    let kinds: Vec<String> = app
+        .store
+        .user_audit(&id, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "user.role_changed").count(),
+        3
+    );
+    // Bad input is refused and changes nothing.
+    let out = refused(args(cli(&app), &["user", "role", &id, "--role", "root"])).await;
+    assert!(out.contains("--role"), "{out}");
+    let out = refused(args(
+        cli(&app),
+        &["user", "role", "usr_nope", "--role", "admin"],
+    ))
+    .await;
+    assert!(out.contains("usr_nope"), "{out}");
+    assert_eq!(app.store.admin_role(&id).await.unwrap(), None);
     app.stop().await;
 }
 

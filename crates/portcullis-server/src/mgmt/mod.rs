@@ -7,7 +7,7 @@ mod apps;
 mod consents;
 mod logs;
 pub mod openapi;
-mod users;
+pub(crate) mod users;
 
 use axum::Router;
 use axum::extract::FromRequestParts;

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, respond};
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::time::iso8601;
 use crate::ui;
@@ -438,6 +439,26 @@ pub async fn update(
         Ok(axum::Json(user_json(&state, &user).await?).into_response())
     })
     .await
+}
+
+/// Blocks or unblocks `user`: the flag stored and, when newly blocked, every session ended with
+/// the apps told by back-channel logout; how many sessions ended. The console's block; the
+/// PATCH above does the same as part of its one update.
+pub(crate) async fn set_blocked(
+    state: &AppState,
+    meta: &crate::http::ClientMeta,
+    mut user: User,
+    blocked: bool,
+) -> AppResult<usize> {
+    let newly_blocked = blocked && !user.blocked;
+    user.blocked = blocked;
+    if !state.store().update_user(&user).await? {
+        return Err(AppError::page(StatusCode::NOT_FOUND, "No such user."));
+    }
+    if newly_blocked {
+        return crate::sessions::end_all(state, meta, &user.id, None, "blocked").await;
+    }
+    Ok(0)
 }
 
 #[utoipa::path(

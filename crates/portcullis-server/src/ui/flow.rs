@@ -101,6 +101,7 @@ pub async fn step_up(
 /// Hosted paths a sign-in may return to.
 pub fn allowed_return(path: &str) -> bool {
     matches!(path, "/u/account/security" | "/u/account/profile")
+        || crate::console::is_console_path(path)
 }
 
 /// The pending authorization a transaction resumes, if any.

@@ -79,10 +79,30 @@ struct AppRow {
     since: String,
 }
 
-struct EventRow {
-    at: String,
-    kind: String,
-    ip: String,
+/// One line of a user's recent audit events, as the security page and the console show it.
+pub(crate) struct EventRow {
+    pub at: String,
+    pub kind: String,
+    pub ip: String,
+}
+
+/// The user's latest `limit` audit events, newest first, as table rows.
+pub(crate) async fn recent_events(
+    state: &AppState,
+    user_id: &str,
+    limit: i64,
+) -> AppResult<Vec<EventRow>> {
+    Ok(state
+        .store()
+        .user_audit(user_id, limit)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            at: when(Some(e.at)),
+            kind: e.kind,
+            ip: e.ip.unwrap_or_default(),
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -172,16 +192,7 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
                 acr: s.acr,
             })
             .collect();
-        let events = store
-            .user_audit(&user.id, 20)
-            .await?
-            .into_iter()
-            .map(|e| EventRow {
-                at: when(Some(e.at)),
-                kind: e.kind,
-                ip: e.ip.unwrap_or_default(),
-            })
-            .collect();
+        let events = recent_events(&state, &user.id, 20).await?;
         let links = store
             .upstream_identities(&user.id)
             .await?

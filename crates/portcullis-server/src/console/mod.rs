@@ -1,0 +1,251 @@
+//! The admin console (`/admin`): the tenant managed from a browser, server-rendered like the
+//! hosted pages (CSRF on every form, the same strict CSP, no script). Who may enter is a console
+//! role (`admin`, `support`, `auditor`, see [`portcullis_core::roles`]) on a session that proved
+//! `admin_required_acr` within `admin_max_age`; every change also needs a factor proved in the
+//! last five minutes, and lands in the audit trail with the admin's id.
+
+mod users;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use portcullis_core::model::{Session, User};
+use portcullis_core::roles::{Permission, Role};
+use portcullis_proto::acr::Acr;
+
+use crate::error::{AppError, AppResult};
+use crate::http::ClientMeta;
+use crate::state::AppState;
+use crate::ui::flow::{self, Resume};
+use crate::ui::{self, PageCtx};
+
+/// Routes of the console.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(home))
+        .route("/admin/users", get(users::list))
+        .route("/admin/users/{id}", get(users::show).post(users::act))
+}
+
+/// Whether `path` is a console page a sign-in may return to: `/admin` or below it, made of
+/// characters a console URL uses (no `//`, no scheme, no query), so it cannot leave the site.
+pub fn is_console_path(path: &str) -> bool {
+    (path == "/admin" || path.starts_with("/admin/"))
+        && !path.contains("//")
+        && !path.contains("..")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b))
+}
+
+/// An admin inside the console: their session, account and role, read afresh on every request
+/// (a role taken away ends access at the next click).
+pub(crate) struct Console {
+    /// The admin's session.
+    pub session: Session,
+    /// The admin.
+    pub user: User,
+    /// What they may do.
+    pub role: Role,
+}
+
+impl Console {
+    /// Refuses with 403 unless the role allows `p`.
+    pub fn require(&self, p: Permission) -> AppResult<()> {
+        if self.role.allows(p) {
+            Ok(())
+        } else {
+            Err(AppError::page(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "Your console role ({}) does not allow this. Ask an admin.",
+                    self.role
+                ),
+            ))
+        }
+    }
+
+    /// The detail every console audit event carries: who did it, from where.
+    pub fn audit_detail(&self, mut detail: serde_json::Value) -> serde_json::Value {
+        if let Some(o) = detail.as_object_mut() {
+            o.insert("admin_id".into(), self.user.id.clone().into());
+            o.insert("admin_role".into(), self.role.as_str().into());
+            o.insert("via".into(), "console".into());
+        }
+        detail
+    }
+}
+
+/// The gate of every console page: a session (else the sign-in page, returning to `path`), a
+/// console role (else 403), and `admin_required_acr` proved within `admin_max_age` (else a
+/// step-up that returns to `path`). `Err(response)` is where the browser goes instead.
+pub(crate) async fn enter(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> AppResult<Result<Console, Response>> {
+    let Some(session) = ui::current_session(state, headers).await? else {
+        return Ok(Err(ui::see_other(
+            &format!("/u/login?return_to={path}"),
+            &[],
+        )));
+    };
+    let Some(user) = state.store().user_by_id(&session.user_id).await? else {
+        return Err(AppError::Internal("session without user".into()));
+    };
+    let Some(role) = portcullis_core::admin::role_of(state.store(), &user.id).await? else {
+        return Err(AppError::page(
+            StatusCode::FORBIDDEN,
+            "Your account has no console role. An admin can grant one (`portcullis user role`).",
+        ));
+    };
+    if user.blocked {
+        return Err(AppError::page(
+            StatusCode::FORBIDDEN,
+            "This account is blocked.",
+        ));
+    }
+    let settings = state.settings();
+    let proved = Acr::parse(&session.acr).unwrap_or(Acr::Aal1);
+    let recent = state.now() - session.auth_time <= settings.admin_max_age;
+    if !proved.satisfies(settings.admin_required_acr) || !recent {
+        return flow::step_up(
+            state,
+            &session,
+            Resume::Path(path.into()),
+            Some(settings.admin_required_acr),
+            None,
+        )
+        .await
+        .map(Err);
+    }
+    Ok(Ok(Console {
+        session,
+        user,
+        role,
+    }))
+}
+
+/// For a change: the gate, the permission, and a factor proved in the last five minutes (else
+/// a step-up that returns to `path`, where the admin submits again).
+pub(crate) async fn enter_to_change(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    p: Permission,
+) -> AppResult<Result<Console, Response>> {
+    let console = match enter(state, headers, path).await? {
+        Ok(c) => c,
+        Err(r) => return Ok(Err(r)),
+    };
+    console.require(p)?;
+    if !ui::security::fresh(state, &console.session).await? {
+        return ui::security::step_up(state, &console.session, path)
+            .await
+            .map(Err);
+    }
+    Ok(Ok(console))
+}
+
+/// What the console's layout shows on every page.
+pub(crate) struct Frame {
+    pub email: String,
+    pub role: &'static str,
+    /// Which section the navigation marks as current.
+    pub section: &'static str,
+}
+
+impl Frame {
+    fn new(console: &Console, section: &'static str) -> Frame {
+        Frame {
+            email: console.user.email.clone(),
+            role: console.role.as_str(),
+            section,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_home.html")]
+struct HomePage {
+    nonce: String,
+    frame: Frame,
+    users: i64,
+    admin_required_acr: &'static str,
+    admin_max_age_hours: i64,
+}
+
+/// `GET /admin`: where the console starts.
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    page(async {
+        let console = match enter(&state, &headers, "/admin").await? {
+            Ok(c) => c,
+            Err(r) => return Ok(r),
+        };
+        let (_, users) = state.store().users_page(None, 0, 0).await?;
+        let ctx = PageCtx::new(&state, &headers);
+        let settings = state.settings();
+        let body = HomePage {
+            nonce: ctx.nonce.clone(),
+            frame: Frame::new(&console, "home"),
+            users,
+            admin_required_acr: settings.admin_required_acr.as_str(),
+            admin_max_age_hours: settings.admin_max_age / 3600,
+        };
+        ctx.respond(StatusCode::OK, &body, vec![])
+    })
+    .await
+}
+
+/// Runs a console handler, turning its error into the error page.
+async fn page(f: impl Future<Output = AppResult<Response>>) -> Response {
+    f.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The audit trail's record of a console change to `user_id`.
+pub(crate) async fn audit(
+    state: &AppState,
+    meta: &ClientMeta,
+    console: &Console,
+    kind: &str,
+    user_id: &str,
+    detail: serde_json::Value,
+) {
+    state
+        .audit(
+            kind,
+            meta,
+            Some(user_id),
+            None,
+            console.audit_detail(detail),
+        )
+        .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_console_path;
+
+    #[test]
+    fn sign_ins_return_only_to_console_paths_on_this_site() {
+        for ok in ["/admin", "/admin/users", "/admin/users/usr_AbC-12_x"] {
+            assert!(is_console_path(ok), "{ok}");
+        }
+        for bad in [
+            "/administrator",
+            "//evil.example/admin",
+            "/admin//evil.example",
+            "/admin/../u/login",
+            "/admin/users?q=x",
+            "https://evil.example/admin",
+            "/admin/users/a%2F..",
+            "/admin\\evil",
+            "",
+        ] {
+            assert!(!is_console_path(bad), "{bad}");
+        }
+    }
+}

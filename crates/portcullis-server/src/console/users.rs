@@ -1,0 +1,339 @@
+//! The console's users: search by email (prefix) or id with keyset paging, a user's page
+//! (profile, role, factors, sessions, recent events) and the changes an admin makes there. Each
+//! change calls the same operation the management API and the CLI use.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use portcullis_core::model::User;
+use portcullis_core::roles::{Permission, Role};
+use serde::Deserialize;
+
+use super::{Frame, enter, enter_to_change, page};
+use crate::error::AppError;
+use crate::http::ClientMeta;
+use crate::state::AppState;
+use crate::time::when;
+use crate::ui::{self, PageCtx};
+
+/// Users per page of the list.
+const PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    q: String,
+    after: Option<String>,
+}
+
+struct UserRow {
+    id: String,
+    email: String,
+    name: String,
+    blocked: bool,
+    last_login: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct ListPage {
+    nonce: String,
+    frame: Frame,
+    q: String,
+    rows: Vec<UserRow>,
+    /// The query string of the next page, when there may be one.
+    next: Option<String>,
+}
+
+/// `GET /admin/users?q=…&after=…`: users whose email starts with `q` (or whose id is `q`),
+/// by email, fifty at a time.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    page(async {
+        let console = match enter(&state, &headers, "/admin/users").await? {
+            Ok(c) => c,
+            Err(r) => return Ok(r),
+        };
+        console.require(Permission::Read)?;
+        let q = query.q.trim().to_string();
+        let users = state
+            .store()
+            .search_users(&q, query.after.as_deref(), PAGE)
+            .await?;
+        let next = (users.len() as i64 == PAGE)
+            .then(|| users.last())
+            .flatten()
+            .map(|last| {
+                serde_urlencoded::to_string([("q", q.as_str()), ("after", last.email.as_str())])
+                    .unwrap_or_default()
+            });
+        let rows = users
+            .into_iter()
+            .map(|u| UserRow {
+                name: u.name.unwrap_or_default(),
+                last_login: when(u.last_login),
+                blocked: u.blocked,
+                email: u.email,
+                id: u.id,
+            })
+            .collect();
+        let ctx = PageCtx::new(&state, &headers);
+        let body = ListPage {
+            nonce: ctx.nonce.clone(),
+            frame: Frame::new(&console, "users"),
+            q,
+            rows,
+            next,
+        };
+        ctx.respond(StatusCode::OK, &body, vec![])
+    })
+    .await
+}
+
+struct FactorRow {
+    id: String,
+    kind: &'static str,
+    name: String,
+    created: String,
+    last_used: String,
+}
+
+struct SessionRow {
+    created: String,
+    acr: String,
+    amr: String,
+    expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+struct UserPage {
+    csrf: String,
+    nonce: String,
+    frame: Frame,
+    user: User,
+    created: String,
+    last_login: String,
+    role: String,
+    roles: Vec<&'static str>,
+    factors: Vec<FactorRow>,
+    sessions: Vec<SessionRow>,
+    events: Vec<ui::security::EventRow>,
+    can_block: bool,
+    can_remove_factor: bool,
+    can_end_sessions: bool,
+    can_manage_roles: bool,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ShowQuery {
+    done: Option<String>,
+}
+
+fn user_path(id: &str) -> String {
+    format!("/admin/users/{id}")
+}
+
+/// `GET /admin/users/{id}`: one user.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> Response {
+    page(async {
+        let path = user_path(&id);
+        let console = match enter(&state, &headers, &path).await? {
+            Ok(c) => c,
+            Err(r) => return Ok(r),
+        };
+        console.require(Permission::Read)?;
+        let store = state.store();
+        let user = store.user_by_id(&id).await?.ok_or_else(not_found)?;
+        let role = portcullis_core::admin::role_of(store, &id).await?;
+        let factors = ui::active_factors(&state, &id)
+            .await?
+            .into_iter()
+            .map(|f| FactorRow {
+                kind: f.kind.label(),
+                created: when(Some(f.created_at)),
+                last_used: when(f.last_used_at),
+                id: f.id,
+                name: f.name,
+            })
+            .collect();
+        let sessions = store
+            .user_sessions(&id, state.now())
+            .await?
+            .into_iter()
+            .map(|s| SessionRow {
+                created: when(Some(s.created_at)),
+                acr: s.acr,
+                amr: s.amr.join(" "),
+                expires: when(Some(s.expires_at)),
+            })
+            .collect();
+        let events = ui::security::recent_events(&state, &id, 20).await?;
+        let notice = query
+            .done
+            .as_deref()
+            .and_then(done_message)
+            .map(str::to_string);
+        let ctx = PageCtx::new(&state, &headers);
+        let body = UserPage {
+            csrf: ctx.csrf.clone(),
+            nonce: ctx.nonce.clone(),
+            frame: Frame::new(&console, "users"),
+            created: when(Some(user.created_at)),
+            last_login: when(user.last_login),
+            role: role.map(|r| r.as_str()).unwrap_or("none").to_string(),
+            roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+            factors,
+            sessions,
+            events,
+            can_block: console.role.allows(Permission::BlockUser),
+            can_remove_factor: console.role.allows(Permission::RemoveFactor),
+            can_end_sessions: console.role.allows(Permission::EndSessions),
+            can_manage_roles: console.role.allows(Permission::ManageRoles),
+            notice,
+            user,
+        };
+        ctx.respond(StatusCode::OK, &body, vec![])
+    })
+    .await
+}
+
+/// The confirmation shown after a change (`?done=…`); unknown values show nothing.
+fn done_message(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "blocked" => "The user is blocked and their sessions have ended.",
+        "unblocked" => "The user may sign in again.",
+        "factor_removed" => "The factor is removed and the user's sessions have ended.",
+        "sessions_ended" => "The user's sessions have ended.",
+        "role_changed" => "The console role is changed.",
+        _ => return None,
+    })
+}
+
+fn not_found() -> AppError {
+    AppError::page(StatusCode::NOT_FOUND, "No such user.")
+}
+
+/// `POST /admin/users/{id}`: `action` = `block`, `unblock`, `remove_factor` (`factor_id`),
+/// `end_sessions` or `set_role` (`role`: a role or `none`).
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    page(async {
+        let form = ui::posted(&state, &headers, &body)?;
+        let path = user_path(&id);
+        let action = form.get("action").unwrap_or_default().to_string();
+        let permission = match action.as_str() {
+            "block" | "unblock" => Permission::BlockUser,
+            "remove_factor" => Permission::RemoveFactor,
+            "end_sessions" => Permission::EndSessions,
+            "set_role" => Permission::ManageRoles,
+            _ => {
+                return Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action."));
+            }
+        };
+        let console = match enter_to_change(&state, &headers, &path, permission).await? {
+            Ok(c) => c,
+            Err(r) => return Ok(r),
+        };
+        let store = state.store();
+        let user = store.user_by_id(&id).await?.ok_or_else(not_found)?;
+        let done = match action.as_str() {
+            "block" | "unblock" => {
+                let blocked = action == "block";
+                if blocked && user.id == console.user.id {
+                    return Err(AppError::page(
+                        StatusCode::CONFLICT,
+                        "You cannot block yourself.",
+                    ));
+                }
+                let ended = crate::mgmt::users::set_blocked(&state, &meta, user, blocked).await?;
+                let kind = if blocked {
+                    "user.blocked"
+                } else {
+                    "user.unblocked"
+                };
+                let detail = serde_json::json!({ "blocked": blocked, "ended_sessions": ended });
+                super::audit(&state, &meta, &console, kind, &id, detail).await;
+                if blocked { "blocked" } else { "unblocked" }
+            }
+            "remove_factor" => {
+                let factor_id = form.get("factor_id").unwrap_or_default();
+                // The same removal as the user's own security page: recovery codes go with the
+                // last factor, every session ends (apps told by back-channel logout), the user
+                // is emailed; the console adds who did it.
+                let removed =
+                    ui::security::remove_factor(&state, &meta, &id, factor_id, None).await?;
+                let Some(factor) = removed else {
+                    return Err(AppError::page(
+                        StatusCode::NOT_FOUND,
+                        "That factor no longer exists.",
+                    ));
+                };
+                let detail =
+                    serde_json::json!({ "factor_id": factor.id, "type": factor.kind.as_str() });
+                super::audit(
+                    &state,
+                    &meta,
+                    &console,
+                    "console.factor_removed",
+                    &id,
+                    detail,
+                )
+                .await;
+                "factor_removed"
+            }
+            "end_sessions" => {
+                let keep = (id == console.user.id).then_some(console.session.id.as_str());
+                let ended =
+                    crate::sessions::end_all(&state, &meta, &id, keep, "admin_ended").await?;
+                let detail = serde_json::json!({ "ended_sessions": ended });
+                super::audit(&state, &meta, &console, "user.sessions_ended", &id, detail).await;
+                "sessions_ended"
+            }
+            _ => {
+                let role =
+                    match form.get("role").unwrap_or_default() {
+                        "none" => None,
+                        name => Some(Role::parse(name).ok_or_else(|| {
+                            AppError::page(StatusCode::BAD_REQUEST, "Unknown role.")
+                        })?),
+                    };
+                if id == console.user.id && role != Some(Role::Admin) {
+                    return Err(AppError::page(
+                        StatusCode::CONFLICT,
+                        "You cannot take your own admin role: ask another admin.",
+                    ));
+                }
+                portcullis_core::admin::set_role(store, state.clock(), &id, role).await?;
+                let detail = serde_json::json!({ "role": role.map(|r| r.as_str()) });
+                super::audit(&state, &meta, &console, "user.role_changed", &id, detail).await;
+                "role_changed"
+            }
+        };
+        Ok(ui::see_other(&format!("{path}?done={done}"), &[]))
+    })
+    .await
+}
+
+impl UserPage {
+    /// Whether the admin is looking at their own account (no blocking oneself).
+    fn is_self(&self) -> bool {
+        self.frame.email == self.user.email
+    }
+}

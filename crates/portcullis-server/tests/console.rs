@@ -1,0 +1,434 @@
+//! The admin console (`/admin`): who gets in (a session, a console role, aal2 within
+//! `admin_max_age`), what each role may do, a fresh factor for every change, CSRF and CSP on
+//! every page, the search, and each change reached out of order, twice and 80 times at once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use portcullis_core::clock::Clock;
+use portcullis_core::ports::Store;
+use portcullis_core::roles::Role;
+use portcullis_testkit::{TestApp, browser, form_value, spawn_app};
+
+/// Grants `role` to the user with `email`, as `portcullis user role` does.
+async fn grant(app: &TestApp, email: &str, role: Option<Role>) {
+    let user = app.store.user_by_email(email).await.unwrap().unwrap();
+    portcullis_core::admin::set_role(app.store.as_ref(), &app.clock, &user.id, role)
+        .await
+        .unwrap();
+}
+
+/// Follows the console's sign-in from `path` in `b` (the password, then the TOTP step-up the
+/// console asks for) until `path` answers; how many factor pages it passed.
+async fn into_console(
+    b: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    totp: &portcullis_core::factor::totp::TotpSecret,
+) -> (Page, usize) {
+    let mut factor_pages = 0;
+    let mut page = get(b, app, path).await;
+    for _ in 0..6 {
+        let Some(next) = page.location.clone() else {
+            return (page, factor_pages);
+        };
+        page = if next.starts_with("/u/login") {
+            let form = get(b, app, &next).await;
+            let csrf = form_value(&form.body, "csrf").unwrap();
+            let return_to = form_value(&form.body, "return_to").unwrap();
+            post(
+                b,
+                app,
+                "/u/login",
+                &[
+                    ("csrf", &csrf),
+                    ("return_to", &return_to),
+                    ("email", EMAIL),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await
+        } else if next == "/u/mfa" {
+            factor_pages += 1;
+            // A new time step for every code: a TOTP code is good once.
+            app.clock.advance(30);
+            prove_totp(b, app, totp).await
+        } else {
+            get(b, app, &next).await
+        };
+    }
+    panic!("no way into {path}: {:?} {}", page.location, page.status);
+}
+
+/// An admin (EMAIL, with TOTP) inside the console, and bob, a user with a session and a TOTP
+/// factor of his own.
+struct World {
+    app: TestApp,
+    admin: reqwest::Client,
+    totp: portcullis_core::factor::totp::TotpSecret,
+    bob: String,
+    bob_factor: String,
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let (cid, _) = setup(&app).await;
+    let admin = browser();
+    let (totp, _) = enrol_totp(&admin, &app, &cid).await;
+    grant(&app, EMAIL, Some(Role::Admin)).await;
+    let (page, _) = into_console(&admin, &app, "/admin", &totp).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let bob = app.create_user("bob@example.com", PASSWORD).await;
+    let factor = portcullis_core::model::Factor {
+        id: "f_bob".into(),
+        user_id: bob.id.clone(),
+        kind: portcullis_core::factor::FactorKind::Totp,
+        name: "Bob's phone".into(),
+        secret_enc: Some(vec![1, 2, 3]),
+        target: None,
+        credential_id: None,
+        detail: serde_json::json!({}),
+        sign_count: 0,
+        last_step: None,
+        active: true,
+        created_at: app.clock.now(),
+        last_used_at: None,
+    };
+    app.store.create_factor(&factor).await.unwrap();
+    let now = app.clock.now();
+    let session = portcullis_core::model::Session::start(&bob.id, now, now + 3600, vec![]);
+    app.store
+        .create_session(&session, "bob-token")
+        .await
+        .unwrap();
+    World {
+        app,
+        admin,
+        totp,
+        bob: bob.id,
+        bob_factor: factor.id,
+    }
+}
+
+impl World {
+    async fn bob_blocked(&self) -> bool {
+        self.app
+            .store
+            .user_by_id(&self.bob)
+            .await
+            .unwrap()
+            .unwrap()
+            .blocked
+    }
+
+    fn user_path(&self) -> String {
+        format!("/admin/users/{}", self.bob)
+    }
+
+    /// Posts `action` on bob's page with the browser's CSRF token (taken from the security
+    /// page, which always has a form: a read-only role's console page has none).
+    async fn act(&self, fields: &[(&str, &str)]) -> Page {
+        submit(
+            &self.admin,
+            &self.app,
+            "/u/account/security",
+            &self.user_path(),
+            fields,
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn console_needs_a_session_a_role_and_aal2_within_max_age() {
+    let app = spawn_app().await;
+    let (cid, _) = setup(&app).await;
+    let b = browser();
+    let first = get(&b, &app, "/admin").await;
+    assert_eq!(first.status, 303);
+    assert_eq!(first.location.as_deref(), Some("/u/login?return_to=/admin"));
+
+    let (totp, _) = enrol_totp(&b, &app, &cid).await;
+    let refused = get(&b, &app, "/admin").await;
+    assert_eq!(refused.status, 403, "no role, no console");
+    assert!(refused.body.contains("no console role"), "{}", refused.body);
+
+    grant(&app, EMAIL, Some(Role::Auditor)).await;
+    // A fresh browser: the password alone is not enough, the console asks for the TOTP.
+    let fresh = browser();
+    let (page, factor_pages) = into_console(&fresh, &app, "/admin", &totp).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(factor_pages >= 1, "aal2 was asked for");
+    assert!(page.body.contains("auditor"));
+    let session = app
+        .store
+        .user_sessions(&user_id(&app).await, app.clock.now())
+        .await
+        .unwrap();
+    assert!(session.iter().any(|s| s.acr == "aal2"));
+
+    // Past admin_max_age (12 hours), the console asks again; the session itself lives on.
+    app.clock.advance(12 * 3600 + 1);
+    let stale = get(&fresh, &app, "/admin/users").await;
+    assert_eq!(stale.status, 303, "{}", stale.body);
+    let (again, _) = into_console(&fresh, &app, "/admin/users", &totp).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+
+    // A role taken away ends access at the next request.
+    grant(&app, EMAIL, None).await;
+    assert_eq!(get(&fresh, &app, "/admin").await.status, 403);
+}
+
+#[tokio::test]
+async fn console_pages_carry_csp_and_no_store_and_forms_need_csrf() {
+    let w = world().await;
+    for path in ["/admin", "/admin/users", &w.user_path()] {
+        let resp = w.admin.get(w.app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            csp.contains("default-src 'none'") || csp.contains("default-src 'self'"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        let cache = resp.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(cache.contains("no-store"), "{path}: {cache}");
+        let body = resp.text().await.unwrap();
+        assert!(!body.contains("<script"), "{path} works without script");
+    }
+    // Without the token, or with another browser's, nothing changes.
+    let bare = post(&w.admin, &w.app, &w.user_path(), &[("action", "block")]).await;
+    assert_eq!(bare.status, 403);
+    let other = browser();
+    let foreign_csrf = form_value(
+        &get(&other, &w.app, "/u/login?return_to=/admin").await.body,
+        "csrf",
+    )
+    .unwrap();
+    let forged = post(
+        &w.admin,
+        &w.app,
+        &w.user_path(),
+        &[("action", "block"), ("csrf", &foreign_csrf)],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    assert!(!w.bob_blocked().await);
+}
+
+#[tokio::test]
+async fn block_needs_a_fresh_factor_ends_sessions_and_is_audited_with_the_admin() {
+    let w = world().await;
+    // Older than five minutes: the change waits for a factor, then goes through.
+    w.app.clock.advance(301);
+    let asked = w.act(&[("action", "block")]).await;
+    assert_eq!(asked.location.as_deref(), Some("/u/mfa"), "{}", asked.body);
+    assert!(!w.bob_blocked().await);
+    w.app.clock.advance(30);
+    let back = prove_totp(&w.admin, &w.app, &w.totp).await;
+    assert_eq!(back.location.as_deref(), Some(w.user_path().as_str()));
+    let done = w.act(&[("action", "block")]).await;
+    assert_eq!(
+        done.location,
+        Some(format!("{}?done=blocked", w.user_path())),
+        "{}",
+        done.body
+    );
+    assert!(w.bob_blocked().await);
+    assert!(
+        w.app
+            .store
+            .user_sessions(&w.bob, w.app.clock.now())
+            .await
+            .unwrap()
+            .is_empty(),
+        "bob's sessions ended"
+    );
+    let shown = get(&w.admin, &w.app, &done.location.unwrap()).await;
+    assert!(shown.body.contains("The user is blocked"), "{}", shown.body);
+    let events = w.app.store.user_audit(&w.bob, 20).await.unwrap();
+    let blocked = events
+        .iter()
+        .find(|e| e.kind == "user.blocked")
+        .expect("audited");
+    assert_eq!(blocked.detail["admin_id"], user_id(&w.app).await);
+    assert_eq!(blocked.detail["via"], "console");
+    // Twice: the second block changes nothing and ends nothing.
+    let again = w.act(&[("action", "block")]).await;
+    assert_eq!(again.status, 303);
+    let unblock = w.act(&[("action", "unblock")]).await;
+    assert_eq!(unblock.status, 303);
+    assert!(!w.bob_blocked().await);
+    // An admin cannot block themselves.
+    let me = format!("/admin/users/{}", user_id(&w.app).await);
+    let own = submit(&w.admin, &w.app, &me, &me, &[("action", "block")]).await;
+    assert_eq!(own.status, 409);
+}
+
+#[tokio::test]
+async fn support_removes_a_factor_but_may_not_block_or_grant_roles() {
+    let w = world().await;
+    grant(&w.app, EMAIL, Some(Role::Support)).await;
+    let page = get(&w.admin, &w.app, &w.user_path()).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("value=\"block\""),
+        "support sees no block button"
+    );
+    for fields in [
+        &[("action", "block")][..],
+        &[("action", "end_sessions")][..],
+        &[("action", "set_role"), ("role", "admin")][..],
+    ] {
+        let refused = w.act(fields).await;
+        assert_eq!(refused.status, 403, "{fields:?}: {}", refused.body);
+    }
+    assert!(!w.bob_blocked().await);
+    assert_eq!(w.app.store.admin_role(&w.bob).await.unwrap(), None);
+    let removed = w
+        .act(&[("action", "remove_factor"), ("factor_id", &w.bob_factor)])
+        .await;
+    assert_eq!(
+        removed.location,
+        Some(format!("{}?done=factor_removed", w.user_path()))
+    );
+    assert!(w.app.store.factors(&w.bob).await.unwrap().is_empty());
+    // Twice: the factor is gone.
+    let twice = w
+        .act(&[("action", "remove_factor"), ("factor_id", &w.bob_factor)])
+        .await;
+    assert_eq!(twice.status, 404);
+    // An auditor only reads.
+    grant(&w.app, EMAIL, Some(Role::Auditor)).await;
+    let refused = w
+        .act(&[("action", "remove_factor"), ("factor_id", "x")])
+        .await;
+    assert_eq!(refused.status, 403);
+}
+
+#[tokio::test]
+async fn a_factor_removed_eighty_times_at_once_is_removed_and_audited_once() {
+    let w = world().await;
+    let path = w.user_path();
+    let page = get(&w.admin, &w.app, &path).await;
+    let csrf = form_value(&page.body, "csrf").unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..80 {
+        let (b, url, csrf, factor) = (
+            w.admin.clone(),
+            w.app.url(&path),
+            csrf.clone(),
+            w.bob_factor.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            b.post(url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("action", "remove_factor"),
+                    ("factor_id", factor.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 404).count(),
+        79,
+        "{statuses:?}"
+    );
+    let events = w.app.store.user_audit(&w.bob, 200).await.unwrap();
+    assert_eq!(
+        events.iter().filter(|e| e.kind == "factor.removed").count(),
+        1
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == "console.factor_removed")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn roles_are_granted_from_the_console_but_never_taken_from_oneself() {
+    let w = world().await;
+    let done = w.act(&[("action", "set_role"), ("role", "support")]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(
+        w.app.store.admin_role(&w.bob).await.unwrap().as_deref(),
+        Some("support")
+    );
+    let bad = w.act(&[("action", "set_role"), ("role", "root")]).await;
+    assert_eq!(bad.status, 400);
+    let none = w.act(&[("action", "set_role"), ("role", "none")]).await;
+    assert_eq!(none.status, 303);
+    assert_eq!(w.app.store.admin_role(&w.bob).await.unwrap(), None);
+    let me = format!("/admin/users/{}", user_id(&w.app).await);
+    let own = submit(
+        &w.admin,
+        &w.app,
+        &me,
+        &me,
+        &[("action", "set_role"), ("role", "auditor")],
+    )
+    .await;
+    assert_eq!(own.status, 409);
+    assert_eq!(
+        w.app
+            .store
+            .admin_role(&user_id(&w.app).await)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("admin")
+    );
+}
+
+#[tokio::test]
+async fn users_are_found_by_the_start_of_their_email_or_their_id() {
+    let w = world().await;
+    w.app.create_user("carol@example.com", PASSWORD).await;
+    let found = get(&w.admin, &w.app, "/admin/users?q=BO").await;
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains("bob@example.com"));
+    assert!(!found.body.contains("carol@example.com"));
+    let by_id = get(&w.admin, &w.app, &format!("/admin/users?q={}", w.bob)).await;
+    assert!(by_id.body.contains("bob@example.com"));
+    let none = get(&w.admin, &w.app, "/admin/users?q=zed").await;
+    assert!(none.body.contains("No user matches"));
+    let all = get(&w.admin, &w.app, "/admin/users").await;
+    for email in [EMAIL, "bob@example.com", "carol@example.com"] {
+        assert!(all.body.contains(email), "{email}");
+    }
+    // Out of order: a user page that does not exist, and the console without a session.
+    assert_eq!(
+        get(&w.admin, &w.app, "/admin/users/nobody").await.status,
+        404
+    );
+    let stranger = browser();
+    let away = post(&stranger, &w.app, &w.user_path(), &[("action", "block")]).await;
+    assert_eq!(away.status, 403, "no CSRF cookie, no change");
+    assert!(!w.bob_blocked().await);
+}

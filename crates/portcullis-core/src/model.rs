@@ -44,6 +44,9 @@ pub fn empty_object() -> serde_json::Value {
 pub struct AuditQuery {
     /// Only the event with this row id.
     pub id: Option<i64>,
+    /// Only events with a smaller row id: keyset paging that events written meanwhile cannot
+    /// shift.
+    pub before_id: Option<i64>,
     /// Only events about this user.
     pub user_id: Option<String>,
     /// Only events of this type, or of every type under it when it ends in `.` (`factor.`).

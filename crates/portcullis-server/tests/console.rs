@@ -70,6 +70,7 @@ struct World {
     totp: portcullis_core::factor::totp::TotpSecret,
     bob: String,
     bob_factor: String,
+    admin_id: String,
 }
 
 async fn world() -> World {
@@ -103,12 +104,14 @@ async fn world() -> World {
         .create_session(&session, "bob-token")
         .await
         .unwrap();
+    let admin_id = user_id(&app).await;
     World {
         app,
         admin,
         totp,
         bob: bob.id,
         bob_factor: factor.id,
+        admin_id,
     }
 }
 
@@ -184,7 +187,7 @@ async fn console_needs_a_session_a_role_and_aal2_within_max_age() {
 #[tokio::test]
 async fn console_pages_carry_csp_and_no_store_and_forms_need_csrf() {
     let w = world().await;
-    for path in ["/admin", "/admin/users", &w.user_path()] {
+    for path in ["/admin", "/admin/users", &w.user_path(), "/admin/logs"] {
         let resp = w.admin.get(w.app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{path}");
         let csp = resp.headers()["content-security-policy"]
@@ -431,4 +434,137 @@ async fn users_are_found_by_the_start_of_their_email_or_their_id() {
     let away = post(&stranger, &w.app, &w.user_path(), &[("action", "block")]).await;
     assert_eq!(away.status, 403, "no CSRF cookie, no change");
     assert!(!w.bob_blocked().await);
+}
+
+#[tokio::test]
+async fn audit_trail_filters_exports_every_event_as_ndjson_and_verifies_the_chain() {
+    let w = world().await;
+    // More events than one export batch, so the export reads several.
+    let meta = portcullis_server::http::ClientMeta::default();
+    for n in 0..2_100 {
+        w.app
+            .state
+            .audit(
+                "user.noted",
+                &meta,
+                Some(&w.bob),
+                None,
+                serde_json::json!({ "n": n }),
+            )
+            .await;
+    }
+    assert_eq!(w.act(&[("action", "block")]).await.status, 303);
+    let users = get(&w.admin, &w.app, "/admin/logs?type=user.").await;
+    assert_eq!(users.status, 200, "{}", users.body);
+    assert!(users.body.contains("user.blocked"));
+    assert!(
+        !users.body.contains("login.success"),
+        "only the user. family"
+    );
+    let bobs = get(
+        &w.admin,
+        &w.app,
+        &format!("/admin/logs?user_id={}&type=user.blocked", w.bob),
+    )
+    .await;
+    assert!(
+        bobs.body.contains(">1 event<") || bobs.body.contains("1 event."),
+        "{}",
+        bobs.body
+    );
+    assert_eq!(
+        get(&w.admin, &w.app, "/admin/logs?from=yesterday")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        get(&w.admin, &w.app, "/admin/logs?type=DROP%20TABLE")
+            .await
+            .status,
+        400
+    );
+
+    let resp = w
+        .admin
+        .get(w.app.url(&format!("/admin/logs/export?user_id={}", w.bob)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/x-ndjson");
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let text = resp.text().await.unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (_, total) = w
+        .app
+        .store
+        .search_audit(&portcullis_core::model::AuditQuery {
+            user_id: Some(w.bob.clone()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        lines.len() as i64,
+        total,
+        "every event of the selection, once"
+    );
+    assert!(total > 2_100);
+    let ids: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l["log_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), lines.len(), "no event twice");
+    let numbers: Vec<i64> = lines
+        .iter()
+        .map(|l| l["log_id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(numbers.windows(2).all(|p| p[0] > p[1]), "newest first");
+    assert!(lines.iter().all(|l| l["user_id"] == w.bob.as_str()));
+    let exported = w.app.store.recent_audit(5).await.unwrap();
+    assert!(
+        exported
+            .iter()
+            .any(|e| e.kind == "console.logs_exported"
+                && e.detail["admin_id"] == w.admin_id.as_str())
+    );
+
+    // The chain, verified on demand; then tampered with from outside and found broken.
+    let ok = submit(&w.admin, &w.app, "/admin/logs", "/admin/logs/verify", &[]).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("Intact:"), "{}", ok.body);
+    assert_eq!(
+        post(&w.admin, &w.app, "/admin/logs/verify", &[])
+            .await
+            .status,
+        403,
+        "CSRF"
+    );
+    w.app
+        .store
+        .execute_raw("UPDATE audit_events SET kind = 'user.forged' WHERE kind = 'user.blocked'")
+        .await
+        .unwrap();
+    let broken = submit(&w.admin, &w.app, "/admin/logs", "/admin/logs/verify", &[]).await;
+    assert!(broken.body.contains("Broken at event"), "{}", broken.body);
+
+    // An auditor reads and exports; a user without a role does neither.
+    grant(&w.app, EMAIL, Some(Role::Auditor)).await;
+    assert_eq!(get(&w.admin, &w.app, "/admin/logs").await.status, 200);
+    grant(&w.app, EMAIL, None).await;
+    assert_eq!(get(&w.admin, &w.app, "/admin/logs").await.status, 403);
+    assert_eq!(
+        get(&w.admin, &w.app, "/admin/logs/export").await.status,
+        403
+    );
 }

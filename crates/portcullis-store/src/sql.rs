@@ -1329,6 +1329,7 @@ impl Store for SqlStore {
         }
         for (bound, op) in [
             (query.id, "id ="),
+            (query.before_id, "id <"),
             (query.from, "at >="),
             (query.to, "at <"),
         ] {

@@ -1107,6 +1107,24 @@ async fn audit_search_filters_and_pages(s: &SqlStore) {
             .collect::<Vec<_>>(),
         ["login.success", "factor.removed"]
     );
+    // Keyset paging: only rows older than a row id.
+    let (all_rows, _) = s
+        .search_audit(&AuditQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (older, older_total) = s
+        .search_audit(&AuditQuery {
+            before_id: Some(all_rows[1].id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(older_total, 2);
+    assert_eq!(older, all_rows[2..].to_vec());
 }
 
 async fn users_deletion_schedule_cancel_and_claim_once(s: &SqlStore) {

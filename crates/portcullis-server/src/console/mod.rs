@@ -4,6 +4,18 @@
 //! `admin_required_acr` within `admin_max_age`; every change also needs a factor proved in the
 //! last five minutes, and lands in the audit trail with the admin's id.
 
+/// Inside a console handler: the console a gate let in, or an early return to where the
+/// browser goes instead (the sign-in page, a step-up).
+macro_rules! inside {
+    ($gate:expr) => {
+        match $gate.await? {
+            Ok(console) => console,
+            Err(elsewhere) => return Ok(elsewhere),
+        }
+    };
+}
+
+mod logs;
 mod users;
 
 use askama::Template;
@@ -28,6 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(home))
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::show).post(users::act))
+        .route("/admin/logs", get(logs::list))
+        .route("/admin/logs/export", get(logs::export))
+        .route("/admin/logs/verify", axum::routing::post(logs::verify))
 }
 
 /// Whether `path` is a console page a sign-in may return to: `/admin` or below it, made of
@@ -129,6 +144,20 @@ pub(crate) async fn enter(
     }))
 }
 
+/// For a page that only reads: the gate and the `Read` permission.
+pub(crate) async fn enter_to_read(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> AppResult<Result<Console, Response>> {
+    let console = match enter(state, headers, path).await? {
+        Ok(c) => c,
+        Err(r) => return Ok(Err(r)),
+    };
+    console.require(Permission::Read)?;
+    Ok(Ok(console))
+}
+
 /// For a change: the gate, the permission, and a factor proved in the last five minutes (else
 /// a step-up that returns to `path`, where the admin submits again).
 pub(crate) async fn enter_to_change(
@@ -181,10 +210,7 @@ struct HomePage {
 /// `GET /admin`: where the console starts.
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     page(async {
-        let console = match enter(&state, &headers, "/admin").await? {
-            Ok(c) => c,
-            Err(r) => return Ok(r),
-        };
+        let console = inside!(enter_to_read(&state, &headers, "/admin"));
         let (_, users) = state.store().users_page(None, 0, 0).await?;
         let ctx = PageCtx::new(&state, &headers);
         let settings = state.settings();

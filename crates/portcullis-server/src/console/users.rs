@@ -11,7 +11,7 @@ use portcullis_core::model::User;
 use portcullis_core::roles::{Permission, Role};
 use serde::Deserialize;
 
-use super::{Frame, enter, enter_to_change, page};
+use super::{Frame, enter_to_change, enter_to_read, page};
 use crate::error::AppError;
 use crate::http::ClientMeta;
 use crate::state::AppState;
@@ -55,11 +55,7 @@ pub(crate) async fn list(
     Query(query): Query<ListQuery>,
 ) -> Response {
     page(async {
-        let console = match enter(&state, &headers, "/admin/users").await? {
-            Ok(c) => c,
-            Err(r) => return Ok(r),
-        };
-        console.require(Permission::Read)?;
+        let console = inside!(enter_to_read(&state, &headers, "/admin/users"));
         let q = query.q.trim().to_string();
         let users = state
             .store()
@@ -149,11 +145,7 @@ pub(crate) async fn show(
 ) -> Response {
     page(async {
         let path = user_path(&id);
-        let console = match enter(&state, &headers, &path).await? {
-            Ok(c) => c,
-            Err(r) => return Ok(r),
-        };
-        console.require(Permission::Read)?;
+        let console = inside!(enter_to_read(&state, &headers, &path));
         let store = state.store();
         let user = store.user_by_id(&id).await?.ok_or_else(not_found)?;
         let role = portcullis_core::admin::role_of(store, &id).await?;
@@ -247,10 +239,7 @@ pub(crate) async fn act(
                 return Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action."));
             }
         };
-        let console = match enter_to_change(&state, &headers, &path, permission).await? {
-            Ok(c) => c,
-            Err(r) => return Ok(r),
-        };
+        let console = inside!(enter_to_change(&state, &headers, &path, permission));
         let store = state.store();
         let user = store.user_by_id(&id).await?.ok_or_else(not_found)?;
         let done = match action.as_str() {

@@ -5,7 +5,7 @@
 
 mod apps;
 mod consents;
-mod logs;
+pub(crate) mod logs;
 pub mod openapi;
 pub(crate) mod users;
 

@@ -27,6 +27,8 @@ pub enum Permission {
     EndSessions,
     /// Block or unblock a user.
     BlockUser,
+    /// Force a password reset: the password stops working and the user is emailed a link.
+    ResetPassword,
     /// Delete a user.
     DeleteUser,
     /// Create, change or delete applications and APIs.
@@ -91,6 +93,7 @@ mod tests {
         for p in [
             Permission::EndSessions,
             Permission::BlockUser,
+            Permission::ResetPassword,
             Permission::DeleteUser,
             Permission::ManageApps,
             Permission::ManagePolicy,

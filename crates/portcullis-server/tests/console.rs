@@ -116,6 +116,15 @@ async fn world() -> World {
 }
 
 impl World {
+    async fn bob_sessions(&self) -> usize {
+        self.app
+            .store
+            .user_sessions(&self.bob, self.app.clock.now())
+            .await
+            .unwrap()
+            .len()
+    }
+
     async fn bob_blocked(&self) -> bool {
         self.app
             .store
@@ -128,6 +137,18 @@ impl World {
 
     fn user_path(&self) -> String {
         format!("/admin/users/{}", self.bob)
+    }
+
+    /// Posts on bob's page and expects the redirect back to it with `?done=done`.
+    async fn act_done(&self, fields: &[(&str, &str)], done: &str) -> Page {
+        let page = self.act(fields).await;
+        assert_eq!(
+            page.location,
+            Some(format!("{}?done={done}", self.user_path())),
+            "{fields:?}: {}",
+            page.body
+        );
+        page
     }
 
     /// Posts `action` on bob's page with the browser's CSRF token (taken from the security
@@ -239,23 +260,9 @@ async fn block_needs_a_fresh_factor_ends_sessions_and_is_audited_with_the_admin(
     w.app.clock.advance(30);
     let back = prove_totp(&w.admin, &w.app, &w.totp).await;
     assert_eq!(back.location.as_deref(), Some(w.user_path().as_str()));
-    let done = w.act(&[("action", "block")]).await;
-    assert_eq!(
-        done.location,
-        Some(format!("{}?done=blocked", w.user_path())),
-        "{}",
-        done.body
-    );
+    let done = w.act_done(&[("action", "block")], "blocked").await;
     assert!(w.bob_blocked().await);
-    assert!(
-        w.app
-            .store
-            .user_sessions(&w.bob, w.app.clock.now())
-            .await
-            .unwrap()
-            .is_empty(),
-        "bob's sessions ended"
-    );
+    assert!(w.bob_sessions().await == 0, "bob's sessions ended");
     let shown = get(&w.admin, &w.app, &done.location.unwrap()).await;
     assert!(shown.body.contains("The user is blocked"), "{}", shown.body);
     let events = w.app.store.user_audit(&w.bob, 20).await.unwrap();
@@ -297,13 +304,11 @@ async fn support_removes_a_factor_but_may_not_block_or_grant_roles() {
     }
     assert!(!w.bob_blocked().await);
     assert_eq!(w.app.store.admin_role(&w.bob).await.unwrap(), None);
-    let removed = w
-        .act(&[("action", "remove_factor"), ("factor_id", &w.bob_factor)])
-        .await;
-    assert_eq!(
-        removed.location,
-        Some(format!("{}?done=factor_removed", w.user_path()))
-    );
+    w.act_done(
+        &[("action", "remove_factor"), ("factor_id", &w.bob_factor)],
+        "factor_removed",
+    )
+    .await;
     assert!(w.app.store.factors(&w.bob).await.unwrap().is_empty());
     // Twice: the factor is gone.
     let twice = w
@@ -431,6 +436,9 @@ async fn users_are_found_by_the_start_of_their_email_or_their_id() {
         404
     );
     let stranger = browser();
+    // A user id no console link makes: the sign-in returns to the console's start instead.
+    let odd = get(&stranger, &w.app, "/admin/users/a%0D%0AX-Evil:%201").await;
+    assert_eq!(odd.location.as_deref(), Some("/u/login?return_to=/admin"));
     let away = post(&stranger, &w.app, &w.user_path(), &[("action", "block")]).await;
     assert_eq!(away.status, 403, "no CSRF cookie, no change");
     assert!(!w.bob_blocked().await);
@@ -566,5 +574,58 @@ async fn audit_trail_filters_exports_every_event_as_ndjson_and_verifies_the_chai
     assert_eq!(
         get(&w.admin, &w.app, "/admin/logs/export").await.status,
         403
+    );
+}
+
+/// Messages the dev outbox holds for `to` with `subject`.
+fn mails(app: &TestApp, to: &str, subject: &str) -> usize {
+    app.state
+        .outbox()
+        .unwrap()
+        .messages()
+        .iter()
+        .filter(|m| m.to == to && m.subject == subject)
+        .count()
+}
+
+#[tokio::test]
+async fn a_forced_reset_and_an_enrolment_link_are_emailed_and_audited_by_role() {
+    let w = world().await;
+    w.act_done(&[("action", "reset_password")], "password_reset")
+        .await;
+    let bob = w.app.store.user_by_id(&w.bob).await.unwrap().unwrap();
+    assert!(bob.password_hash.is_none(), "the password stops working");
+    assert!(w.bob_sessions().await == 0);
+    assert_eq!(mails(&w.app, "bob@example.com", "Choose your password"), 1);
+    let events = w.app.store.user_audit(&w.bob, 20).await.unwrap();
+    let forced = events
+        .iter()
+        .find(|e| e.kind == "password.reset_forced")
+        .expect("audited");
+    assert_eq!(forced.detail["admin_id"], w.admin_id.as_str());
+    let me = format!("/admin/users/{}", w.admin_id);
+    let own = submit(&w.admin, &w.app, &me, &me, &[("action", "reset_password")]).await;
+    assert_eq!(own.status, 409, "not one's own password from here");
+
+    // Support sends enrolment links but does not force resets; an auditor does neither.
+    grant(&w.app, EMAIL, Some(Role::Support)).await;
+    w.act_done(&[("action", "send_ticket")], "ticket_sent")
+        .await;
+    assert_eq!(
+        mails(&w.app, "bob@example.com", "Set up two-step sign-in"),
+        1
+    );
+    let ticket = w.app.store.user_audit(&w.bob, 20).await.unwrap();
+    assert!(
+        ticket
+            .iter()
+            .any(|e| e.kind == "ticket.created" && e.detail["via"] == "console")
+    );
+    assert_eq!(w.act(&[("action", "reset_password")]).await.status, 403);
+    grant(&w.app, EMAIL, Some(Role::Auditor)).await;
+    assert_eq!(w.act(&[("action", "send_ticket")]).await.status, 403);
+    assert_eq!(
+        mails(&w.app, "bob@example.com", "Set up two-step sign-in"),
+        1
     );
 }

@@ -102,6 +102,13 @@ pub(crate) async fn enter(
     headers: &HeaderMap,
     path: &str,
 ) -> AppResult<Result<Console, Response>> {
+    // Where a sign-in or step-up returns: this page, unless its URL (a user id from the
+    // address bar) is not one a console link makes.
+    let path = if is_console_path(path) {
+        path
+    } else {
+        "/admin"
+    };
     let Some(session) = ui::current_session(state, headers).await? else {
         return Ok(Err(ui::see_other(
             &format!("/u/login?return_to={path}"),
@@ -172,6 +179,11 @@ pub(crate) async fn enter_to_change(
     };
     console.require(p)?;
     if !ui::security::fresh(state, &console.session).await? {
+        let path = if is_console_path(path) {
+            path
+        } else {
+            "/admin"
+        };
         return ui::security::step_up(state, &console.session, path)
             .await
             .map(Err);

@@ -20,6 +20,10 @@ use crate::ui::{self, PageCtx};
 
 /// Users per page of the list.
 const PAGE: i64 = 50;
+/// How long an emailed enrolment link works: a day, as it lets its holder add a factor.
+const ENROLMENT_LINK_TTL: i64 = 86_400;
+/// How long a forced reset's link works: five days, as the management API's tickets.
+const PASSWORD_LINK_TTL: i64 = 5 * 86_400;
 
 #[derive(Deserialize)]
 pub(crate) struct ListQuery {
@@ -121,6 +125,8 @@ struct UserPage {
     sessions: Vec<SessionRow>,
     events: Vec<ui::security::EventRow>,
     can_block: bool,
+    can_reset: bool,
+    can_send_ticket: bool,
     can_remove_factor: bool,
     can_end_sessions: bool,
     can_manage_roles: bool,
@@ -190,6 +196,8 @@ pub(crate) async fn show(
             sessions,
             events,
             can_block: console.role.allows(Permission::BlockUser),
+            can_reset: console.role.allows(Permission::ResetPassword),
+            can_send_ticket: console.role.allows(Permission::SendTicket),
             can_remove_factor: console.role.allows(Permission::RemoveFactor),
             can_end_sessions: console.role.allows(Permission::EndSessions),
             can_manage_roles: console.role.allows(Permission::ManageRoles),
@@ -209,6 +217,10 @@ fn done_message(done: &str) -> Option<&'static str> {
         "factor_removed" => "The factor is removed and the user's sessions have ended.",
         "sessions_ended" => "The user's sessions have ended.",
         "role_changed" => "The console role is changed.",
+        "ticket_sent" => "An enrolment link was emailed to the user (one use, 24 hours).",
+        "password_reset" => {
+            "The password no longer works, the user's sessions have ended, and a link to choose a new one was emailed."
+        }
         _ => return None,
     })
 }
@@ -217,8 +229,8 @@ fn not_found() -> AppError {
     AppError::page(StatusCode::NOT_FOUND, "No such user.")
 }
 
-/// `POST /admin/users/{id}`: `action` = `block`, `unblock`, `remove_factor` (`factor_id`),
-/// `end_sessions` or `set_role` (`role`: a role or `none`).
+/// `POST /admin/users/{id}`: `action` = `block`, `unblock`, `reset_password`, `send_ticket`,
+/// `remove_factor` (`factor_id`), `end_sessions` or `set_role` (`role`: a role or `none`).
 pub(crate) async fn act(
     State(state): State<AppState>,
     meta: ClientMeta,
@@ -232,6 +244,8 @@ pub(crate) async fn act(
         let action = form.get("action").unwrap_or_default().to_string();
         let permission = match action.as_str() {
             "block" | "unblock" => Permission::BlockUser,
+            "reset_password" => Permission::ResetPassword,
+            "send_ticket" => Permission::SendTicket,
             "remove_factor" => Permission::RemoveFactor,
             "end_sessions" => Permission::EndSessions,
             "set_role" => Permission::ManageRoles,
@@ -260,6 +274,39 @@ pub(crate) async fn act(
                 let detail = serde_json::json!({ "blocked": blocked, "ended_sessions": ended });
                 super::audit(&state, &meta, &console, kind, &id, detail).await;
                 if blocked { "blocked" } else { "unblocked" }
+            }
+            "reset_password" => {
+                if user.id == console.user.id {
+                    return Err(AppError::page(
+                        StatusCode::CONFLICT,
+                        "Change your own password on your profile page.",
+                    ));
+                }
+                let (_, ended) = crate::mgmt::users::password_link(
+                    &state,
+                    &meta,
+                    user,
+                    PASSWORD_LINK_TTL,
+                    true,
+                    true,
+                )
+                .await?;
+                let detail = serde_json::json!({ "ended_sessions": ended, "ttl_sec": PASSWORD_LINK_TTL, "send_mail": true });
+                super::audit(&state, &meta, &console, "password.reset_forced", &id, detail).await;
+                "password_reset"
+            }
+            "send_ticket" => {
+                let ticket = crate::mgmt::users::enrolment_ticket(
+                    &state,
+                    &user,
+                    None,
+                    ENROLMENT_LINK_TTL,
+                    true,
+                )
+                .await?;
+                let detail = serde_json::json!({ "ticket_id": ticket.id, "ttl_sec": ENROLMENT_LINK_TTL, "send_mail": true });
+                super::audit(&state, &meta, &console, "ticket.created", &id, detail).await;
+                "ticket_sent"
             }
             "remove_factor" => {
                 let factor_id = form.get("factor_id").unwrap_or_default();

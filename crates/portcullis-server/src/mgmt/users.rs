@@ -993,18 +993,19 @@ pub async fn ticket(State(state): State<AppState>, admin: Admin, body: Bytes) ->
         admin.require(&["create:guardian_enrollment_tickets"])?;
         let req: TicketRequest = parse_body(&body)?;
         let ttl = ticket_ttl(req.ttl_sec, 300)?;
-        let to = match &req.email {
-            Some(e) => Some(admin::parse_email(e).map_err(|_| {
-                ApiError::body("email is not a valid address on property email")
-            })?),
-            None => None,
-        };
+        let to =
+            match &req.email {
+                Some(e) => Some(admin::parse_email(e).map_err(|_| {
+                    ApiError::body("email is not a valid address on property email")
+                })?),
+                None => None,
+            };
         let user = state
             .store()
             .user_by_id(&req.user_id)
             .await?
             .ok_or_else(|| ApiError::not_found("inexistent_user", "user"))?;
-        let ticket = ui::ticket::create(&state, &user.id, ttl).await?;
+        let ticket = enrolment_ticket(&state, &user, to, ttl, req.send_mail).await?;
         admin
             .audit(
                 &state,
@@ -1013,23 +1014,74 @@ pub async fn ticket(State(state): State<AppState>, admin: Admin, body: Bytes) ->
                 json!({ "ticket_id": ticket.id, "ttl_sec": ttl, "send_mail": req.send_mail }),
             )
             .await;
-        if req.send_mail {
-            let message = portcullis_core::notify::Message::new(
-                portcullis_core::notify::Channel::Email,
-                to.unwrap_or_else(|| user.email.clone()),
-                "Set up two-step sign-in",
-                format!(
-                    "Your administrator asked you to add a second sign-in step to your account.\n\nOpen this link to set it up (it works once):\n{}\n\nIf you did not expect this, ignore this email.",
-                    ticket.url
-                ),
-            );
-            if let Err(e) = state.notifier().send(&message).await {
-                tracing::warn!(error = %e, "enrolment ticket email not delivered");
-            }
-        }
         Ok(axum::Json(json!({ "ticket_id": ticket.id, "ticket_url": ticket.url })).into_response())
     })
     .await
+}
+
+/// A single-use link to enrol a factor without signing in, live `ttl` seconds, emailed to `to`
+/// (or the user) when `send_mail`: the management API's enrolment ticket and the console's
+/// "Email an enrolment link". The caller records who asked.
+pub(crate) async fn enrolment_ticket(
+    state: &AppState,
+    user: &User,
+    to: Option<String>,
+    ttl: i64,
+    send_mail: bool,
+) -> AppResult<ui::ticket::Ticket> {
+    let ticket = ui::ticket::create(state, &user.id, ttl).await?;
+    if send_mail {
+        let message = portcullis_core::notify::Message::new(
+            portcullis_core::notify::Channel::Email,
+            to.unwrap_or_else(|| user.email.clone()),
+            "Set up two-step sign-in",
+            format!(
+                "Your administrator asked you to add a second sign-in step to your account.\n\nOpen this link to set it up (it works once):\n{}\n\nIf you did not expect this, ignore this email.",
+                ticket.url
+            ),
+        );
+        if let Err(e) = state.notifier().send(&message).await {
+            tracing::warn!(error = %e, "enrolment ticket email not delivered");
+        }
+    }
+    Ok(ticket)
+}
+
+/// A single-use link where `user` chooses a new password, live `ttl` seconds, emailed when
+/// `send_mail`; with `invalidate`, the current password stops working and every session ends
+/// now (apps told by back-channel logout). The link and how many sessions ended. Shared by the
+/// management API's password-change ticket and the console's forced reset; the caller records
+/// who asked.
+pub(crate) async fn password_link(
+    state: &AppState,
+    meta: &crate::http::ClientMeta,
+    mut user: User,
+    ttl: i64,
+    send_mail: bool,
+    invalidate: bool,
+) -> AppResult<(String, usize)> {
+    let mut ended = 0;
+    if invalidate {
+        user.password_hash = None;
+        state.store().update_user(&user).await?;
+        ended =
+            crate::sessions::end_all(state, meta, &user.id, None, "password_reset_forced").await?;
+    }
+    let token = state
+        .factors()
+        .new_reset_link(&user.id, &user.email, ttl)
+        .await?;
+    let url = ui::reset::link(state, &token);
+    if send_mail {
+        let text = format!(
+            "Choose a password for your account with this link (it works once):\n{url}\n\nIf you did not expect this, ignore this email."
+        );
+        let message = ui::email(user.email.clone(), "Choose your password", &text);
+        if let Err(e) = state.notifier().send(&message).await {
+            tracing::warn!(error = %e, "password ticket email not delivered");
+        }
+    }
+    Ok((url, ended))
 }
 
 /// The body of `POST /api/v2/tickets/password-change`.
@@ -1064,13 +1116,17 @@ pub async fn password_ticket(State(state): State<AppState>, admin: Admin, body: 
         admin.require(&["create:user_tickets"])?;
         let req: PasswordTicketRequest = parse_body(&body)?;
         let ttl = ticket_ttl(req.ttl_sec, 5 * 86_400)?;
-        let mut user = find_user(&state, &req.user_id).await?;
+        let user = find_user(&state, &req.user_id).await?;
+        let (url, ended) = password_link(
+            &state,
+            &admin.meta,
+            user.clone(),
+            ttl,
+            req.send_mail,
+            req.invalidate_password,
+        )
+        .await?;
         if req.invalidate_password {
-            user.password_hash = None;
-            state.store().update_user(&user).await?;
-            let ended =
-                crate::sessions::end_all(&state, &admin.meta, &user.id, None, "password_reset_forced")
-                    .await?;
             admin
                 .audit(
                     &state,
@@ -1080,11 +1136,6 @@ pub async fn password_ticket(State(state): State<AppState>, admin: Admin, body: 
                 )
                 .await;
         }
-        let token = state
-            .factors()
-            .new_reset_link(&user.id, &user.email, ttl)
-            .await?;
-        let url = ui::reset::link(&state, &token);
         admin
             .audit(
                 &state,
@@ -1093,15 +1144,6 @@ pub async fn password_ticket(State(state): State<AppState>, admin: Admin, body: 
                 json!({ "ttl_sec": ttl, "send_mail": req.send_mail, "invalidate_password": req.invalidate_password }),
             )
             .await;
-        if req.send_mail {
-            let text = format!(
-                "Choose a password for your account with this link (it works once):\n{url}\n\nIf you did not expect this, ignore this email."
-            );
-            let message = ui::email(user.email.clone(), "Choose your password", &text);
-            if let Err(e) = state.notifier().send(&message).await {
-                tracing::warn!(error = %e, "password ticket email not delivered");
-            }
-        }
         Ok((StatusCode::CREATED, axum::Json(json!({ "ticket": url }))).into_response())
     })
     .await

@@ -1414,8 +1414,12 @@ async fn concurrent_refresh_of_one_token_succeeds_once_and_revokes_the_family() 
     );
 }
 
-#[tokio::test]
-async fn refresh_reuse_interval_gives_a_lost_answer_a_second_successor_then_detects_reuse() {
+/// A server with a 10-second refresh reuse interval, the user and a web client.
+async fn with_reuse_interval() -> (
+    portcullis_testkit::TestApp,
+    portcullis_core::model::Client,
+    String,
+) {
     let app = portcullis_testkit::spawn_app_with_env(
         portcullis_testkit::Engine::Sqlite,
         &[("PORTCULLIS_TOKENS__REFRESH_REUSE_INTERVAL", "10")],
@@ -1423,6 +1427,12 @@ async fn refresh_reuse_interval_gives_a_lost_answer_a_second_successor_then_dete
     .await;
     app.create_user(EMAIL, PASSWORD).await;
     let (client, secret) = app.web_client(REDIRECT).await;
+    (app, client, secret)
+}
+
+#[tokio::test]
+async fn refresh_reuse_interval_gives_a_lost_answer_a_second_successor_then_detects_reuse() {
+    let (app, client, secret) = with_reuse_interval().await;
     let client_id = client.id;
     let t = tokens(&app, &client_id, &secret).await;
     let rt1 = t["refresh_token"].as_str().unwrap().to_string();
@@ -1482,13 +1492,7 @@ async fn refresh_reuse_interval_gives_a_lost_answer_a_second_successor_then_dete
 #[tokio::test]
 async fn refresh_reuse_interval_eighty_rotations_of_a_live_token_at_once_all_answered() {
     // One wins the rotation; the others lose the race to it, within the interval.
-    let app = portcullis_testkit::spawn_app_with_env(
-        portcullis_testkit::Engine::Sqlite,
-        &[("PORTCULLIS_TOKENS__REFRESH_REUSE_INTERVAL", "10")],
-    )
-    .await;
-    app.create_user(EMAIL, PASSWORD).await;
-    let (client, secret) = app.web_client(REDIRECT).await;
+    let (app, client, secret) = with_reuse_interval().await;
     let t = tokens(&app, &client.id, &secret).await;
     let rt = t["refresh_token"].as_str().unwrap();
     let answers = common::grant_at_once(

@@ -350,15 +350,21 @@ impl SqlStore {
 
 type Q<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-pub(crate) fn spend_refresh<'q>(digest: &str, now: i64) -> Q<'q> {
-    sqlx::query(
+/// Spends refresh token `$1` at `$2` if it is live; the spent row. One text for the plain spend
+/// and PostgreSQL's one-statement rotation.
+macro_rules! spend_refresh_sql {
+    () => {
         "UPDATE refresh_tokens SET used_at = $2
          WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
            AND family_id NOT IN (SELECT id FROM revoked_families)
-         RETURNING digest, body, created_at, expires_at",
-    )
-    .bind(digest.to_string())
-    .bind(now)
+         RETURNING digest, body, created_at, expires_at"
+    };
+}
+
+pub(crate) fn spend_refresh<'q>(digest: &str, now: i64) -> Q<'q> {
+    sqlx::query(spend_refresh_sql!())
+        .bind(digest.to_string())
+        .bind(now)
 }
 
 fn insert_refresh<'q>(t: &RefreshToken) -> Result<Q<'q>> {
@@ -383,7 +389,7 @@ fn bind_refresh<'q>(q: Q<'q>, t: &RefreshToken) -> Result<Q<'q>> {
         .bind(t.expires_at))
 }
 
-/// PostgreSQL's rotation as one statement: spends `old_digest` as `spend_refresh` does and,
+/// PostgreSQL's rotation as one statement: spends `old_digest` with `spend_refresh`'s text and,
 /// only if that spent a row, inserts the successor and its access token record. A concurrent
 /// rotation of the same token waits on the row lock, then finds it used and inserts nothing.
 fn rotate_in_one<'q>(
@@ -393,21 +399,18 @@ fn rotate_in_one<'q>(
     access_jti: &str,
     access_expires_at: i64,
 ) -> Result<Q<'q>> {
-    let q = sqlx::query(
-        "WITH spent AS (
-            UPDATE refresh_tokens SET used_at = $2
-            WHERE digest = $1 AND used_at IS NULL AND expires_at > $2
-              AND family_id NOT IN (SELECT id FROM revoked_families)
-            RETURNING digest, body, created_at, expires_at
-         ), successor AS (
+    let q = sqlx::query(concat!(
+        "WITH spent AS (",
+        spend_refresh_sql!(),
+        "), successor AS (
             INSERT INTO refresh_tokens (digest, family_id, session_id, client_id, user_id, body, created_at, expires_at)
             SELECT $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM spent)
          ), access AS (
             INSERT INTO access_tokens (jti, family_id, expires_at)
             SELECT $11, $4, $12 WHERE EXISTS (SELECT 1 FROM spent)
          )
-         SELECT digest, body, created_at, expires_at FROM spent",
-    )
+         SELECT digest, body, created_at, expires_at FROM spent"
+    ))
     .bind(old_digest.to_string())
     .bind(now);
     Ok(bind_refresh(q, next)?

@@ -220,6 +220,37 @@ pub async fn role_of(store: &dyn Store, user_id: &str) -> Result<Option<crate::r
         .and_then(crate::roles::Role::parse))
 }
 
+/// The tenant setting under which the policy keys changed at run time are stored.
+pub const TENANT_POLICY: &str = "policy";
+
+/// The tenant policy keys changed at run time (the console, the management API, `portcullis
+/// policy set`), laid over the config file's `[policy]`; empty when none is stored.
+pub async fn tenant_overrides(store: &dyn Store) -> Result<crate::policy::PolicyOverrides> {
+    match store.tenant_setting(TENANT_POLICY).await? {
+        None => Ok(crate::policy::PolicyOverrides::default()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| Error::Invalid(format!("stored tenant policy: {e}"))),
+    }
+}
+
+/// Replaces the tenant policy keys changed at run time (empty clears them all, so the file
+/// rules again), after checking every value. The one implementation the console, the
+/// management API and the CLI share.
+pub async fn set_tenant_overrides(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    overrides: &crate::policy::PolicyOverrides,
+) -> Result<()> {
+    overrides.check()?;
+    let text = (!overrides.is_empty())
+        .then(|| serde_json::to_string(overrides))
+        .transpose()
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    store
+        .set_tenant_setting(TENANT_POLICY, text.as_deref(), clock.now())
+        .await
+}
+
 /// Forces a password reset: the current password stops working, every session ends, and a
 /// single-use reset link lives `ttl` seconds; returns the change and the link's token. Second
 /// factors stay: the reset page still asks for one before the new password is taken.

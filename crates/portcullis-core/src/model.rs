@@ -39,6 +39,16 @@ pub fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
 
+/// Which field the console's user search matches the start of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserSearch {
+    /// The email address (stored lowercased).
+    #[default]
+    Email,
+    /// The display name, case-folded.
+    Name,
+}
+
 /// Which audit events to read, newest first (the management API's `/logs`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditQuery {

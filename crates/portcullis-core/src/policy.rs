@@ -129,6 +129,31 @@ impl PolicyOverrides {
         *self == PolicyOverrides::default()
     }
 
+    /// Checks the values a JSON body may carry past [`PolicyOverrides::set`]'s parsing: a
+    /// `max_age` of 0 or more, `remember_device_days` from 0 to 365, at least one allowed factor.
+    pub fn check(&self) -> Result<()> {
+        if self.max_age.is_some_and(|m| m < 0) {
+            return Err(Error::Invalid(
+                "policy max_age: expected seconds (0 or more)".into(),
+            ));
+        }
+        if self
+            .remember_device_days
+            .is_some_and(|d| !(0..=365).contains(&d))
+        {
+            return Err(Error::Invalid(
+                "policy remember_device_days: expected days from 0 to 365".into(),
+            ));
+        }
+        if self.allowed_factors.as_ref().is_some_and(Vec::is_empty) {
+            return Err(Error::Invalid(
+                "policy allowed_factors: expected at least one of webauthn, totp, email, sms"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Sets one key from `KEY=VALUE` text (the CLI's `--policy`); `VALUE` `default` clears it.
     pub fn set(&mut self, pair: &str) -> Result<()> {
         let (key, value) = pair
@@ -262,6 +287,164 @@ impl Policy {
     }
 }
 
+/// The browser a sign-in comes from, as the adaptive policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Browser {
+    /// Never used by this user (or after repeated failures): the sign-in looks new.
+    New,
+    /// One this user finished a multi-factor sign-in with recently.
+    Familiar,
+    /// One with a "remember this device" cookie: it stands in for a second factor at aal2.
+    Remembered,
+}
+
+/// A sign-in described from outside, for the console's preview: who the user is in terms the
+/// policy reads, where they come from, and what the application asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Situation {
+    /// The kinds of the user's active factors.
+    pub factors: Vec<FactorKind>,
+    /// Whether they still have recovery codes.
+    pub recovery_codes: bool,
+    /// The browser.
+    pub browser: Browser,
+    /// What the application's request asks (`acr_values`), if anything.
+    pub acr_values: Option<Acr>,
+    /// The request's `max_age`, if any.
+    pub max_age: Option<i64>,
+}
+
+/// What a sign-in will ask for after the first factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    /// Nothing more: the first factor meets the level.
+    Nothing {
+        /// The level the sign-in reaches.
+        level: Acr,
+    },
+    /// A remembered browser stands in for the second factor.
+    RememberedBrowser,
+    /// One more factor, of one of these kinds (recovery codes accepted when `recovery`).
+    Factor {
+        /// The level to reach.
+        level: Acr,
+        /// The kinds offered.
+        kinds: Vec<FactorKind>,
+        /// Whether a recovery code is offered too.
+        recovery: bool,
+    },
+    /// Setting up a factor of one of these kinds before continuing.
+    Enrol {
+        /// The level to reach.
+        level: Acr,
+        /// The kinds offered.
+        kinds: Vec<FactorKind>,
+    },
+    /// Nothing the user has or may enrol reaches the level: the application hears
+    /// `unmet_authentication_requirements`.
+    Refused {
+        /// The level asked.
+        level: Acr,
+    },
+}
+
+impl Policy {
+    /// Whether the `mfa` setting asks for a second factor: always, never, or (adaptive) when
+    /// the user has a factor this policy allows and the browser looks new.
+    pub fn asks_mfa(&self, has_usable_factor: bool, unfamiliar: bool) -> bool {
+        match self.mfa {
+            MfaMode::Never => false,
+            MfaMode::Always => true,
+            MfaMode::Adaptive => has_usable_factor && unfamiliar,
+        }
+    }
+
+    /// The level a sign-in must reach: what the request asks (already combined with
+    /// `required_acr`), never below `floor`, and aal2 when the `mfa` setting asks.
+    pub fn level(&self, requested: Option<Acr>, floor: Option<Acr>, mfa_asked: bool) -> Acr {
+        let level = requested
+            .unwrap_or(Acr::Aal1)
+            .max(floor.unwrap_or(Acr::Aal1));
+        if level < Acr::Aal2 && mfa_asked {
+            Acr::Aal2
+        } else {
+            level
+        }
+    }
+
+    /// Whether a remembered browser stands in for the second factor of a sign-in that must
+    /// reach `level`: only up to aal2 (it is not phishing-resistant), never when the sign-in
+    /// must be fresh (`max_age`, `prompt=login`: it is no interaction), and only for a user who
+    /// has a factor the policy allows (it stands in for one; it is not one).
+    pub fn remembered_browser_counts(level: Acr, fresh_required: bool, has_usable: bool) -> bool {
+        level <= Acr::Aal2 && !fresh_required && has_usable
+    }
+
+    /// Whether a user with no factor yet may enrol one during a sign-in that asked for
+    /// `requested` (trust on first use), rather than the application hearing
+    /// `unmet_authentication_requirements`.
+    pub fn may_enrol_first_factor(&self, requested: Option<Acr>) -> bool {
+        self.enroll_with_any || requested.is_none()
+    }
+
+    /// The factor kinds that can answer a demand for `level`: allowed by this policy, and
+    /// WebAuthn only for aal3.
+    pub fn kinds_for(&self, level: Acr, kinds: &[FactorKind]) -> Vec<FactorKind> {
+        let mut out: Vec<FactorKind> = kinds
+            .iter()
+            .copied()
+            .filter(|k| self.allows(*k) && (level < Acr::Aal3 || *k == FactorKind::Webauthn))
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// What a sign-in in `s` will be asked for after the password, decided by the same rules
+    /// the gate applies ([`Policy::asks_mfa`], [`Policy::level`], the enrolment rule): the
+    /// console's preview.
+    pub fn preview(&self, s: &Situation) -> Ask {
+        let (requested, max_age) = (
+            s.acr_values.max(self.required_acr),
+            match (s.max_age, self.max_age) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+        );
+        let usable = self.kinds_for(Acr::Aal2, &s.factors);
+        let asked = self.asks_mfa(!usable.is_empty(), s.browser == Browser::New);
+        let level = self.level(requested, None, asked);
+        if level < Acr::Aal2 {
+            return Ask::Nothing { level };
+        }
+        if s.browser == Browser::Remembered
+            && Policy::remembered_browser_counts(level, max_age.is_some(), !usable.is_empty())
+        {
+            return Ask::RememberedBrowser;
+        }
+        let kinds = self.kinds_for(level, &s.factors);
+        if !kinds.is_empty() {
+            return Ask::Factor {
+                level,
+                kinds,
+                recovery: s.recovery_codes && level < Acr::Aal3,
+            };
+        }
+        if s.factors.is_empty() && self.may_enrol_first_factor(requested) {
+            let all = [
+                FactorKind::Webauthn,
+                FactorKind::Totp,
+                FactorKind::Sms,
+                FactorKind::Email,
+            ];
+            return Ask::Enrol {
+                level,
+                kinds: self.kinds_for(level, &all),
+            };
+        }
+        Ask::Refused { level }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,5 +550,105 @@ mod tests {
         assert_eq!(json, r#"{"max_age":60}"#);
         assert_eq!(serde_json::from_str::<PolicyOverrides>(&json).unwrap(), o);
         assert!(PolicyOverrides::default().is_empty());
+    }
+
+    fn situation(factors: &[FactorKind], browser: Browser) -> Situation {
+        Situation {
+            factors: factors.to_vec(),
+            recovery_codes: !factors.is_empty(),
+            browser,
+            acr_values: None,
+            max_age: None,
+        }
+    }
+
+    #[test]
+    fn preview_follows_the_mfa_setting_the_browser_and_the_request() {
+        let adaptive = Policy::default();
+        let totp = [FactorKind::Totp];
+        assert_eq!(
+            adaptive.preview(&situation(&totp, Browser::Familiar)),
+            Ask::Nothing { level: Acr::Aal1 }
+        );
+        assert_eq!(
+            adaptive.preview(&situation(&totp, Browser::New)),
+            Ask::Factor {
+                level: Acr::Aal2,
+                kinds: vec![FactorKind::Totp],
+                recovery: true
+            }
+        );
+        assert_eq!(
+            adaptive.preview(&situation(&[], Browser::New)),
+            Ask::Nothing { level: Acr::Aal1 },
+            "adaptive asks nothing of a user with no factor"
+        );
+        let always = Policy::default().with(&layer(&["mfa=always"]));
+        assert_eq!(
+            always.preview(&situation(&totp, Browser::Remembered)),
+            Ask::RememberedBrowser
+        );
+        let mut fresh = situation(&totp, Browser::Remembered);
+        fresh.max_age = Some(0);
+        assert!(
+            matches!(always.preview(&fresh), Ask::Factor { .. }),
+            "a remembered browser is never a fresh proof"
+        );
+        assert!(matches!(
+            always.preview(&situation(&[], Browser::Familiar)),
+            Ask::Enrol {
+                level: Acr::Aal2,
+                ..
+            }
+        ));
+        let mut aal3 = situation(&totp, Browser::Remembered);
+        aal3.acr_values = Some(Acr::Aal3);
+        assert_eq!(
+            always.preview(&aal3),
+            Ask::Refused { level: Acr::Aal3 },
+            "TOTP cannot reach aal3 and the user has a factor, so no enrolment here"
+        );
+        let totp_only = always.clone().with(&layer(&["allowed_factors=totp"]));
+        let passkey = [FactorKind::Webauthn];
+        assert!(matches!(
+            totp_only.preview(&situation(&passkey, Browser::New)),
+            Ask::Refused { .. }
+        ));
+        let no_enrol =
+            Policy::default().with(&layer(&["enroll_with_any=false", "required_acr=aal2"]));
+        assert_eq!(
+            no_enrol.preview(&situation(&[], Browser::New)),
+            Ask::Refused { level: Acr::Aal2 }
+        );
+        let never = Policy::default().with(&layer(&["mfa=never"]));
+        assert_eq!(
+            never.preview(&situation(&totp, Browser::New)),
+            Ask::Nothing { level: Acr::Aal1 }
+        );
+    }
+
+    #[test]
+    fn overrides_check_refuses_what_set_would() {
+        assert!(
+            layer(&["max_age=0", "remember_device_days=365"])
+                .check()
+                .is_ok()
+        );
+        for bad in [
+            PolicyOverrides {
+                max_age: Some(-1),
+                ..Default::default()
+            },
+            PolicyOverrides {
+                remember_device_days: Some(366),
+                ..Default::default()
+            },
+            PolicyOverrides {
+                allowed_factors: Some(vec![]),
+                ..Default::default()
+            },
+        ] {
+            assert!(bad.check().is_err(), "{bad:?}");
+        }
     }
 }

@@ -331,14 +331,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Grants `role` to the user (replacing any other), or with `None` takes it; whether the
     /// user exists.
     async fn set_admin_role(&self, user_id: &str, role: Option<&str>, at: i64) -> Result<bool>;
-    /// Users whose email starts with `prefix` (lowercased) or whose id is `prefix`, ordered by
-    /// email, after the email `after`, at most `limit`: the console's search, by the email index.
+    /// Users whose email (`by` = [`UserSearch::Email`], lowercased) or name (case-folded)
+    /// starts with `prefix`, in that field's order, after the user with id `after` (the last of
+    /// the previous page), at most `limit`: the console's search, a range scan of one index.
     async fn search_users(
         &self,
+        by: UserSearch,
         prefix: &str,
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<User>>;
+    /// A tenant setting changed at run time (JSON text), if one is stored under `key`.
+    async fn tenant_setting(&self, key: &str) -> Result<Option<String>>;
+    /// Stores (`Some`) or clears (`None`) a tenant setting, bumping the configuration version
+    /// so every node reloads.
+    async fn set_tenant_setting(&self, key: &str, value: Option<&str>, at: i64) -> Result<()>;
     /// Users whose scheduled deletion is due at `now`, oldest due first, at most `limit`.
     async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>>;
     /// Claims a due deletion (clears its schedule if it is due): true for exactly one caller,

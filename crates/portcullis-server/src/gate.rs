@@ -66,13 +66,18 @@ pub async fn mfa_asked(
     user: &User,
     policy: &Policy,
 ) -> AppResult<bool> {
+    // The facts are read only when the adaptive rule needs them.
     Ok(match policy.mfa {
-        MfaMode::Never => false,
-        MfaMode::Always => true,
         MfaMode::Adaptive => {
-            let usable = crate::oidc::mfa_grant::usable_kinds(state, user, policy).await?;
-            !usable.is_empty() && crate::ui::device::unfamiliar(state, user, meta).await?
+            let usable = !crate::oidc::mfa_grant::usable_kinds(state, user, policy)
+                .await?
+                .is_empty();
+            policy.asks_mfa(
+                usable,
+                usable && crate::ui::device::unfamiliar(state, user, meta).await?,
+            )
         }
+        _ => policy.asks_mfa(false, false),
     })
 }
 
@@ -91,12 +96,9 @@ pub async fn demand(
         Some(r) => r.demands(policy),
         None => (policy.required_acr, policy.max_age),
     };
-    let mut level = required
-        .unwrap_or(Acr::Aal1)
-        .max(floor.unwrap_or(Acr::Aal1));
-    if level < Acr::Aal2 && mfa_asked(state, meta, user, policy).await? {
-        level = Acr::Aal2;
-    }
+    let below_aal2 = required.max(floor).is_none_or(|l| l < Acr::Aal2);
+    let asked = below_aal2 && mfa_asked(state, meta, user, policy).await?;
+    let level = policy.level(required, floor, asked);
     let since = request.filter(|r| r.forces_login()).map(|r| r.requested_at);
     Ok(Demand {
         level,

@@ -40,6 +40,8 @@ pub struct Snapshot {
     pub jwks: Vec<Jwk>,
     /// The JWKS document, serialised once.
     pub jwks_json: Arc<str>,
+    /// The tenant policy keys changed at run time, laid over the file's `[policy]`.
+    pub tenant_policy: portcullis_core::policy::PolicyOverrides,
 }
 
 impl Snapshot {
@@ -353,8 +355,17 @@ impl AppState {
         self.snapshot().apis.get(audience).cloned()
     }
 
+    /// The tenant's policy: the file's `[policy]` with the keys changed at run time (the
+    /// console, `PUT /api/v2/mfa-policy/tenant`, `portcullis policy set`) laid over it.
+    pub fn tenant_policy(&self) -> portcullis_core::policy::Policy {
+        self.settings()
+            .policy
+            .clone()
+            .with(&self.snapshot().tenant_policy)
+    }
+
     /// The effective MFA policy for a client and, if the request names one, an API: the
-    /// tenant's `[policy]`, then the client's overrides, then the API's.
+    /// tenant's policy, then the client's overrides, then the API's.
     pub async fn policy(
         &self,
         client_id: Option<&str>,
@@ -368,7 +379,7 @@ impl AppState {
             Some(a) => self.api(a).await,
             None => None,
         };
-        self.settings().policy.resolve(
+        self.tenant_policy().resolve(
             client.as_ref().map(|c| &c.policy),
             api.as_ref().map(|a| &a.policy),
         )
@@ -438,6 +449,7 @@ impl AppState {
             signers,
             jwks,
             jwks_json,
+            tenant_policy: admin::tenant_overrides(store).await?,
         })
     }
 

@@ -71,6 +71,8 @@ struct World {
     bob: String,
     bob_factor: String,
     admin_id: String,
+    /// The test client (confidential, authorization_code).
+    client: String,
 }
 
 async fn world() -> World {
@@ -79,6 +81,7 @@ async fn world() -> World {
     let admin = browser();
     let (totp, _) = enrol_totp(&admin, &app, &cid).await;
     grant(&app, EMAIL, Some(Role::Admin)).await;
+    let client = cid.clone();
     let (page, _) = into_console(&admin, &app, "/admin", &totp).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let bob = app.create_user("bob@example.com", PASSWORD).await;
@@ -112,6 +115,7 @@ async fn world() -> World {
         bob: bob.id,
         bob_factor: factor.id,
         admin_id,
+        client,
     }
 }
 
@@ -208,7 +212,13 @@ async fn console_needs_a_session_a_role_and_aal2_within_max_age() {
 #[tokio::test]
 async fn console_pages_carry_csp_and_no_store_and_forms_need_csrf() {
     let w = world().await;
-    for path in ["/admin", "/admin/users", &w.user_path(), "/admin/logs"] {
+    for path in [
+        "/admin",
+        "/admin/users",
+        &w.user_path(),
+        "/admin/logs",
+        "/admin/policy",
+    ] {
         let resp = w.admin.get(w.app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{path}");
         let csp = resp.headers()["content-security-policy"]
@@ -627,5 +637,217 @@ async fn a_forced_reset_and_an_enrolment_link_are_emailed_and_audited_by_role() 
     assert_eq!(
         mails(&w.app, "bob@example.com", "Set up two-step sign-in"),
         1
+    );
+}
+
+/// Saves the tenant policy form with `fields` (every other key follows the file).
+async fn save_policy(w: &World, fields: &[(&str, &str)]) -> Page {
+    submit(&w.admin, &w.app, "/admin/policy", "/admin/policy", fields).await
+}
+
+#[tokio::test]
+async fn tenant_policy_edited_in_the_console_rules_sign_ins_and_the_preview_follows() {
+    let w = world().await;
+    let case = "/admin/policy?f_totp=1&recovery=1&browser=new";
+    let before = get(&w.admin, &w.app, case).await;
+    assert_eq!(before.status, 200);
+    assert!(
+        before.body.contains(
+            "their password, then a second factor (aal2): authenticator app, or a recovery code."
+        ),
+        "adaptive asks a TOTP user in a new browser: {}",
+        before.body
+    );
+    // A fresh browser signs in as the admin (who has TOTP): the file's adaptive asks for it.
+    let asked = password_step(&browser(), &w.app, &w.client, "").await;
+    assert_eq!(asked.location.as_deref(), Some("/u/mfa"));
+
+    let saved = save_policy(&w, &[("mfa", "never"), ("max_age", "3600")]).await;
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/admin/policy?done=saved"),
+        "{}",
+        saved.body
+    );
+    let policy = w.app.state.tenant_policy();
+    assert_eq!(policy.mfa, portcullis_core::policy::MfaMode::Never);
+    assert_eq!(policy.max_age, Some(3600));
+    let after = get(&w.admin, &w.app, case).await;
+    assert!(
+        after
+            .body
+            .contains("nothing more than their password: the sign-in ends at aal1. A session older than 3600 seconds proves a factor again."),
+        "{}",
+        after.body
+    );
+    let notice = get(&w.admin, &w.app, "/admin/policy?done=saved").await;
+    assert!(notice.body.contains("The tenant policy is saved"));
+    // The same sign-in now ends after the password: the console's change is in force.
+    let straight = password_step(&browser(), &w.app, &w.client, "").await;
+    assert!(
+        straight
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with(REDIRECT) && l.contains("code=")),
+        "{:?}",
+        straight.location
+    );
+    let events = w.app.events("policy.tenant_changed").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event.detail["admin_id"], w.admin_id);
+    assert_eq!(events[0].event.detail["overrides"]["mfa"], "never");
+
+    // A bad value is shown with what was typed, and changes nothing.
+    let bad = save_policy(&w, &[("mfa", "always"), ("max_age", "-5")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("max_age"), "{}", bad.body);
+    assert!(bad.body.contains("value=\"-5\""), "the input is kept");
+    assert_eq!(
+        w.app.state.tenant_policy().mfa,
+        portcullis_core::policy::MfaMode::Never
+    );
+    let unknown = save_policy(&w, &[("mfa", "sometimes")]).await;
+    assert_eq!(unknown.status, 422);
+
+    // Every field empty: the file rules again.
+    let cleared = save_policy(&w, &[]).await;
+    assert_eq!(cleared.status, 303);
+    assert_eq!(
+        w.app.state.tenant_policy(),
+        w.app.state.settings().policy.clone()
+    );
+    assert_eq!(w.app.store.tenant_setting("policy").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn policy_preview_names_enrolment_refusal_and_remembered_browsers() {
+    let w = world().await;
+    save_policy(&w, &[("mfa", "always")]).await;
+    let page = |q: &'static str| {
+        let w = &w;
+        async move {
+            get(&w.admin, &w.app, &format!("/admin/policy?{q}"))
+                .await
+                .body
+        }
+    };
+    assert!(page("browser=familiar").await.contains(
+        "to set up a second factor before continuing (aal2): security key or passkey, authenticator app, text message (sms), email code."
+    ));
+    assert!(
+        page("f_totp=1&browser=remembered")
+            .await
+            .contains("the remembered browser stands in for the second factor")
+    );
+    assert!(
+        page("f_totp=1&browser=remembered&acr=aal3")
+            .await
+            .contains("unmet_authentication_requirements: nothing they have reaches aal3")
+    );
+    assert!(
+        page("f_webauthn=1&browser=remembered&acr=aal3")
+            .await
+            .contains("a second factor (aal3): security key or passkey.")
+    );
+    // The app's own overrides are part of the preview: this client turns MFA off.
+    w.app
+        .store
+        .set_client_policy(&w.client, &{
+            let mut o = portcullis_core::policy::PolicyOverrides::default();
+            o.set("mfa=never").unwrap();
+            o
+        })
+        .await
+        .unwrap();
+    w.app.state.refresh().await.unwrap();
+    let with_app = get(
+        &w.admin,
+        &w.app,
+        &format!("/admin/policy?f_totp=1&browser=new&client={}", w.client),
+    )
+    .await;
+    assert!(
+        with_app
+            .body
+            .contains("nothing more than their password: the sign-in ends at aal1."),
+        "{}",
+        with_app.body
+    );
+    // An unknown app or API previews the tenant's policy, and odd values are ignored.
+    let odd = get(
+        &w.admin,
+        &w.app,
+        "/admin/policy?f_totp=1&client=nope&api=%3Cx%3E&acr=aal9&max_age=-1&browser=%00",
+    )
+    .await;
+    assert_eq!(odd.status, 200);
+    assert!(odd.body.contains("a second factor (aal2)"));
+    assert!(!odd.body.contains("<x>"));
+}
+
+#[tokio::test]
+async fn only_admins_change_the_policy_with_a_fresh_factor_and_csrf() {
+    let w = world().await;
+    for role in [Role::Support, Role::Auditor] {
+        grant(&w.app, EMAIL, Some(role)).await;
+        let page = get(&w.admin, &w.app, "/admin/policy").await;
+        assert_eq!(page.status, 200, "{role:?} reads the policy");
+        assert!(!page.body.contains("Save the tenant policy"));
+        let refused = save_policy(&w, &[("mfa", "never")]).await;
+        assert_eq!(refused.status, 403, "{role:?}");
+    }
+    grant(&w.app, EMAIL, Some(Role::Admin)).await;
+    let bare = post(&w.admin, &w.app, "/admin/policy", &[("mfa", "never")]).await;
+    assert_eq!(bare.status, 403, "no CSRF token");
+    let stranger = browser();
+    let outsider = submit(
+        &stranger,
+        &w.app,
+        "/u/login?return_to=/admin",
+        "/admin/policy",
+        &[("mfa", "never")],
+    )
+    .await;
+    assert_eq!(outsider.status, 303, "no session: the sign-in page");
+    assert!(outsider.location.unwrap().starts_with("/u/login"));
+    // A factor older than five minutes: the save waits for one.
+    w.app.clock.advance(301);
+    let stale = save_policy(&w, &[("mfa", "never")]).await;
+    assert_eq!(stale.location.as_deref(), Some("/u/mfa"));
+    assert_eq!(w.app.store.tenant_setting("policy").await.unwrap(), None);
+    w.app.clock.advance(30);
+    prove_totp(&w.admin, &w.app, &w.totp).await;
+
+    // Eighty saves at once: each answers, the stored layer is one of them, whole.
+    let csrf = form_value(&get(&w.admin, &w.app, "/admin/policy").await.body, "csrf").unwrap();
+    let saves = (0..80).map(|i| {
+        let (w, csrf) = (&w, csrf.clone());
+        async move {
+            let days = (i % 30).to_string();
+            post(
+                &w.admin,
+                &w.app,
+                "/admin/policy",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("mfa", "always"),
+                    ("remember_device_days", days.as_str()),
+                ],
+            )
+            .await
+            .status
+        }
+    });
+    let statuses = futures_util::future::join_all(saves).await;
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    let stored: serde_json::Value =
+        serde_json::from_str(&w.app.store.tenant_setting("policy").await.unwrap().unwrap())
+            .unwrap();
+    assert_eq!(stored["mfa"], "always");
+    assert!(stored["remember_device_days"].as_i64().unwrap() < 30);
+    w.app.state.refresh().await.unwrap();
+    assert_eq!(
+        w.app.state.tenant_policy().remember_device_days,
+        stored["remember_device_days"].as_i64().unwrap()
     );
 }

@@ -23,7 +23,7 @@ fn assert_error(body: &Value, status: u16, code: &str) {
     );
 }
 
-const ALL: [&str; 28] = portcullis_server::mgmt::SCOPES;
+const ALL: [&str; 29] = portcullis_server::mgmt::SCOPES;
 
 #[tokio::test]
 async fn only_machine_tokens_with_the_named_scope_get_in() {
@@ -1009,8 +1009,8 @@ async fn openapi_document_describes_every_operation() {
     let paths = doc["paths"].as_object().unwrap();
     let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(
-        operations, 46,
-        "42 management operations and 4 of the MFA API"
+        operations, 47,
+        "43 management operations and 4 of the MFA API"
     );
     for (path, method) in [
         ("/api/v2/grants", "get"),
@@ -1390,4 +1390,76 @@ async fn users_look_alike_addresses_and_hidden_characters_in_names_are_refused()
     .await;
     assert_eq!(s, 409, "{err}");
     app.stop().await;
+}
+
+#[tokio::test]
+async fn tenant_policy_put_overrides_the_file_until_emptied() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let reader = admin_token(&app, &["read:clients"]).await;
+    let (s, body) = call(
+        &app,
+        &reader,
+        "PUT",
+        "/api/v2/mfa-policy/tenant",
+        Some(serde_json::json!({ "mfa": "always" })),
+    )
+    .await;
+    assert_eq!(s, 403, "{body}");
+    assert_error(&body, 403, "insufficient_scope");
+
+    let t = admin_token(&app, &ALL).await;
+    let (s, body) = call(
+        &app,
+        &t,
+        "PUT",
+        "/api/v2/mfa-policy/tenant",
+        Some(serde_json::json!({ "mfa": "always", "max_age": 600 })),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["tenant"]["mfa"], "always");
+    assert_eq!(
+        body["tenant_overrides"],
+        serde_json::json!({ "mfa": "always", "max_age": 600 })
+    );
+    let (_, read) = call(&app, &t, "GET", "/api/v2/mfa-policy", None).await;
+    assert_eq!(read["tenant"]["mfa"], "always", "{read}");
+    assert_eq!(read["effective"]["max_age"], 600);
+
+    // Bad bodies are refused whole and change nothing.
+    for bad in [
+        serde_json::json!({ "mfa": "sometimes" }),
+        serde_json::json!({ "max_age": -1 }),
+        serde_json::json!({ "colour": "blue" }),
+        serde_json::json!({ "allowed_factors": [] }),
+        serde_json::json!([]),
+    ] {
+        let (s, body) = call(
+            &app,
+            &t,
+            "PUT",
+            "/api/v2/mfa-policy/tenant",
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(s, 400, "{bad}: {body}");
+        assert_error(&body, 400, "invalid_body");
+    }
+    assert_eq!(app.state.tenant_policy().max_age, Some(600));
+
+    let (s, body) = call(
+        &app,
+        &t,
+        "PUT",
+        "/api/v2/mfa-policy/tenant",
+        Some(serde_json::json!({})),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        app.state.tenant_policy(),
+        app.state.settings().policy.clone()
+    );
+    let events = app.events("policy.tenant_changed").await;
+    assert_eq!(events.len(), 2);
 }

@@ -2124,43 +2124,79 @@ impl Store for SqlStore {
 
     async fn search_users(
         &self,
+        by: UserSearch,
         prefix: &str,
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<User>> {
-        let id = prefix.trim().to_string();
-        let prefix = id.to_lowercase();
-        // A prefix as a range over the email index: LIKE on PostgreSQL (its pattern index works
-        // under any collation), `>= prefix AND < prefix + U+10FFFF` on SQLite's binary order.
-        let (matching, bound) = match self.engine {
-            Engine::Postgres => (
-                "email LIKE $1 ESCAPE '\\'",
-                format!(
-                    "{}%",
-                    prefix
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                ),
-            ),
-            Engine::Sqlite => ("email >= $4 AND email < $1", format!("{prefix}\u{10FFFF}")),
+        // A prefix is the range [prefix, prefix + U+10FFFF) in byte order: SQLite's default
+        // collation, and COLLATE "C" on PostgreSQL (the index of migration 0016), so the range and
+        // the order come from one index. The cursor is the previous page's last user, whose key
+        // the database reads itself (the same folding as the index, whatever the engine's
+        // `lower` does with non-ASCII letters).
+        let c = match self.engine {
+            Engine::Postgres => " COLLATE \"C\"",
+            Engine::Sqlite => "",
+        };
+        let (key, q) = match by {
+            UserSearch::Email => (format!("email{c}"), prefix.trim().to_lowercase()),
+            UserSearch::Name => (format!("lower(name){c}"), prefix.trim().to_string()),
+        };
+        let fold = |v: &str| match by {
+            UserSearch::Email => format!("{v}{c}"),
+            UserSearch::Name => format!("lower({v}){c}"),
+        };
+        // Emails are unique, so the email alone orders; names tie, so the id breaks ties.
+        let (order, last) = match by {
+            UserSearch::Email => (key.clone(), fold("email")),
+            UserSearch::Name => (format!("{key}, id"), format!("{}, id", fold("name"))),
+        };
+        let cursor = if after.is_some() {
+            format!("AND ({order}) > (SELECT {last} FROM users WHERE id = $4)")
+        } else {
+            String::new()
         };
         let sql = format!(
-            "SELECT * FROM users WHERE (({matching}) OR id = $2) AND email > $3
-             ORDER BY email LIMIT $5"
+            "SELECT * FROM users WHERE {key} >= {lo} AND {key} < {lo} || $2 {cursor}
+             ORDER BY {order} LIMIT $3",
+            lo = fold("$1"),
         );
-        self.fetch_all(
-            sqlx::query(&sql)
-                .bind(bound)
-                .bind(id)
-                .bind(after.unwrap_or_default().to_string())
-                .bind(prefix)
-                .bind(limit),
+        let mut query = sqlx::query(&sql)
+            .bind(q)
+            .bind("\u{10FFFF}".to_string())
+            .bind(limit);
+        if let Some(after) = after {
+            query = query.bind(after.to_string());
+        }
+        self.fetch_all(query)
+            .await?
+            .iter()
+            .map(rows::user)
+            .collect()
+    }
+
+    async fn tenant_setting(&self, key: &str) -> Result<Option<String>> {
+        self.fetch_optional(
+            sqlx::query("SELECT value FROM tenant_settings WHERE key = $1").bind(key.to_string()),
         )
         .await?
-        .iter()
-        .map(rows::user)
-        .collect()
+        .map(|r| rows::string(&r, "value"))
+        .transpose()
+    }
+
+    async fn set_tenant_setting(&self, key: &str, value: Option<&str>, at: i64) -> Result<()> {
+        let statement = match value {
+            Some(v) => sqlx::query(
+                "INSERT INTO tenant_settings (key, value, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(key.to_string())
+            .bind(v.to_string())
+            .bind(at),
+            None => sqlx::query("DELETE FROM tenant_settings WHERE key = $1").bind(key.to_string()),
+        };
+        self.write_tx(true, vec![statement]).await?;
+        Ok(())
     }
 
     async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>> {

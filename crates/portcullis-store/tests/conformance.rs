@@ -111,7 +111,8 @@ both_engines!(
     upgrades_a_schema_a_later_version_migrated_is_served,
     refresh_rotations_at_once_each_spent_once,
     admin_roles_grant_replace_take_and_cascade,
-    users_searched_by_email_prefix_or_id_in_pages,
+    users_searched_by_email_or_name_prefix_in_pages,
+    tenant_settings_stored_replaced_cleared_and_bump_the_version,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1425,19 +1426,28 @@ async fn admin_roles_grant_replace_take_and_cascade(s: &SqlStore) {
     );
 }
 
-async fn users_searched_by_email_prefix_or_id_in_pages(s: &SqlStore) {
-    for (id, email) in [
-        ("u1", "ada@example.com"),
-        ("u2", "adam@example.com"),
-        ("u3", "ad_min@example.com"),
-        ("u4", "bob@example.com"),
-        ("u5", "adx%y@example.com"),
+async fn users_searched_by_email_or_name_prefix_in_pages(s: &SqlStore) {
+    for (id, email, name) in [
+        ("u1", "ada@example.com", Some("Ada Lovelace")),
+        ("u2", "adam@example.com", Some("adam smith")),
+        ("u3", "ad_min@example.com", Some("Ada Byron")),
+        ("u4", "bob@example.com", None),
+        ("u5", "adx%y@example.com", Some("Ada Byron")),
     ] {
-        s.create_user(&user(id, email)).await.unwrap();
+        let mut u = user(id, email);
+        u.name = name.map(str::to_string);
+        s.create_user(&u).await.unwrap();
     }
-    let emails = |users: Vec<User>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+    let by_email = |prefix: &'static str, after: Option<&'static str>, limit| async move {
+        s.search_users(UserSearch::Email, prefix, after, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.email)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
-        emails(s.search_users("AD", None, 10).await.unwrap()),
+        by_email("AD", None, 10).await,
         [
             "ad_min@example.com",
             "ada@example.com",
@@ -1446,30 +1456,73 @@ async fn users_searched_by_email_prefix_or_id_in_pages(s: &SqlStore) {
         ],
         "case-insensitive prefix, ordered by email"
     );
-    let first = s.search_users("ad", None, 2).await.unwrap();
     assert_eq!(
-        emails(first.clone()),
+        by_email("ad", None, 2).await,
         ["ad_min@example.com", "ada@example.com"]
     );
-    let next = s
-        .search_users("ad", Some(&first[1].email), 2)
+    assert_eq!(
+        by_email("ad", Some("u1"), 2).await,
+        ["adam@example.com", "adx%y@example.com"],
+        "the next page starts after the last user shown"
+    );
+    assert_eq!(by_email("ad_", None, 10).await, ["ad_min@example.com"]);
+    assert_eq!(
+        by_email("adx%", None, 10).await,
+        ["adx%y@example.com"],
+        "no wildcard is a wildcard"
+    );
+    assert!(by_email("zed", None, 10).await.is_empty());
+    assert_eq!(by_email("", None, 10).await.len(), 5, "everyone, in order");
+    assert_eq!(
+        by_email("", Some("u2"), 10).await,
+        ["adx%y@example.com", "bob@example.com"]
+    );
+
+    let by_name = |prefix: &'static str, after: Option<&'static str>, limit| async move {
+        s.search_users(UserSearch::Name, prefix, after, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        by_name("ada", None, 10).await,
+        ["u3", "u5", "u1", "u2"],
+        "by folded name, equal names by id"
+    );
+    assert_eq!(by_name("ADA B", None, 1).await, ["u3"]);
+    assert_eq!(
+        by_name("ada b", Some("u3"), 10).await,
+        ["u5"],
+        "paging between two equal names"
+    );
+    assert_eq!(by_name("Ada L", None, 10).await, ["u1"]);
+    assert!(
+        by_name("bob", None, 10).await.is_empty(),
+        "no name, no match"
+    );
+}
+
+async fn tenant_settings_stored_replaced_cleared_and_bump_the_version(s: &SqlStore) {
+    assert_eq!(s.tenant_setting("policy").await.unwrap(), None);
+    let v0 = s.config_version().await.unwrap();
+    s.set_tenant_setting("policy", Some(r#"{"mfa":"always"}"#), 10)
         .await
         .unwrap();
-    assert_eq!(emails(next), ["adam@example.com", "adx%y@example.com"]);
     assert_eq!(
-        emails(s.search_users("ad_", None, 10).await.unwrap()),
-        ["ad_min@example.com"],
-        "LIKE wildcards in the query are literal"
+        s.tenant_setting("policy").await.unwrap().as_deref(),
+        Some(r#"{"mfa":"always"}"#)
     );
+    s.set_tenant_setting("policy", Some(r#"{"mfa":"never"}"#), 11)
+        .await
+        .unwrap();
     assert_eq!(
-        emails(s.search_users("adx%", None, 10).await.unwrap()),
-        ["adx%y@example.com"]
+        s.tenant_setting("policy").await.unwrap().as_deref(),
+        Some(r#"{"mfa":"never"}"#)
     );
-    assert_eq!(
-        emails(s.search_users("u4", None, 10).await.unwrap()),
-        ["bob@example.com"],
-        "an exact id"
-    );
-    assert!(s.search_users("zed", None, 10).await.unwrap().is_empty());
-    assert_eq!(s.search_users("", None, 10).await.unwrap().len(), 5);
+    assert!(s.config_version().await.unwrap() >= v0 + 2, "nodes reload");
+    s.set_tenant_setting("policy", None, 12).await.unwrap();
+    assert_eq!(s.tenant_setting("policy").await.unwrap(), None);
+    s.set_tenant_setting("policy", None, 13).await.unwrap();
 }

@@ -225,6 +225,21 @@ impl TestApp {
             .collect()
     }
 
+    /// The audit events of type `kind`, newest first (at most 100).
+    pub async fn events(&self, kind: &str) -> Vec<portcullis_core::model::LoggedEvent> {
+        portcullis_core::ports::Store::search_audit(
+            self.store.as_ref(),
+            &portcullis_core::model::AuditQuery {
+                kind: Some(kind.into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit search")
+        .0
+    }
+
     /// Creates a user with a password.
     pub async fn create_user(&self, email: &str, password: &str) -> User {
         admin::create_user(

@@ -101,14 +101,23 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum PolicyCommand {
-    /// The effective policy for a client, and an API when given (tenant, then client, then API).
+    /// The effective policy: the tenant's (the file's `[policy]` with the keys changed at run
+    /// time), then a client's and an API's when given.
     Show {
         /// Client id.
         #[arg(long)]
-        client: String,
+        client: Option<String>,
         /// API identifier (audience).
         #[arg(long)]
         api: Option<String>,
+    },
+    /// Change tenant policy keys over the config file (`KEY=VALUE`; `KEY=default` follows the
+    /// file again); the same change as the console's policy page.
+    Set {
+        /// `KEY=VALUE` pairs: mfa, required_acr, max_age, mfa_on_refresh, allowed_factors,
+        /// enroll_with_any, remember_device_days, signup, require_verified_email.
+        #[arg(value_name = "KEY=VALUE", required = true)]
+        pairs: Vec<String>,
     },
 }
 
@@ -440,21 +449,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }));
         }
         Command::Policy(PolicyCommand::Show { client, api }) => {
-            let c = find_client(store, &client).await?;
+            let stored = admin::tenant_overrides(store).await?;
+            let tenant = settings.policy.clone().with(&stored);
+            let c = match &client {
+                Some(id) => Some(find_client(store, id).await?),
+                None => None,
+            };
             let a = match &api {
                 Some(identifier) => Some(find_api(store, identifier).await?),
                 None => None,
             };
-            let effective = settings
-                .policy
-                .resolve(Some(&c.policy), a.as_ref().map(|a| &a.policy));
+            let effective =
+                tenant.resolve(c.as_ref().map(|c| &c.policy), a.as_ref().map(|a| &a.policy));
             print(json!({
-                "client_id": c.id,
+                "client_id": client,
                 "api": api,
-                "tenant": settings.policy,
-                "client": c.policy,
+                "file": settings.policy,
+                "tenant_overrides": stored,
+                "tenant": tenant,
+                "client": c.map(|c| c.policy),
                 "api_overrides": a.map(|a| a.policy),
                 "effective": effective,
+            }));
+        }
+        Command::Policy(PolicyCommand::Set { pairs }) => {
+            let stored = overrides(admin::tenant_overrides(store).await?, &pairs)?;
+            admin::set_tenant_overrides(store, clock.as_ref(), &stored).await?;
+            record(
+                &settings,
+                store,
+                clock.as_ref(),
+                "policy.tenant_changed",
+                None,
+                json!({ "overrides": stored }),
+            )
+            .await?;
+            print(json!({
+                "tenant_overrides": stored,
+                "tenant": settings.policy.clone().with(&stored),
             }));
         }
         Command::Audit(AuditCommand::Verify) => {
@@ -554,7 +586,7 @@ async fn user(
                     store,
                     clock,
                     "user.created",
-                    &user.id,
+                    Some(&user.id),
                     json!({ "password": "link" }),
                 )
                 .await?;
@@ -584,7 +616,7 @@ async fn user(
         UserCommand::Block { id } => {
             let change = admin::set_blocked(store, clock, &id, true).await?;
             let detail = json!({ "blocked": true, "ended_sessions": change.ended_sessions.len() });
-            record(settings, store, clock, "user.blocked", &id, detail).await?;
+            record(settings, store, clock, "user.blocked", Some(&id), detail).await?;
             print(
                 json!({ "user_id": id, "blocked": true, "ended_sessions": change.ended_sessions.len() }),
             );
@@ -596,7 +628,7 @@ async fn user(
                 store,
                 clock,
                 "user.unblocked",
-                &id,
+                Some(&id),
                 json!({ "blocked": false }),
             )
             .await?;
@@ -616,7 +648,7 @@ async fn user(
                 store,
                 clock,
                 "user.role_changed",
-                &id,
+                Some(&id),
                 json!({ "role": name }),
             )
             .await?;
@@ -630,7 +662,15 @@ async fn user(
                 admin::force_password_reset(store, &master(settings)?, clock, &id, ttl).await?;
             let url = portcullis_server::ui::reset_link(&settings.issuer, &token);
             let detail = json!({ "ended_sessions": change.ended_sessions.len(), "ttl_sec": ttl, "send_mail": !no_email });
-            record(settings, store, clock, "password.reset_forced", &id, detail).await?;
+            record(
+                settings,
+                store,
+                clock,
+                "password.reset_forced",
+                Some(&id),
+                detail,
+            )
+            .await?;
             let sent =
                 !no_email && mail_password_link(settings, &change.user.email, &url, true).await;
             print(
@@ -654,13 +694,13 @@ async fn record(
     store: &dyn Store,
     clock: &dyn Clock,
     kind: &str,
-    user_id: &str,
+    user_id: Option<&str>,
     detail: serde_json::Value,
 ) -> anyhow::Result<()> {
     let event = portcullis_core::model::AuditEvent {
         at: clock.now(),
         kind: kind.into(),
-        user_id: Some(user_id.into()),
+        user_id: user_id.map(str::to_string),
         client_id: None,
         ip: None,
         user_agent: Some("portcullis cli".into()),

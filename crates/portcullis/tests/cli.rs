@@ -458,6 +458,48 @@ async fn policies_set_by_the_cli_layer_tenant_client_then_api() {
 }
 
 #[tokio::test]
+async fn policy_set_overrides_the_file_for_the_tenant_until_default() {
+    let app = spawn_app().await;
+    let set = run_json(
+        args(cli(&app), &["policy", "set", "mfa=always", "max_age=900"]),
+        None,
+    )
+    .await;
+    assert_eq!(
+        set["tenant_overrides"],
+        serde_json::json!({ "mfa": "always", "max_age": 900 })
+    );
+    let shown = run_json(args(cli(&app), &["policy", "show"]), None).await;
+    assert_eq!(shown["file"]["mfa"], "adaptive");
+    assert_eq!(shown["tenant"]["mfa"], "always");
+    assert_eq!(shown["effective"]["max_age"], 900);
+    // The running server reads the same layer: its management API reports it.
+    app.state.refresh().await.unwrap();
+    assert_eq!(app.state.tenant_policy().max_age, Some(900));
+
+    // A bad value changes nothing and names the key.
+    let out = args(cli(&app), &["policy", "set", "max_age=-1"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_age"));
+    let back = run_json(
+        args(
+            cli(&app),
+            &["policy", "set", "mfa=default", "max_age=default"],
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(back["tenant_overrides"], serde_json::json!({}));
+    let shown = run_json(args(cli(&app), &["policy", "show"]), None).await;
+    assert_eq!(shown["tenant"]["mfa"], "adaptive", "the file rules again");
+    let changes = app.events("policy.tenant_changed").await.len();
+    assert_eq!(changes, 2, "each change is in the audit trail");
+}
+
+#[tokio::test]
 async fn serve_without_dev_names_the_missing_setting() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)

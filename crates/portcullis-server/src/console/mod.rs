@@ -16,6 +16,7 @@ macro_rules! inside {
 }
 
 mod logs;
+mod policy;
 mod users;
 
 use askama::Template;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(home))
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::show).post(users::act))
+        .route("/admin/policy", get(policy::show).post(policy::save))
         .route("/admin/logs", get(logs::list))
         .route("/admin/logs/export", get(logs::export))
         .route("/admin/logs/verify", axum::routing::post(logs::verify))

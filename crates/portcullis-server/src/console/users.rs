@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use portcullis_core::model::User;
+use portcullis_core::model::{User, UserSearch};
 use portcullis_core::roles::{Permission, Role};
 use serde::Deserialize;
 
@@ -29,6 +29,10 @@ const PASSWORD_LINK_TTL: i64 = 5 * 86_400;
 pub(crate) struct ListQuery {
     #[serde(default)]
     q: String,
+    /// `email` (the default) or `name`: which field `q` is the start of.
+    #[serde(default)]
+    by: String,
+    /// The id of the last user of the previous page.
     after: Option<String>,
 }
 
@@ -40,19 +44,35 @@ struct UserRow {
     last_login: String,
 }
 
+impl From<User> for UserRow {
+    fn from(u: User) -> Self {
+        UserRow {
+            name: u.name.unwrap_or_default(),
+            last_login: when(u.last_login),
+            blocked: u.blocked,
+            email: u.email,
+            id: u.id,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin_users.html")]
 struct ListPage {
     nonce: String,
     frame: Frame,
     q: String,
+    by_name: bool,
+    /// The user whose id is `q`, shown above the matches on the first page.
+    exact: Option<UserRow>,
     rows: Vec<UserRow>,
     /// The query string of the next page, when there may be one.
     next: Option<String>,
 }
 
-/// `GET /admin/users?q=…&after=…`: users whose email starts with `q` (or whose id is `q`),
-/// by email, fifty at a time.
+/// `GET /admin/users?q=…&by=email|name&after=…`: the user whose id is `q`, then users whose
+/// email (or name) starts with `q`, in that order, fifty at a time; each page is one range scan
+/// of an index, however many users there are.
 pub(crate) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -61,32 +81,43 @@ pub(crate) async fn list(
     page(async {
         let console = inside!(enter_to_read(&state, &headers, "/admin/users"));
         let q = query.q.trim().to_string();
-        let users = state
-            .store()
-            .search_users(&q, query.after.as_deref(), PAGE)
+        let by = if query.by == "name" {
+            UserSearch::Name
+        } else {
+            UserSearch::Email
+        };
+        let store = state.store();
+        let exact = match (&query.after, q.is_empty()) {
+            (None, false) => store.user_by_id(&q).await?.map(UserRow::from),
+            _ => None,
+        };
+        let users = store
+            .search_users(by, &q, query.after.as_deref(), PAGE)
             .await?;
+        let by_name = by == UserSearch::Name;
         let next = (users.len() as i64 == PAGE)
             .then(|| users.last())
             .flatten()
             .map(|last| {
-                serde_urlencoded::to_string([("q", q.as_str()), ("after", last.email.as_str())])
-                    .unwrap_or_default()
+                serde_urlencoded::to_string([
+                    ("q", q.as_str()),
+                    ("by", if by_name { "name" } else { "email" }),
+                    ("after", last.id.as_str()),
+                ])
+                .unwrap_or_default()
             });
         let rows = users
             .into_iter()
-            .map(|u| UserRow {
-                name: u.name.unwrap_or_default(),
-                last_login: when(u.last_login),
-                blocked: u.blocked,
-                email: u.email,
-                id: u.id,
-            })
+            .filter(|u| exact.as_ref().is_none_or(|e| e.id != u.id))
+            .map(UserRow::from)
             .collect();
         let ctx = PageCtx::new(&state, &headers);
         let body = ListPage {
             nonce: ctx.nonce.clone(),
             frame: Frame::new(&console, "users"),
             q,
+            by_name,
+            exact,
             rows,
             next,
         };

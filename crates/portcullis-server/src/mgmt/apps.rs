@@ -810,8 +810,66 @@ pub async fn policy(
             .policy(params.get("client_id"), params.get("audience"))
             .await;
         Ok(axum::Json(json!({
-            "tenant": state.settings().policy,
+            "tenant": state.tenant_policy(),
+            "tenant_overrides": state.snapshot().tenant_policy,
             "effective": effective,
+        }))
+        .into_response())
+    })
+    .await
+}
+
+/// Replaces the tenant policy keys changed at run time and reloads every node's copy; what
+/// `PUT /api/v2/mfa-policy/tenant` and the console's policy editor both call (the caller audits).
+pub(crate) async fn change_tenant_policy(
+    state: &AppState,
+    overrides: &PolicyOverrides,
+) -> crate::error::AppResult<()> {
+    admin::set_tenant_overrides(state.store(), state.clock(), overrides).await?;
+    state
+        .refresh()
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v2/mfa-policy/tenant",
+    tag = "clients",
+    request_body(content = Object, description = "The tenant policy keys that override the config file's [policy] (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email); {} returns every key to the file"),
+    responses((status = 200, description = "Tenant policy now in force", body = super::openapi::PolicyDoc), super::openapi::ApiErrors),
+    security(("management" = ["update:tenant_settings"]))
+)]
+/// `PUT /api/v2/mfa-policy/tenant`: the tenant policy keys that override the config file, as a
+/// whole (a key left out follows the file again).
+pub async fn set_tenant_policy(
+    State(state): State<AppState>,
+    admin: Admin,
+    body: Bytes,
+) -> Response {
+    respond(async {
+        admin.require(&["update:tenant_settings"])?;
+        // serde takes an array for a struct of optional fields; only an object names keys.
+        if body.trim_ascii_start().first() != Some(&b'{') {
+            return Err(ApiError::body(
+                "the body must be a JSON object of policy keys",
+            ));
+        }
+        let overrides: PolicyOverrides = parse_body(&body)?;
+        overrides.check()?;
+        change_tenant_policy(&state, &overrides).await?;
+        admin
+            .audit(
+                &state,
+                "policy.tenant_changed",
+                None,
+                json!({ "overrides": overrides }),
+            )
+            .await;
+        Ok(axum::Json(json!({
+            "tenant": state.tenant_policy(),
+            "tenant_overrides": overrides,
+            "effective": state.tenant_policy(),
         }))
         .into_response())
     })

@@ -3,7 +3,7 @@
 //! token for the audience `<issuer>/api/v2/` with the scope each endpoint names; answers and
 //! errors have Auth0's shapes, so its SDKs and scripts written for it work unchanged.
 
-mod apps;
+pub(crate) mod apps;
 mod consents;
 pub(crate) mod logs;
 pub mod openapi;
@@ -14,7 +14,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use serde::de::DeserializeOwned;
 
 use crate::http::Params;
@@ -27,7 +27,7 @@ pub fn audience(issuer: &str) -> String {
 
 /// Every scope of the management API: Auth0's names, and the shorter ones DESIGN.md §7 lists
 /// (`read:authenticators`, `delete:authenticators`) as synonyms.
-pub const SCOPES: [&str; 28] = [
+pub const SCOPES: [&str; 29] = [
     "read:users",
     "create:users",
     "update:users",
@@ -56,6 +56,7 @@ pub const SCOPES: [&str; 28] = [
     "delete:client_grants",
     "read:grants",
     "delete:grants",
+    "update:tenant_settings",
 ];
 
 /// Routes under `/api/v2`.
@@ -136,6 +137,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/client-grants/{id}", delete(apps::delete_grant))
         .route("/api/v2/mfa-policy", get(apps::policy))
+        .route("/api/v2/mfa-policy/tenant", put(apps::set_tenant_policy))
         .route(
             "/api/v2/grants",
             get(consents::list).delete(consents::remove_for_user),

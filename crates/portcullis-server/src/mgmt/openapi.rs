@@ -462,6 +462,8 @@ pub struct PolicyDoc {
     #[schema(value_type = Object)]
     tenant: serde_json::Value,
     #[schema(value_type = Object)]
+    tenant_overrides: serde_json::Value,
+    #[schema(value_type = Object)]
     effective: serde_json::Value,
 }
 
@@ -605,6 +607,7 @@ impl Modify for Security {
         super::apps::create_grant,
         super::apps::delete_grant,
         super::apps::policy,
+        super::apps::set_tenant_policy,
         super::consents::list,
         super::consents::remove,
         super::consents::remove_for_user,

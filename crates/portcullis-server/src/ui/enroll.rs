@@ -46,7 +46,7 @@ impl Who {
     fn policy(&self, state: &AppState) -> portcullis_core::policy::Policy {
         match self {
             Who::Tx(_, tx) => tx.policy(state),
-            Who::Session(_) => state.settings().policy.clone(),
+            Who::Session(_) => state.tenant_policy(),
         }
     }
 

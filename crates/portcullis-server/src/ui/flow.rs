@@ -68,9 +68,7 @@ pub struct Tx {
 impl Tx {
     /// The policy this transaction runs under.
     pub fn policy(&self, state: &AppState) -> Policy {
-        self.policy
-            .clone()
-            .unwrap_or_else(|| state.settings().policy.clone())
+        self.policy.clone().unwrap_or_else(|| state.tenant_policy())
     }
 }
 
@@ -344,11 +342,11 @@ pub async fn short(
 /// already proved two factors.
 async fn may_enroll(state: &AppState, tx: &Tx) -> AppResult<bool> {
     let policy = tx.policy(state);
+    if ui::active_factors(state, &tx.user_id).await?.is_empty() {
+        return Ok(policy.may_enrol_first_factor(tx.required));
+    }
     if !policy.enroll_with_any && tx.required.is_some() {
         return Ok(false);
-    }
-    if ui::active_factors(state, &tx.user_id).await?.is_empty() {
-        return Ok(true);
     }
     let mut proved = tx.proofs.clone();
     if let Some(id) = &tx.session_id

@@ -307,11 +307,13 @@ pub async fn after_first_factor(
     // A remembered device stands in for the second factor, never when the application asked
     // for a fresh sign-in or for more than aal2.
     if !already.satisfies(demand.level)
-        && demand.level <= Acr::Aal2
-        && !fresh_required
-        && !crate::oidc::mfa_grant::usable_kinds(state, user, &policy)
-            .await?
-            .is_empty()
+        && portcullis_core::policy::Policy::remembered_browser_counts(
+            demand.level,
+            fresh_required,
+            !crate::oidc::mfa_grant::usable_kinds(state, user, &policy)
+                .await?
+                .is_empty(),
+        )
         && let Some((device, cookie)) = device::recognise(state, headers, &user.id).await?
     {
         tx.proofs.push(Proof::new(

@@ -14,6 +14,7 @@ mod bare;
 mod cpu;
 mod db;
 mod load;
+mod search;
 mod soak;
 
 use std::net::SocketAddr;
@@ -100,6 +101,16 @@ enum Cmd {
         #[arg(long, default_value = "RS256")]
         alg: String,
     },
+    /// Time the admin console's user search on a fresh database holding `--users` accounts
+    /// (`--database postgres` for PostgreSQL; SQLite otherwise).
+    Search {
+        /// Accounts to create first.
+        #[arg(long, default_value_t = 1_000_000)]
+        users: u64,
+        /// Times each search runs.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
 }
 
 /// Kills its child when dropped, so no server outlives the harness.
@@ -121,8 +132,28 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match &args.command {
         Some(Cmd::BareServer { listen, alg }) => rt.block_on(bare::serve(listen, alg)),
+        Some(Cmd::Search { users, rounds }) => rt.block_on(search(&args, *users, *rounds)),
         None => rt.block_on(run(&args)),
     }
+}
+
+/// The `search` subcommand: a fresh database, filled and searched, then dropped.
+async fn search(args: &Args, users: u64, rounds: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = match args.database {
+        Some(Engine::Postgres) => {
+            Database::postgres(args.database_url.as_deref().unwrap_or(db::DEFAULT_POSTGRES)).await?
+        }
+        _ => Database::sqlite(&dir.path().join("search.db")),
+    };
+    let table = search::run(&db, users, rounds.max(1)).await;
+    db.remove().await?;
+    let table = table?;
+    print!("{table}");
+    if let Some(path) = &args.markdown {
+        std::fs::write(path, &table)?;
+    }
+    Ok(())
 }
 
 fn free_addr() -> anyhow::Result<SocketAddr> {

@@ -193,6 +193,15 @@ pub struct Session {
     /// Each factor proved in the session and when; `acr`, `amr` and `auth_time` derive from it.
     #[serde(default)]
     pub proofs: Vec<Proof>,
+    /// The browser it was made in (its `User-Agent`), for the lists of sessions.
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    /// The address it was made from.
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// When it was last used (written at most every [`Session::SEEN_EVERY`] seconds).
+    #[serde(default)]
+    pub last_seen_at: Option<i64>,
 }
 
 impl Session {
@@ -213,10 +222,17 @@ impl Session {
             expires_at,
             clients: vec![],
             proofs: vec![],
+            user_agent: None,
+            ip: None,
+            last_seen_at: None,
         };
         s.prove(proofs);
         s
     }
+
+    /// How stale `last_seen_at` may get before a use writes it again: one write per five
+    /// minutes of use, not one per request.
+    pub const SEEN_EVERY: i64 = 300;
 
     /// Adds proofs and recomputes `acr`, `amr` and `auth_time` from all of them.
     pub fn prove(&mut self, proofs: impl IntoIterator<Item = Proof>) {

@@ -341,6 +341,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<User>>;
+    /// Notes that session `id` was used at `at`, unless it was noted less than
+    /// [`Session::SEEN_EVERY`] seconds before.
+    async fn touch_session(&self, id: &str, at: i64) -> Result<()>;
+    /// When the user's scheduled deletion is due, if one is.
+    async fn user_deletion_due(&self, id: &str) -> Result<Option<i64>>;
     /// A tenant setting changed at run time (JSON text), if one is stored under `key`.
     async fn tenant_setting(&self, key: &str) -> Result<Option<String>>;
     /// Stores (`Some`) or clears (`None`) a tenant setting, bumping the configuration version

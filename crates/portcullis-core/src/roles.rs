@@ -29,8 +29,10 @@ pub enum Permission {
     BlockUser,
     /// Force a password reset: the password stops working and the user is emailed a link.
     ResetPassword,
-    /// Delete a user.
+    /// Delete a user (after the grace period) or restore one before then.
     DeleteUser,
+    /// Change a user's metadata, consents and remembered browsers.
+    EditUser,
     /// Create, change or delete applications and APIs.
     ManageApps,
     /// Change policies.
@@ -95,6 +97,7 @@ mod tests {
             Permission::BlockUser,
             Permission::ResetPassword,
             Permission::DeleteUser,
+            Permission::EditUser,
             Permission::ManageApps,
             Permission::ManagePolicy,
             Permission::ManageRoles,

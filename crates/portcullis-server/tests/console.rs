@@ -436,6 +436,40 @@ async fn users_are_found_by_the_start_of_their_email_or_their_id() {
     assert!(by_id.body.contains("bob@example.com"));
     let none = get(&w.admin, &w.app, "/admin/users?q=zed").await;
     assert!(none.body.contains("No user matches"));
+    // Fifty-five people named Zoe: by the start of the name, fifty a page, then the rest.
+    for i in 0..55 {
+        let mut u = w.app.store.user_by_id(&w.bob).await.unwrap().unwrap();
+        u.id = format!("usr_zoe{i:02}");
+        u.email = format!("z{i:02}@example.com");
+        u.name = Some(format!("Zoe {i:02}"));
+        w.app.store.create_user(&u).await.unwrap();
+    }
+    let first = get(&w.admin, &w.app, "/admin/users?q=zoe&by=name").await;
+    assert_eq!(
+        first.body.matches("href=\"/admin/users/usr_zoe").count(),
+        50
+    );
+    assert!(first.body.contains("Zoe 49") && !first.body.contains("Zoe 50"));
+    let next = first
+        .body
+        .split("href=\"/admin/users?")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a next page")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(
+        next.contains("by=name") && next.contains("after=usr_zoe49"),
+        "{next}"
+    );
+    let second = get(&w.admin, &w.app, &format!("/admin/users?{next}")).await;
+    assert!(
+        second.body.contains("Zoe 50") && second.body.contains("Zoe 54"),
+        "{next}: {}",
+        second.body
+    );
+    assert!(!second.body.contains("Zoe 49"));
+    assert!(!second.body.contains("Next page"));
     let all = get(&w.admin, &w.app, "/admin/users").await;
     for email in [EMAIL, "bob@example.com", "carol@example.com"] {
         assert!(all.body.contains(email), "{email}");
@@ -850,4 +884,234 @@ async fn only_admins_change_the_policy_with_a_fresh_factor_and_csrf() {
         w.app.state.tenant_policy().remember_device_days,
         stored["remember_device_days"].as_i64().unwrap()
     );
+}
+
+#[tokio::test]
+async fn a_users_page_lists_where_they_are_signed_in_what_they_granted_and_edits_metadata() {
+    let w = world().await;
+    let now = w.app.clock.now();
+    let store = &w.app.store;
+    store
+        .create_device(&portcullis_core::model::Device {
+            id: "dev_bob".into(),
+            user_id: w.bob.clone(),
+            token_digest: "bob-device".into(),
+            label: "Firefox on Linux".into(),
+            created_at: now,
+            last_used_at: None,
+            expires_at: now + 86_400,
+        })
+        .await
+        .unwrap();
+    store
+        .put_consent(&portcullis_core::model::Consent {
+            id: "cns_bob".into(),
+            user_id: w.bob.clone(),
+            client_id: w.client.clone(),
+            audience: None,
+            scope: vec!["openid".into(), "email".into()],
+            created_at: now,
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+    store
+        .link_upstream(&portcullis_core::model::UpstreamIdentity {
+            provider: "google".into(),
+            subject: "g-123456".into(),
+            user_id: w.bob.clone(),
+            email: Some("bob@gmail.example".into()),
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    let page = get(&w.admin, &w.app, &w.user_path()).await;
+    for shown in [
+        "Firefox on Linux",
+        "g-123456",
+        "bob@gmail.example",
+        "openid email",
+        "not recorded",
+    ] {
+        assert!(page.body.contains(shown), "{shown}: {}", page.body);
+    }
+    // A session made through the hosted pages records where it was made.
+    let me = format!("/admin/users/{}", w.admin_id);
+    let own = get(&w.admin, &w.app, &me).await;
+    assert!(own.body.contains("127.0.0.1"), "{}", own.body);
+
+    // Metadata: a JSON object per field, checked as the management API checks it.
+    let saved = w
+        .act_done(
+            &[
+                ("action", "set_metadata"),
+                ("user_metadata", r#"{"theme": "dark"}"#),
+                ("app_metadata", r#"{"plan": "pro"}"#),
+            ],
+            "metadata_saved",
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let bob = store.user_by_id(&w.bob).await.unwrap().unwrap();
+    assert_eq!(bob.user_metadata["theme"], "dark");
+    assert_eq!(bob.app_metadata["plan"], "pro");
+    let audited = w.app.events("user.updated").await;
+    assert_eq!(audited[0].event.detail["admin_id"], w.admin_id);
+    for (field, bad) in [
+        ("user_metadata", "{\"theme\": "),
+        ("app_metadata", "[1, 2]"),
+    ] {
+        let mut fields = vec![("action", "set_metadata")];
+        let other = if field == "user_metadata" {
+            "app_metadata"
+        } else {
+            "user_metadata"
+        };
+        fields.push((field, bad));
+        fields.push((other, "{}"));
+        let refused = w.act(&fields).await;
+        assert_eq!(refused.status, 422, "{bad}");
+        assert!(refused.body.contains(field), "{}", refused.body);
+        assert!(
+            refused.body.contains("aria-invalid"),
+            "the error is announced"
+        );
+        let bob = store.user_by_id(&w.bob).await.unwrap().unwrap();
+        assert_eq!(bob.app_metadata["plan"], "pro", "nothing changed");
+    }
+
+    // A remembered browser forgotten, a consent withdrawn, one session ended: each once.
+    w.act_done(
+        &[("action", "forget_device"), ("device_id", "dev_bob")],
+        "device_forgotten",
+    )
+    .await;
+    assert!(store.devices(&w.bob, now).await.unwrap().is_empty());
+    let again = w
+        .act(&[("action", "forget_device"), ("device_id", "dev_bob")])
+        .await;
+    assert_eq!(again.status, 404);
+    w.act_done(
+        &[("action", "revoke_consent"), ("consent_id", "cns_bob")],
+        "consent_revoked",
+    )
+    .await;
+    assert!(store.consents(Some(&w.bob), None).await.unwrap().is_empty());
+    let again = w
+        .act(&[("action", "revoke_consent"), ("consent_id", "cns_bob")])
+        .await;
+    assert_eq!(again.status, 404);
+    let sid = store.user_sessions(&w.bob, now).await.unwrap()[0]
+        .id
+        .clone();
+    w.act_done(
+        &[("action", "end_session"), ("session_id", &sid)],
+        "session_ended",
+    )
+    .await;
+    assert_eq!(w.bob_sessions().await, 0);
+    let again = w
+        .act(&[("action", "end_session"), ("session_id", &sid)])
+        .await;
+    assert_eq!(again.status, 404);
+
+    // Support may read all of it but change none of it.
+    grant(&w.app, EMAIL, Some(Role::Support)).await;
+    let read = get(&w.admin, &w.app, &w.user_path()).await;
+    assert!(read.body.contains("readonly"));
+    let refused = w
+        .act(&[
+            ("action", "set_metadata"),
+            ("user_metadata", "{}"),
+            ("app_metadata", "{}"),
+        ])
+        .await;
+    assert_eq!(refused.status, 403);
+}
+
+#[tokio::test]
+async fn an_admin_deletes_a_user_after_the_grace_period_and_may_restore_them_before() {
+    let w = world().await;
+    let mismatch = w
+        .act(&[("action", "delete"), ("confirm", "someone@else")])
+        .await;
+    assert_eq!(mismatch.status, 422);
+    assert!(!w.bob_blocked().await);
+    // Eighty at once: all answered, one schedule, bob blocked and signed out.
+    let csrf = form_value(
+        &get(&w.admin, &w.app, "/u/account/security").await.body,
+        "csrf",
+    )
+    .unwrap();
+    let path = w.user_path();
+    let deletes = (0..80).map(|_| {
+        let (w, csrf, path) = (&w, csrf.clone(), path.clone());
+        async move {
+            post(
+                &w.admin,
+                &w.app,
+                &path,
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("action", "delete"),
+                    ("confirm", "bob@example.com"),
+                ],
+            )
+            .await
+            .status
+        }
+    });
+    let statuses = futures_util::future::join_all(deletes).await;
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    assert!(w.bob_blocked().await);
+    assert_eq!(w.bob_sessions().await, 0);
+    let due = w
+        .app
+        .store
+        .user_deletion_due(&w.bob)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(due, w.app.clock.now() + 7 * 86_400);
+    let page = get(&w.admin, &w.app, &w.user_path()).await;
+    assert!(page.body.contains("to be deleted after"), "{}", page.body);
+    let scheduled = w.app.events("user.deletion_scheduled").await;
+    assert!(!scheduled.is_empty());
+    assert_eq!(scheduled[0].event.detail["admin_id"], w.admin_id);
+
+    // Before the end of the grace period, an admin restores them.
+    w.act_done(&[("action", "restore")], "restored").await;
+    assert!(!w.bob_blocked().await);
+    assert_eq!(w.app.store.user_deletion_due(&w.bob).await.unwrap(), None);
+    // An admin cannot delete themselves here, and support cannot delete at all.
+    let me = format!("/admin/users/{}", w.admin_id);
+    let own = submit(
+        &w.admin,
+        &w.app,
+        &me,
+        &me,
+        &[("action", "delete"), ("confirm", EMAIL)],
+    )
+    .await;
+    assert_eq!(own.status, 409);
+    grant(&w.app, EMAIL, Some(Role::Support)).await;
+    let refused = w
+        .act(&[("action", "delete"), ("confirm", "bob@example.com")])
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(w.app.store.user_deletion_due(&w.bob).await.unwrap(), None);
+
+    // Deleted again and left: gone when the grace period ends, not a moment before.
+    grant(&w.app, EMAIL, Some(Role::Admin)).await;
+    w.act_done(
+        &[("action", "delete"), ("confirm", "bob@example.com")],
+        "deletion_scheduled",
+    )
+    .await;
+    let sweep = portcullis_server::ui::profile::sweep_deletions;
+    w.app.clock.advance(7 * 86_400 - 10);
+    assert_eq!(sweep(&w.app.state).await.unwrap(), 0);
+    w.app.clock.advance(10);
+    assert_eq!(sweep(&w.app.state).await.unwrap(), 1);
+    assert!(w.app.store.user_by_id(&w.bob).await.unwrap().is_none());
 }

@@ -102,6 +102,9 @@ pub(crate) fn session(row: &AnyRow, clients: Vec<String>) -> Result<Session> {
         expires_at: get(row, "expires_at")?,
         clients,
         proofs: from_json(&get::<String>(row, "proofs")?)?,
+        user_agent: get(row, "user_agent")?,
+        ip: get(row, "ip")?,
+        last_seen_at: get(row, "last_seen_at")?,
     })
 }
 

@@ -887,8 +887,8 @@ impl Store for SqlStore {
     async fn create_session(&self, s: &Session, token_digest: &str) -> Result<()> {
         self.exec(
             sqlx::query(
-                "INSERT INTO sessions (id, token_digest, user_id, created_at, auth_time, acr, amr, expires_at, proofs)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO sessions (id, token_digest, user_id, created_at, auth_time, acr, amr, expires_at, proofs, user_agent, ip, last_seen_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(s.id.clone())
             .bind(token_digest.to_string())
@@ -898,7 +898,10 @@ impl Store for SqlStore {
             .bind(s.acr.clone())
             .bind(to_json(&s.amr)?)
             .bind(s.expires_at)
-            .bind(to_json(&s.proofs)?),
+            .bind(to_json(&s.proofs)?)
+            .bind(s.user_agent.clone())
+            .bind(s.ip.clone())
+            .bind(s.last_seen_at),
         )
         .await
         .map(|_| ())
@@ -2173,6 +2176,31 @@ impl Store for SqlStore {
             .iter()
             .map(rows::user)
             .collect()
+    }
+
+    async fn touch_session(&self, id: &str, at: i64) -> Result<()> {
+        self.exec(
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $2
+                 WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2 - $3)",
+            )
+            .bind(id.to_string())
+            .bind(at)
+            .bind(Session::SEEN_EVERY),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn user_deletion_due(&self, id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .fetch_optional(
+                sqlx::query("SELECT delete_after FROM users WHERE id = $1").bind(id.to_string()),
+            )
+            .await?
+            .map(|r| rows::opt_i64(&r, "delete_after"))
+            .transpose()?
+            .flatten())
     }
 
     async fn tenant_setting(&self, key: &str) -> Result<Option<String>> {

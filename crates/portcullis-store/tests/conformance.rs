@@ -113,6 +113,7 @@ both_engines!(
     admin_roles_grant_replace_take_and_cascade,
     users_searched_by_email_or_name_prefix_in_pages,
     tenant_settings_stored_replaced_cleared_and_bump_the_version,
+    sessions_keep_where_they_were_made_and_their_last_use,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -184,6 +185,9 @@ fn session(id: &str) -> Session {
         expires_at: 1000,
         clients: vec![],
         proofs: vec![],
+        user_agent: None,
+        ip: None,
+        last_seen_at: None,
     }
 }
 
@@ -1525,4 +1529,45 @@ async fn tenant_settings_stored_replaced_cleared_and_bump_the_version(s: &SqlSto
     s.set_tenant_setting("policy", None, 12).await.unwrap();
     assert_eq!(s.tenant_setting("policy").await.unwrap(), None);
     s.set_tenant_setting("policy", None, 13).await.unwrap();
+}
+
+async fn sessions_keep_where_they_were_made_and_their_last_use(s: &SqlStore) {
+    s.create_user(&user("u1", "ada@example.com")).await.unwrap();
+    let made = Session {
+        user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".into()),
+        ip: Some("203.0.113.9".into()),
+        last_seen_at: Some(100),
+        ..session("s1")
+    };
+    s.create_session(&made, "d1").await.unwrap();
+    assert_eq!(s.session_by_id("s1", 100).await.unwrap().unwrap(), made);
+    assert_eq!(s.user_deletion_due("u1").await.unwrap(), None);
+    s.schedule_user_deletion("u1", 9_000).await.unwrap();
+    assert_eq!(s.user_deletion_due("u1").await.unwrap(), Some(9_000));
+    assert_eq!(s.user_deletion_due("nobody").await.unwrap(), None);
+    s.touch_session("s1", 200).await.unwrap();
+    assert_eq!(
+        s.session_by_id("s1", 200)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        Some(100),
+        "used again within five minutes: not written"
+    );
+    s.touch_session("s1", 400).await.unwrap();
+    let seen = s.session_by_token("d1", 400).await.unwrap().unwrap();
+    assert_eq!(seen.last_seen_at, Some(400));
+    assert_eq!(seen.ip.as_deref(), Some("203.0.113.9"));
+    s.create_session(&session("s2"), "d2").await.unwrap();
+    s.touch_session("s2", 500).await.unwrap();
+    assert_eq!(
+        s.session_by_id("s2", 500)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        Some(500),
+        "never noted: written at the first use"
+    );
 }

@@ -12,7 +12,7 @@ use portcullis_core::roles::{Permission, Role};
 use serde::Deserialize;
 
 use super::{Frame, enter_to_change, enter_to_read, page};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
 use crate::state::AppState;
 use crate::time::when;
@@ -135,10 +135,39 @@ struct FactorRow {
 }
 
 struct SessionRow {
+    id: String,
     created: String,
     acr: String,
     amr: String,
     expires: String,
+    device: String,
+    ip: String,
+    last_seen: String,
+    /// The apps that got tokens in it.
+    clients: String,
+}
+
+struct DeviceRow {
+    id: String,
+    label: String,
+    created: String,
+    last_used: String,
+    expires: String,
+}
+
+struct ConsentRow {
+    id: String,
+    client: String,
+    audience: String,
+    scope: String,
+    updated: String,
+}
+
+struct LinkRow {
+    provider: String,
+    subject: String,
+    email: String,
+    linked: String,
 }
 
 #[derive(Template)]
@@ -154,6 +183,16 @@ struct UserPage {
     roles: Vec<&'static str>,
     factors: Vec<FactorRow>,
     sessions: Vec<SessionRow>,
+    devices: Vec<DeviceRow>,
+    consents: Vec<ConsentRow>,
+    links: Vec<LinkRow>,
+    user_metadata: String,
+    app_metadata: String,
+    /// The metadata field a refused save named, and why.
+    metadata_error: Option<String>,
+    /// When the scheduled deletion is due, if one is.
+    deletion_due: Option<String>,
+    grace_days: i64,
     events: Vec<ui::security::EventRow>,
     can_block: bool,
     can_reset: bool,
@@ -161,6 +200,8 @@ struct UserPage {
     can_remove_factor: bool,
     can_end_sessions: bool,
     can_manage_roles: bool,
+    can_edit: bool,
+    can_delete: bool,
     notice: Option<String>,
 }
 
@@ -183,61 +224,148 @@ pub(crate) async fn show(
     page(async {
         let path = user_path(&id);
         let console = inside!(enter_to_read(&state, &headers, &path));
-        let store = state.store();
-        let user = store.user_by_id(&id).await?.ok_or_else(not_found)?;
-        let role = portcullis_core::admin::role_of(store, &id).await?;
-        let factors = ui::active_factors(&state, &id)
-            .await?
-            .into_iter()
-            .map(|f| FactorRow {
-                kind: f.kind.label(),
-                created: when(Some(f.created_at)),
-                last_used: when(f.last_used_at),
-                id: f.id,
-                name: f.name,
-            })
-            .collect();
-        let sessions = store
-            .user_sessions(&id, state.now())
-            .await?
-            .into_iter()
-            .map(|s| SessionRow {
-                created: when(Some(s.created_at)),
-                acr: s.acr,
-                amr: s.amr.join(" "),
-                expires: when(Some(s.expires_at)),
-            })
-            .collect();
-        let events = ui::security::recent_events(&state, &id, 20).await?;
+        let user = state.store().user_by_id(&id).await?.ok_or_else(not_found)?;
         let notice = query
             .done
             .as_deref()
             .and_then(done_message)
             .map(str::to_string);
-        let ctx = PageCtx::new(&state, &headers);
-        let body = UserPage {
-            csrf: ctx.csrf.clone(),
-            nonce: ctx.nonce.clone(),
-            frame: Frame::new(&console, "users"),
-            created: when(Some(user.created_at)),
-            last_login: when(user.last_login),
-            role: role.map(|r| r.as_str()).unwrap_or("none").to_string(),
-            roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
-            factors,
-            sessions,
-            events,
-            can_block: console.role.allows(Permission::BlockUser),
-            can_reset: console.role.allows(Permission::ResetPassword),
-            can_send_ticket: console.role.allows(Permission::SendTicket),
-            can_remove_factor: console.role.allows(Permission::RemoveFactor),
-            can_end_sessions: console.role.allows(Permission::EndSessions),
-            can_manage_roles: console.role.allows(Permission::ManageRoles),
-            notice,
+        render(
+            &state,
+            &headers,
+            &console,
             user,
-        };
-        ctx.respond(StatusCode::OK, &body, vec![])
+            notice,
+            None,
+            StatusCode::OK,
+        )
+        .await
     })
     .await
+}
+
+/// The user's page; `refused` is a metadata save to show again (what was typed, and why not).
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    console: &super::Console,
+    user: User,
+    notice: Option<String>,
+    refused: Option<(String, String, String)>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let store = state.store();
+    let id = user.id.clone();
+    let now = state.now();
+    let role = portcullis_core::admin::role_of(store, &id).await?;
+    let factors = ui::active_factors(state, &id)
+        .await?
+        .into_iter()
+        .map(|f| FactorRow {
+            kind: f.kind.label(),
+            created: when(Some(f.created_at)),
+            last_used: when(f.last_used_at),
+            id: f.id,
+            name: f.name,
+        })
+        .collect();
+    let sessions = store
+        .user_sessions(&id, now)
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            created: when(Some(s.created_at)),
+            acr: s.acr,
+            amr: s.amr.join(" "),
+            expires: when(Some(s.expires_at)),
+            device: s
+                .user_agent
+                .as_deref()
+                .map(|ua| ui::device::label(Some(ua)))
+                .unwrap_or_else(|| "not recorded".into()),
+            ip: s.ip.unwrap_or_else(|| "not recorded".into()),
+            last_seen: when(s.last_seen_at),
+            clients: s.clients.join(", "),
+            id: s.id,
+        })
+        .collect();
+    let devices = store
+        .devices(&id, now)
+        .await?
+        .into_iter()
+        .map(|d| DeviceRow {
+            created: when(Some(d.created_at)),
+            last_used: when(d.last_used_at),
+            expires: when(Some(d.expires_at)),
+            label: d.label,
+            id: d.id,
+        })
+        .collect();
+    let consents = store
+        .consents(Some(&id), None)
+        .await?
+        .into_iter()
+        .map(|c| ConsentRow {
+            client: c.client_id,
+            audience: c.audience.unwrap_or_else(|| "(sign-in only)".into()),
+            scope: c.scope.join(" "),
+            updated: when(Some(c.updated_at)),
+            id: c.id,
+        })
+        .collect();
+    let links = store
+        .upstream_identities(&id)
+        .await?
+        .into_iter()
+        .map(|l| LinkRow {
+            provider: l.provider,
+            subject: l.subject,
+            email: l.email.unwrap_or_default(),
+            linked: when(Some(l.created_at)),
+        })
+        .collect();
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let (user_metadata, app_metadata, metadata_error) = match refused {
+        Some((u, a, why)) => (u, a, Some(why)),
+        None => (
+            pretty(&user.user_metadata),
+            pretty(&user.app_metadata),
+            None,
+        ),
+    };
+    let events = ui::security::recent_events(state, &id, 20).await?;
+    let ctx = PageCtx::new(state, headers);
+    let body = UserPage {
+        csrf: ctx.csrf.clone(),
+        nonce: ctx.nonce.clone(),
+        frame: Frame::new(console, "users"),
+        created: when(Some(user.created_at)),
+        last_login: when(user.last_login),
+        role: role.map(|r| r.as_str()).unwrap_or("none").to_string(),
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        factors,
+        sessions,
+        devices,
+        consents,
+        links,
+        user_metadata,
+        app_metadata,
+        metadata_error,
+        deletion_due: store.user_deletion_due(&id).await?.map(|t| when(Some(t))),
+        grace_days: state.settings().account.deletion_grace_days,
+        events,
+        can_block: console.role.allows(Permission::BlockUser),
+        can_reset: console.role.allows(Permission::ResetPassword),
+        can_send_ticket: console.role.allows(Permission::SendTicket),
+        can_remove_factor: console.role.allows(Permission::RemoveFactor),
+        can_end_sessions: console.role.allows(Permission::EndSessions),
+        can_manage_roles: console.role.allows(Permission::ManageRoles),
+        can_edit: console.role.allows(Permission::EditUser),
+        can_delete: console.role.allows(Permission::DeleteUser),
+        notice,
+        user,
+    };
+    ctx.respond(status, &body, vec![])
 }
 
 /// The confirmation shown after a change (`?done=…`); unknown values show nothing.
@@ -248,12 +376,37 @@ fn done_message(done: &str) -> Option<&'static str> {
         "factor_removed" => "The factor is removed and the user's sessions have ended.",
         "sessions_ended" => "The user's sessions have ended.",
         "role_changed" => "The console role is changed.",
+        "metadata_saved" => "The metadata is saved.",
+        "session_ended" => "The session has ended.",
+        "device_forgotten" => {
+            "The browser is forgotten: the next sign-in there asks for a second factor again."
+        }
+        "consent_revoked" => {
+            "The consent is withdrawn and that application's tokens for the user are revoked."
+        }
+        "deletion_scheduled" => {
+            "The user is blocked, signed out, and will be deleted when the grace period ends."
+        }
+        "restored" => "The deletion is cancelled and the user may sign in again.",
         "ticket_sent" => "An enrolment link was emailed to the user (one use, 24 hours).",
         "password_reset" => {
             "The password no longer works, the user's sessions have ended, and a link to choose a new one was emailed."
         }
         _ => return None,
     })
+}
+
+/// A JSON object for a metadata field, checked as the management API checks it.
+fn parse_metadata(field: &str, text: &str) -> Result<serde_json::Value, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("{field} is not valid JSON: {e}"))?;
+    portcullis_core::admin::check_metadata(field, &value).map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
+/// Something the form named that is not there any more (another admin, or the user, was first).
+fn gone(message: &str) -> AppError {
+    AppError::page(StatusCode::NOT_FOUND, message.to_string())
 }
 
 fn not_found() -> AppError {
@@ -280,6 +433,9 @@ pub(crate) async fn act(
             "remove_factor" => Permission::RemoveFactor,
             "end_sessions" => Permission::EndSessions,
             "set_role" => Permission::ManageRoles,
+            "set_metadata" | "forget_device" | "revoke_consent" => Permission::EditUser,
+            "end_session" => Permission::EndSessions,
+            "delete" | "restore" => Permission::DeleteUser,
             _ => {
                 return Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action."));
             }
@@ -364,6 +520,111 @@ pub(crate) async fn act(
                 )
                 .await;
                 "factor_removed"
+            }
+            "set_metadata" => {
+                let typed = |f: &str| form.get(f).unwrap_or("{}").to_string();
+                let (u, a) = (typed("user_metadata"), typed("app_metadata"));
+                let mut changed = user.clone();
+                let parsed = parse_metadata("user_metadata", &u).and_then(|m| {
+                    changed.user_metadata = m;
+                    parse_metadata("app_metadata", &a).map(|m| changed.app_metadata = m)
+                });
+                if let Err(why) = parsed {
+                    return render(
+                        &state,
+                        &headers,
+                        &console,
+                        user,
+                        None,
+                        Some((u, a, why)),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await;
+                }
+                let mut fields = Vec::new();
+                if changed.user_metadata != user.user_metadata {
+                    fields.push("user_metadata");
+                }
+                if changed.app_metadata != user.app_metadata {
+                    fields.push("app_metadata");
+                }
+                if !fields.is_empty() {
+                    store.update_user(&changed).await?;
+                    let detail = serde_json::json!({ "fields": fields });
+                    super::audit(&state, &meta, &console, "user.updated", &id, detail).await;
+                }
+                "metadata_saved"
+            }
+            "end_session" => {
+                let sid = form.get("session_id").unwrap_or_default();
+                let Some(session) = store
+                    .user_sessions(&id, state.now())
+                    .await?
+                    .into_iter()
+                    .find(|s| s.id == sid)
+                else {
+                    return Err(gone("That session has already ended."));
+                };
+                crate::sessions::end(&state, &meta, &session, "admin_ended", None).await?;
+                let detail = serde_json::json!({ "session_id": session.id });
+                super::audit(&state, &meta, &console, "session.ended", &id, detail).await;
+                "session_ended"
+            }
+            "forget_device" => {
+                let device = form.get("device_id").unwrap_or_default();
+                if !store.revoke_device(&id, device, state.now()).await? {
+                    return Err(gone("That browser is no longer remembered."));
+                }
+                let detail = serde_json::json!({ "device_id": device });
+                super::audit(&state, &meta, &console, "device.forgotten", &id, detail).await;
+                "device_forgotten"
+            }
+            "revoke_consent" => {
+                let cid = form.get("consent_id").unwrap_or_default();
+                let Some(consent) = store
+                    .consents(Some(&id), None)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.id == cid)
+                else {
+                    return Err(gone("That consent was already withdrawn."));
+                };
+                // The same withdrawal as the management API's: the app's tokens for the user
+                // end with it; its audit event names the admin.
+                let by = format!("admin:{}", console.user.id);
+                if !crate::oidc::consent::withdraw(&state, &meta, &consent, &by).await? {
+                    return Err(gone("That consent was already withdrawn."));
+                }
+                "consent_revoked"
+            }
+            "delete" => {
+                if user.id == console.user.id {
+                    return Err(AppError::page(
+                        StatusCode::CONFLICT,
+                        "Delete your own account from your profile page.",
+                    ));
+                }
+                if form.get("confirm") != Some(user.email.as_str()) {
+                    return Err(AppError::page(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "Type the user's email address to confirm the deletion.",
+                    ));
+                }
+                // Blocked first, so the user's own sign-in (which cancels a deletion they asked
+                // for) cannot undo an admin's; deleted by the sweep when the grace period ends.
+                let ended = crate::mgmt::users::set_blocked(&state, &meta, user, true).await?;
+                let at = crate::ui::profile::deletion_due(&state);
+                store.schedule_user_deletion(&id, at).await?;
+                let detail = serde_json::json!({ "delete_after": at, "blocked": true, "ended_sessions": ended });
+                super::audit(&state, &meta, &console, "user.deletion_scheduled", &id, detail).await;
+                "deletion_scheduled"
+            }
+            "restore" => {
+                let cancelled = store.cancel_user_deletion(&id).await?;
+                crate::mgmt::users::set_blocked(&state, &meta, user, false).await?;
+                let detail = serde_json::json!({ "was_scheduled": cancelled, "unblocked": true });
+                super::audit(&state, &meta, &console, "user.deletion_cancelled", &id, detail).await;
+                "restored"
             }
             "end_sessions" => {
                 let keep = (id == console.user.id).then_some(console.session.id.as_str());

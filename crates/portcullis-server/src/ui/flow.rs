@@ -259,7 +259,18 @@ pub async fn finish(
         if let Some(old) = replaced {
             crate::sessions::end(state, meta, &old, "replaced", None).await?;
         }
-        state.store().create_session(session, &digest).await?;
+        // Where it was made, for the lists of sessions (a User-Agent is capped: it is the
+        // client's text).
+        let made = Session {
+            user_agent: meta
+                .user_agent
+                .as_deref()
+                .map(|ua| ua.chars().take(USER_AGENT_MAX).collect()),
+            ip: meta.ip.clone(),
+            last_seen_at: Some(now),
+            ..session.clone()
+        };
+        state.store().create_session(&made, &digest).await?;
         let before = state.store().user_by_id(&tx.user_id).await?;
         state.store().set_last_login(&tx.user_id, now).await?;
         crate::ui::profile::cancel_deletion_on_sign_in(state, meta, &tx.user_id).await?;
@@ -309,6 +320,9 @@ pub async fn finish(
         (None, Resume::Authorize(_) | Resume::Ticket | Resume::Reset) => Err(expired()),
     }
 }
+
+/// The longest `User-Agent` a session keeps.
+const USER_AGENT_MAX: usize = 512;
 
 /// Where a transaction goes when the gate finds it short: the next factor on `/u/mfa`; with
 /// nothing left to prove, an enrolment (only for a user with no factor yet, or one who has

@@ -255,10 +255,18 @@ pub async fn current_session(state: &AppState, headers: &HeaderMap) -> AppResult
     if token.is_empty() {
         return Ok(None);
     }
-    Ok(state
+    let now = state.now();
+    let session = state
         .store()
-        .session_by_token(&token_digest(token), state.now())
-        .await?)
+        .session_by_token(&token_digest(token), now)
+        .await?;
+    if let Some(s) = &session
+        && s.last_seen_at
+            .is_none_or(|t| now - t >= portcullis_core::model::Session::SEEN_EVERY)
+    {
+        state.store().touch_session(&s.id, now).await?;
+    }
+    Ok(session)
 }
 
 /// A CSRF token for a form, and the cookie to set if the browser has none yet. The token is a MAC

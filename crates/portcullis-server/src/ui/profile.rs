@@ -526,7 +526,7 @@ async fn delete_account(
     }
     let user_id = session.user_id.clone();
     let days = state.settings().account.deletion_grace_days;
-    let at = state.now() + days * 86_400;
+    let at = deletion_due(state);
     if !state.store().schedule_user_deletion(&user_id, at).await? {
         return Err(AppError::Internal("session without user".into()));
     }
@@ -563,6 +563,11 @@ async fn delete_account(
         resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
     Ok(resp)
+}
+
+/// When a deletion asked for now is due: after `[account] deletion_grace_days`.
+pub(crate) fn deletion_due(state: &AppState) -> i64 {
+    state.now() + state.settings().account.deletion_grace_days * 86_400
 }
 
 /// After an interactive sign-in: a deletion the user scheduled is cancelled (signing in during

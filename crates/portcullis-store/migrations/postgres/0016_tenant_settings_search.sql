@@ -14,3 +14,9 @@ CREATE TABLE tenant_settings (
 -- nothing reads it now, and a release after the last one that does may drop it.
 CREATE INDEX users_email_c ON users ((email COLLATE "C"));
 CREATE INDEX users_name_search ON users ((lower(name) COLLATE "C"), id);
+
+-- Where a session was made and when it was last used, for the console's and the user's lists of
+-- sessions (the last use is written at most every five minutes).
+ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+ALTER TABLE sessions ADD COLUMN ip TEXT;
+ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;

@@ -10,3 +10,9 @@ CREATE TABLE tenant_settings (
 -- The console's search by the start of a name, in name order with the id as tie-breaker, so
 -- paging is a range scan at any size.
 CREATE INDEX users_name_search ON users (lower(name), id);
+
+-- Where a session was made and when it was last used, for the console's and the user's lists of
+-- sessions (the last use is written at most every five minutes).
+ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+ALTER TABLE sessions ADD COLUMN ip TEXT;
+ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;

@@ -2,11 +2,14 @@
 // /admin, signs in with the password, and, having no factor yet, is sent to enrol one: a passkey
 // (CDP virtual authenticator). In the console they find a user by the start of the email, open
 // the user's page and remove the TOTP factor that user enrolled in another browser, whose
-// session ends at once; the audit trail shows the change with the admin's id. Screenshots go to
-// the `admin` folder of the screenshot folder (helpers.mjs).
+// session ends at once and whose app hears it by back-channel logout; the audit trail shows the
+// change with the admin's id. Then the admin changes the tenant policy and watches the preview
+// change. Screenshots go to the `admin` folder of the screenshot folder (helpers.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
@@ -56,11 +59,60 @@ async function bobWithTotp() {
   await page.getByRole('button', { name: 'Verify and turn on' }).click();
   await page.getByRole('button', { name: /I have saved them/ }).click();
   await page.waitForURL(/\/u\/account\/security$/);
-  return { context, page };
+  return { context, page, secret };
+}
+
+/**
+ * An application on loopback with a back-channel logout endpoint: registered with the CLI, it
+ * records every logout token it is sent.
+ */
+async function appWithBackchannel() {
+  const logouts = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/backchannel') {
+        logouts.push(new URLSearchParams(body).get('logout_token'));
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://localhost:${server.address().port}`;
+  const made = spawnSync(
+    BIN,
+    ['--dev', 'client', 'create', '--name', 'Bob app', '--redirect-uri', `${base}/cb`,
+      '--backchannel-logout-uri', `${base}/backchannel`],
+    { cwd: dev.dir, env: { PATH: process.env.PATH }, encoding: 'utf8' },
+  );
+  assert.equal(made.status, 0, made.stderr);
+  const client = JSON.parse(made.stdout);
+  return { base, clientId: client.client_id, logouts, close: () => server.close() };
+}
+
+/** Bob signs in to the app from his browser (his session gets a client to tell on logout). */
+async function bobSignsInTo(bob, app) {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const url = new URL(`${issuer}/authorize`);
+  for (const [k, v] of Object.entries({
+    response_type: 'code', client_id: app.clientId, redirect_uri: `${app.base}/cb`,
+    scope: 'openid email', state: 'st', nonce: 'nn', code_challenge: challenge,
+    code_challenge_method: 'S256',
+  })) url.searchParams.set(k, v);
+  await bob.page.goto(url.toString());
+  if (/\/u\/mfa/.test(bob.page.url())) {
+    await bob.page.getByRole('textbox', { name: /code/i }).fill(totp(bob.secret, step()));
+    await bob.page.getByRole('button', { name: /Verify|Continue/ }).click();
+  }
+  await bob.page.waitForURL(new RegExp(`^${app.base}/cb\\?code=`));
 }
 
 test('the printed admin enrols a passkey for the console, finds a user and removes their factor', async () => {
   const bob = await bobWithTotp();
+  const app = await appWithBackchannel();
+  await bobSignsInTo(bob, app);
 
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
@@ -91,7 +143,7 @@ test('the printed admin enrols a passkey for the console, finds a user and remov
 
   // Find bob by the start of his address.
   await page.getByRole('link', { name: 'Users', exact: true }).click();
-  await page.getByRole('textbox', { name: /Email/ }).fill('bo');
+  await page.getByRole('textbox', { name: /Start of an email/ }).fill('bo');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: BOB }).click();
   await page.getByRole('heading', { name: BOB }).waitFor();
@@ -106,9 +158,16 @@ test('the printed admin enrols a passkey for the console, finds a user and remov
   assert.match(await page.textContent('body'), /No second factor/);
   await shot(page, 'factor-removed');
 
-  // Bob's session ended with it.
+  // Bob's session ended with it, and his app was told by back-channel logout.
   await bob.page.goto(`${issuer}/u/account/security`);
   await bob.page.waitForURL(/\/u\/login/);
+  for (let i = 0; i < 100 && app.logouts.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(app.logouts.length, 1, 'one logout token');
+  const claims = JSON.parse(Buffer.from(app.logouts[0].split('.')[1], 'base64url').toString());
+  assert.equal(claims.aud, app.clientId);
+  assert.ok(claims.sid, 'the session id');
+  assert.ok(claims.events['http://schemas.openid.net/event/backchannel-logout']);
+  app.close();
 
   // The audit trail has it, with the admin's id.
   await page.getByRole('link', { name: 'Audit trail' }).click();
@@ -120,6 +179,21 @@ test('the printed admin enrols a passkey for the console, finds a user and remov
   await page.getByRole('button', { name: 'Verify the chain now' }).click();
   assert.match(await page.getByRole('status').textContent(), /^Intact/);
   await shot(page, 'audit-trail');
+
+  // The tenant policy: a TOTP user from a new browser is asked for the factor; with mfa=never,
+  // not any more. The preview says so before anyone signs in.
+  await page.getByRole('link', { name: 'Policy', exact: true }).click();
+  await page.getByLabel('Authenticator app').check();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  const answer = page.locator('#preview-answer');
+  assert.match(await answer.textContent(), /a second factor \(aal2\): authenticator app/);
+  await page.getByLabel('mfa', { exact: true }).selectOption('never');
+  await page.getByRole('button', { name: 'Save the tenant policy' }).click();
+  assert.match(await page.getByRole('status').first().textContent(), /saved/);
+  await page.getByLabel('Authenticator app').check();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  assert.match(await answer.textContent(), /nothing more than their password/);
+  await shot(page, 'policy');
 
   await bob.context.close();
   await context.close();

@@ -31,7 +31,7 @@ pub enum Permission {
     ResetPassword,
     /// Delete a user (after the grace period) or restore one before then.
     DeleteUser,
-    /// Change a user's metadata, consents and remembered browsers.
+    /// Create users; change a user's metadata, consents and remembered browsers.
     EditUser,
     /// Create, change or delete applications and APIs.
     ManageApps,

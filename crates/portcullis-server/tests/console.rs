@@ -1115,3 +1115,81 @@ async fn an_admin_deletes_a_user_after_the_grace_period_and_may_restore_them_bef
     assert_eq!(sweep(&w.app.state).await.unwrap(), 1);
     assert!(w.app.store.user_by_id(&w.bob).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn an_admin_creates_a_user_who_chooses_their_own_password_by_link() {
+    let w = world().await;
+    let made = submit(
+        &w.admin,
+        &w.app,
+        "/admin/users",
+        "/admin/users",
+        &[("email", " Carol@Example.com "), ("name", "Carol")],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let carol = w
+        .app
+        .store
+        .user_by_email("carol@example.com")
+        .await
+        .unwrap()
+        .expect("created");
+    assert_eq!(
+        made.location.as_deref(),
+        Some(format!("/admin/users/{}?done=created", carol.id).as_str())
+    );
+    assert!(carol.password_hash.is_none(), "no admin knows the password");
+    assert_eq!(
+        mails(&w.app, "carol@example.com", "Choose your password"),
+        1
+    );
+    let created = w.app.events("user.created").await;
+    assert_eq!(created[0].event.detail["admin_id"], w.admin_id);
+
+    // Taken, look-alike or malformed: refused with the typed values kept; nothing made.
+    for (email, status) in [
+        ("carol@example.com", 409),
+        ("caro1@example.com", 409),
+        ("not an address", 422),
+    ] {
+        let refused = submit(
+            &w.admin,
+            &w.app,
+            "/admin/users",
+            "/admin/users",
+            &[("email", email), ("name", "Eve")],
+        )
+        .await;
+        assert_eq!(refused.status, status, "{email}: {}", refused.body);
+        assert!(refused.body.contains("aria-invalid"), "{email}");
+        assert!(refused.body.contains("value=\"Eve\""), "{email}");
+    }
+    assert!(
+        w.app
+            .store
+            .user_by_email("caro1@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Support may not create users.
+    grant(&w.app, EMAIL, Some(Role::Support)).await;
+    let refused = submit(
+        &w.admin,
+        &w.app,
+        "/u/account/security",
+        "/admin/users",
+        &[("email", "dave@example.com")],
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        w.app
+            .store
+            .user_by_email("dave@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

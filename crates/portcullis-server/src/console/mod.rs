@@ -39,7 +39,7 @@ use crate::ui::{self, PageCtx};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(home))
-        .route("/admin/users", get(users::list))
+        .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", get(users::show).post(users::act))
         .route("/admin/policy", get(policy::show).post(policy::save))
         .route("/admin/logs", get(logs::list))

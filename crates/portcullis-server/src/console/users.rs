@@ -68,6 +68,12 @@ struct ListPage {
     rows: Vec<UserRow>,
     /// The query string of the next page, when there may be one.
     next: Option<String>,
+    csrf: String,
+    can_create: bool,
+    /// A refused creation: what was typed, and why.
+    create_email: String,
+    create_name: String,
+    create_error: Option<String>,
 }
 
 /// `GET /admin/users?q=…&by=email|name&after=…`: the user whose id is `q`, then users whose
@@ -114,14 +120,105 @@ pub(crate) async fn list(
         let ctx = PageCtx::new(&state, &headers);
         let body = ListPage {
             nonce: ctx.nonce.clone(),
+            csrf: ctx.csrf.clone(),
             frame: Frame::new(&console, "users"),
+            can_create: console.role.allows(Permission::EditUser),
             q,
             by_name,
             exact,
             rows,
             next,
+            create_email: String::new(),
+            create_name: String::new(),
+            create_error: None,
         };
         ctx.respond(StatusCode::OK, &body, vec![])
+    })
+    .await
+}
+
+/// `POST /admin/users`: a new user (`email`, `name`) without a password; they are emailed a
+/// single-use link to choose one, so no admin ever knows it.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    page(async {
+        let form = ui::posted(&state, &headers, &body)?;
+        let console = inside!(enter_to_change(
+            &state,
+            &headers,
+            "/admin/users",
+            Permission::EditUser
+        ));
+        let email = form.get("email").unwrap_or_default().trim().to_string();
+        let name = form.get("name").unwrap_or_default().trim().to_string();
+        let made = portcullis_core::admin::add_user(
+            state.store(),
+            state.hasher(),
+            state.clock(),
+            portcullis_core::admin::NewUser {
+                email: email.clone(),
+                name: Some(name.clone()),
+                ..Default::default()
+            },
+        )
+        .await;
+        let user = match made {
+            Ok(u) => u,
+            Err(e) => {
+                let (status, why) = match e {
+                    portcullis_core::Error::Conflict(m)
+                        if m == portcullis_core::identity::LOOK_ALIKE =>
+                    {
+                        (
+                            StatusCode::CONFLICT,
+                            "That address looks like the address of an existing user.".to_string(),
+                        )
+                    }
+                    portcullis_core::Error::Conflict(_) => (
+                        StatusCode::CONFLICT,
+                        "A user with that address exists.".to_string(),
+                    ),
+                    portcullis_core::Error::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+                    other => return Err(other.into()),
+                };
+                let ctx = PageCtx::new(&state, &headers);
+                let body = ListPage {
+                    nonce: ctx.nonce.clone(),
+                    csrf: ctx.csrf.clone(),
+                    frame: Frame::new(&console, "users"),
+                    can_create: true,
+                    q: String::new(),
+                    by_name: false,
+                    exact: None,
+                    rows: vec![],
+                    next: None,
+                    create_email: email,
+                    create_name: name,
+                    create_error: Some(why),
+                };
+                return ctx.respond(status, &body, vec![]);
+            }
+        };
+        let id = user.id.clone();
+        super::audit(
+            &state,
+            &meta,
+            &console,
+            "user.created",
+            &id,
+            serde_json::json!({}),
+        )
+        .await;
+        crate::mgmt::users::password_link(&state, &meta, user, PASSWORD_LINK_TTL, true, false)
+            .await?;
+        Ok(ui::see_other(
+            &format!("{}?done=created", user_path(&id)),
+            &[],
+        ))
     })
     .await
 }
@@ -377,6 +474,9 @@ fn done_message(done: &str) -> Option<&'static str> {
         "sessions_ended" => "The user's sessions have ended.",
         "role_changed" => "The console role is changed.",
         "metadata_saved" => "The metadata is saved.",
+        "created" => {
+            "The user is created and was emailed a link to choose a password (one use, five days)."
+        }
         "session_ended" => "The session has ended.",
         "device_forgotten" => {
             "The browser is forgotten: the next sign-in there asks for a second factor again."

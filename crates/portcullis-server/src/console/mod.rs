@@ -193,6 +193,21 @@ pub(crate) async fn enter_to_change(
     Ok(Ok(console))
 }
 
+/// For a form that changes something: the form (its CSRF token checked first), then the gate of
+/// [`enter_to_change`].
+pub(crate) async fn form_to_change(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    path: &str,
+    p: Permission,
+) -> AppResult<Result<(crate::http::Params, Console), Response>> {
+    let form = ui::posted(state, headers, body)?;
+    Ok(enter_to_change(state, headers, path, p)
+        .await?
+        .map(|console| (form, console)))
+}
+
 /// What the console's layout shows on every page.
 pub(crate) struct Frame {
     pub email: String,

@@ -15,7 +15,7 @@ use portcullis_core::roles::Permission;
 use portcullis_proto::acr::Acr;
 use serde::Deserialize;
 
-use super::{Console, Frame, enter_to_change, enter_to_read, page};
+use super::{Console, Frame, enter_to_read, page};
 use crate::error::AppResult;
 use crate::http::ClientMeta;
 use crate::state::AppState;
@@ -420,10 +420,10 @@ pub(crate) async fn save(
     body: Bytes,
 ) -> Response {
     page(async {
-        let form = ui::posted(&state, &headers, &body)?;
-        let console = inside!(enter_to_change(
+        let (form, console) = inside!(super::form_to_change(
             &state,
             &headers,
+            &body,
             PATH,
             Permission::ManagePolicy
         ));

@@ -146,10 +146,10 @@ pub(crate) async fn create(
     body: Bytes,
 ) -> Response {
     page(async {
-        let form = ui::posted(&state, &headers, &body)?;
-        let console = inside!(enter_to_change(
+        let (form, console) = inside!(super::form_to_change(
             &state,
             &headers,
+            &body,
             "/admin/users",
             Permission::EditUser
         ));

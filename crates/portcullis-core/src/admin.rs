@@ -118,6 +118,28 @@ pub async fn add_user(
     Ok(user)
 }
 
+/// Changes `user`'s email address (not stored yet): checked as at creation, and a new address
+/// is not verified any more. Whether it changed; `Invalid` for a malformed address, `Conflict`
+/// for one that looks like another user's.
+pub async fn change_email(store: &dyn Store, user: &mut User, email: &str) -> Result<bool> {
+    let email = parse_email(email)?;
+    if email == user.email {
+        return Ok(false);
+    }
+    crate::identity::check_look_alike(store, &email, Some(&user.id)).await?;
+    user.email = email;
+    user.email_verified = false;
+    Ok(true)
+}
+
+/// Changes `user`'s display name (not stored yet): trimmed, empty for none, refused with
+/// control or text-direction characters.
+pub fn change_name(user: &mut User, name: &str) -> Result<()> {
+    crate::identity::check_name(name.trim())?;
+    user.name = Some(name.trim().to_string()).filter(|n| !n.is_empty());
+    Ok(())
+}
+
 /// Creates a user with a password; `Conflict` if the email is taken.
 pub async fn create_user(
     store: &dyn Store,

@@ -1193,3 +1193,72 @@ async fn an_admin_creates_a_user_who_chooses_their_own_password_by_link() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_users_profile_is_edited_under_the_management_apis_rules() {
+    let w = world().await;
+    w.app
+        .store
+        .update_user(&{
+            let mut b = w.app.store.user_by_id(&w.bob).await.unwrap().unwrap();
+            b.email_verified = true;
+            b
+        })
+        .await
+        .unwrap();
+    // A new address is unverified unless the admin ticks the box.
+    w.act_done(
+        &[
+            ("action", "set_profile"),
+            ("email", "Robert@Example.com"),
+            ("name", " Robert "),
+        ],
+        "profile_saved",
+    )
+    .await;
+    let bob = w.app.store.user_by_id(&w.bob).await.unwrap().unwrap();
+    assert_eq!(bob.email, "robert@example.com");
+    assert_eq!(bob.name.as_deref(), Some("Robert"));
+    assert!(!bob.email_verified);
+    let updated = w.app.events("user.updated").await;
+    assert_eq!(
+        updated[0].event.detail["fields"],
+        serde_json::json!(["email", "name", "email_verified"])
+    );
+    assert_eq!(updated[0].event.detail["admin_id"], w.admin_id);
+    // Taken, look-alike, malformed, or a name with a direction override: nothing changes.
+    for (email, name, status) in [
+        (EMAIL, "Robert", 409),
+        ("not-an-address", "Robert", 422),
+        ("robert@example.com", "Rob\u{202e}ert", 422),
+    ] {
+        let refused = w
+            .act(&[("action", "set_profile"), ("email", email), ("name", name)])
+            .await;
+        assert_eq!(refused.status, status, "{email} {name}");
+    }
+    assert_eq!(
+        w.app.store.user_by_id(&w.bob).await.unwrap().unwrap(),
+        bob,
+        "nothing changed"
+    );
+    w.act_done(
+        &[
+            ("action", "set_profile"),
+            ("email", "robert@example.com"),
+            ("name", "Robert"),
+            ("email_verified", "1"),
+        ],
+        "profile_saved",
+    )
+    .await;
+    assert!(
+        w.app
+            .store
+            .user_by_id(&w.bob)
+            .await
+            .unwrap()
+            .unwrap()
+            .email_verified
+    );
+}

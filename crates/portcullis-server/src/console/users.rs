@@ -474,6 +474,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "sessions_ended" => "The user's sessions have ended.",
         "role_changed" => "The console role is changed.",
         "metadata_saved" => "The metadata is saved.",
+        "profile_saved" => "The profile is saved.",
         "created" => {
             "The user is created and was emailed a link to choose a password (one use, five days)."
         }
@@ -502,6 +503,14 @@ fn parse_metadata(field: &str, text: &str) -> Result<serde_json::Value, String> 
         serde_json::from_str(text).map_err(|e| format!("{field} is not valid JSON: {e}"))?;
     portcullis_core::admin::check_metadata(field, &value).map_err(|e| e.to_string())?;
     Ok(value)
+}
+
+/// An address another user has, or one that looks like theirs.
+fn taken() -> AppError {
+    AppError::page(
+        StatusCode::CONFLICT,
+        "That address belongs to, or looks like the address of, another user.",
+    )
 }
 
 /// Something the form named that is not there any more (another admin, or the user, was first).
@@ -533,7 +542,9 @@ pub(crate) async fn act(
             "remove_factor" => Permission::RemoveFactor,
             "end_sessions" => Permission::EndSessions,
             "set_role" => Permission::ManageRoles,
-            "set_metadata" | "forget_device" | "revoke_consent" => Permission::EditUser,
+            "set_profile" | "set_metadata" | "forget_device" | "revoke_consent" => {
+                Permission::EditUser
+            }
             "end_session" => Permission::EndSessions,
             "delete" | "restore" => Permission::DeleteUser,
             _ => {
@@ -620,6 +631,54 @@ pub(crate) async fn act(
                 )
                 .await;
                 "factor_removed"
+            }
+            "set_profile" => {
+                let mut changed = user.clone();
+                let email = form.get("email").unwrap_or_default();
+                portcullis_core::admin::change_email(store, &mut changed, email)
+                    .await
+                    .map_err(|e| match e {
+                        portcullis_core::Error::Invalid(_) => AppError::page(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "That is not an email address.",
+                        ),
+                        portcullis_core::Error::Conflict(_) => taken(),
+                        other => other.into(),
+                    })?;
+                portcullis_core::admin::change_name(&mut changed, form.get("name").unwrap_or_default())
+                    .map_err(|_| {
+                        AppError::page(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "A name cannot hold control or text-direction characters.",
+                        )
+                    })?;
+                // A new address is unverified unless the admin says they checked it.
+                if changed.email == user.email || form.get("email_verified").is_some() {
+                    changed.email_verified = form.get("email_verified").is_some();
+                }
+                let mut fields = Vec::new();
+                for (field, differs) in [
+                    ("email", changed.email != user.email),
+                    ("name", changed.name != user.name),
+                    ("email_verified", changed.email_verified != user.email_verified),
+                ] {
+                    if differs {
+                        fields.push(field);
+                    }
+                }
+                if !fields.is_empty() {
+                    // The unique index settles two admins racing for one address.
+                    let stored = store.update_user(&changed).await.map_err(|e| match e {
+                        portcullis_core::Error::Conflict(_) => taken(),
+                        other => other.into(),
+                    })?;
+                    if !stored {
+                        return Err(not_found());
+                    }
+                    let detail = serde_json::json!({ "fields": fields });
+                    super::audit(&state, &meta, &console, "user.updated", &id, detail).await;
+                }
+                "profile_saved"
             }
             "set_metadata" => {
                 let typed = |f: &str| form.get(f).unwrap_or("{}").to_string();

@@ -354,14 +354,15 @@ pub async fn update(
         let mut user = find_user(&state, &id).await?;
         let mut changed = Vec::new();
         if let Some(email) = patch.email {
-            let email = admin::parse_email(&email)
-                .map_err(|_| ApiError::body("email is not a valid address on property email"))?;
-            if email != user.email {
-                portcullis_core::identity::check_look_alike(state.store(), &email, Some(&user.id))
-                    .await
-                    .map_err(conflict)?;
-                user.email = email;
-                user.email_verified = false;
+            let moved = admin::change_email(state.store(), &mut user, &email)
+                .await
+                .map_err(|e| match e {
+                    portcullis_core::Error::Invalid(_) => {
+                        ApiError::body("email is not a valid address on property email")
+                    }
+                    other => conflict(other),
+                })?;
+            if moved {
                 changed.push("email");
             }
         }
@@ -370,10 +371,9 @@ pub async fn update(
             changed.push("email_verified");
         }
         if let Some(name) = patch.name {
-            portcullis_core::identity::check_name(name.trim()).map_err(|_| {
+            admin::change_name(&mut user, &name).map_err(|_| {
                 ApiError::body("name must not contain control or text-direction characters")
             })?;
-            user.name = Some(name.trim().to_string()).filter(|n| !n.is_empty());
             changed.push("name");
         }
         let new_password = match patch.password {

@@ -939,6 +939,11 @@ async fn a_users_page_lists_where_they_are_signed_in_what_they_granted_and_edits
     let me = format!("/admin/users/{}", w.admin_id);
     let own = get(&w.admin, &w.app, &me).await;
     assert!(own.body.contains("127.0.0.1"), "{}", own.body);
+    let security = get(&w.admin, &w.app, "/u/account/security").await;
+    assert!(
+        security.body.contains("<td>127.0.0.1</td>"),
+        "the user sees it too"
+    );
 
     // Metadata: a JSON object per field, checked as the management API checks it.
     let saved = w

@@ -63,6 +63,10 @@ struct SessionRow {
     created: String,
     acr: String,
     current: bool,
+    /// The browser and address it was made from, so a stranger's session stands out.
+    device: String,
+    ip: String,
+    last_seen: String,
 }
 
 struct LinkRow {
@@ -187,6 +191,13 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
             .into_iter()
             .map(|s| SessionRow {
                 current: s.id == session.id,
+                device: s
+                    .user_agent
+                    .as_deref()
+                    .map(|ua| crate::ui::device::label(Some(ua)))
+                    .unwrap_or_default(),
+                ip: s.ip.unwrap_or_default(),
+                last_seen: when(s.last_seen_at),
                 id: s.id,
                 created: when(Some(s.created_at)),
                 acr: s.acr,

@@ -39,6 +39,18 @@ pub fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
 
+/// How many active (not blocked) users have a second factor, overall and by kind: the console's
+/// MFA adoption.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adoption {
+    /// Users not blocked.
+    pub active_users: i64,
+    /// Of those, users with at least one active factor.
+    pub with_factor: i64,
+    /// Of those, users with an active factor of each kind (`webauthn`, `totp`, …).
+    pub by_kind: Vec<(String, i64)>,
+}
+
 /// Which field the console's user search matches the start of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UserSearch {

@@ -346,6 +346,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn touch_session(&self, id: &str, at: i64) -> Result<()>;
     /// When the user's scheduled deletion is due, if one is.
     async fn user_deletion_due(&self, id: &str) -> Result<Option<i64>>;
+    /// Audit events of each of `kinds` at or after `from`, counted per `bucket` seconds:
+    /// `(kind, bucket number from 0, count)` for the buckets that have any (the dashboard's
+    /// series, one index range per kind).
+    async fn audit_histogram(
+        &self,
+        kinds: &[&str],
+        from: i64,
+        bucket: i64,
+    ) -> Result<Vec<(String, i64, i64)>>;
+    /// MFA adoption among users who are not blocked.
+    async fn adoption(&self) -> Result<Adoption>;
+    /// Sessions live at `now` (not ended, not expired).
+    async fn live_sessions(&self, now: i64) -> Result<i64>;
     /// A tenant setting changed at run time (JSON text), if one is stored under `key`.
     async fn tenant_setting(&self, key: &str) -> Result<Option<String>>;
     /// Stores (`Some`) or clears (`None`) a tenant setting, bumping the configuration version

@@ -36,7 +36,7 @@ pub enum ConfigError {
 }
 
 /// Token lifetimes, in seconds.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TokenSettings {
     /// Access token lifetime when no API sets its own.
@@ -66,7 +66,7 @@ impl Default for TokenSettings {
 }
 
 /// Sign-in session settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SessionSettings {
     /// Absolute session lifetime in seconds.
@@ -85,7 +85,7 @@ impl Default for SessionSettings {
 }
 
 /// Argon2id cost and concurrency.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PasswordSettings {
     /// Memory in KiB (at least 19456).
@@ -113,7 +113,7 @@ impl Default for PasswordSettings {
 }
 
 /// Logging.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogSettings {
     /// `text` or `json`.
@@ -137,7 +137,7 @@ pub use portcullis_core::policy::MfaMode;
 pub type PolicySettings = portcullis_core::policy::Policy;
 
 /// Native TLS (rustls): the `[tls]` section, PEM files.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TlsSettings {
     /// Certificate chain, leaf first.
@@ -147,7 +147,7 @@ pub struct TlsSettings {
 }
 
 /// The audit trail: the `[audit]` section.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditSettings {
     /// Days events are kept; older ones are pruned daily behind a sealed checkpoint. `0` keeps
@@ -156,7 +156,7 @@ pub struct AuditSettings {
 }
 
 /// Self-service accounts: the `[account]` section.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AccountSettings {
     /// Days between a user asking to delete their account and its deletion; signing in before
@@ -173,7 +173,7 @@ impl Default for AccountSettings {
 }
 
 /// OIDC Back-Channel Logout delivery: the `[logout]` section.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogoutSettings {
     /// Attempts per logout token before delivery is recorded as failed.
@@ -195,7 +195,7 @@ impl Default for LogoutSettings {
 }
 
 /// The Auth0-compatible MFA API: the `[mfa]` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MfaSettings {
     /// How long an `mfa_token` lives, in seconds.
@@ -209,7 +209,7 @@ impl Default for MfaSettings {
 }
 
 /// WebAuthn relying party: the `[webauthn]` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WebauthnSettings {
     /// RP ID: the issuer's host (default) or a parent domain, so passkeys work across subdomains.
@@ -228,7 +228,7 @@ impl Default for WebauthnSettings {
 }
 
 /// Per-IP request limits on the hosted pages, per minute (0 turns one off).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitSettings {
     /// Password submissions.
@@ -249,7 +249,7 @@ impl Default for LimitSettings {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(untagged)]
 enum KeyList {
     #[default]
@@ -261,7 +261,7 @@ enum KeyList {
 /// The longest a console sign-in lasts: NIST SP 800-63B's AAL2 reauthentication bound.
 const DEFAULT_ADMIN_MAX_AGE: i64 = 12 * 3600;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
     issuer: Option<String>,
@@ -304,7 +304,7 @@ struct Raw {
 }
 
 /// The resolved settings the server runs with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Settings {
     /// Issuer identifier (no trailing slash).
     pub issuer: String,

@@ -28,6 +28,16 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// A chart's bucket: `11-24` by day, `21:00` by hour (UTC).
+pub fn bucket(at: i64, by_day: bool) -> String {
+    let (_, m, d, h, _, _) = civil(at);
+    if by_day {
+        format!("{m:02}-{d:02}")
+    } else {
+        format!("{h:02}:00")
+    }
+}
+
 /// `2026-11-24 21:05 UTC`.
 pub fn when(at: Option<i64>) -> String {
     let Some(at) = at else {

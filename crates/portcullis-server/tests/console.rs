@@ -218,6 +218,7 @@ async fn console_pages_carry_csp_and_no_store_and_forms_need_csrf() {
         &w.user_path(),
         "/admin/logs",
         "/admin/policy",
+        "/admin/settings",
     ] {
         let resp = w.admin.get(w.app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{path}");
@@ -1266,4 +1267,131 @@ async fn a_users_profile_is_edited_under_the_management_apis_rules() {
             .unwrap()
             .email_verified
     );
+}
+
+/// The number in `<strong>` after `label` on a page.
+fn figure_after(body: &str, label: &str) -> i64 {
+    let rest = &body[body
+        .find(label)
+        .unwrap_or_else(|| panic!("{label}: {body}"))
+        + label.len()..];
+    let start = rest.find(|c: char| c.is_ascii_digit()).unwrap();
+    rest[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_overview_counts_the_audit_trail_adoption_sessions_and_the_chain() {
+    let w = world().await;
+    let now = w.app.clock.now();
+    // Events a day and three days ago (in the 14-day window, not in the last 24 hours), and
+    // one older than the window.
+    for (ago, kind) in [
+        (86_400, "login.success"),
+        (86_400, "login.failure"),
+        (3 * 86_400, "factor.failure"),
+        (3 * 86_400, "lockout"),
+        (86_400, "stepup.requested"),
+        (86_400, "logout.backchannel_failed"),
+        (20 * 86_400, "login.success"),
+    ] {
+        let event = portcullis_core::model::AuditEvent {
+            at: now - ago,
+            kind: kind.into(),
+            user_id: Some(w.bob.clone()),
+            client_id: None,
+            ip: None,
+            user_agent: None,
+            detail: serde_json::json!({}),
+        };
+        portcullis_core::audit::append(w.app.store.as_ref(), w.app.state.master(), &event)
+            .await
+            .unwrap();
+    }
+    let recent_sign_ins = w.app.events("login.success").await.len() as i64 - 2;
+    let page = get(&w.admin, &w.app, "/admin").await;
+    assert_eq!(page.status, 200);
+    let b = &page.body;
+    assert_eq!(figure_after(b, "Sign-ins: "), recent_sign_ins + 1, "{b}");
+    assert_eq!(figure_after(b, "Failed passwords and factors: "), 2);
+    assert_eq!(figure_after(b, "Lockouts: "), 1);
+    assert_eq!(figure_after(b, "Back-channel logouts failed: "), 1);
+    // The admin and bob are active, and both have a TOTP factor.
+    assert!(
+        b.contains("<dt>With a second factor</dt><dd>2 (100.0%)</dd>"),
+        "{b}"
+    );
+    assert!(figure_after(b, "Live sessions</dt><dd>") >= 2);
+    assert!(b.contains("Not verified from the console yet."));
+    // Every chart is well-formed SVG with a title for screen readers.
+    let svgs: Vec<&str> = b
+        .split("<svg")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("</svg>").unwrap()])
+        .collect();
+    assert_eq!(svgs.len(), 8, "seven series and adoption");
+    for svg in svgs {
+        let doc = format!("<svg{svg}</svg>");
+        let parsed = roxmltree::Document::parse(&doc).unwrap_or_else(|e| panic!("{e}: {doc}"));
+        assert_eq!(parsed.root_element().attribute("role"), Some("img"));
+        assert!(parsed.descendants().any(|n| n.has_tag_name("title")));
+    }
+    // The last 24 hours hold none of the back-dated events.
+    let day = get(&w.admin, &w.app, "/admin?window=24h").await;
+    assert_eq!(figure_after(&day.body, "Lockouts: "), 0);
+    assert_eq!(figure_after(&day.body, "Sign-ins: "), recent_sign_ins);
+
+    // Verified from the audit page: the overview shows when, and that it held.
+    let verified = submit(&w.admin, &w.app, "/admin/logs", "/admin/logs/verify", &[]).await;
+    assert_eq!(verified.status, 200);
+    let after = get(&w.admin, &w.app, "/admin").await;
+    assert!(after.body.contains("Intact: "), "{}", after.body);
+    // Auditors read it; strangers are sent to sign in.
+    grant(&w.app, EMAIL, Some(Role::Auditor)).await;
+    assert_eq!(get(&w.admin, &w.app, "/admin").await.status, 200);
+    assert_eq!(get(&browser(), &w.app, "/admin").await.status, 303);
+}
+
+#[tokio::test]
+async fn the_settings_page_shows_the_configuration_but_no_secret() {
+    let w = world().await;
+    let page = get(&w.admin, &w.app, "/admin/settings").await;
+    assert_eq!(page.status, 200);
+    let settings = w.app.state.settings();
+    assert!(page.body.contains(&settings.issuer));
+    assert!(
+        page.body
+            .contains("<code>master_keys</code></th><td>1 set (hidden)</td>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<code>database_url</code></th><td>set (hidden)</td>")
+    );
+    for key in &settings.master_keys {
+        assert!(!page.body.contains(key.expose()), "a master key leaked");
+    }
+    assert!(!page.body.contains(settings.database_url.expose()));
+    // The policy in force includes the console's changes.
+    submit(
+        &w.admin,
+        &w.app,
+        "/admin/policy",
+        "/admin/policy",
+        &[("mfa", "always")],
+    )
+    .await;
+    let after = get(&w.admin, &w.app, "/admin/settings").await;
+    assert!(
+        after.body.contains("<code>mfa</code></th><td>always</td>"),
+        "{}",
+        after.body
+    );
+    grant(&w.app, EMAIL, Some(Role::Auditor)).await;
+    assert_eq!(get(&w.admin, &w.app, "/admin/settings").await.status, 200);
 }

@@ -2203,6 +2203,86 @@ impl Store for SqlStore {
             .flatten())
     }
 
+    async fn audit_histogram(
+        &self,
+        kinds: &[&str],
+        from: i64,
+        bucket: i64,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        if kinds.is_empty() || bucket <= 0 {
+            return Ok(vec![]);
+        }
+        let list = (0..kinds.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // The (kind, at) index of migration 0006 gives each kind's range; only counts leave.
+        let sql = format!(
+            "SELECT kind, (at - $1) / $2 AS bucket, COUNT(*) AS n FROM audit_events
+             WHERE kind IN ({list}) AND at >= $1
+             GROUP BY kind, (at - $1) / $2"
+        );
+        let mut q = sqlx::query(&sql).bind(from).bind(bucket);
+        for k in kinds {
+            q = q.bind(k.to_string());
+        }
+        self.fetch_all(q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    rows::string(r, "kind")?,
+                    rows::opt_i64(r, "bucket")?.unwrap_or(0),
+                    rows::opt_i64(r, "n")?.unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    async fn adoption(&self) -> Result<Adoption> {
+        let active_users = self
+            .count(sqlx::query(
+                "SELECT COUNT(*) AS n FROM users WHERE blocked = 0",
+            ))
+            .await?;
+        let with_factor = self
+            .count(sqlx::query(
+                "SELECT COUNT(DISTINCT f.user_id) AS n FROM factors f JOIN users u ON u.id = f.user_id
+                 WHERE f.active = 1 AND u.blocked = 0",
+            ))
+            .await?;
+        let by_kind = self
+            .fetch_all(sqlx::query(
+                "SELECT f.kind AS kind, COUNT(DISTINCT f.user_id) AS n FROM factors f
+                 JOIN users u ON u.id = f.user_id
+                 WHERE f.active = 1 AND u.blocked = 0 GROUP BY f.kind ORDER BY f.kind",
+            ))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    rows::string(r, "kind")?,
+                    rows::opt_i64(r, "n")?.unwrap_or(0),
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Adoption {
+            active_users,
+            with_factor,
+            by_kind,
+        })
+    }
+
+    async fn live_sessions(&self, now: i64) -> Result<i64> {
+        self.count(
+            sqlx::query(
+                "SELECT COUNT(*) AS n FROM sessions WHERE revoked_at IS NULL AND expires_at > $1",
+            )
+            .bind(now),
+        )
+        .await
+    }
+
     async fn tenant_setting(&self, key: &str) -> Result<Option<String>> {
         self.fetch_optional(
             sqlx::query("SELECT value FROM tenant_settings WHERE key = $1").bind(key.to_string()),

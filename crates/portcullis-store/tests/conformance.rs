@@ -114,6 +114,7 @@ both_engines!(
     users_searched_by_email_or_name_prefix_in_pages,
     tenant_settings_stored_replaced_cleared_and_bump_the_version,
     sessions_keep_where_they_were_made_and_their_last_use,
+    dashboard_counts_events_per_bucket_adoption_and_live_sessions,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1570,4 +1571,76 @@ async fn sessions_keep_where_they_were_made_and_their_last_use(s: &SqlStore) {
         Some(500),
         "never noted: written at the first use"
     );
+}
+
+async fn dashboard_counts_events_per_bucket_adoption_and_live_sessions(s: &SqlStore) {
+    use portcullis_core::factor::FactorKind;
+    let key = audit_key();
+    for (at, kind) in [
+        (90, "login.success"),
+        (100, "login.success"),
+        (150, "login.success"),
+        (199, "login.failure"),
+        (200, "login.success"),
+        (260, "lockout"),
+        (300, "other.kind"),
+    ] {
+        let mut e = event(at);
+        e.kind = kind.into();
+        audit::append(s, &key, &e).await.unwrap();
+    }
+    let mut counts = s
+        .audit_histogram(&["login.success", "login.failure", "lockout"], 100, 100)
+        .await
+        .unwrap();
+    counts.sort();
+    assert_eq!(
+        counts,
+        [
+            ("lockout".to_string(), 1, 1),
+            ("login.failure".to_string(), 0, 1),
+            ("login.success".to_string(), 0, 2),
+            ("login.success".to_string(), 1, 1),
+        ],
+        "from 100 in buckets of 100: the event at 90 is before the window"
+    );
+    assert!(s.audit_histogram(&[], 0, 100).await.unwrap().is_empty());
+
+    for (id, email) in [("u1", "a@x.test"), ("u2", "b@x.test"), ("u3", "c@x.test")] {
+        s.create_user(&user(id, email)).await.unwrap();
+    }
+    let mut blocked = user("u4", "d@x.test");
+    blocked.blocked = true;
+    s.create_user(&blocked).await.unwrap();
+    s.create_factor(&factor("f1", FactorKind::Totp, None))
+        .await
+        .unwrap();
+    s.create_factor(&factor("f2", FactorKind::Webauthn, Some("cred-1")))
+        .await
+        .unwrap();
+    let mut other = factor("f3", FactorKind::Totp, None);
+    other.user_id = "u2".into();
+    s.create_factor(&other).await.unwrap();
+    let mut inactive = factor("f4", FactorKind::Sms, None);
+    inactive.user_id = "u3".into();
+    inactive.active = false;
+    s.create_factor(&inactive).await.unwrap();
+    let mut of_blocked = factor("f5", FactorKind::Email, None);
+    of_blocked.user_id = "u4".into();
+    s.create_factor(&of_blocked).await.unwrap();
+    assert_eq!(
+        s.adoption().await.unwrap(),
+        Adoption {
+            active_users: 3,
+            with_factor: 2,
+            by_kind: vec![("totp".into(), 2), ("webauthn".into(), 1)],
+        }
+    );
+
+    s.create_session(&session("s1"), "d1").await.unwrap();
+    s.create_session(&session("s2"), "d2").await.unwrap();
+    assert_eq!(s.live_sessions(500).await.unwrap(), 2);
+    s.revoke_session("s1", 600).await.unwrap();
+    assert_eq!(s.live_sessions(600).await.unwrap(), 1);
+    assert_eq!(s.live_sessions(1000).await.unwrap(), 0, "expired at 1000");
 }

@@ -5,7 +5,7 @@
 //! across restarts and across nodes; this module only decides what a count means.
 
 /// The schedule (the `[lockout]` section of the configuration).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LockoutPolicy {
     /// Consecutive failures allowed without any wait.

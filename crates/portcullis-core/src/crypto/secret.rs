@@ -7,7 +7,18 @@ use subtle::ConstantTimeEq;
 #[serde(transparent)]
 pub struct SecretString(String);
 
+/// A secret serializes as a mark that it is set, never as itself: a settings view (the console's,
+/// say) can show that a secret is configured without a way to leak it.
+impl serde::Serialize for SecretString {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(SecretString::SET)
+    }
+}
+
 impl SecretString {
+    /// What a secret serializes as.
+    pub const SET: &'static str = "[set]";
+
     /// Wraps a secret.
     pub fn new(value: impl Into<String>) -> Self {
         SecretString(value.into())

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use super::ConfigError;
 
 /// The protocol an upstream speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UpstreamKind {
     /// OpenID Connect: an ID token, checked against the provider's keys.
@@ -36,7 +36,7 @@ pub enum UpstreamKind {
 }
 
 /// Built-in settings for well-known providers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// GitHub (OAuth 2.0; the verified primary email from `/user/emails`).
@@ -46,7 +46,7 @@ pub enum Preset {
 }
 
 /// Scopes as a TOML list or a space-separated string (handy in environment variables).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(untagged)]
 pub enum Scopes {
     /// `["openid", "email"]`.
@@ -56,7 +56,7 @@ pub enum Scopes {
 }
 
 /// A `[upstream.<name>]` table as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawUpstream {
     kind: Option<UpstreamKind>,
@@ -81,7 +81,7 @@ pub struct RawUpstream {
 }
 
 /// Which upstream claims carry what we need.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ClaimMapping {
     /// The stable subject identifier (`sub`; GitHub: `id`).
     pub subject: String,
@@ -94,7 +94,7 @@ pub struct ClaimMapping {
 }
 
 /// One resolved upstream provider.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct UpstreamSettings {
     /// Its name: the `<name>` of the table and the path segment of its sign-in URL.
     pub name: String,

@@ -15,13 +15,13 @@ macro_rules! inside {
     };
 }
 
+mod dashboard;
 mod logs;
 mod policy;
+mod settings;
 mod users;
 
-use askama::Template;
 use axum::Router;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -32,16 +32,17 @@ use portcullis_proto::acr::Acr;
 use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
 use crate::state::AppState;
+use crate::ui;
 use crate::ui::flow::{self, Resume};
-use crate::ui::{self, PageCtx};
 
 /// Routes of the console.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(home))
+        .route("/admin", get(dashboard::home))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", get(users::show).post(users::act))
         .route("/admin/policy", get(policy::show).post(policy::save))
+        .route("/admin/settings", get(settings::show))
         .route("/admin/logs", get(logs::list))
         .route("/admin/logs/export", get(logs::export))
         .route("/admin/logs/verify", axum::routing::post(logs::verify))
@@ -224,35 +225,6 @@ impl Frame {
             section,
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "admin_home.html")]
-struct HomePage {
-    nonce: String,
-    frame: Frame,
-    users: i64,
-    admin_required_acr: &'static str,
-    admin_max_age_hours: i64,
-}
-
-/// `GET /admin`: where the console starts.
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    page(async {
-        let console = inside!(enter_to_read(&state, &headers, "/admin"));
-        let (_, users) = state.store().users_page(None, 0, 0).await?;
-        let ctx = PageCtx::new(&state, &headers);
-        let settings = state.settings();
-        let body = HomePage {
-            nonce: ctx.nonce.clone(),
-            frame: Frame::new(&console, "home"),
-            users,
-            admin_required_acr: settings.admin_required_acr.as_str(),
-            admin_max_age_hours: settings.admin_max_age / 3600,
-        };
-        ctx.respond(StatusCode::OK, &body, vec![])
-    })
-    .await
 }
 
 /// Runs a console handler, turning its error into the error page.

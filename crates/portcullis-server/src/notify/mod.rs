@@ -23,7 +23,7 @@ pub use sms::SmsNotifier;
 pub use smtp::SmtpNotifier;
 
 /// Email and SMS delivery settings (`[smtp]` and `[sms]`); a channel without a section is off.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NotifySettings {
     /// Outgoing mail server.
@@ -33,7 +33,7 @@ pub struct NotifySettings {
 }
 
 /// How the SMTP connection is encrypted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpTls {
     /// Plain connection upgraded with STARTTLS, which is required (usually port 587).
@@ -46,7 +46,7 @@ pub enum SmtpTls {
 }
 
 /// The `[smtp]` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SmtpSettings {
     /// Mail server host name; empty leaves email unconfigured.
@@ -77,7 +77,7 @@ impl Default for SmtpSettings {
 }
 
 /// The `[sms]` section: a Twilio-compatible "create message" endpoint.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SmsSettings {
     /// Messages endpoint, e.g. `https://api.twilio.com/2010-04-01/Accounts/AC…/Messages.json`;

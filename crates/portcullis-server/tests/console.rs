@@ -219,6 +219,9 @@ async fn console_pages_carry_csp_and_no_store_and_forms_need_csrf() {
         "/admin/logs",
         "/admin/policy",
         "/admin/settings",
+        "/admin/apps",
+        &format!("/admin/apps/{}", w.client),
+        "/admin/apis",
     ] {
         let resp = w.admin.get(w.app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{path}");
@@ -1394,4 +1397,325 @@ async fn the_settings_page_shows_the_configuration_but_no_secret() {
     );
     grant(&w.app, EMAIL, Some(Role::Auditor)).await;
     assert_eq!(get(&w.admin, &w.app, "/admin/settings").await.status, 200);
+}
+
+/// The text of the element with `id` on a page.
+fn element_text(body: &str, id: &str) -> Option<String> {
+    let start = body.find(&format!("id=\"{id}\""))?;
+    let rest = &body[start..];
+    let open = rest.find('>')? + 1;
+    let close = rest.find('<')?;
+    Some(rest[open..close].to_string())
+}
+
+/// A `client_credentials` request for `audience`: its status.
+async fn m2m(app: &TestApp, id: &str, secret: &str, audience: &str) -> u16 {
+    reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials"), ("audience", audience)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn an_app_created_in_the_console_shows_its_secret_once_and_is_managed_there() {
+    let w = world().await;
+    let api = "https://payouts.example";
+    let made_api = submit(
+        &w.admin,
+        &w.app,
+        "/admin/apis",
+        "/admin/apis",
+        &[
+            ("identifier", api),
+            ("name", "Payouts"),
+            ("scopes", "read:payouts send:payouts"),
+            ("token_lifetime", "600"),
+            ("signing_alg", "ES256"),
+        ],
+    )
+    .await;
+    assert_eq!(made_api.status, 303, "{}", made_api.body);
+    let stored_api = w
+        .app
+        .store
+        .list_apis()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.identifier == api)
+        .unwrap();
+    assert_eq!(stored_api.token_ttl, 600);
+    assert_eq!(stored_api.signing_alg.as_deref(), Some("ES256"));
+
+    let created = submit(
+        &w.admin,
+        &w.app,
+        "/admin/apps",
+        "/admin/apps",
+        &[("name", "Payout robot"), ("kind", "m2m")],
+    )
+    .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert!(created.body.contains("shown only on this page"));
+    let id = element_text(&created.body, "client-id").unwrap();
+    let secret = element_text(&created.body, "client-secret").unwrap();
+    assert!(secret.len() >= 32, "{secret}");
+    let app_page = get(&w.admin, &w.app, &format!("/admin/apps/{id}")).await;
+    assert!(!app_page.body.contains(&secret), "never shown again");
+    assert_eq!(
+        w.app.events("client.created").await[0].event.detail["admin_id"],
+        w.admin_id
+    );
+
+    // No grant yet: no token. With one: a token.
+    assert_ne!(m2m(&w.app, &id, &secret, api).await, 200);
+    let path = format!("/admin/apps/{id}");
+    let granted = w_submit(
+        &w,
+        &path,
+        &[
+            ("action", "add_grant"),
+            ("audience", api),
+            ("scopes", "read:payouts"),
+        ],
+    )
+    .await;
+    assert_eq!(granted.status, 303, "{}", granted.body);
+    assert_eq!(m2m(&w.app, &id, &secret, api).await, 200);
+    let twice = w_submit(
+        &w,
+        &path,
+        &[
+            ("action", "add_grant"),
+            ("audience", api),
+            ("scopes", "read:payouts"),
+        ],
+    )
+    .await;
+    assert_eq!(twice.status, 422, "one grant per API");
+
+    // Rotated: the old secret stops at once, the new one (shown once) works.
+    let rotated = w_submit(&w, &path, &[("action", "rotate")]).await;
+    assert_eq!(rotated.status, 200);
+    let new_secret = element_text(&rotated.body, "client-secret").unwrap();
+    assert_ne!(new_secret, secret);
+    assert_ne!(m2m(&w.app, &id, &secret, api).await, 200);
+    assert_eq!(m2m(&w.app, &id, &new_secret, api).await, 200);
+
+    w_submit(&w, &path, &[("action", "remove_grant"), ("audience", api)]).await;
+    assert_ne!(m2m(&w.app, &id, &new_secret, api).await, 200);
+
+    // The API's page: its policy overrides beside the tenant's, saved and in force.
+    let api_path = format!("/admin/apis/{}", stored_api.id);
+    let saved = w_submit(
+        &w,
+        &api_path,
+        &[
+            ("action", "save"),
+            ("name", "Payouts"),
+            ("scopes", "read:payouts"),
+            ("token_lifetime", "600"),
+            ("required_acr", "aal2"),
+            ("max_age", "300"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let effective = w.app.state.policy(None, Some(api)).await;
+    assert_eq!(effective.max_age, Some(300));
+    let bad = w_submit(
+        &w,
+        &api_path,
+        &[
+            ("action", "save"),
+            ("scopes", "read:payouts"),
+            ("token_lifetime", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("token_lifetime must be from 60 to 86400"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(
+        w.app.state.policy(None, Some(api)).await.max_age,
+        Some(300),
+        "nothing changed"
+    );
+    // The built-in management API cannot be changed.
+    let builtin = w
+        .app
+        .store
+        .list_apis()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.identifier.ends_with("/api/v2/"))
+        .unwrap();
+    let refused = w_submit(
+        &w,
+        &format!("/admin/apis/{}", builtin.id),
+        &[("action", "delete"), ("confirm", &builtin.identifier)],
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+    let deleted = w_submit(&w, &api_path, &[("action", "delete"), ("confirm", api)]).await;
+    assert_eq!(deleted.status, 303);
+    assert!(
+        !w.app
+            .store
+            .list_apis()
+            .await
+            .unwrap()
+            .iter()
+            .any(|a| a.identifier == api)
+    );
+
+    // Deleted only when its id is typed.
+    let kept = w_submit(&w, &path, &[("action", "delete"), ("confirm", "nope")]).await;
+    assert_eq!(kept.status, 422);
+    let gone = w_submit(&w, &path, &[("action", "delete"), ("confirm", &id)]).await;
+    assert_eq!(gone.status, 303);
+    assert!(w.app.state.client(&id).await.is_none());
+    assert_eq!(get(&w.admin, &w.app, &path).await.status, 404);
+}
+
+/// Submits a form to `path` with the CSRF token of `path`'s own page.
+async fn w_submit(w: &World, path: &str, fields: &[(&str, &str)]) -> Page {
+    submit(&w.admin, &w.app, "/u/account/security", path, fields).await
+}
+
+#[tokio::test]
+async fn an_apps_redirect_uris_and_policy_are_edited_under_the_apis_rules() {
+    let w = world().await;
+    let path = format!("/admin/apps/{}", w.client);
+    let before = w.app.state.client(&w.client).await.unwrap();
+    // A redirect URI that is not https (nor localhost) is refused, what was typed is kept.
+    let bad = w_submit(
+        &w,
+        &path,
+        &[
+            ("action", "save"),
+            ("name", "Test"),
+            ("redirect_uris", "http://evil.example/cb"),
+            ("grant_authorization_code", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("http://evil.example/cb"));
+    assert!(bad.body.contains("must be absolute https"));
+    assert_eq!(w.app.state.client(&w.client).await.unwrap(), before);
+
+    let saved = w_submit(
+        &w,
+        &path,
+        &[
+            ("action", "save"),
+            ("name", "Renamed"),
+            ("redirect_uris", "https://new.example/cb"),
+            ("grant_authorization_code", "1"),
+            ("grant_refresh_token", "1"),
+            ("signing_alg", "ES256"),
+            ("mfa", "always"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let after = w.app.state.client(&w.client).await.unwrap();
+    assert_eq!(after.redirect_uris, ["https://new.example/cb"]);
+    assert_eq!(after.signing_alg, "ES256");
+    assert_eq!(
+        w.app.state.policy(Some(&w.client), None).await.mfa,
+        portcullis_core::policy::MfaMode::Always
+    );
+    let page = get(&w.admin, &w.app, &path).await;
+    assert!(
+        page.body.contains("<td class=\"in-force\">always</td>"),
+        "{}",
+        page.body
+    );
+    // The old redirect URI no longer works at /authorize.
+    let old = get(&browser(), &w.app, &authorize_url(&w.app, &w.client, "")).await;
+    assert_eq!(old.status, 400, "{:?}", old.location);
+    assert_eq!(
+        w.app.events("client.updated").await[0].event.detail["admin_id"],
+        w.admin_id
+    );
+}
+
+#[tokio::test]
+async fn only_admins_manage_apps_and_eighty_rotations_leave_one_secret() {
+    let w = world().await;
+    let created = submit(
+        &w.admin,
+        &w.app,
+        "/admin/apps",
+        "/admin/apps",
+        &[("name", "Robot"), ("kind", "m2m")],
+    )
+    .await;
+    let id = element_text(&created.body, "client-id").unwrap();
+    let path = format!("/admin/apps/{id}");
+    for role in [Role::Support, Role::Auditor] {
+        grant(&w.app, EMAIL, Some(role)).await;
+        assert_eq!(get(&w.admin, &w.app, "/admin/apps").await.status, 200);
+        assert_eq!(get(&w.admin, &w.app, &path).await.status, 200);
+        assert_eq!(get(&w.admin, &w.app, "/admin/apis").await.status, 200);
+        for fields in [
+            &[("action", "rotate")][..],
+            &[("action", "delete"), ("confirm", id.as_str())][..],
+        ] {
+            assert_eq!(
+                w_submit(&w, &path, fields).await.status,
+                403,
+                "{role:?} {fields:?}"
+            );
+        }
+        let refused = submit(
+            &w.admin,
+            &w.app,
+            "/u/account/security",
+            "/admin/apps",
+            &[("name", "X"), ("kind", "m2m")],
+        )
+        .await;
+        assert_eq!(refused.status, 403);
+    }
+    grant(&w.app, EMAIL, Some(Role::Admin)).await;
+    let csrf = form_value(&get(&w.admin, &w.app, &path).await.body, "csrf").unwrap();
+    let rotations = (0..80).map(|_| {
+        let (w, csrf, path) = (&w, csrf.clone(), path.clone());
+        async move {
+            let page = post(
+                &w.admin,
+                &w.app,
+                &path,
+                &[("csrf", csrf.as_str()), ("action", "rotate")],
+            )
+            .await;
+            assert_eq!(page.status, 200);
+            element_text(&page.body, "client-secret").unwrap()
+        }
+    });
+    let secrets = futures_util::future::join_all(rotations).await;
+    let client = w.app.state.client(&id).await.unwrap();
+    let working = secrets
+        .iter()
+        .filter(|s| {
+            client.secret_digest.as_deref()
+                == Some(portcullis_core::crypto::token_digest(s).as_str())
+        })
+        .count();
+    assert_eq!(
+        working, 1,
+        "exactly one of the eighty secrets is the stored one"
+    );
 }

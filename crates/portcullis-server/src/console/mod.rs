@@ -15,6 +15,7 @@ macro_rules! inside {
     };
 }
 
+mod apps;
 mod dashboard;
 mod logs;
 mod policy;
@@ -41,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(dashboard::home))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/{id}", get(users::show).post(users::act))
+        .route("/admin/apps", get(apps::list).post(apps::create))
+        .route("/admin/apps/{id}", get(apps::show).post(apps::act))
+        .route("/admin/apis", get(apps::apis).post(apps::create_api))
+        .route("/admin/apis/{id}", get(apps::api).post(apps::act_api))
         .route("/admin/policy", get(policy::show).post(policy::save))
         .route("/admin/settings", get(settings::show))
         .route("/admin/logs", get(logs::list))

@@ -63,16 +63,17 @@ const KEYS: [(&str, &str); 9] = [
     ),
 ];
 
-/// One key's row: the file's value, the console's override (as typed), the value in force.
-struct KeyRow {
-    key: &'static str,
-    explain: &'static str,
-    file: String,
-    /// The override as the form shows it; empty follows the file.
-    value: String,
-    in_force: String,
+/// One key's row: the layer below's value, this layer's override (as typed), the value in force.
+pub(super) struct KeyRow {
+    pub(super) key: &'static str,
+    pub(super) explain: &'static str,
+    /// The value of the layer below (the file for the tenant, the tenant for an app or API).
+    pub(super) base: String,
+    /// The override as the form shows it; empty follows the layer below.
+    pub(super) value: String,
+    pub(super) in_force: String,
     /// The choices when the key takes one of a few words.
-    choices: Vec<&'static str>,
+    pub(super) choices: Vec<&'static str>,
 }
 
 /// What a query asks the preview about.
@@ -162,19 +163,33 @@ fn choices(key: &str) -> Vec<&'static str> {
 /// The rows for the tenant policy, with `typed` (the form's values after a refused save) in
 /// place of the stored overrides.
 fn rows(state: &AppState, typed: Option<&crate::http::Params>) -> Vec<KeyRow> {
-    let file = &state.settings().policy;
-    let stored = serde_json::to_value(&state.snapshot().tenant_policy).unwrap_or_default();
-    let in_force = state.tenant_policy();
+    layer_rows(
+        &state.settings().policy,
+        &state.snapshot().tenant_policy,
+        &state.tenant_policy(),
+        typed,
+    )
+}
+
+/// The rows for one layer of policy: `base` below it, its own `layer` (or what was `typed`),
+/// and the policy `in_force` with it.
+pub(super) fn layer_rows(
+    base: &Policy,
+    layer: &PolicyOverrides,
+    in_force: &Policy,
+    typed: Option<&crate::http::Params>,
+) -> Vec<KeyRow> {
+    let stored = serde_json::to_value(layer).unwrap_or_default();
     KEYS.iter()
         .map(|(key, explain)| KeyRow {
             key,
             explain,
-            file: shown(file, key),
+            base: shown(base, key),
             value: match typed {
                 Some(form) => form.get(key).unwrap_or_default().to_string(),
                 None => stored.get(*key).map(text).unwrap_or_default(),
             },
-            in_force: shown(&in_force, key),
+            in_force: shown(in_force, key),
             choices: choices(key),
         })
         .collect()
@@ -400,7 +415,7 @@ async fn render(
 
 /// The overrides a submitted editor describes: each non-empty field as `KEY=VALUE`, parsed by
 /// the same rules as `--policy KEY=VALUE`.
-fn overrides_from(form: &crate::http::Params) -> Result<PolicyOverrides, String> {
+pub(super) fn overrides_from(form: &crate::http::Params) -> Result<PolicyOverrides, String> {
     let mut out = PolicyOverrides::default();
     for (key, _) in KEYS {
         if let Some(v) = form.get(key) {

@@ -11,7 +11,7 @@ use portcullis_core::policy::PolicyOverrides;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, reload, respond};
+use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, respond};
 use crate::state::AppState;
 use crate::time::iso8601;
 
@@ -262,11 +262,9 @@ pub async fn update_client(
         if let Some(p) = body.mfa_policy {
             c.policy = p;
         }
-        admin::check_client(&c)?;
-        if !state.store().update_client(&c).await? {
+        if !save_client(&state, &c).await? {
             return Err(ApiError::not_found("inexistent_client", "client"));
         }
-        reload(&state).await?;
         admin
             .audit(
                 &state,
@@ -301,14 +299,8 @@ pub async fn rotate_secret(
 ) -> Response {
     respond(async {
         admin.require(&["update:client_keys"])?;
-        let mut c = find_client(&state, &id).await?;
-        if c.is_public() {
-            return Err(ApiError::body("a public client has no secret"));
-        }
-        let (secret, digest) = admin::new_client_secret();
-        c.secret_digest = Some(digest);
-        state.store().update_client(&c).await?;
-        reload(&state).await?;
+        let c = find_client(&state, &id).await?;
+        let (c, secret) = rotate_client_secret(&state, c).await?;
         admin
             .audit(
                 &state,
@@ -340,10 +332,9 @@ pub async fn delete_client(
 ) -> Response {
     respond(async {
         admin.require(&["delete:clients"])?;
-        if !state.store().delete_client(&id).await? {
+        if !remove_client(&state, &id).await? {
             return Err(ApiError::not_found("inexistent_client", "client"));
         }
-        reload(&state).await?;
         admin
             .audit(
                 &state,
@@ -358,7 +349,7 @@ pub async fn delete_client(
 }
 
 /// Whether an API is built in (the management API), so it cannot be changed or deleted.
-fn is_system(state: &AppState, api: &Api) -> bool {
+pub(crate) fn is_system(state: &AppState, api: &Api) -> bool {
     api.identifier == super::audience(state.issuer())
 }
 
@@ -453,34 +444,44 @@ struct ApiBody {
 }
 
 /// An API's access-token algorithm as sent: one Portcullis signs with, or refused.
-fn api_alg(v: Option<String>) -> ApiResult<Option<String>> {
+pub(crate) fn api_alg(v: Option<String>) -> CoreResult<Option<String>> {
     match v {
-        Some(a) if portcullis_core::crypto::jws::Alg::parse(&a).is_none() => Err(ApiError::body(
+        Some(a) if portcullis_core::crypto::jws::Alg::parse(&a).is_none() => Err(invalid(
             "signing_alg must be RS256, ES256 or EdDSA on property signing_alg",
         )),
         other => Ok(other),
     }
 }
 
+type CoreResult<T> = portcullis_core::Result<T>;
+
+fn invalid(m: impl Into<String>) -> portcullis_core::Error {
+    portcullis_core::Error::Invalid(m.into())
+}
+
 /// Access tokens live from one minute to a day.
 const TOKEN_LIFETIME: std::ops::RangeInclusive<i64> = 60..=86_400;
 
-fn lifetime(v: Option<i64>) -> ApiResult<Option<i64>> {
+pub(crate) fn lifetime(v: Option<i64>) -> CoreResult<Option<i64>> {
     match v {
-        Some(t) if !TOKEN_LIFETIME.contains(&t) => Err(ApiError::body(
+        Some(t) if !TOKEN_LIFETIME.contains(&t) => Err(invalid(
             "token_lifetime must be from 60 to 86400 seconds on property token_lifetime",
         )),
         other => Ok(other),
     }
 }
 
-fn scope_values(scopes: Vec<ScopeBody>) -> ApiResult<Vec<String>> {
-    let values: Vec<String> = scopes.into_iter().map(|s| s.value).collect();
+fn scope_values(scopes: Vec<ScopeBody>) -> CoreResult<Vec<String>> {
+    checked_scopes(scopes.into_iter().map(|s| s.value).collect())
+}
+
+/// Scope values as an API declares them: not empty, no whitespace.
+pub(crate) fn checked_scopes(values: Vec<String>) -> CoreResult<Vec<String>> {
     if let Some(bad) = values
         .iter()
         .find(|s| s.is_empty() || s.contains(char::is_whitespace))
     {
-        return Err(ApiError::body(format!(
+        return Err(invalid(format!(
             "scope {bad:?} is not valid on property scopes"
         )));
     }
@@ -518,9 +519,8 @@ pub async fn create_api(State(state): State<AppState>, admin: Admin, body: Bytes
         if ttl.is_some() || alg.is_some() {
             api.token_ttl = ttl.unwrap_or(api.token_ttl);
             api.signing_alg = alg;
-            state.store().update_api(&api).await?;
         }
-        reload(&state).await?;
+        save_api(&state, &api).await?;
         admin
             .audit(
                 &state,
@@ -585,8 +585,7 @@ pub async fn update_api(
         if let Some(p) = body.mfa_policy {
             api.policy = p;
         }
-        state.store().update_api(&api).await?;
-        reload(&state).await?;
+        save_api(&state, &api).await?;
         admin
             .audit(
                 &state,
@@ -620,8 +619,7 @@ pub async fn delete_api(
         if is_system(&state, &api) {
             return Err(system_api());
         }
-        state.store().delete_api(&api.id).await?;
-        reload(&state).await?;
+        remove_api(&state, &api).await?;
         admin
             .audit(
                 &state,
@@ -701,33 +699,19 @@ pub async fn create_grant(State(state): State<AppState>, admin: Admin, body: Byt
         admin.require(&["create:client_grants"])?;
         let body: GrantBody = parse_body(&body)?;
         let client = find_client(&state, &body.client_id).await?;
-        if state
-            .store()
-            .list_client_grants()
-            .await?
-            .iter()
-            .any(|g| g.client_id == client.id && g.audience == body.audience)
-        {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "A client grant for this client and audience already exists.",
-            ));
-        }
-        if !client.allows_grant("client_credentials") {
-            return Err(ApiError::body(
-                "the client is not allowed the client_credentials grant on property client_id",
-            ));
-        }
-        let grant = admin::grant_client(state.store(), &client.id, &body.audience, body.scope)
+        let grant = add_grant(&state, &client, &body.audience, body.scope)
             .await
             .map_err(|e| match e {
+                portcullis_core::Error::Conflict(_) => ApiError::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "A client grant for this client and audience already exists.",
+                ),
                 portcullis_core::Error::NotFound(_) => {
                     ApiError::not_found("inexistent_resource_server", "resource server")
                 }
                 other => other.into(),
             })?;
-        reload(&state).await?;
         admin
             .audit(
                 &state,
@@ -764,11 +748,7 @@ pub async fn delete_grant(
             .into_iter()
             .find(|g| grant_id(g) == id)
             .ok_or_else(|| ApiError::not_found("inexistent_client_grant", "client grant"))?;
-        state
-            .store()
-            .delete_client_grant(&grant.client_id, &grant.audience)
-            .await?;
-        reload(&state).await?;
+        remove_grant(&state, &grant.client_id, &grant.audience).await?;
         admin
             .audit(
                 &state,
@@ -874,4 +854,98 @@ pub async fn set_tenant_policy(
         .into_response())
     })
     .await
+}
+
+/// Every node's copy of clients, APIs and grants reloaded after a change.
+async fn reloaded(state: &AppState) -> CoreResult<()> {
+    state
+        .refresh()
+        .await
+        .map_err(|e| portcullis_core::Error::Store(e.to_string()))
+}
+
+/// Stores a changed client after the checks creation makes; whether it existed. Shared by the
+/// management API and the console.
+pub(crate) async fn save_client(state: &AppState, c: &Client) -> CoreResult<bool> {
+    admin::check_client(c)?;
+    let stored = state.store().update_client(c).await?;
+    reloaded(state).await?;
+    Ok(stored)
+}
+
+/// A new secret for a confidential client, shown once: the old one stops working at once.
+pub(crate) async fn rotate_client_secret(
+    state: &AppState,
+    mut c: Client,
+) -> CoreResult<(Client, portcullis_core::crypto::secret::SecretString)> {
+    if c.is_public() {
+        return Err(invalid("a public client has no secret"));
+    }
+    let (secret, digest) = admin::new_client_secret();
+    c.secret_digest = Some(digest);
+    if !state.store().update_client(&c).await? {
+        return Err(portcullis_core::Error::NotFound("client".into()));
+    }
+    reloaded(state).await?;
+    Ok((c, secret))
+}
+
+/// Deletes a client with its grants and tokens; whether it existed.
+pub(crate) async fn remove_client(state: &AppState, id: &str) -> CoreResult<bool> {
+    let gone = state.store().delete_client(id).await?;
+    reloaded(state).await?;
+    Ok(gone)
+}
+
+/// Stores a changed API.
+pub(crate) async fn save_api(state: &AppState, api: &Api) -> CoreResult<()> {
+    state.store().update_api(api).await?;
+    reloaded(state).await
+}
+
+/// Deletes an API with the client grants on it.
+pub(crate) async fn remove_api(state: &AppState, api: &Api) -> CoreResult<()> {
+    state.store().delete_api(&api.id).await?;
+    reloaded(state).await
+}
+
+/// Lets `client` ask for `scopes` of the API `audience` with `client_credentials`:
+/// `Conflict` if it already may, `Invalid` if it is not allowed that grant, `NotFound` for an
+/// unknown API.
+pub(crate) async fn add_grant(
+    state: &AppState,
+    client: &Client,
+    audience: &str,
+    scopes: Vec<String>,
+) -> CoreResult<ClientGrant> {
+    if state
+        .store()
+        .list_client_grants()
+        .await?
+        .iter()
+        .any(|g| g.client_id == client.id && g.audience == audience)
+    {
+        return Err(portcullis_core::Error::Conflict("client grant".into()));
+    }
+    if !client.allows_grant("client_credentials") {
+        return Err(invalid(
+            "the client is not allowed the client_credentials grant on property client_id",
+        ));
+    }
+    let grant = admin::grant_client(state.store(), &client.id, audience, scopes).await?;
+    reloaded(state).await?;
+    Ok(grant)
+}
+
+/// Takes a client's grant on an API away.
+pub(crate) async fn remove_grant(
+    state: &AppState,
+    client_id: &str,
+    audience: &str,
+) -> CoreResult<()> {
+    state
+        .store()
+        .delete_client_grant(client_id, audience)
+        .await?;
+    reloaded(state).await
 }

@@ -441,14 +441,6 @@ pub(crate) async fn respond(work: impl Future<Output = ApiResult<Response>>) -> 
     work.await.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// Reloads the configuration cache after a change, so the next request sees it.
-pub(crate) async fn reload(state: &AppState) -> ApiResult<()> {
-    state
-        .refresh()
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))
-}
-
 /// The management API as stored, so clients can be granted its scopes like any API's.
 pub fn builtin_api(issuer: &str, now: i64) -> portcullis_core::model::Api {
     portcullis_core::model::Api {

@@ -45,6 +45,10 @@ after(async () => {
 
 const shot = screenshotter('admin');
 
+/** Follows a link of the console's navigation. */
+const nav = (page, name) =>
+  page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).click();
+
 /** Bob, in a browser of his own, signs in and turns on an authenticator app. */
 async function bobWithTotp() {
   const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
@@ -139,7 +143,6 @@ test('the printed admin enrols a passkey for the console, finds a user and remov
   await page.waitForURL(/\/admin$/);
   await page.getByRole('heading', { name: 'Console' }).waitFor();
   assert.match(await page.textContent('body'), /admin/);
-  await shot(page, 'overview');
 
   // Find bob by the start of his address.
   await page.getByRole('link', { name: 'Users', exact: true }).click();
@@ -182,7 +185,7 @@ test('the printed admin enrols a passkey for the console, finds a user and remov
 
   // The tenant policy: a TOTP user from a new browser is asked for the factor; with mfa=never,
   // not any more. The preview says so before anyone signs in.
-  await page.getByRole('link', { name: 'Policy', exact: true }).click();
+  await nav(page, 'Policy');
   await page.getByLabel('Authenticator app').check();
   await page.getByRole('button', { name: 'Preview' }).click();
   const answer = page.locator('#preview-answer');
@@ -194,6 +197,43 @@ test('the printed admin enrols a passkey for the console, finds a user and remov
   await page.getByRole('button', { name: 'Preview' }).click();
   assert.match(await answer.textContent(), /nothing more than their password/);
   await shot(page, 'policy');
+
+  // An application created here shows its secret once; the secret works, and is never shown again.
+  await nav(page, 'Applications');
+  await page.getByLabel('Name').fill('Payout robot');
+  await page.getByLabel('Kind').selectOption('m2m');
+  await page.getByRole('button', { name: 'Create the application' }).click();
+  const clientId = (await page.locator('#client-id').textContent()).trim();
+  const secret = (await page.locator('#client-secret').textContent()).trim();
+  assert.ok(secret.length >= 32);
+  await page.getByRole('button', { name: 'Copy' }).waitFor();
+  await shot(page, 'app-created');
+  await page.getByRole('link', { name: /^Settings, policy and grants/ }).click();
+  assert.ok(!(await page.content()).includes(secret), 'the secret is not shown again');
+  await page.getByLabel('API', { exact: true }).selectOption(`${issuer}/api/v2/`);
+  await page.getByLabel('Scopes (space-separated)').fill('read:users');
+  await page.getByRole('button', { name: 'Add the grant' }).click();
+  await page.getByRole('status').waitFor();
+  const token = await fetch(`${issuer}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials', client_id: clientId, client_secret: secret,
+      audience: `${issuer}/api/v2/`,
+    }),
+  });
+  assert.equal(token.status, 200, await token.text());
+  await nav(page, 'Applications');
+  await shot(page, 'apps');
+
+  // The overview and the settings in force.
+  await nav(page, 'Overview');
+  assert.match(await page.locator('#chain-status').textContent(), /Intact/);
+  await page.getByRole('table', { name: 'Activity by period' }).waitFor();
+  await shot(page, 'overview');
+  await nav(page, 'Settings');
+  assert.match(await page.textContent('body'), /set \(hidden\)/);
+  await shot(page, 'settings');
 
   await bob.context.close();
   await context.close();

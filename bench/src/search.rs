@@ -1,7 +1,9 @@
-//! The console's user search at scale: a fresh database filled with `--users` accounts (one
-//! million by default), then the store's own `search_users` timed for the cases an admin meets
-//! (a short and a long email prefix, the start of a name, every user, a page deep in the list).
-//! Each case runs `--rounds` times; the table gives the median and the slowest.
+//! The console at scale: a fresh database filled with `--users` accounts (one million by
+//! default), then the store's own `search_users` timed for the cases an admin meets (a short and
+//! a long email prefix, the start of a name, every user, a page deep in the list); then a factor
+//! for every other user, as many audit events as users over 14 days and a live session for one
+//! user in ten, and the overview's queries timed (the activity histogram, MFA adoption, live
+//! sessions). Each case runs `--rounds` times; the table gives the median and the slowest.
 
 use std::time::{Duration, Instant};
 
@@ -38,6 +40,75 @@ async fn fill(db: &Database, n: u64) -> anyhow::Result<()> {
         .context("filling users")?;
     sqlx::Executor::execute(&mut conn, "ANALYZE").await?;
     Ok(())
+}
+
+/// The overview's "now": every generated event and session is placed relative to it.
+const NOW: i64 = 2_000_000_000;
+
+/// The dashboard's data at scale: factors for every other user, `n` audit events over 14 days
+/// in six kinds, a live session for one user in ten.
+async fn fill_dashboard(db: &Database, n: u64) -> anyhow::Result<()> {
+    let series = |select: &str, table: &str, columns: &str, filter: &str| match db.engine {
+        Engine::Postgres => format!(
+            "INSERT INTO {table} ({columns}) {select} FROM generate_series(1, {n}) AS i {filter}"
+        ),
+        Engine::Sqlite => format!(
+            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n})
+             INSERT INTO {table} ({columns}) {select} FROM s {filter}"
+        ),
+    };
+    let statements = [
+        series(
+            "SELECT 'fac_' || i, 'usr_' || i, CASE i % 6 WHEN 0 THEN 'webauthn' WHEN 2 THEN 'totp' ELSE 'sms' END,
+                    'f', '{}', 0, 1, i",
+            "factors",
+            "id, user_id, kind, name, detail, sign_count, active, created_at",
+            "WHERE i % 2 = 0",
+        ),
+        series(
+            &format!(
+                "SELECT {NOW} - (i % 1209600), CASE i % 6 WHEN 0 THEN 'login.success' WHEN 1 THEN 'login.failure'
+                        WHEN 2 THEN 'factor.failure' WHEN 3 THEN 'stepup.requested' WHEN 4 THEN 'stepup.met'
+                        ELSE 'lockout' END, 'usr_' || i, '{{}}'"
+            ),
+            "audit_events",
+            "at, kind, user_id, detail",
+            "",
+        ),
+        series(
+            &format!(
+                "SELECT 'ses_' || i, 'dig_' || i, 'usr_' || i, {NOW}, {NOW}, 'aal1', '[]', {NOW} + 3600"
+            ),
+            "sessions",
+            "id, token_digest, user_id, created_at, auth_time, acr, amr, expires_at",
+            "WHERE i % 10 = 0",
+        ),
+    ];
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await?;
+    for sql in statements {
+        sqlx::Executor::execute(&mut conn, sql.as_str())
+            .await
+            .context("filling the dashboard's tables")?;
+    }
+    sqlx::Executor::execute(&mut conn, "ANALYZE").await?;
+    Ok(())
+}
+
+/// Times `f` `rounds` times: (median, slowest) in milliseconds.
+async fn timed<F, Fut, T>(rounds: usize, mut f: F) -> anyhow::Result<(f64, f64)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = portcullis_core::Result<T>>,
+{
+    let mut times: Vec<Duration> = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        f().await?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    Ok((ms(times[times.len() / 2]), ms(times[times.len() - 1])))
 }
 
 /// Runs the search benchmark on `db` and prints its table.
@@ -94,20 +165,53 @@ pub async fn run(db: &Database, users: u64, rounds: usize) -> anyhow::Result<Str
         fill_time.as_secs_f64()
     );
     for (label, by, q, after) in cases {
-        let mut times: Vec<Duration> = Vec::with_capacity(rounds);
-        let mut found = 0;
-        for _ in 0..rounds {
-            let started = Instant::now();
-            found = store.search_users(by, q, after, PAGE).await?.len();
-            times.push(started.elapsed());
-        }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let found = store.search_users(by, q, after, PAGE).await?.len();
+        let (median, slowest) = timed(rounds, || store.search_users(by, q, after, PAGE)).await?;
         out.push_str(&format!(
-            "| {label} | {found} | {:.2} | {:.2} |\n",
-            ms(times[times.len() / 2]),
-            ms(times[times.len() - 1])
+            "| {label} | {found} | {median:.2} | {slowest:.2} |\n"
         ));
+    }
+    let filled = Instant::now();
+    fill_dashboard(db, users).await?;
+    out.push_str(&format!(
+        "\n### The overview's queries, with a factor for every other user, {users} audit events over 14 days and {} live sessions (filled in {:.1} s)\n\n| query | median ms | slowest ms |\n|---|---:|---:|\n",
+        users / 10,
+        filled.elapsed().as_secs_f64()
+    ));
+    let kinds = [
+        "login.success",
+        "login.failure",
+        "factor.failure",
+        "stepup.failed",
+        "lockout",
+        "stepup.requested",
+        "stepup.met",
+        "logout.backchannel_delivered",
+        "logout.backchannel_failed",
+    ];
+    let from = (NOW / 86_400 - 13) * 86_400;
+    let adoption = store.adoption().await?;
+    let rows: [(String, (f64, f64)); 3] = [
+        (
+            "activity, 14 days by day, 9 kinds".into(),
+            timed(rounds, || store.audit_histogram(&kinds, from, 86_400)).await?,
+        ),
+        (
+            format!(
+                "MFA adoption ({} of {} users, {} kinds)",
+                adoption.with_factor,
+                adoption.active_users,
+                adoption.by_kind.len()
+            ),
+            timed(rounds, || store.adoption()).await?,
+        ),
+        (
+            "live sessions".into(),
+            timed(rounds, || store.live_sessions(NOW)).await?,
+        ),
+    ];
+    for (label, (median, slowest)) in rows {
+        out.push_str(&format!("| {label} | {median:.2} | {slowest:.2} |\n"));
     }
     Ok(out)
 }

@@ -1315,6 +1315,9 @@ async fn the_overview_counts_the_audit_trail_adoption_sessions_and_the_chain() {
             .await
             .unwrap();
     }
+    // A sign-in from a new browser: adaptive asks the admin for their TOTP.
+    let asked = password_step(&browser(), &w.app, &w.client, "").await;
+    assert_eq!(asked.location.as_deref(), Some("/u/mfa"));
     let recent_sign_ins = w.app.events("login.success").await.len() as i64 - 2;
     let page = get(&w.admin, &w.app, "/admin").await;
     assert_eq!(page.status, 200);
@@ -1323,6 +1326,12 @@ async fn the_overview_counts_the_audit_trail_adoption_sessions_and_the_chain() {
     assert_eq!(figure_after(b, "Failed passwords and factors: "), 2);
     assert_eq!(figure_after(b, "Lockouts: "), 1);
     assert_eq!(figure_after(b, "Back-channel logouts failed: "), 1);
+    assert_eq!(figure_after(b, "Step-up asked by an app or API: "), 1);
+    assert_eq!(
+        figure_after(b, "Second factor asked at sign-in: "),
+        1,
+        "the new browser's sign-in asked for the TOTP"
+    );
     // The admin and bob are active, and both have a TOTP factor.
     assert!(
         b.contains("<dt>With a second factor</dt><dd>2 (100.0%)</dd>"),
@@ -1336,7 +1345,7 @@ async fn the_overview_counts_the_audit_trail_adoption_sessions_and_the_chain() {
         .skip(1)
         .map(|rest| &rest[..rest.find("</svg>").unwrap()])
         .collect();
-    assert_eq!(svgs.len(), 8, "seven series and adoption");
+    assert_eq!(svgs.len(), 9, "eight series and adoption");
     for svg in svgs {
         let doc = format!("<svg{svg}</svg>");
         let parsed = roxmltree::Document::parse(&doc).unwrap_or_else(|e| panic!("{e}: {doc}"));

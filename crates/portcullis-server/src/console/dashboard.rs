@@ -26,14 +26,15 @@ const WINDOWS: [(&str, &str, i64, i64); 2] = [
 ];
 
 /// The series drawn: a title and the audit event kinds it counts.
-const SERIES: [(&str, &[&str]); 7] = [
+const SERIES: [(&str, &[&str]); 8] = [
     ("Sign-ins", &["login.success"]),
     (
         "Failed passwords and factors",
         &["login.failure", "factor.failure", "stepup.failed"],
     ),
     ("Lockouts", &["lockout"]),
-    ("Second factor asked (step-up)", &["stepup.requested"]),
+    ("Second factor asked at sign-in", &["mfa.challenged"]),
+    ("Step-up asked by an app or API", &["stepup.requested"]),
     ("Step-ups met", &["stepup.met"]),
     (
         "Back-channel logouts delivered",

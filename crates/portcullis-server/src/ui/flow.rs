@@ -92,8 +92,26 @@ pub async fn step_up(
         policy,
         floor: None,
     };
+    challenged(state, &ClientMeta::default(), &tx).await;
     let cookie = start(state, &tx).await?;
     Ok(ui::see_other("/u/mfa", &[cookie]))
+}
+
+/// Records that a sign-in or a signed-in session is sent for a (further) factor or an
+/// enrolment: the overview's "second factor asked" series.
+async fn challenged(state: &AppState, meta: &ClientMeta, tx: &Tx) {
+    state
+        .audit(
+            "mfa.challenged",
+            meta,
+            Some(&tx.user_id),
+            None,
+            serde_json::json!({
+                "next": if tx.enroll { "enroll" } else { "factor" },
+                "step_up": tx.session_id.is_some(),
+            }),
+        )
+        .await;
 }
 
 /// Hosted paths a sign-in may return to.
@@ -343,6 +361,7 @@ pub async fn short(
     } else {
         return crate::ui::mfa::give_up(state, meta, flow_id, &tx).await;
     };
+    challenged(state, meta, &tx).await;
     let mut cookies = cookies;
     match flow_id {
         Some(id) => save(state, id, &tx).await?,

@@ -120,6 +120,9 @@ test('the printed admin enrols a passkey for the console, finds a user and remov
 
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
+  // Every console page keeps to the CSP: a violation is reported on the console.
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
   const cdp = await context.newCDPSession(page);
   const authenticatorId = await platformAuthenticator(cdp);
   // Presence only when the admin is meant to touch the authenticator (the login page's
@@ -234,6 +237,7 @@ test('the printed admin enrols a passkey for the console, finds a user and remov
   await nav(page, 'Settings');
   assert.match(await page.textContent('body'), /set \(hidden\)/);
   await shot(page, 'settings');
+  assert.deepEqual(violations, [], 'no CSP violation on any console page');
 
   await bob.context.close();
   await context.close();

@@ -359,6 +359,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn adoption(&self) -> Result<Adoption>;
     /// Sessions live at `now` (not ended, not expired).
     async fn live_sessions(&self, now: i64) -> Result<i64>;
+    /// Replaces user `id`'s password hash with `new` only if it is still `old` (a rehash must
+    /// not undo a password change, a reset or a block made meanwhile); whether it did.
+    async fn replace_password_hash(&self, id: &str, old: &str, new: &str) -> Result<bool>;
     /// A tenant setting changed at run time (JSON text), if one is stored under `key`.
     async fn tenant_setting(&self, key: &str) -> Result<Option<String>>;
     /// Stores (`Some`) or clears (`None`) a tenant setting, bumping the configuration version

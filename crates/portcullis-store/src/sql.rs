@@ -2285,6 +2285,20 @@ impl Store for SqlStore {
         .await
     }
 
+    async fn replace_password_hash(&self, id: &str, old: &str, new: &str) -> Result<bool> {
+        Ok(self
+            .exec(
+                sqlx::query(
+                    "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+                )
+                .bind(id.to_string())
+                .bind(old.to_string())
+                .bind(new.to_string()),
+            )
+            .await?
+            == 1)
+    }
+
     async fn tenant_setting(&self, key: &str) -> Result<Option<String>> {
         self.fetch_optional(
             sqlx::query("SELECT value FROM tenant_settings WHERE key = $1").bind(key.to_string()),

@@ -115,6 +115,7 @@ both_engines!(
     tenant_settings_stored_replaced_cleared_and_bump_the_version,
     sessions_keep_where_they_were_made_and_their_last_use,
     dashboard_counts_events_per_bucket_adoption_and_live_sessions,
+    password_hash_replaced_only_over_the_one_checked,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1643,4 +1644,41 @@ async fn dashboard_counts_events_per_bucket_adoption_and_live_sessions(s: &SqlSt
     s.revoke_session("s1", 600).await.unwrap();
     assert_eq!(s.live_sessions(600).await.unwrap(), 1);
     assert_eq!(s.live_sessions(1000).await.unwrap(), 0, "expired at 1000");
+}
+
+async fn password_hash_replaced_only_over_the_one_checked(s: &SqlStore) {
+    s.create_user(&user("u1", "ada@example.com")).await.unwrap();
+    let old = s
+        .user_by_id("u1")
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash
+        .unwrap();
+    assert!(
+        !s.replace_password_hash("u1", "$2b$other", "$argon2id$new")
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.replace_password_hash("u1", &old, "$argon2id$new")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.replace_password_hash("u1", &old, "$argon2id$newer")
+            .await
+            .unwrap(),
+        "once"
+    );
+    assert_eq!(
+        s.user_by_id("u1")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$new")
+    );
+    assert!(!s.replace_password_hash("nobody", &old, "x").await.unwrap());
 }

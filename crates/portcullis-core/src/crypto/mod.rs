@@ -2,6 +2,7 @@
 
 pub mod aead;
 pub mod jws;
+pub mod legacy;
 pub mod password;
 pub mod random;
 pub mod secret;

@@ -187,15 +187,58 @@ impl PasswordHasher {
         let known = phc.is_some();
         let phc = phc.unwrap_or_else(|| self.dummy.to_string());
         let ok = self
-            .run(move |_, pool| verify_blocking(&pool, password.expose().as_bytes(), &phc))
+            .run(move |_, pool| {
+                if super::legacy::is_legacy(&phc) {
+                    super::legacy::verify(password.expose().as_bytes(), &phc)
+                } else {
+                    verify_blocking(&pool, password.expose().as_bytes(), &phc)
+                }
+            })
             .await?;
         Ok(known && ok)
+    }
+
+    /// Whether a stored hash should be replaced at the next right password: one imported from
+    /// another system, or Argon2id below this hasher's cost.
+    pub fn needs_rehash(&self, phc: &str) -> bool {
+        let current = format!(
+            "$argon2id$v=19$m={},t={},p={}$",
+            self.params.m_cost(),
+            self.params.t_cost(),
+            self.params.p_cost()
+        );
+        !phc.starts_with(&current)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn imported_hashes_verify_and_ask_to_be_replaced() {
+        let h = PasswordHasher::new(PasswordCost::default(), 1).unwrap();
+        let bcrypt = bcrypt::hash_with_result("from auth0", 4)
+            .unwrap()
+            .format_for_version(bcrypt::Version::TwoB);
+        assert!(
+            h.verify(SecretString::new("from auth0"), Some(bcrypt.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify(SecretString::new("from auth1"), Some(bcrypt.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(h.needs_rehash(&bcrypt));
+        let ours = h.hash(SecretString::new("from auth0")).await.unwrap();
+        assert!(!h.needs_rehash(&ours));
+        assert!(
+            h.needs_rehash(&ours.replace("t=2", "t=1")),
+            "a cheaper Argon2id too"
+        );
+    }
 
     #[tokio::test]
     async fn password_hash_then_verify() {

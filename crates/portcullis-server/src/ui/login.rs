@@ -198,6 +198,43 @@ pub async fn login_post(
     result.unwrap_or_else(axum::response::IntoResponse::into_response)
 }
 
+/// After a right password: a hash imported from another system (or Argon2id below today's
+/// cost) is replaced by Argon2id at this server's cost, once; the user as stored now.
+async fn rehashed(
+    state: &AppState,
+    meta: &ClientMeta,
+    mut user: User,
+    password: &str,
+) -> AppResult<User> {
+    let Some(old) = user.password_hash.clone() else {
+        return Ok(user);
+    };
+    if !state.hasher().needs_rehash(&old) {
+        return Ok(user);
+    }
+    let scheme = old.split('$').nth(1).unwrap_or_default().to_string();
+    let new = state.hasher().hash(SecretString::new(password)).await?;
+    // Only over the hash just checked: a change made meanwhile (a new password, a reset) wins.
+    if !state
+        .store()
+        .replace_password_hash(&user.id, &old, &new)
+        .await?
+    {
+        return Ok(user);
+    }
+    user.password_hash = Some(new);
+    state
+        .audit(
+            "password.rehashed",
+            meta,
+            Some(&user.id),
+            None,
+            serde_json::json!({ "from": scheme }),
+        )
+        .await;
+    Ok(user)
+}
+
 /// The answer to a password tried against an account.
 pub(crate) enum Checked {
     /// Right, and the account may sign in.
@@ -236,7 +273,9 @@ pub(crate) async fn password_attempt(
         .await?;
     let known_id = user.as_ref().map(|u| u.id.clone());
     match (outcome, user) {
-        (Outcome::Proved(_), Some(user)) => Ok(Checked::Right(user)),
+        (Outcome::Proved(_), Some(user)) => {
+            Ok(Checked::Right(rehashed(state, meta, user, password).await?))
+        }
         (Outcome::Throttled { retry_after }, _) => Ok(Checked::Wait(retry_after)),
         (outcome, _) => {
             // The event's own field, then the caller's detail (`grant`, `provider`).

@@ -19,6 +19,7 @@ pub mod crypto;
 pub mod error;
 pub mod factor;
 pub mod identity;
+pub mod import;
 pub mod model;
 pub mod notify;
 pub mod oauth;

@@ -362,6 +362,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Replaces user `id`'s password hash with `new` only if it is still `old` (a rehash must
     /// not undo a password change, a reset or a block made meanwhile); whether it did.
     async fn replace_password_hash(&self, id: &str, old: &str, new: &str) -> Result<bool>;
+    /// Records that `alias` (an id from the system the user came from) names `user_id`;
+    /// `Conflict` if it names someone else.
+    async fn set_user_alias(&self, alias: &str, user_id: &str) -> Result<()>;
+    /// The user an alias names.
+    async fn user_by_alias(&self, alias: &str) -> Result<Option<User>>;
     /// A tenant setting changed at run time (JSON text), if one is stored under `key`.
     async fn tenant_setting(&self, key: &str) -> Result<Option<String>>;
     /// Stores (`Some`) or clears (`None`) a tenant setting, bumping the configuration version

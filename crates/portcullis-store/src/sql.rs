@@ -2299,6 +2299,44 @@ impl Store for SqlStore {
             == 1)
     }
 
+    async fn set_user_alias(&self, alias: &str, user_id: &str) -> Result<()> {
+        let changed = self
+            .exec(
+                sqlx::query(
+                    "INSERT INTO user_aliases (alias, user_id) VALUES ($1, $2) ON CONFLICT (alias) DO NOTHING",
+                )
+                .bind(alias.to_string())
+                .bind(user_id.to_string()),
+            )
+            .await?;
+        if changed == 0 {
+            let owner = self
+                .fetch_optional(
+                    sqlx::query("SELECT user_id FROM user_aliases WHERE alias = $1")
+                        .bind(alias.to_string()),
+                )
+                .await?
+                .map(|r| rows::string(&r, "user_id"))
+                .transpose()?;
+            if owner.as_deref() != Some(user_id) {
+                return Err(Error::Conflict(format!("alias {alias}")));
+            }
+        }
+        Ok(())
+    }
+
+    async fn user_by_alias(&self, alias: &str) -> Result<Option<User>> {
+        self.fetch_optional(
+            sqlx::query(
+                "SELECT u.* FROM users u JOIN user_aliases a ON a.user_id = u.id WHERE a.alias = $1",
+            )
+            .bind(alias.to_string()),
+        )
+        .await?
+        .map(|r| rows::user(&r))
+        .transpose()
+    }
+
     async fn tenant_setting(&self, key: &str) -> Result<Option<String>> {
         self.fetch_optional(
             sqlx::query("SELECT value FROM tenant_settings WHERE key = $1").bind(key.to_string()),

@@ -116,6 +116,7 @@ both_engines!(
     sessions_keep_where_they_were_made_and_their_last_use,
     dashboard_counts_events_per_bucket_adoption_and_live_sessions,
     password_hash_replaced_only_over_the_one_checked,
+    user_aliases_name_one_user_and_go_with_them,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1681,4 +1682,22 @@ async fn password_hash_replaced_only_over_the_one_checked(s: &SqlStore) {
         Some("$argon2id$new")
     );
     assert!(!s.replace_password_hash("nobody", &old, "x").await.unwrap());
+}
+
+async fn user_aliases_name_one_user_and_go_with_them(s: &SqlStore) {
+    s.create_user(&user("u1", "ada@example.com")).await.unwrap();
+    s.create_user(&user("u2", "bob@example.com")).await.unwrap();
+    s.set_user_alias("auth0|1", "u1").await.unwrap();
+    s.set_user_alias("auth0|1", "u1").await.unwrap();
+    assert!(matches!(
+        s.set_user_alias("auth0|1", "u2").await,
+        Err(portcullis_core::Error::Conflict(_))
+    ));
+    assert_eq!(s.user_by_alias("auth0|1").await.unwrap().unwrap().id, "u1");
+    assert!(s.user_by_alias("auth0|2").await.unwrap().is_none());
+    s.delete_user("u1").await.unwrap();
+    assert!(
+        s.user_by_alias("auth0|1").await.unwrap().is_none(),
+        "the alias goes with the user"
+    );
 }

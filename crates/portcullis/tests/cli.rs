@@ -7,6 +7,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use portcullis_core::crypto::secret::SecretString;
 use portcullis_core::ports::Store;
 use portcullis_testkit::{TestApp, browser, login, spawn_app};
 use serde_json::Value;
@@ -497,6 +498,145 @@ async fn policy_set_overrides_the_file_for_the_tenant_until_default() {
     assert_eq!(shown["tenant"]["mfa"], "adaptive", "the file rules again");
     let changes = app.events("policy.tenant_changed").await.len();
     assert_eq!(changes, 2, "each change is in the audit trail");
+}
+
+#[tokio::test]
+async fn import_auth0_users_with_bcrypt_and_totp_twice_and_report_bad_lines() {
+    let app = spawn_app().await;
+    let password = "violet anchor 3981 meadow";
+    let bcrypt = bcrypt::hash_with_result(password, 4)
+        .unwrap()
+        .format_for_version(bcrypt::Version::TwoB);
+    let file = serde_json::json!([
+        {
+            "email": "Ada@Example.com",
+            "email_verified": true,
+            "user_id": "auth0|5f1a",
+            "given_name": "Ada",
+            "family_name": "Lovelace",
+            "password_hash": bcrypt,
+            "user_metadata": { "theme": "dark" },
+            "mfa_factors": [{ "totp": { "secret": "JBSWY3DPEHPK3PXP" } }, { "phone": { "value": "+15555550100" } }]
+        },
+        { "email": "eve@example.com", "password_hash": "plain-text" },
+        { "email": "not an address" },
+        { "email": "bob@example.com", "custom_password_hash": { "algorithm": "md5", "hash": { "value": "x" } } }
+    ])
+    .to_string();
+    let run = |input: String| {
+        let mut cmd = args(cli(&app), &["import", "auth0", "-"]);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        async move {
+            let mut child = cmd.spawn().unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .await
+                .unwrap();
+            child.wait_with_output().await.unwrap()
+        }
+    };
+    let first = run(file.clone()).await;
+    assert!(
+        !first.status.success(),
+        "refused lines make the exit status 1"
+    );
+    let totals: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(
+        totals,
+        serde_json::json!({ "created": 1, "updated": 0, "failed": 3, "factors": 2 })
+    );
+    let errors = String::from_utf8_lossy(&first.stderr);
+    for (line, why) in [(2, "bcrypt"), (3, "email"), (4, "md5")] {
+        assert!(
+            errors.contains(&format!("\"line\":{line}")) && errors.contains(why),
+            "{line} {why}: {errors}"
+        );
+    }
+    assert!(
+        !errors.contains("plain-text"),
+        "a line's content is never echoed"
+    );
+
+    let ada = app
+        .store
+        .user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ada.name.as_deref(), Some("Ada Lovelace"));
+    assert!(ada.email_verified);
+    assert_eq!(ada.user_metadata["theme"], "dark");
+    assert_eq!(
+        app.store
+            .user_by_alias("auth0|5f1a")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        ada.id,
+        "Auth0's user_id finds the user"
+    );
+    assert!(
+        app.state
+            .hasher()
+            .verify(SecretString::new(password), ada.password_hash.clone())
+            .await
+            .unwrap(),
+        "the old password works as imported"
+    );
+    let factors = app.store.factors(&ada.id).await.unwrap();
+    assert_eq!(factors.len(), 2);
+    let totp = factors
+        .iter()
+        .find(|f| f.kind == portcullis_core::factor::FactorKind::Totp)
+        .unwrap();
+    assert_ne!(
+        totp.secret_enc.as_deref(),
+        Some(b"JBSWY3DPEHPK3PXP".as_slice()),
+        "encrypted at rest"
+    );
+    let opened = app.state.factors().open(totp).unwrap();
+    assert_eq!(
+        opened,
+        portcullis_core::factor::totp::TotpSecret::from_base32("JBSWY3DPEHPK3PXP")
+            .unwrap()
+            .as_bytes()
+    );
+
+    // Twice: nothing new, nothing doubled; a password changed here since is kept.
+    let changed = app
+        .state
+        .hasher()
+        .hash(SecretString::new("a new one chosen here"))
+        .await
+        .unwrap();
+    app.store
+        .update_user(&portcullis_core::model::User {
+            password_hash: Some(changed.clone()),
+            ..ada.clone()
+        })
+        .await
+        .unwrap();
+    let second = run(file).await;
+    let totals: Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(
+        totals,
+        serde_json::json!({ "created": 0, "updated": 1, "failed": 3, "factors": 0 })
+    );
+    let again = app
+        .store
+        .user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.password_hash.as_deref(), Some(changed.as_str()));
+    assert_eq!(app.store.factors(&ada.id).await.unwrap().len(), 2);
+    assert_eq!(app.events("users.imported").await.len(), 2);
 }
 
 #[tokio::test]

@@ -18,11 +18,12 @@ use crate::time::iso8601;
 use crate::ui;
 
 async fn find_user(state: &AppState, id: &str) -> ApiResult<User> {
-    state
-        .store()
-        .user_by_id(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("inexistent_user", "user"))
+    // An id from the system the user was imported from (Auth0's "auth0|…") finds them too.
+    let user = match state.store().user_by_id(id).await? {
+        Some(u) => Some(u),
+        None => state.store().user_by_alias(id).await?,
+    };
+    user.ok_or_else(|| ApiError::not_found("inexistent_user", "user"))
 }
 
 /// A user in Auth0's shape; `multifactor` lists the kinds of factor enrolled.

@@ -1,0 +1,271 @@
+//! Users moved from Auth0: one user of Auth0's bulk-import file (a JSON array) or of its export
+//! (NDJSON) at a time, as an idempotent upsert by email. The password hash is kept as it is
+//! ([`crate::crypto::legacy`]; the first sign-in replaces it), Auth0's `user_id` becomes an
+//! alias the management API finds, and `mfa_factors` become factors that work at once: a TOTP
+//! secret (encrypted at rest like any other), a phone for SMS codes, an address for email codes.
+
+use serde_json::Value;
+
+use crate::authn::factors::Factors;
+use crate::crypto::{legacy, random};
+use crate::factor::FactorKind;
+use crate::factor::totp::TotpSecret;
+use crate::model::{Factor, User};
+use crate::{Error, Result};
+
+/// What importing one user did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// The user's id here.
+    pub user_id: String,
+    /// Whether the user is new (else an existing one was brought up to date).
+    pub created: bool,
+    /// Factors added (a second import adds none).
+    pub factors: usize,
+}
+
+/// The hash to store from a user's `password_hash` (bcrypt) or `custom_password_hash`.
+fn password_hash(u: &Value) -> Result<Option<String>> {
+    match (u.get("password_hash"), u.get("custom_password_hash")) {
+        (Some(_), Some(_)) => Err(Error::Invalid(
+            "password_hash and custom_password_hash exclude each other".into(),
+        )),
+        (Some(Value::String(h)), None)
+            if ["$2a$", "$2b$", "$2y$"].iter().any(|p| h.starts_with(p)) =>
+        {
+            Ok(Some(h.clone()))
+        }
+        (Some(_), None) => Err(Error::Invalid(
+            "password_hash must be a bcrypt hash ($2a$, $2b$ or $2y$)".into(),
+        )),
+        (None, Some(custom)) => legacy::from_auth0(custom).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A factor from `mfa_factors`: its kind, a TOTP secret, or a phone or address.
+type NewFactor = (FactorKind, Option<TotpSecret>, Option<String>);
+
+/// The factors a user's `mfa_factors` describe, before they get ids.
+fn factors(u: &Value) -> Result<Vec<NewFactor>> {
+    let Some(list) = u.get("mfa_factors") else {
+        return Ok(vec![]);
+    };
+    let list = list
+        .as_array()
+        .ok_or_else(|| Error::Invalid("mfa_factors must be an array".into()))?;
+    list.iter()
+        .map(|f| {
+            if let Some(secret) = f["totp"]["secret"].as_str() {
+                let secret = TotpSecret::from_base32(secret).ok_or_else(|| {
+                    Error::Invalid("mfa_factors: totp.secret is not base32".into())
+                })?;
+                Ok((FactorKind::Totp, Some(secret), None))
+            } else if let Some(phone) = f["phone"]["value"].as_str() {
+                Ok((FactorKind::Sms, None, Some(phone.to_string())))
+            } else if let Some(email) = f["email"]["value"].as_str() {
+                Ok((
+                    FactorKind::Email,
+                    None,
+                    Some(crate::admin::parse_email(email)?),
+                ))
+            } else {
+                Err(Error::Invalid(
+                    "mfa_factors: only totp, phone and email factors can be imported".into(),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Imports (or brings up to date) one Auth0 user. Everything is checked before anything is
+/// written, so a refused line changes nothing. A password the user changed here since an
+/// earlier import is kept: only a user without a hash, or with an imported one, gets the file's.
+pub async fn auth0_user(f: &Factors<'_>, u: &Value) -> Result<Imported> {
+    if !u.is_object() {
+        return Err(Error::Invalid("a user must be a JSON object".into()));
+    }
+    let email = crate::admin::parse_email(
+        u["email"]
+            .as_str()
+            .ok_or_else(|| Error::Invalid("email is required".into()))?,
+    )?;
+    let hash = password_hash(u)?;
+    let new_factors = factors(u)?;
+    let name = u["name"].as_str().map(str::to_string).or_else(|| {
+        let parts: Vec<&str> = [&u["given_name"], &u["family_name"]]
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    });
+    if let Some(n) = &name {
+        crate::identity::check_name(n)?;
+    }
+    let metadata = |field: &str| -> Result<Option<Value>> {
+        match u.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => {
+                crate::admin::check_metadata(field, v)?;
+                Ok(Some(v.clone()))
+            }
+        }
+    };
+    let (user_metadata, app_metadata) = (metadata("user_metadata")?, metadata("app_metadata")?);
+    let alias = u["user_id"].as_str().map(str::to_string);
+    if let Some(a) = &alias
+        && let Some(owner) = f.store.user_by_alias(a).await?
+        && owner.email != email
+    {
+        return Err(Error::Conflict(format!(
+            "user_id {a} was imported for another address"
+        )));
+    }
+
+    let existing = f.store.user_by_email(&email).await?;
+    let created = existing.is_none();
+    let mut user = existing.unwrap_or_else(|| User {
+        id: random::id("usr"),
+        email: email.clone(),
+        email_verified: false,
+        name: None,
+        password_hash: None,
+        blocked: false,
+        created_at: f.now,
+        last_login: None,
+        user_metadata: crate::model::empty_object(),
+        app_metadata: crate::model::empty_object(),
+    });
+    if let Some(v) = u["email_verified"].as_bool() {
+        user.email_verified = v;
+    }
+    if let Some(b) = u["blocked"].as_bool() {
+        user.blocked = b;
+    }
+    if name.is_some() {
+        user.name = name;
+    }
+    if let Some(m) = user_metadata {
+        user.user_metadata = m;
+    }
+    if let Some(m) = app_metadata {
+        user.app_metadata = m;
+    }
+    if hash.is_some() && user.password_hash.as_deref().is_none_or(legacy::is_legacy) {
+        user.password_hash = hash;
+    }
+    if created {
+        crate::identity::check_look_alike(f.store, &email, None).await?;
+        f.store.create_user(&user).await?;
+    } else {
+        f.store.update_user(&user).await?;
+    }
+    if let Some(a) = &alias {
+        f.store.set_user_alias(a, &user.id).await?;
+    }
+    // A factor of a kind the user already has from an import is not added twice.
+    let have = f.store.factors(&user.id).await?;
+    let mut added = 0;
+    for (kind, secret, target) in new_factors {
+        let imported_before = have.iter().any(|h| {
+            h.active && h.kind == kind && h.detail["imported_from"] == "auth0" && h.target == target
+        });
+        if imported_before {
+            continue;
+        }
+        let id = random::id("fac");
+        let factor = Factor {
+            secret_enc: secret
+                .as_ref()
+                .map(|s| f.seal(&id, s.as_bytes()))
+                .transpose()?,
+            id,
+            user_id: user.id.clone(),
+            kind,
+            name: match kind {
+                FactorKind::Totp => "Authenticator app (from Auth0)".into(),
+                FactorKind::Sms => "Phone (from Auth0)".into(),
+                _ => "Email (from Auth0)".into(),
+            },
+            target,
+            credential_id: None,
+            detail: serde_json::json!({ "imported_from": "auth0" }),
+            sign_count: 0,
+            last_step: None,
+            active: true,
+            created_at: f.now,
+            last_used_at: None,
+        };
+        f.store.create_factor(&factor).await?;
+        added += 1;
+    }
+    Ok(Imported {
+        user_id: user.id,
+        created,
+        factors: added,
+    })
+}
+
+/// The users of an Auth0 file: a JSON array (the bulk-import format), or one JSON object per
+/// line (the export). Each is `(line or position, the user or why it does not parse)`.
+pub fn auth0_file(text: &str) -> Vec<(usize, std::result::Result<Value, String>)> {
+    if text.trim_start().starts_with('[') {
+        return match serde_json::from_str::<Vec<Value>>(text) {
+            Ok(users) => users
+                .into_iter()
+                .enumerate()
+                .map(|(i, u)| (i + 1, Ok(u)))
+                .collect(),
+            Err(e) => vec![(e.line(), Err(format!("not a JSON array of users: {e}")))],
+        };
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, serde_json::from_str(l).map_err(|e| e.to_string())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn files_are_arrays_or_one_user_per_line() {
+        let array = auth0_file(r#"[{"email":"a@x.test"},{"email":"b@x.test"}]"#);
+        assert_eq!(array.len(), 2);
+        assert_eq!(array[1].0, 2);
+        let lines = auth0_file("{\"email\":\"a@x.test\"}\n\nnot json\n{\"email\":\"c@x.test\"}\n");
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].1.is_err());
+        assert_eq!(lines[1].0, 3, "the line number as in the file");
+        assert!(
+            auth0_file("[{\"email\": ]")
+                .first()
+                .is_some_and(|l| l.1.is_err())
+        );
+    }
+
+    #[test]
+    fn password_fields_and_factors_are_checked_before_anything_is_written() {
+        assert!(password_hash(&json!({ "password_hash": "plain" })).is_err());
+        assert!(
+            password_hash(&json!({ "password_hash": "$2b$10$x", "custom_password_hash": {} }))
+                .is_err()
+        );
+        assert_eq!(password_hash(&json!({})).unwrap(), None);
+        assert!(
+            factors(&json!({ "mfa_factors": [{ "totp": { "secret": "not base32!" } }] })).is_err()
+        );
+        assert!(factors(&json!({ "mfa_factors": [{ "push": {} }] })).is_err());
+        let ok = factors(&json!({ "mfa_factors": [
+            { "totp": { "secret": "JBSWY3DPEHPK3PXP" } },
+            { "phone": { "value": "+15555550100" } },
+            { "email": { "value": "Ada@Example.com" } },
+        ] }))
+        .unwrap();
+        assert_eq!(ok.len(), 3);
+        assert_eq!(ok[2].2.as_deref(), Some("ada@example.com"));
+    }
+}

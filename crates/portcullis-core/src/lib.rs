@@ -11,6 +11,7 @@
 //! assert_eq!(clock.now(), 1_700_000_030);
 //! ```
 
+pub mod actions;
 pub mod admin;
 pub mod audit;
 pub mod authn;

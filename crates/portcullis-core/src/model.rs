@@ -278,6 +278,28 @@ pub struct GrantContext {
     pub amr: Vec<String>,
     /// Token family: everything issued from one code; revoked together.
     pub family_id: String,
+    /// Claims the post-login Actions added at the sign-in, for the tokens it mints.
+    #[serde(default, skip_serializing_if = "ExtraClaims::is_empty")]
+    pub claims: ExtraClaims,
+}
+
+/// Custom claims from post-login Actions (`api.idToken.setCustomClaim`,
+/// `api.accessToken.setCustomClaim`), carried from a sign-in to the tokens it mints.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraClaims {
+    /// For the ID token.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub id: serde_json::Map<String, serde_json::Value>,
+    /// For the access token.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub access: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ExtraClaims {
+    /// Whether there is nothing to add.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty() && self.access.is_empty()
+    }
 }
 
 /// A one-time authorization code (RFC 6749 §4.1.2), stored by digest.

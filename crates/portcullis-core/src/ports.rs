@@ -372,6 +372,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores (`Some`) or clears (`None`) a tenant setting, bumping the configuration version
     /// so every node reloads.
     async fn set_tenant_setting(&self, key: &str, value: Option<&str>, at: i64) -> Result<()>;
+    /// Stores a new Action; `Conflict` if its name is taken. Bumps the configuration version.
+    async fn create_action(&self, action: &crate::actions::Action) -> Result<()>;
+    /// Replaces an Action by id (draft and deployed version); whether it existed; `Conflict` if
+    /// the new name is another Action's. Bumps the configuration version.
+    async fn save_action(&self, action: &crate::actions::Action) -> Result<bool>;
+    /// One Action by id.
+    async fn action(&self, id: &str) -> Result<Option<crate::actions::Action>>;
+    /// Every Action, oldest first.
+    async fn list_actions(&self) -> Result<Vec<crate::actions::Action>>;
+    /// Deletes an Action; whether it existed. Bumps the configuration version.
+    async fn delete_action(&self, id: &str) -> Result<bool>;
+    /// How many times the user has signed in (Auth0's `stats.logins_count`).
+    async fn logins_count(&self, user_id: &str) -> Result<i64>;
     /// Users whose scheduled deletion is due at `now`, oldest due first, at most `limit`.
     async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>>;
     /// Claims a due deletion (clears its schedule if it is due): true for exactly one caller,

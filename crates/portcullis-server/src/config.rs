@@ -172,6 +172,46 @@ impl Default for AccountSettings {
     }
 }
 
+/// Post-login Actions' sandbox: the `[actions]` section.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionsSettings {
+    /// CPU time all post-login Actions of one request may take, in milliseconds; past it the
+    /// script is stopped and the sign-in refused.
+    pub timeout_ms: u64,
+    /// Heap one sandbox may use, in MiB.
+    pub memory_mb: u64,
+    /// Threads running Actions (0: one per core, at most 8).
+    pub workers: usize,
+}
+
+impl Default for ActionsSettings {
+    fn default() -> Self {
+        ActionsSettings {
+            timeout_ms: 200,
+            memory_mb: 32,
+            workers: 0,
+        }
+    }
+}
+
+impl ActionsSettings {
+    /// The engine's limits these settings give.
+    pub fn limits(&self) -> portcullis_actions::Limits {
+        let defaults = portcullis_actions::Limits::default();
+        portcullis_actions::Limits {
+            timeout: std::time::Duration::from_millis(self.timeout_ms),
+            memory: usize::try_from(self.memory_mb << 20).unwrap_or(usize::MAX),
+            workers: if self.workers == 0 {
+                defaults.workers
+            } else {
+                self.workers
+            },
+            queue: defaults.queue,
+        }
+    }
+}
+
 /// OIDC Back-Channel Logout delivery: the `[logout]` section.
 #[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -293,6 +333,8 @@ struct Raw {
     lockout: portcullis_core::authn::lockout::LockoutPolicy,
     #[serde(default)]
     account: AccountSettings,
+    #[serde(default)]
+    actions: ActionsSettings,
     smtp: Option<crate::notify::SmtpSettings>,
     sms: Option<crate::notify::SmsSettings>,
     outbox_dir: Option<String>,
@@ -338,6 +380,8 @@ pub struct Settings {
     pub lockout: portcullis_core::authn::lockout::LockoutPolicy,
     /// Self-service accounts.
     pub account: AccountSettings,
+    /// Post-login Actions.
+    pub actions: ActionsSettings,
     /// Email and SMS delivery.
     pub notify: crate::notify::NotifySettings,
     /// Development only: where the outbox writes messages instead of sending them.
@@ -575,6 +619,11 @@ impl Settings {
                 "`tokens.refresh_reuse_interval`: seconds from 0 (off) to 300".into(),
             ));
         }
+        if raw.actions.timeout_ms == 0 || raw.actions.memory_mb < 4 {
+            return Err(ConfigError::Invalid(
+                "`actions.timeout_ms` must be positive and `actions.memory_mb` at least 4".into(),
+            ));
+        }
         if raw.account.deletion_grace_days < 0 {
             return Err(ConfigError::Invalid(
                 "`account.deletion_grace_days` cannot be negative".into(),
@@ -612,6 +661,7 @@ impl Settings {
             limits: raw.limits,
             lockout: raw.lockout,
             account: raw.account,
+            actions: raw.actions,
             notify: crate::notify::NotifySettings {
                 smtp: raw.smtp,
                 sms: raw.sms,

@@ -8,10 +8,12 @@
 //! value lets a session be stored or an authorization code be issued, and [`judge`] is the only
 //! place that makes one: a handler that forgets to ask has nothing to hand on.
 
-use portcullis_core::model::{Session, User};
+use portcullis_core::authn::assurance::Method;
+use portcullis_core::model::{ExtraClaims, Session, User};
 use portcullis_core::policy::Policy;
 use portcullis_proto::acr::Acr;
 
+use crate::actions::{Ask, Trigger};
 use crate::config::MfaMode;
 use crate::error::AppResult;
 use crate::http::ClientMeta;
@@ -22,10 +24,13 @@ use crate::state::AppState;
 pub enum Verdict {
     /// Everything is met.
     Cleared(Box<Cleared>),
-    /// Below the level, or not fresh enough: one more factor (or a first one enrolled).
-    Short,
+    /// Below the level, or not fresh enough: one more factor (or a first one enrolled); with
+    /// an [`Ask`], one of the kinds a post-login Action asked for.
+    Short(Option<Ask>),
     /// The account may not sign in (gone, blocked, or its address must be verified first).
     Refused,
+    /// A post-login Action denied the sign-in (`api.access.deny`), with this reason.
+    Denied(String),
 }
 
 /// A sign-in that met everything its policy and request demand: the session to store (or
@@ -33,6 +38,7 @@ pub enum Verdict {
 pub struct Cleared {
     session: Session,
     request: Option<AuthorizeRequest>,
+    claims: ExtraClaims,
 }
 
 impl Cleared {
@@ -44,6 +50,11 @@ impl Cleared {
     /// The authorization request it answers, if any.
     pub fn request(&self) -> Option<&AuthorizeRequest> {
         self.request.as_ref()
+    }
+
+    /// The custom claims the post-login Actions set, for the tokens of this sign-in.
+    pub fn claims(&self) -> &ExtraClaims {
+        &self.claims
     }
 }
 
@@ -145,15 +156,75 @@ pub async fn judge(
     let demand = demand(state, meta, &user, policy, request.as_ref(), floor).await?;
     let requested_at = request.as_ref().map_or(0, |r| r.requested_at);
     if !demand.met_by(&session, state.now(), requested_at) {
-        return Ok(Verdict::Short);
+        return Ok(Verdict::Short(None));
     }
-    Ok(Verdict::Cleared(Box::new(Cleared { session, request })))
+    // A sign-in to an application runs the post-login Actions last, over what it proved.
+    let Some(req) = request.as_ref() else {
+        return Ok(Verdict::Cleared(Box::new(Cleared {
+            session,
+            request,
+            claims: ExtraClaims::default(),
+        })));
+    };
+    let Some(client) = state.client(&req.client_id).await else {
+        return Ok(Verdict::Refused);
+    };
+    let decision = crate::actions::post_login(
+        state,
+        meta,
+        Trigger {
+            user: &user,
+            client: &client,
+            audience: req.audience.as_deref(),
+            scope: &req.scope,
+            grant_type: None,
+            methods: crate::actions::methods(&session.proofs),
+            acr_values: req.acr_values.as_deref(),
+            query: req.query(),
+        },
+    )
+    .await?;
+    if let Some(reason) = decision.deny {
+        return Ok(Verdict::Denied(reason));
+    }
+    if let Some(ask) = decision.ask
+        && !answered(state, &user, &session, req.requested_at, &ask).await?
+    {
+        return Ok(Verdict::Short(Some(ask)));
+    }
+    Ok(Verdict::Cleared(Box::new(Cleared {
+        session,
+        request,
+        claims: decision.claims,
+    })))
+}
+
+/// Whether this sign-in already answers an Action's ask: a factor of a kind it named proved
+/// since the request (a challenge), or one of those kinds enrolled (an enrolment).
+async fn answered(
+    state: &AppState,
+    user: &User,
+    session: &Session,
+    since: i64,
+    ask: &Ask,
+) -> AppResult<bool> {
+    if ask.enroll {
+        return Ok(crate::ui::active_factors(state, &user.id)
+            .await?
+            .iter()
+            .any(|f| ask.kinds.contains(&f.kind)));
+    }
+    Ok(session.proofs.iter().any(|p| {
+        p.at >= since
+            && (ask.kinds.iter().any(|k| p.method.same_kind(k.method()))
+                || (ask.recovery && p.method == Method::RecoveryCode))
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portcullis_core::authn::assurance::{Method, Proof};
+    use portcullis_core::authn::assurance::Proof;
 
     fn session(proofs: Vec<Proof>) -> Session {
         Session::start("usr_1", 1_000, 10_000, proofs)

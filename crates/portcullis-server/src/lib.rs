@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod actions;
 pub mod config;
 pub mod console;
 pub mod error;

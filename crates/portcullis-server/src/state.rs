@@ -42,6 +42,8 @@ pub struct Snapshot {
     pub jwks_json: Arc<str>,
     /// The tenant policy keys changed at run time, laid over the file's `[policy]`.
     pub tenant_policy: portcullis_core::policy::PolicyOverrides,
+    /// The deployed Actions bound to the post-login trigger, in order, secrets opened.
+    pub post_login: Arc<portcullis_actions::Deployment>,
 }
 
 impl Snapshot {
@@ -87,6 +89,7 @@ struct Inner {
     metrics: crate::metrics::Metrics,
     http: reqwest::Client,
     audit_writer: tokio::sync::Mutex<()>,
+    actions: portcullis_actions::Engine,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -159,6 +162,7 @@ impl AppState {
         };
         let shared_limits = portcullis_store::Engine::of(settings.database_url.expose())
             == Some(portcullis_store::Engine::Postgres);
+        let settings_actions = settings.actions.limits();
         let state = AppState(Arc::new(Inner {
             settings,
             store,
@@ -184,9 +188,15 @@ impl AppState {
                 .user_agent("Portcullis")
                 .build()?,
             audit_writer: tokio::sync::Mutex::new(()),
+            actions: portcullis_actions::Engine::start(settings_actions),
         }));
         state.refresh().await?;
         Ok(state)
+    }
+
+    /// The pool running post-login Actions.
+    pub fn actions(&self) -> &portcullis_actions::Engine {
+        &self.0.actions
     }
 
     /// The client for outbound HTTP calls.
@@ -450,6 +460,7 @@ impl AppState {
             jwks,
             jwks_json,
             tenant_policy: admin::tenant_overrides(store).await?,
+            post_login: Arc::new(crate::actions::deployment(store, &self.0.master).await?),
         })
     }
 

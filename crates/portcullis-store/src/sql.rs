@@ -686,9 +686,11 @@ impl Store for SqlStore {
 
     async fn set_last_login(&self, id: &str, at: i64) -> Result<()> {
         self.exec(
-            sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
-                .bind(at)
-                .bind(id.to_string()),
+            sqlx::query(
+                "UPDATE users SET last_login = $1, logins_count = logins_count + 1 WHERE id = $2",
+            )
+            .bind(at)
+            .bind(id.to_string()),
         )
         .await
         .map(|_| ())
@@ -2359,6 +2361,85 @@ impl Store for SqlStore {
         };
         self.write_tx(true, vec![statement]).await?;
         Ok(())
+    }
+
+    async fn create_action(&self, a: &portcullis_core::actions::Action) -> Result<()> {
+        self.write_tx(
+            true,
+            vec![
+                sqlx::query(
+                    "INSERT INTO actions (id, name, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(a.id.clone())
+                .bind(a.name.clone())
+                .bind(to_json(a)?)
+                .bind(a.created_at)
+                .bind(a.updated_at),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn save_action(&self, a: &portcullis_core::actions::Action) -> Result<bool> {
+        let n = self
+            .write_tx(
+                true,
+                vec![
+                    sqlx::query(
+                        "UPDATE actions SET name = $1, body = $2, updated_at = $3 WHERE id = $4",
+                    )
+                    .bind(a.name.clone())
+                    .bind(to_json(a)?)
+                    .bind(a.updated_at)
+                    .bind(a.id.clone()),
+                ],
+            )
+            .await?;
+        Ok(n.first().copied().unwrap_or(0) > 0)
+    }
+
+    async fn action(&self, id: &str) -> Result<Option<portcullis_core::actions::Action>> {
+        self.fetch_optional(
+            sqlx::query("SELECT body FROM actions WHERE id = $1").bind(id.to_string()),
+        )
+        .await?
+        .map(|r| from_json(&rows::string(&r, "body")?))
+        .transpose()
+    }
+
+    async fn list_actions(&self) -> Result<Vec<portcullis_core::actions::Action>> {
+        let rows = self
+            .fetch_all(sqlx::query(
+                "SELECT body FROM actions ORDER BY created_at, id",
+            ))
+            .await?;
+        rows.iter()
+            .map(|r| from_json(&rows::string(r, "body")?))
+            .collect()
+    }
+
+    async fn delete_action(&self, id: &str) -> Result<bool> {
+        let n = self
+            .write_tx(
+                true,
+                vec![sqlx::query("DELETE FROM actions WHERE id = $1").bind(id.to_string())],
+            )
+            .await?;
+        Ok(n.first().copied().unwrap_or(0) > 0)
+    }
+
+    async fn logins_count(&self, user_id: &str) -> Result<i64> {
+        let row = self
+            .fetch_optional(
+                sqlx::query("SELECT logins_count FROM users WHERE id = $1")
+                    .bind(user_id.to_string()),
+            )
+            .await?;
+        Ok(match row {
+            Some(r) => rows::opt_i64(&r, "logins_count")?.unwrap_or(0),
+            None => 0,
+        })
     }
 
     async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>> {

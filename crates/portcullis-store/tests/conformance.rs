@@ -117,6 +117,7 @@ both_engines!(
     dashboard_counts_events_per_bucket_adoption_and_live_sessions,
     password_hash_replaced_only_over_the_one_checked,
     user_aliases_name_one_user_and_go_with_them,
+    actions_stored_renamed_deleted_and_logins_counted,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -164,6 +165,7 @@ fn grant(family: &str, session: &str) -> GrantContext {
         acr: "aal1".into(),
         amr: vec!["pwd".into()],
         family_id: family.into(),
+        claims: Default::default(),
     }
 }
 
@@ -1700,4 +1702,66 @@ async fn user_aliases_name_one_user_and_go_with_them(s: &SqlStore) {
         s.user_by_alias("auth0|1").await.unwrap().is_none(),
         "the alias goes with the user"
     );
+}
+
+async fn actions_stored_renamed_deleted_and_logins_counted(s: &SqlStore) {
+    use portcullis_core::actions::{Action, Deployed};
+    let action = |id: &str, name: &str| Action {
+        id: id.into(),
+        name: name.into(),
+        code: "exports.onExecutePostLogin = async () => {};".into(),
+        secrets: vec![],
+        runtime: "node18".into(),
+        deployed: None,
+        created_at: 10,
+        updated_at: 10,
+    };
+    let v0 = s.config_version().await.unwrap();
+    s.create_action(&action("act_1", "first")).await.unwrap();
+    s.create_action(&action("act_2", "second")).await.unwrap();
+    assert!(matches!(
+        s.create_action(&action("act_3", "first")).await,
+        Err(portcullis_core::Error::Conflict(_))
+    ));
+    let mut a = s.action("act_1").await.unwrap().unwrap();
+    a.deployed = Some(Deployed {
+        number: 1,
+        id: "actv_1".into(),
+        code: a.code.clone(),
+        secrets: vec![],
+        deployed_at: 11,
+    });
+    a.updated_at = 11;
+    assert!(s.save_action(&a).await.unwrap());
+    assert_eq!(s.action("act_1").await.unwrap().unwrap(), a);
+    // A rename onto another Action's name is refused and changes nothing.
+    let mut clash = a.clone();
+    clash.name = "second".into();
+    assert!(matches!(
+        s.save_action(&clash).await,
+        Err(portcullis_core::Error::Conflict(_))
+    ));
+    assert_eq!(s.action("act_1").await.unwrap().unwrap().name, "first");
+    let names: Vec<String> = s
+        .list_actions()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["first", "second"]);
+    assert!(
+        s.config_version().await.unwrap() >= v0 + 3,
+        "every node reloads what it runs"
+    );
+    assert!(s.delete_action("act_2").await.unwrap());
+    assert!(!s.delete_action("act_2").await.unwrap());
+    assert!(!s.save_action(&action("act_2", "gone")).await.unwrap());
+    assert_eq!(s.action("act_2").await.unwrap(), None);
+    s.create_user(&user("u1", "ada@example.com")).await.unwrap();
+    assert_eq!(s.logins_count("u1").await.unwrap(), 0);
+    s.set_last_login("u1", 100).await.unwrap();
+    s.set_last_login("u1", 200).await.unwrap();
+    assert_eq!(s.logins_count("u1").await.unwrap(), 2);
+    assert_eq!(s.logins_count("nobody").await.unwrap(), 0);
 }

@@ -87,6 +87,44 @@ enum Command {
     /// Import users from another identity provider.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Manage post-login Actions (Auth0's `exports.onExecutePostLogin`).
+    #[command(subcommand)]
+    Action(ActionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ActionCommand {
+    /// Create or update the Action NAME from FILE (`-` for standard input), check and deploy
+    /// it; with `--bind`, run it last at post-login if it is not bound yet.
+    Deploy {
+        /// The Action's name.
+        #[arg(long)]
+        name: String,
+        /// The source exporting `onExecutePostLogin`.
+        #[arg(long)]
+        file: String,
+        /// `KEY=VALUE` for `event.secrets.KEY` (repeatable; secrets not named are kept).
+        #[arg(long = "secret", value_name = "KEY=VALUE")]
+        secrets: Vec<String>,
+        /// Bind it to post-login (after those already bound).
+        #[arg(long)]
+        bind: bool,
+    },
+    /// Every Action: deployed version and post-login position.
+    List,
+    /// Set the post-login bindings to these Actions, in this order (none: unbind all).
+    Bind {
+        /// Action names.
+        names: Vec<String>,
+    },
+    /// Delete an Action; one bound to post-login only with `--force` (which unbinds it).
+    Remove {
+        /// The Action's name.
+        name: String,
+        /// Unbind it first.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -504,6 +542,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "tenant": settings.policy.clone().with(&stored),
             }));
         }
+        Command::Action(command) => action(&settings, store, clock.as_ref(), command).await?,
         Command::Import(ImportCommand::Auth0 { file }) => {
             import_auth0(&settings, store, clock.as_ref(), &file).await?;
         }
@@ -701,6 +740,147 @@ async fn user(
                 bail!("no user with id {id}");
             }
             print(json!({ "deleted": id }));
+        }
+    }
+    Ok(())
+}
+
+/// `portcullis action …`: the management API's Actions endpoints, from the command line.
+async fn action(
+    settings: &Settings,
+    store: &dyn Store,
+    clock: &dyn Clock,
+    command: ActionCommand,
+) -> anyhow::Result<()> {
+    use portcullis_server::actions::{self as actions, ActionRef, Draft, SecretInput};
+    let by_name = |all: &[portcullis_core::actions::Action], name: &str| {
+        all.iter().find(|a| a.name == name).cloned()
+    };
+    match command {
+        ActionCommand::Deploy {
+            name,
+            file,
+            secrets,
+            bind,
+        } => {
+            let code = if file == "-" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+                text
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
+            };
+            let master = master(settings)?;
+            let now = clock.now();
+            let existing = by_name(&store.list_actions().await?, &name);
+            let mut given = Vec::new();
+            for pair in &secrets {
+                let (k, v) = pair
+                    .split_once('=')
+                    .with_context(|| "--secret takes KEY=VALUE".to_string())?;
+                given.push(SecretInput {
+                    name: k.to_string(),
+                    value: Some(v.to_string()),
+                });
+            }
+            // Secrets not named on the command line keep their values.
+            if let Some(a) = &existing {
+                for s in &a.secrets {
+                    if !given.iter().any(|g| g.name == s.name) {
+                        given.push(SecretInput {
+                            name: s.name.clone(),
+                            value: None,
+                        });
+                    }
+                }
+            }
+            let draft = Draft {
+                name: Some(name.clone()),
+                code: Some(code),
+                secrets: Some(given),
+                runtime: None,
+            };
+            let id = match existing {
+                Some(a) => {
+                    actions::update(store, &master, &a.id, draft, now).await?;
+                    a.id
+                }
+                None => actions::create(store, &master, draft, now).await?.id,
+            };
+            let deployed = actions::deploy(store, settings.actions.limits(), &id, now)
+                .await?
+                .with_context(|| format!("the Action {name} disappeared"))?;
+            let mut bound = actions::bindings(store).await?;
+            if bind && !bound.contains(&id) {
+                bound.push(id.clone());
+                let refs: Vec<ActionRef> = bound.iter().cloned().map(ActionRef::Id).collect();
+                actions::bind(store, &refs, now).await?;
+            }
+            let version = deployed.deployed.as_ref().map(|d| d.number);
+            record(
+                settings,
+                store,
+                clock,
+                "action.deployed",
+                None,
+                json!({ "action_id": id, "version": version }),
+            )
+            .await?;
+            print(json!({
+                "id": id,
+                "name": name,
+                "version": version,
+                "bound": actions::bindings(store).await?.contains(&id),
+            }));
+        }
+        ActionCommand::List => {
+            let bound = actions::bindings(store).await?;
+            let list: Vec<serde_json::Value> = store
+                .list_actions()
+                .await?
+                .iter()
+                .map(|a| {
+                    json!({
+                        "id": a.id,
+                        "name": a.name,
+                        "version": a.deployed.as_ref().map(|d| d.number),
+                        "all_changes_deployed": !a.modified(),
+                        "secrets": a.secrets.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+                        "post_login_position": bound.iter().position(|b| *b == a.id),
+                    })
+                })
+                .collect();
+            print(json!(list));
+        }
+        ActionCommand::Bind { names } => {
+            let refs: Vec<ActionRef> = names.into_iter().map(ActionRef::Name).collect();
+            let bound = actions::bind(store, &refs, clock.now()).await?;
+            let names: Vec<String> = bound.into_iter().map(|a| a.name).collect();
+            record(
+                settings,
+                store,
+                clock,
+                "action.bindings_changed",
+                None,
+                json!({ "trigger": "post-login", "actions": names }),
+            )
+            .await?;
+            print(json!({ "post-login": names }));
+        }
+        ActionCommand::Remove { name, force } => {
+            let a = by_name(&store.list_actions().await?, &name)
+                .with_context(|| format!("no Action named {name}"))?;
+            actions::delete(store, &a.id, force, clock.now()).await?;
+            record(
+                settings,
+                store,
+                clock,
+                "action.deleted",
+                None,
+                json!({ "action_id": a.id, "force": force }),
+            )
+            .await?;
+            print(json!({ "deleted": a.id }));
         }
     }
     Ok(())

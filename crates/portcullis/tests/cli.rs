@@ -501,6 +501,104 @@ async fn policy_set_overrides_the_file_for_the_tenant_until_default() {
 }
 
 #[tokio::test]
+async fn actions_deploy_from_stdin_bind_list_and_remove() {
+    let app = spawn_app().await;
+    let v1 = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('k', event.secrets.KEY); };";
+    let deployed = run_json(
+        args(
+            cli(&app),
+            &[
+                "action",
+                "deploy",
+                "--name",
+                "claims",
+                "--file",
+                "-",
+                "--secret",
+                "KEY=s3cret",
+                "--bind",
+            ],
+        ),
+        Some(v1),
+    )
+    .await;
+    assert_eq!(
+        (deployed["version"].as_i64(), deployed["bound"].as_bool()),
+        (Some(1), Some(true))
+    );
+    app.state.refresh().await.unwrap();
+    let running = app.state.snapshot().post_login.clone();
+    assert_eq!(running.scripts()[0].code, v1);
+    assert_eq!(running.scripts()[0].secrets["KEY"], "s3cret");
+    // Redeployed without --secret: the secret is kept.
+    let v2 = v1.replace("'k'", "'k2'");
+    let again = run_json(
+        args(
+            cli(&app),
+            &["action", "deploy", "--name", "claims", "--file", "-"],
+        ),
+        Some(&v2),
+    )
+    .await;
+    assert_eq!(again["version"], 2);
+    app.state.refresh().await.unwrap();
+    let running = app.state.snapshot().post_login.clone();
+    assert_eq!(
+        (
+            running.scripts()[0].code.as_str(),
+            running.scripts()[0].secrets["KEY"].as_str()
+        ),
+        (v2.as_str(), "s3cret")
+    );
+    // A draft that does not compile is refused and what runs stays.
+    let mut broken = args(
+        cli(&app),
+        &["action", "deploy", "--name", "claims", "--file", "-"],
+    );
+    broken
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = broken.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"exports.onExecutePostLogin = (")
+        .await
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("claims"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = run_json(args(cli(&app), &["action", "list"]), None).await;
+    assert_eq!(list[0]["version"], 2);
+    assert_eq!(list[0]["post_login_position"], 0);
+    assert_eq!(list[0]["all_changes_deployed"], false);
+    assert!(!list.to_string().contains("s3cret"));
+    // Bound: removal needs --force.
+    let out = args(cli(&app), &["action", "remove", "claims"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let none = run_json(args(cli(&app), &["action", "bind"]), None).await;
+    assert_eq!(none["post-login"], serde_json::json!([]));
+    run_json(args(cli(&app), &["action", "remove", "claims"]), None).await;
+    assert!(
+        run_json(args(cli(&app), &["action", "list"]), None)
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(app.events("action.deployed").await.len(), 2);
+}
+
+#[tokio::test]
 async fn import_auth0_users_with_bcrypt_and_totp_twice_and_report_bad_lines() {
     let app = spawn_app().await;
     let password = "violet anchor 3981 meadow";

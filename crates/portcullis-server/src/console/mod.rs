@@ -148,6 +148,7 @@ pub(crate) async fn enter(
             Resume::Path(path.into()),
             Some(settings.admin_required_acr),
             None,
+            None,
         )
         .await
         .map(Err);

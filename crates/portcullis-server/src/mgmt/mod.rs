@@ -3,6 +3,7 @@
 //! token for the audience `<issuer>/api/v2/` with the scope each endpoint names; answers and
 //! errors have Auth0's shapes, so its SDKs and scripts written for it work unchanged.
 
+mod actions;
 pub(crate) mod apps;
 mod consents;
 pub(crate) mod logs;
@@ -27,7 +28,7 @@ pub fn audience(issuer: &str) -> String {
 
 /// Every scope of the management API: Auth0's names, and the shorter ones DESIGN.md §7 lists
 /// (`read:authenticators`, `delete:authenticators`) as synonyms.
-pub const SCOPES: [&str; 29] = [
+pub const SCOPES: [&str; 33] = [
     "read:users",
     "create:users",
     "update:users",
@@ -57,6 +58,10 @@ pub const SCOPES: [&str; 29] = [
     "read:grants",
     "delete:grants",
     "update:tenant_settings",
+    "read:actions",
+    "create:actions",
+    "update:actions",
+    "delete:actions",
 ];
 
 /// Routes under `/api/v2`.
@@ -143,6 +148,22 @@ pub fn routes() -> Router<AppState> {
             get(consents::list).delete(consents::remove_for_user),
         )
         .route("/api/v2/grants/{id}", delete(consents::remove))
+        .route(
+            "/api/v2/actions/actions",
+            get(actions::list).post(actions::create),
+        )
+        .route(
+            "/api/v2/actions/actions/{id}",
+            get(actions::get_one)
+                .patch(actions::update)
+                .delete(actions::remove),
+        )
+        .route("/api/v2/actions/actions/{id}/deploy", post(actions::deploy))
+        .route("/api/v2/actions/triggers", get(actions::triggers))
+        .route(
+            "/api/v2/actions/triggers/{trigger}/bindings",
+            get(actions::bindings).patch(actions::set_bindings),
+        )
         .route("/api/v2/openapi.json", get(openapi::serve))
 }
 

@@ -565,7 +565,7 @@ impl Modify for Security {
 #[openapi(
     info(
         title = "Portcullis management and MFA APIs",
-        description = "An Auth0-compatible subset: users, factors, sessions, user grants (consents), enrolment tickets, logs, clients, APIs, client grants; and the MFA API."
+        description = "An Auth0-compatible subset: users, factors, sessions, user grants (consents), enrolment tickets, logs, clients, APIs, client grants, post-login Actions; and the MFA API."
     ),
     paths(
         super::users::list,
@@ -611,6 +611,15 @@ impl Modify for Security {
         super::consents::list,
         super::consents::remove,
         super::consents::remove_for_user,
+        super::actions::list,
+        super::actions::create,
+        super::actions::get_one,
+        super::actions::update,
+        super::actions::remove,
+        super::actions::deploy,
+        super::actions::triggers,
+        super::actions::bindings,
+        super::actions::set_bindings,
         crate::oidc::mfa_api::authenticators,
         crate::oidc::mfa_api::remove,
         crate::oidc::mfa_api::associate,
@@ -622,6 +631,7 @@ impl Modify for Security {
         (name = "guardian", description = "Enrolments and enrolment tickets"),
         (name = "logs", description = "The audit trail"),
         (name = "clients", description = "Applications, APIs and client grants"),
+        (name = "actions", description = "Post-login Actions: drafts, deploys and the trigger's bindings"),
         (name = "mfa", description = "The MFA API (mfa_token or MFA-audience access token)"),
     )
 )]

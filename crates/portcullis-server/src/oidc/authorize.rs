@@ -117,6 +117,35 @@ fn parse_claims(raw: &str) -> Result<ClaimsRequest, &'static str> {
 }
 
 impl AuthorizeRequest {
+    /// The request's parameters as Auth0's Actions see them (`event.request.query`); the
+    /// PKCE challenge and nonce are left out, as no rule needs them.
+    pub fn query(&self) -> serde_json::Value {
+        let mut q = serde_json::json!({
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri,
+            "response_type": "code",
+            "scope": self.scope,
+        });
+        let optional = [
+            ("state", self.state.clone()),
+            ("audience", self.audience.clone()),
+            ("login_hint", self.login_hint.clone()),
+            ("acr_values", self.acr_values.clone()),
+            ("screen_hint", self.screen_hint.clone()),
+            ("max_age", self.max_age.map(|m| m.to_string())),
+            (
+                "prompt",
+                (!self.prompt.is_empty()).then(|| self.prompt.join(" ")),
+            ),
+        ];
+        for (k, v) in optional {
+            if let Some(v) = v {
+                q[k] = serde_json::Value::String(v);
+            }
+        }
+        q
+    }
+
     /// Whether the application asked for the sign-up page (`screen_hint=signup`, or
     /// `prompt=create` of OpenID Connect's user-registration extension).
     pub fn wants_signup(&self) -> bool {
@@ -289,7 +318,8 @@ async fn run(
             complete(state, &cleared).await
         }
         // Signed in, but not recently or strongly enough: one more factor on one page.
-        (Some(s), Some(Verdict::Short))
+        (Some(_), Some(Verdict::Denied(reason))) => Ok(action_denied(state, &request, &reason)),
+        (Some(s), Some(Verdict::Short(_)))
             if silent && max_age.is_some_and(|m| now - s.auth_time > m) =>
         {
             Ok(fail(Redirected(
@@ -297,11 +327,11 @@ async fn run(
                 "The sign-in is older than max_age; the user must authenticate again.",
             )))
         }
-        (Some(_), Some(Verdict::Short)) if silent => Ok(fail(Redirected(
+        (Some(_), Some(Verdict::Short(_))) if silent => Ok(fail(Redirected(
             ErrorCode::InteractionRequired,
             "The session is below the requested level; the user must prove another factor.",
         ))),
-        (Some(s), Some(Verdict::Short)) => {
+        (Some(s), Some(Verdict::Short(ask))) => {
             let pending = pend(state, &request).await?;
             state
                 .audit(
@@ -324,6 +354,7 @@ async fn run(
                 Resume::Authorize(pending),
                 required,
                 Some(policy),
+                ask,
             )
             .await
         }
@@ -584,6 +615,18 @@ pub fn unmet(state: &AppState, request: &AuthorizeRequest) -> Response {
     )
 }
 
+/// Sends the user back to the client with `access_denied` and the reason a post-login Action
+/// gave (`api.access.deny`), as Auth0 does.
+pub fn action_denied(state: &AppState, request: &AuthorizeRequest, reason: &str) -> Response {
+    error_redirect(
+        state,
+        &request.redirect_uri,
+        request.state.as_deref(),
+        ErrorCode::AccessDenied,
+        reason,
+    )
+}
+
 /// Sends the user back to the client with `access_denied`: they refused consent.
 pub fn denied(state: &AppState, request: &AuthorizeRequest) -> Response {
     error_redirect(
@@ -638,6 +681,7 @@ pub async fn complete(state: &AppState, cleared: &Cleared) -> AppResult<Response
             acr: request.acr_claim(&session.acr),
             amr: session.amr.clone(),
             family_id: random::id("fam"),
+            claims: cleared.claims().clone(),
         },
         expires_at: now + state.settings().tokens.code_ttl,
     };

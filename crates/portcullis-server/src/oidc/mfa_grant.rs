@@ -8,7 +8,7 @@ use portcullis_core::authn::assurance::{Method, Proof};
 use portcullis_core::authn::factors::{Outcome, password_key};
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::factor::FactorKind;
-use portcullis_core::model::{Client, Flow, GrantContext, Session, User};
+use portcullis_core::model::{Client, ExtraClaims, Flow, GrantContext, Session, User};
 use portcullis_core::policy::{MfaMode, Policy, RefreshMfa};
 use portcullis_proto::acr::Acr;
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
@@ -48,6 +48,9 @@ pub(crate) struct Pending {
     /// A refresh's token (its digest): the factor proved here raises what it carries.
     #[serde(default)]
     pub(crate) refresh_digest: Option<String>,
+    /// Custom claims the post-login Actions set, for the tokens the factor unlocks.
+    #[serde(default)]
+    pub(crate) claims: ExtraClaims,
 }
 
 impl Pending {
@@ -69,6 +72,7 @@ impl Pending {
         );
         // The tokens stay tied to the session they came from (same `sid`) while it lives.
         pending.session_id = session.map(|s| s.id);
+        pending.claims = grant.claims.clone();
         Ok(pending)
     }
 
@@ -90,6 +94,7 @@ impl Pending {
             session_id: None,
             nonce: None,
             refresh_digest: None,
+            claims: ExtraClaims::default(),
         }
     }
 }
@@ -151,7 +156,25 @@ pub async fn password(
     };
     let policy = state.policy(Some(&client.id), audience.as_deref()).await;
     let proofs = vec![Proof::new(Method::Password, state.now(), None)];
-    let pending = Pending::new(&user.id, &client.id, audience, scope, proofs);
+    let trigger = crate::actions::Trigger::grant(
+        &user,
+        client,
+        audience.as_deref(),
+        &scope,
+        "password",
+        crate::actions::methods(&proofs),
+    );
+    let decision = crate::actions::post_login(state, meta, trigger).await?;
+    let mut pending = Pending::new(&user.id, &client.id, audience, scope, proofs);
+    pending.claims = decision.claims;
+    if let Some(reason) = decision.deny {
+        state.store().clear_failures(&key).await?;
+        return Err(action_denied(reason));
+    }
+    if let Some(ask) = decision.ask {
+        state.store().clear_failures(&key).await?;
+        return Err(asked(state, meta, "password", &user, &policy, pending, &ask).await?);
+    }
     let kinds = usable_kinds(state, &user, &policy).await?;
     // The same demand the hosted pages' gate makes: policy MFA and the required level.
     let needed = crate::gate::demand(state, meta, &user, &policy, None, None)
@@ -172,7 +195,8 @@ pub async fn password(
 /// `grant` (its API and scope); the factor then raises what the refresh token says it proved
 /// (`refresh_digest`), so the next refresh for that API goes through. `user` is the grant's
 /// user, already loaded by the caller; factors are listed only when a rule can apply, as the
-/// common refresh (an aal2 grant, or no `when_enrolled` rule) needs no more reads.
+/// common refresh (an aal2 grant, or no `when_enrolled` rule) needs no more reads. A factor a
+/// post-login Action asked for (`ask`) is always needed.
 pub async fn refresh_needs_factor(
     state: &AppState,
     meta: &ClientMeta,
@@ -180,10 +204,17 @@ pub async fn refresh_needs_factor(
     grant: &GrantContext,
     user: &User,
     refresh_digest: &str,
+    ask: Option<&crate::actions::Ask>,
 ) -> AppResult<Option<AppError>> {
     let policy = state
         .policy(Some(&client.id), grant.audience.as_deref())
         .await;
+    if let Some(ask) = ask {
+        let mut pending = Pending::from_grant(state, grant).await?;
+        pending.refresh_digest = Some(refresh_digest.to_string());
+        let err = asked(state, meta, "refresh_token", user, &policy, pending, ask).await?;
+        return Ok(Some(err));
+    }
     let proved = Acr::parse(&grant.acr).unwrap_or(Acr::Aal1);
     let below = policy.required_acr.is_some_and(|r| !proved.satisfies(r));
     let stale = policy
@@ -203,6 +234,38 @@ pub async fn refresh_needs_factor(
     Ok(Some(
         mfa_required(state, meta, "refresh_token", &kinds, &policy, pending).await?,
     ))
+}
+
+/// `403 access_denied` with the reason a post-login Action gave (`api.access.deny`), as Auth0
+/// answers a token request an Action denied.
+pub(crate) fn action_denied(reason: String) -> AppError {
+    AppError::OAuth {
+        status: StatusCode::FORBIDDEN,
+        code: ErrorCode::AccessDenied,
+        description: reason,
+        challenge: None,
+    }
+}
+
+/// `mfa_required` for what an Action asked: the user's factors of the kinds it named (within
+/// the policy) to challenge, or those kinds to enrol.
+async fn asked(
+    state: &AppState,
+    meta: &ClientMeta,
+    grant_type: &str,
+    user: &User,
+    policy: &Policy,
+    pending: Pending,
+    ask: &crate::actions::Ask,
+) -> AppResult<AppError> {
+    let mut policy = policy.clone();
+    policy.allowed_factors.retain(|k| ask.kinds.contains(k));
+    let kinds = if ask.enroll {
+        Vec::new()
+    } else {
+        usable_kinds(state, user, &policy).await?
+    };
+    mfa_required(state, meta, grant_type, &kinds, &policy, pending).await
 }
 
 /// A code exchange for an API whose policy needs more than the session proved (the policy
@@ -610,6 +673,7 @@ async fn tokens(
         acr: session.acr.clone(),
         amr: session.amr.clone(),
         family_id: random::id("fam"),
+        claims: pending.claims,
     };
     super::token::issue(state, client, &grant, pending.nonce.as_deref()).await
 }

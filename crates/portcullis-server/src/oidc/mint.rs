@@ -83,10 +83,30 @@ pub fn user_access_token(
         sid: Some(grant.session_id.clone()),
     };
     Ok(AccessToken {
-        token: signer.sign_jwt("at+jwt", &claims)?,
+        token: sign(&signer, "at+jwt", &claims, &grant.claims.access)?,
         jti,
         expires_in: ttl,
     })
+}
+
+/// Signs `claims` with an Action's custom claims added; a claim the server set is never
+/// replaced. Without custom claims the struct is signed as it is.
+fn sign(
+    signer: &Signer,
+    typ: &str,
+    claims: &impl serde::Serialize,
+    custom: &serde_json::Map<String, serde_json::Value>,
+) -> AppResult<String> {
+    if custom.is_empty() {
+        return Ok(signer.sign_jwt(typ, claims)?);
+    }
+    let mut value = serde_json::to_value(claims).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(obj) = value.as_object_mut() {
+        for (k, v) in custom {
+            obj.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    Ok(signer.sign_jwt(typ, &value)?)
 }
 
 /// Signs an access token for `client_credentials`: no user, so no `acr`/`amr`/`auth_time`.
@@ -150,7 +170,7 @@ pub fn id_token(
             None
         },
     };
-    Ok(signer.sign_jwt("JWT", &claims)?)
+    sign(&signer, "JWT", &claims, &grant.claims.id)
 }
 
 /// Verifies an access token issued here: signature, `typ`, issuer and expiry; `None` if bad.

@@ -328,9 +328,26 @@ async fn successor(
         params.get("audience"),
         requested,
     )?;
+    let mut grant = grant;
     let user = grant_user(state, &grant).await?;
+    let trigger = crate::actions::Trigger::grant(
+        &user,
+        client,
+        grant.audience.as_deref(),
+        &grant.scope,
+        "refresh_token",
+        crate::actions::methods_of_grant(&grant.amr, grant.auth_time),
+    );
+    let decision = crate::actions::post_login(state, meta, trigger).await?;
+    if let Some(reason) = decision.deny {
+        return Err(mfa_grant::action_denied(reason));
+    }
+    // The Actions run again on every refresh: the claims are theirs now, not the sign-in's.
+    grant.claims = decision.claims;
+    let ask = decision.ask.as_ref();
     if let Some(err) =
-        mfa_grant::refresh_needs_factor(state, meta, client, &grant, &user, &from.digest).await?
+        mfa_grant::refresh_needs_factor(state, meta, client, &grant, &user, &from.digest, ask)
+            .await?
     {
         return Err(err);
     }

@@ -179,7 +179,7 @@ pub async fn consent_post(
         .await?
         {
             Verdict::Cleared(cleared) => authorize::complete(&state, &cleared).await,
-            Verdict::Short => {
+            Verdict::Short(ask) => {
                 let pending = authorize::pend(&state, &request).await?;
                 flow::step_up(
                     &state,
@@ -187,9 +187,11 @@ pub async fn consent_post(
                     Resume::Authorize(pending),
                     required,
                     Some(policy),
+                    ask,
                 )
                 .await
             }
+            Verdict::Denied(reason) => Ok(authorize::action_denied(&state, &request, &reason)),
             Verdict::Refused => Err(AppError::page(
                 StatusCode::FORBIDDEN,
                 "This account cannot sign in here. Contact the administrator.",

@@ -11,6 +11,7 @@ use portcullis_core::policy::Policy;
 use portcullis_proto::acr::Acr;
 use serde::{Deserialize, Serialize};
 
+use crate::actions::Ask;
 use crate::error::{AppError, AppResult};
 use crate::gate::Verdict;
 use crate::http::{ClientMeta, Params, cookie};
@@ -63,12 +64,27 @@ pub struct Tx {
     /// The level demanded when the first factor was proved; the gate never asks for less.
     #[serde(default)]
     pub floor: Option<Acr>,
+    /// A factor a post-login Action asked for (`challengeWith*`, `enrollWith*`).
+    #[serde(default)]
+    pub ask: Option<Ask>,
 }
 
 impl Tx {
     /// The policy this transaction runs under.
     pub fn policy(&self, state: &AppState) -> Policy {
         self.policy.clone().unwrap_or_else(|| state.tenant_policy())
+    }
+
+    /// Takes on what a post-login Action asked for: only the kinds it named are offered (and
+    /// enrolled), within what the policy allows.
+    fn asked(&mut self, state: &AppState, ask: Option<Ask>) {
+        let Some(ask) = ask else {
+            return;
+        };
+        let mut policy = self.policy(state);
+        policy.allowed_factors.retain(|k| ask.kinds.contains(k));
+        self.policy = Some(policy);
+        self.ask = Some(ask);
     }
 }
 
@@ -79,8 +95,9 @@ pub async fn step_up(
     resume: Resume,
     required: Option<Acr>,
     policy: Option<Policy>,
+    ask: Option<Ask>,
 ) -> AppResult<Response> {
-    let tx = Tx {
+    let mut tx = Tx {
         user_id: session.user_id.clone(),
         proofs: vec![],
         resume,
@@ -91,7 +108,9 @@ pub async fn step_up(
         required,
         policy,
         floor: None,
+        ask: None,
     };
+    tx.asked(state, ask);
     challenged(state, &ClientMeta::default(), &tx).await;
     let cookie = start(state, &tx).await?;
     Ok(ui::see_other("/u/mfa", &[cookie]))
@@ -243,7 +262,14 @@ pub async fn finish(
     let cleared =
         match crate::gate::judge(state, meta, candidate, request, &policy, tx.floor).await? {
             Verdict::Cleared(c) => c,
-            Verdict::Short => return short(state, meta, flow_id, tx, cookies).await,
+            Verdict::Short(ask) => {
+                let mut tx = tx;
+                tx.asked(state, ask);
+                return short(state, meta, flow_id, tx, cookies).await;
+            }
+            Verdict::Denied(reason) => {
+                return denied(state, flow_id, &tx, &reason, cookies).await;
+            }
             Verdict::Refused => {
                 if let Some(id) = flow_id {
                     state.store().take_flow(id, now).await?;
@@ -339,6 +365,43 @@ pub async fn finish(
     }
 }
 
+/// A post-login Action denied the sign-in: the transaction ends and the application hears
+/// `access_denied` with the Action's reason (a page, when there is no application to tell).
+async fn denied(
+    state: &AppState,
+    flow_id: Option<&str>,
+    tx: &Tx,
+    reason: &str,
+    mut cookies: Vec<String>,
+) -> AppResult<Response> {
+    let now = state.now();
+    if let Some(id) = flow_id {
+        state.store().take_flow(id, now).await?;
+        cookies.push(ui::set_cookie(state, "tx", "", 0));
+    }
+    let request = match &tx.resume {
+        Resume::Authorize(id) => {
+            let request = pending_request(state, id).await?;
+            state.store().take_pending(id, now).await?;
+            request
+        }
+        _ => None,
+    };
+    let Some(request) = request else {
+        return Err(AppError::page(
+            axum::http::StatusCode::FORBIDDEN,
+            format!("Access denied: {reason}"),
+        ));
+    };
+    let mut resp = crate::oidc::authorize::action_denied(state, &request, reason);
+    for c in cookies {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
+            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    Ok(resp)
+}
+
 /// The longest `User-Agent` a session keeps.
 const USER_AGENT_MAX: usize = 512;
 
@@ -376,7 +439,9 @@ pub async fn short(
 async fn may_enroll(state: &AppState, tx: &Tx) -> AppResult<bool> {
     let policy = tx.policy(state);
     if ui::active_factors(state, &tx.user_id).await?.is_empty() {
-        return Ok(policy.may_enrol_first_factor(tx.required));
+        // An Action's `enrollWith*` is the administrator asking for exactly this.
+        let action_enrols = tx.ask.as_ref().is_some_and(|a| a.enroll);
+        return Ok(action_enrols || policy.may_enrol_first_factor(tx.required));
     }
     if !policy.enroll_with_any && tx.required.is_some() {
         return Ok(false);

@@ -338,6 +338,7 @@ pub async fn after_first_factor(
         required,
         policy: Some(policy.clone()),
         floor: Some(demand.level),
+        ask: None,
     };
     let already = portcullis_core::authn::assurance::evaluate(&tx.proofs)
         .map(|a| a.acr)

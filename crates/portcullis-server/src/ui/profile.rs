@@ -225,7 +225,7 @@ async fn change_email(
     raw: &str,
 ) -> AppResult<Response> {
     if !fresh_within(state, session, ui::security::FRESH_SECONDS).await? {
-        return flow::step_up(state, session, Resume::Path(PATH.into()), None, None).await;
+        return flow::step_up(state, session, Resume::Path(PATH.into()), None, None, None).await;
     }
     state.limit(Class::Factor, meta).await?;
     let user = session_user(state, session).await?;
@@ -446,7 +446,8 @@ async fn change_password(
     if !fresh_within(state, session, ui::security::FRESH_SECONDS).await? {
         if user.password_hash.is_none() {
             // Nothing to re-enter: a factor proves it is them.
-            return flow::step_up(state, session, Resume::Path(PATH.into()), None, None).await;
+            return flow::step_up(state, session, Resume::Path(PATH.into()), None, None, None)
+                .await;
         }
         let key = password_key(state.master(), &user.email);
         let factors = state.factors();
@@ -522,7 +523,7 @@ async fn delete_account(
     session: &Session,
 ) -> AppResult<Response> {
     if !fresh_within(state, session, DELETE_FRESH_SECONDS).await? {
-        return flow::step_up(state, session, Resume::Path(PATH.into()), None, None).await;
+        return flow::step_up(state, session, Resume::Path(PATH.into()), None, None, None).await;
     }
     let user_id = session.user_id.clone();
     let days = state.settings().account.deletion_grace_days;

@@ -161,6 +161,7 @@ pub async fn continue_post(
             required: None,
             policy: None,
             floor: None,
+            ask: None,
         };
         let cookie = flow::start(&state, &tx).await?;
         let next = if has_factor { "/u/mfa" } else { "/u/reset/new" };

@@ -37,7 +37,7 @@ pub async fn fresh(state: &AppState, session: &Session) -> AppResult<bool> {
 
 /// Starts a step-up of `session` that returns to `path`.
 pub async fn step_up(state: &AppState, session: &Session, path: &str) -> AppResult<Response> {
-    flow::step_up(state, session, Resume::Path(path.into()), None, None).await
+    flow::step_up(state, session, Resume::Path(path.into()), None, None, None).await
 }
 
 struct FactorRow {

@@ -154,6 +154,7 @@ pub async fn ticket_post(
             required: None,
             policy: None,
             floor: None,
+            ask: None,
         };
         let cookie = flow::start(&state, &tx).await?;
         Ok(ui::see_other("/u/enroll", &[cookie]))

@@ -296,6 +296,8 @@ fn field(html: &str, name: &str) -> Option<String> {
 }
 
 const REDIRECT: &str = "http://localhost:3000/cb";
+/// The Action the second round of refreshes and sign-ins runs: one custom claim.
+const TRIVIAL_ACTION: &str = "exports.onExecutePostLogin = async (event, api) => {\n  api.accessToken.setCustomClaim('https://bench.example/tier', event.user.app_metadata.tier || 'free');\n};\n";
 const EMAIL: &str = "bench@example.com";
 
 /// A fresh random password for the bench user: 144 bits in URL-safe base64, so it passes any
@@ -728,77 +730,95 @@ async fn scenarios(
         });
     }
 
-    // refresh_token with rotation: every worker carries its own token chain, begun on the node
-    // its connection goes to.
-    let mut states = Vec::new();
-    for (i, c) in conns(&addrs, args.concurrency)
-        .await?
-        .into_iter()
-        .enumerate()
-    {
-        let node = &bases[i % bases.len()];
-        states.push((
-            c,
-            refresh_token(node, &web_id, &web_secret, EMAIL, &password).await?,
-        ));
-    }
-    let auth = basic(&web_id, &web_secret);
-    let sampler = RssSampler::start(&pids);
-    let cpu = CpuMeter::start(&pids, postgres);
-    let stats = measure(
-        states,
-        duration,
-        MAX_OPS,
-        move |(mut c, token): (Conn, String)| {
-            let auth = auth.clone();
-            async move {
-                match c
-                    .post_form("/oauth/token", Some(&auth), refresh_body(&token))
-                    .await
-                {
-                    Ok((200, bytes)) => match next_refresh(&bytes) {
-                        Some(t) => ((c, t), true),
-                        None => ((c, token), false),
-                    },
-                    _ => ((c, token), false),
-                }
+    // refresh_token and sign-in, first with no Action, then with one trivial post-login Action
+    // bound (what running Actions adds to each request).
+    for action in [None, Some(TRIVIAL_ACTION)] {
+        let suffix = match action {
+            None => "",
+            Some(code) => {
+                env.json(
+                    &[
+                        "action", "deploy", "--name", "bench", "--file", "-", "--bind",
+                    ],
+                    Some(code),
+                )?;
+                // Every node reloads on the change (PostgreSQL's notice, SQLite's poll).
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                ", one Action"
             }
-        },
-    )
-    .await;
-    rows.push(Row {
-        name: "refresh_token (rotating)".into(),
-        stats,
-        cpu: cpu.stop(),
-        peak_rss_kib: sampler.stop(),
-        base: 0,
-    });
-
-    // Password sign-in: authorize → login page → POST, one Argon2id hash each; the workers are
-    // spread round-robin over the nodes.
-    let sampler = RssSampler::start(&pids);
-    let cpu = CpuMeter::start(&pids, postgres);
-    let web_for_login = web_id.clone();
-    let password_for_login: Arc<str> = password.as_str().into();
-    let login_nodes: Vec<Arc<str>> = (0..args.login_concurrency)
-        .map(|j| bases[j % bases.len()].as_str().into())
-        .collect();
-    let stats = measure(login_nodes, duration, MAX_OPS, move |node: Arc<str>| {
-        let client = web_for_login.clone();
-        let password = password_for_login.clone();
-        async move {
-            let ok = sign_in(&node, &client, EMAIL, &password).await.is_ok();
-            (node, ok)
+        };
+        // refresh_token with rotation: every worker carries its own token chain, begun on the node
+        // its connection goes to.
+        let mut states = Vec::new();
+        for (i, c) in conns(&addrs, args.concurrency)
+            .await?
+            .into_iter()
+            .enumerate()
+        {
+            let node = &bases[i % bases.len()];
+            states.push((
+                c,
+                refresh_token(node, &web_id, &web_secret, EMAIL, &password).await?,
+            ));
         }
-    })
-    .await;
-    rows.push(Row {
-        name: "password sign-in (3 requests)".into(),
-        stats,
-        cpu: cpu.stop(),
-        peak_rss_kib: sampler.stop(),
-        base: 0,
-    });
+        let auth = basic(&web_id, &web_secret);
+        let sampler = RssSampler::start(&pids);
+        let cpu = CpuMeter::start(&pids, postgres);
+        let stats = measure(
+            states,
+            duration,
+            MAX_OPS,
+            move |(mut c, token): (Conn, String)| {
+                let auth = auth.clone();
+                async move {
+                    match c
+                        .post_form("/oauth/token", Some(&auth), refresh_body(&token))
+                        .await
+                    {
+                        Ok((200, bytes)) => match next_refresh(&bytes) {
+                            Some(t) => ((c, t), true),
+                            None => ((c, token), false),
+                        },
+                        _ => ((c, token), false),
+                    }
+                }
+            },
+        )
+        .await;
+        rows.push(Row {
+            name: format!("refresh_token (rotating){suffix}"),
+            stats,
+            cpu: cpu.stop(),
+            peak_rss_kib: sampler.stop(),
+            base: 0,
+        });
+
+        // Password sign-in: authorize → login page → POST, one Argon2id hash each; the workers are
+        // spread round-robin over the nodes.
+        let sampler = RssSampler::start(&pids);
+        let cpu = CpuMeter::start(&pids, postgres);
+        let web_for_login = web_id.clone();
+        let password_for_login: Arc<str> = password.as_str().into();
+        let login_nodes: Vec<Arc<str>> = (0..args.login_concurrency)
+            .map(|j| bases[j % bases.len()].as_str().into())
+            .collect();
+        let stats = measure(login_nodes, duration, MAX_OPS, move |node: Arc<str>| {
+            let client = web_for_login.clone();
+            let password = password_for_login.clone();
+            async move {
+                let ok = sign_in(&node, &client, EMAIL, &password).await.is_ok();
+                (node, ok)
+            }
+        })
+        .await;
+        rows.push(Row {
+            name: format!("password sign-in (3 requests){suffix}"),
+            stats,
+            cpu: cpu.stop(),
+            peak_rss_kib: sampler.stop(),
+            base: 0,
+        });
+    }
     drop(more);
     drop(server);
 

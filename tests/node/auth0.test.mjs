@@ -106,3 +106,24 @@ test('auth0 ManagementClient: seed 000\'s dashboard (status, metadata, ticket, r
   }
   assert.deepEqual(run.missing, { status: 404, code: 'inexistent_user' });
 });
+
+test('auth0 ManagementClient: seed 001\'s Action created, deployed, bound and removed', () => {
+  const secret = dev.output.match(/Management API client created[\s\S]*?client_secret:\s+(\S+)/)[1];
+  const run = JSON.parse(execFileSync(process.execPath, [join(here, 'auth0-actions.mjs')], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_EXTRA_CA_CERTS: join(certs, 'cert.pem'),
+      DOMAIN: new URL(dev.issuer).host,
+      CLIENT_ID: 'portcullis-admin',
+      CLIENT_SECRET: secret,
+      SOURCE: resolve(here, '../../crates/portcullis-actions/tests/seed_001.js'),
+    },
+  }).toString());
+  assert.deepEqual(run.created, { id: true, deployed: false, secrets: ['SLACK_URL'] });
+  assert.equal(run.secretShown, false, 'secret values are write-only');
+  assert.deepEqual(run.version, { number: 1, code: true });
+  assert.deepEqual(run.bound, [{ name: 'MFA on refresh', action: 'mfa-on-refresh' }]);
+  assert.deepEqual(run.listed, [{ name: 'mfa-on-refresh', deployed: true }]);
+  assert.equal(run.deleteBound, 409);
+  assert.equal(run.gone, 404);
+});

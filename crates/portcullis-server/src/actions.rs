@@ -142,22 +142,40 @@ pub async fn deployment(
     Ok(Deployment::new(scripts))
 }
 
-/// The ids of the Actions bound to post-login, in order.
-pub async fn bindings(store: &dyn Store) -> portcullis_core::Result<Vec<String>> {
+/// One post-login binding: the Action and the name lists show for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    /// The Action's id.
+    pub action_id: String,
+    /// Auth0's `display_name` (the Action's name unless one was given).
+    pub display_name: String,
+}
+
+/// The post-login bindings, in order.
+pub async fn named_bindings(store: &dyn Store) -> portcullis_core::Result<Vec<Binding>> {
     Ok(match store.tenant_setting(BINDINGS_KEY).await? {
         Some(text) => serde_json::from_str(&text).unwrap_or_default(),
         None => Vec::new(),
     })
 }
 
+/// The ids of the Actions bound to post-login, in order.
+pub async fn bindings(store: &dyn Store) -> portcullis_core::Result<Vec<String>> {
+    Ok(named_bindings(store)
+        .await?
+        .into_iter()
+        .map(|b| b.action_id)
+        .collect())
+}
+
 /// Replaces the post-login bindings (every node reloads).
-pub async fn set_bindings(
+async fn set_bindings(
     store: &dyn Store,
-    ids: &[String],
+    bindings: &[Binding],
     now: i64,
 ) -> portcullis_core::Result<()> {
-    let text =
-        serde_json::to_string(ids).map_err(|e| portcullis_core::Error::Invalid(e.to_string()))?;
+    let text = serde_json::to_string(bindings)
+        .map_err(|e| portcullis_core::Error::Invalid(e.to_string()))?;
     store
         .set_tenant_setting(BINDINGS_KEY, Some(&text), now)
         .await
@@ -728,29 +746,29 @@ pub async fn delete(
     force: bool,
     now: i64,
 ) -> portcullis_core::Result<bool> {
-    let bound = bindings(store).await?;
-    if bound.iter().any(|b| b == id) {
+    let bound = named_bindings(store).await?;
+    if bound.iter().any(|b| b.action_id == id) {
         if !force {
             return Err(portcullis_core::Error::Conflict(
                 "the Action is bound to post-login; unbind it or delete with force".into(),
             ));
         }
-        let rest: Vec<String> = bound.into_iter().filter(|b| b != id).collect();
+        let rest: Vec<Binding> = bound.into_iter().filter(|b| b.action_id != id).collect();
         set_bindings(store, &rest, now).await?;
     }
     store.delete_action(id).await
 }
 
-/// Binds Actions to post-login in this order (each named by id or by name); each must be
-/// deployed and appear once. An empty list unbinds everything.
+/// Binds Actions to post-login in this order (each named by id or by name, with an optional
+/// display name); each must be deployed and appear once. An empty list unbinds everything.
 pub async fn bind(
     store: &dyn Store,
-    refs: &[ActionRef],
+    refs: &[(ActionRef, Option<String>)],
     now: i64,
-) -> portcullis_core::Result<Vec<Action>> {
+) -> portcullis_core::Result<Vec<(Action, Binding)>> {
     let all = store.list_actions().await?;
-    let mut chosen: Vec<Action> = Vec::with_capacity(refs.len());
-    for r in refs {
+    let mut chosen: Vec<(Action, Binding)> = Vec::with_capacity(refs.len());
+    for (r, display_name) in refs {
         let found = all
             .iter()
             .find(|a| match r {
@@ -764,16 +782,23 @@ pub async fn bind(
                 found.name
             )));
         }
-        if chosen.iter().any(|c| c.id == found.id) {
+        if chosen.iter().any(|(c, _)| c.id == found.id) {
             return Err(invalid(format!(
                 "the Action {:?} is bound twice",
                 found.name
             )));
         }
-        chosen.push(found.clone());
+        let binding = Binding {
+            action_id: found.id.clone(),
+            display_name: display_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| found.name.clone()),
+        };
+        chosen.push((found.clone(), binding));
     }
-    let ids: Vec<String> = chosen.iter().map(|a| a.id.clone()).collect();
-    set_bindings(store, &ids, now).await?;
+    let list: Vec<Binding> = chosen.iter().map(|(_, b)| b.clone()).collect();
+    set_bindings(store, &list, now).await?;
     Ok(chosen)
 }
 

@@ -810,10 +810,13 @@ async fn action(
             let deployed = actions::deploy(store, settings.actions.limits(), &id, now)
                 .await?
                 .with_context(|| format!("the Action {name} disappeared"))?;
-            let mut bound = actions::bindings(store).await?;
-            if bind && !bound.contains(&id) {
-                bound.push(id.clone());
-                let refs: Vec<ActionRef> = bound.iter().cloned().map(ActionRef::Id).collect();
+            let bound = actions::named_bindings(store).await?;
+            if bind && !bound.iter().any(|b| b.action_id == id) {
+                let mut refs: Vec<(ActionRef, Option<String>)> = bound
+                    .into_iter()
+                    .map(|b| (ActionRef::Id(b.action_id), Some(b.display_name)))
+                    .collect();
+                refs.push((ActionRef::Id(id.clone()), None));
                 actions::bind(store, &refs, now).await?;
             }
             let version = deployed.deployed.as_ref().map(|d| d.number);
@@ -853,9 +856,12 @@ async fn action(
             print(json!(list));
         }
         ActionCommand::Bind { names } => {
-            let refs: Vec<ActionRef> = names.into_iter().map(ActionRef::Name).collect();
+            let refs: Vec<(ActionRef, Option<String>)> = names
+                .into_iter()
+                .map(|n| (ActionRef::Name(n), None))
+                .collect();
             let bound = actions::bind(store, &refs, clock.now()).await?;
-            let names: Vec<String> = bound.into_iter().map(|a| a.name).collect();
+            let names: Vec<String> = bound.into_iter().map(|(a, _)| a.name).collect();
             record(
                 settings,
                 store,

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, respond};
-use crate::actions::{ActionRef, Draft, SecretInput};
+use crate::actions::{ActionRef, Binding, Draft, SecretInput};
 use crate::state::AppState;
 
 fn time(t: i64) -> String {
@@ -506,15 +506,14 @@ pub async fn triggers(admin: Admin) -> Response {
     .await
 }
 
-fn bindings_json(actions: &[Action], names: &[Option<String>]) -> Value {
-    let list: Vec<Value> = actions
+fn bindings_json(bound: &[(Action, Binding)]) -> Value {
+    let list: Vec<Value> = bound
         .iter()
-        .enumerate()
-        .map(|(i, a)| {
+        .map(|(a, b)| {
             json!({
                 "id": format!("bnd_{}", a.id.trim_start_matches("act_")),
                 "trigger_id": POST_LOGIN,
-                "display_name": names.get(i).cloned().flatten().unwrap_or_else(|| a.name.clone()),
+                "display_name": b.display_name,
                 "action": action_json(a),
                 "created_at": time(a.updated_at),
                 "updated_at": time(a.updated_at),
@@ -549,12 +548,12 @@ pub async fn bindings(
         admin.require(&["read:actions"])?;
         post_login_only(&trigger)?;
         let mut bound = Vec::new();
-        for id in crate::actions::bindings(state.store()).await? {
-            if let Some(a) = state.store().action(&id).await? {
-                bound.push(a);
+        for b in crate::actions::named_bindings(state.store()).await? {
+            if let Some(a) = state.store().action(&b.action_id).await? {
+                bound.push((a, b));
             }
         }
-        Ok(axum::Json(bindings_json(&bound, &[])).into_response())
+        Ok(axum::Json(bindings_json(&bound)).into_response())
     })
     .await
 }
@@ -580,14 +579,13 @@ pub async fn set_bindings(
         post_login_only(&trigger)?;
         let req: BindingsRequest = parse_body(&body)?;
         let mut refs = Vec::with_capacity(req.bindings.len());
-        let mut names = Vec::with_capacity(req.bindings.len());
         for b in req.bindings {
             if b.secrets.as_ref().is_some_and(|s| !s.is_empty()) {
                 return Err(ApiError::body(
                     "binding secrets are not supported: set them on the Action",
                 ));
             }
-            refs.push(match b.reference.kind.as_str() {
+            let action = match b.reference.kind.as_str() {
                 "action_id" => ActionRef::Id(b.reference.value),
                 "action_name" => ActionRef::Name(b.reference.value),
                 _ => {
@@ -595,8 +593,8 @@ pub async fn set_bindings(
                         "ref.type must be action_id or action_name",
                     ));
                 }
-            });
-            names.push(b.display_name);
+            };
+            refs.push((action, b.display_name));
         }
         let bound = match crate::actions::bind(state.store(), &refs, state.now()).await {
             Ok(b) => b,
@@ -614,11 +612,11 @@ pub async fn set_bindings(
                 &state,
                 "action.bindings_changed",
                 None,
-                json!({ "trigger": POST_LOGIN, "actions": bound.iter().map(|a| a.id.clone()).collect::<Vec<_>>() }),
+                json!({ "trigger": POST_LOGIN, "actions": bound.iter().map(|(a, _)| a.id.clone()).collect::<Vec<_>>() }),
             )
             .await;
         reload(&state).await;
-        Ok(axum::Json(bindings_json(&bound, &names)).into_response())
+        Ok(axum::Json(bindings_json(&bound)).into_response())
     })
     .await
 }

@@ -449,7 +449,33 @@ pub async fn create_client(
 }
 
 /// Grants a client scopes on an API for `client_credentials`; the API must exist and define them.
+/// Replaces the client's grant on that API if it has one.
 pub async fn grant_client(
+    store: &dyn Store,
+    client_id: &str,
+    audience: &str,
+    scopes: Vec<String>,
+) -> Result<ClientGrant> {
+    let grant = checked_grant(store, client_id, audience, scopes).await?;
+    store.put_client_grant(&grant).await?;
+    Ok(grant)
+}
+
+/// Grants a client scopes on an API it has no grant on yet: `Conflict` if it has one, also when
+/// two requests race to create it.
+pub async fn create_client_grant(
+    store: &dyn Store,
+    client_id: &str,
+    audience: &str,
+    scopes: Vec<String>,
+) -> Result<ClientGrant> {
+    let grant = checked_grant(store, client_id, audience, scopes).await?;
+    store.create_client_grant(&grant).await?;
+    Ok(grant)
+}
+
+/// A client grant whose API exists and defines every scope.
+async fn checked_grant(
     store: &dyn Store,
     client_id: &str,
     audience: &str,
@@ -465,13 +491,11 @@ pub async fn grant_client(
             "API {audience:?} has no scope {bad:?}"
         )));
     }
-    let grant = ClientGrant {
+    Ok(ClientGrant {
         client_id: client_id.into(),
         audience: audience.into(),
         scopes,
-    };
-    store.put_client_grant(&grant).await?;
-    Ok(grant)
+    })
 }
 
 /// Creates an API (resource server) with its scopes.

@@ -75,6 +75,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn delete_client_grant(&self, client_id: &str, audience: &str) -> Result<bool>;
     /// Grants a client scopes on an API for `client_credentials` (replacing an earlier grant).
     async fn put_client_grant(&self, grant: &ClientGrant) -> Result<()>;
+    /// Stores a new client grant; `Conflict` if the client already has one on that API (exactly
+    /// one of two racing creations succeeds).
+    async fn create_client_grant(&self, grant: &ClientGrant) -> Result<()>;
     /// All client grants.
     async fn list_client_grants(&self) -> Result<Vec<ClientGrant>>;
 

@@ -898,6 +898,47 @@ async fn clients_resource_servers_and_grants() {
     )
     .await;
     assert_eq!(s, 409);
+    // 80 creations at once for another client: one grant, 79 conflicts (never a silent replace).
+    let (_, other) = call(
+        &app,
+        &t,
+        "POST",
+        "/api/v2/clients",
+        Some(json!({"name": "racer", "grant_types": ["client_credentials"], "app_type": "non_interactive"})),
+    )
+    .await;
+    let other_id = other["client_id"].as_str().unwrap().to_string();
+    let racing: Vec<_> = (0..80)
+        .map(|n| {
+            let (url, token, id) = (app.url("/api/v2/client-grants"), t.clone(), other_id.clone());
+            tokio::spawn(async move {
+                let scope = if n % 2 == 0 { json!(["payouts:write"]) } else { json!([]) };
+                reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"client_id": id, "audience": "https://pay.example", "scope": scope}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for r in racing {
+        statuses.push(r.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        79,
+        "{statuses:?}"
+    );
     let cc = |secret: String| {
         let app = &app;
         let cid = cid.clone();

@@ -843,6 +843,16 @@ impl Store for SqlStore {
         self.write_tx(true, vec![upsert]).await.map(|_| ())
     }
 
+    async fn create_client_grant(&self, g: &ClientGrant) -> Result<()> {
+        let insert = sqlx::query(
+            "INSERT INTO client_grants (client_id, audience, scopes) VALUES ($1, $2, $3)",
+        )
+        .bind(g.client_id.clone())
+        .bind(g.audience.clone())
+        .bind(to_json(&g.scopes)?);
+        self.write_tx(true, vec![insert]).await.map(|_| ())
+    }
+
     async fn list_client_grants(&self) -> Result<Vec<ClientGrant>> {
         let rows = self
             .fetch_all(sqlx::query(

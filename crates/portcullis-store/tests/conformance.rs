@@ -118,6 +118,7 @@ both_engines!(
     password_hash_replaced_only_over_the_one_checked,
     user_aliases_name_one_user_and_go_with_them,
     actions_stored_renamed_deleted_and_logins_counted,
+    client_grants_created_once_under_a_race,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1764,4 +1765,50 @@ async fn actions_stored_renamed_deleted_and_logins_counted(s: &SqlStore) {
     s.set_last_login("u1", 200).await.unwrap();
     assert_eq!(s.logins_count("u1").await.unwrap(), 2);
     assert_eq!(s.logins_count("nobody").await.unwrap(), 0);
+}
+
+async fn client_grants_created_once_under_a_race(s: &SqlStore) {
+    s.create_client(&sample_client()).await.unwrap();
+    s.create_api(&Api {
+        id: "a1".into(),
+        identifier: "https://api".into(),
+        name: "API".into(),
+        scopes: vec!["read".into(), "write".into()],
+        token_ttl: 3600,
+        signing_alg: None,
+        policy: Default::default(),
+        created_at: 1,
+    })
+    .await
+    .unwrap();
+    let grant = |scopes: Vec<&str>| ClientGrant {
+        client_id: "c1".into(),
+        audience: "https://api".into(),
+        scopes: scopes.into_iter().map(str::to_string).collect(),
+    };
+    let store = Arc::new(s.clone());
+    let tasks: Vec<_> = (0..80)
+        .map(|n| {
+            let st = store.clone();
+            let g = grant(if n % 2 == 0 {
+                vec!["read"]
+            } else {
+                vec!["write"]
+            });
+            tokio::spawn(async move { st.create_client_grant(&g).await })
+        })
+        .collect();
+    let (mut created, mut conflicts) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => created += 1,
+            Err(portcullis_core::Error::Conflict(_)) => conflicts += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((created, conflicts), (1, 79));
+    assert_eq!(s.list_client_grants().await.unwrap().len(), 1);
+    // Replacing stays the upsert's job.
+    s.put_client_grant(&grant(vec![])).await.unwrap();
+    assert!(s.list_client_grants().await.unwrap()[0].scopes.is_empty());
 }

@@ -918,21 +918,13 @@ pub(crate) async fn add_grant(
     audience: &str,
     scopes: Vec<String>,
 ) -> CoreResult<ClientGrant> {
-    if state
-        .store()
-        .list_client_grants()
-        .await?
-        .iter()
-        .any(|g| g.client_id == client.id && g.audience == audience)
-    {
-        return Err(portcullis_core::Error::Conflict("client grant".into()));
-    }
     if !client.allows_grant("client_credentials") {
         return Err(invalid(
             "the client is not allowed the client_credentials grant on property client_id",
         ));
     }
-    let grant = admin::grant_client(state.store(), &client.id, audience, scopes).await?;
+    // Insert-only: of two requests racing to create it, one gets `Conflict`.
+    let grant = admin::create_client_grant(state.store(), &client.id, audience, scopes).await?;
     reloaded(state).await?;
     Ok(grant)
 }

@@ -81,7 +81,8 @@ fn factors(u: &Value) -> Result<Vec<NewFactor>> {
 /// Imports (or brings up to date) one Auth0 user. Everything is checked before anything is
 /// written, so a refused line changes nothing. A password the user changed here since an
 /// earlier import is kept: only a user without a hash, or with an imported one, gets the file's.
-pub async fn auth0_user(f: &Factors<'_>, u: &Value) -> Result<Imported> {
+/// Without `upsert`, an address that already has a user is refused (Auth0's `DUPLICATED_USER`).
+pub async fn auth0_user(f: &Factors<'_>, u: &Value, upsert: bool) -> Result<Imported> {
     if !u.is_object() {
         return Err(Error::Invalid("a user must be a JSON object".into()));
     }
@@ -123,6 +124,11 @@ pub async fn auth0_user(f: &Factors<'_>, u: &Value) -> Result<Imported> {
     }
 
     let existing = f.store.user_by_email(&email).await?;
+    if existing.is_some() && !upsert {
+        return Err(Error::Conflict(format!(
+            "a user with the address {email} already exists (import with upsert to update it)"
+        )));
+    }
     let created = existing.is_none();
     let mut user = existing.unwrap_or_else(|| User {
         id: random::id("usr"),
@@ -268,4 +274,87 @@ mod tests {
         assert_eq!(ok.len(), 3);
         assert_eq!(ok[2].2.as_deref(), Some("ada@example.com"));
     }
+}
+
+/// What an import of many users did: counts, and each refused line with the reason (never the
+/// line's content, which holds hashes).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Report {
+    /// Users created.
+    pub created: u64,
+    /// Existing users brought up to date.
+    pub updated: u64,
+    /// Factors added.
+    pub factors: usize,
+    /// Refused lines: (line number, reason), in line order.
+    pub failed: Vec<(usize, String)>,
+}
+
+/// How many lines an import works on at once. Lines of one address always go through the same
+/// lane, in file order, so a file that names a user twice applies both in order.
+pub const LANES: usize = 8;
+
+/// Imports parsed lines (from [`auth0_file`]) `LANES` at a time, calling `progress` with the
+/// number of lines done after each one. The reads, the checks and the factor encryption of one
+/// lane overlap the writes of the others.
+pub async fn auth0_lines(
+    f: &Factors<'_>,
+    lines: &[(usize, std::result::Result<Value, String>)],
+    upsert: bool,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Report {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut lanes: Vec<Vec<&(usize, std::result::Result<Value, String>)>> =
+        (0..LANES).map(|_| Vec::new()).collect();
+    for line in lines {
+        let email = line
+            .1
+            .as_ref()
+            .ok()
+            .and_then(|u| u["email"].as_str())
+            .map(|e| e.trim().to_lowercase())
+            .unwrap_or_default();
+        let lane = email.bytes().fold(0usize, |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        }) % LANES;
+        lanes[lane].push(line);
+    }
+    let report = Mutex::new(Report::default());
+    let done = AtomicUsize::new(0);
+    let record = |line: usize, outcome: std::result::Result<Imported, String>| {
+        let mut r = report
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match outcome {
+            Ok(i) => {
+                if i.created {
+                    r.created += 1;
+                } else {
+                    r.updated += 1;
+                }
+                r.factors += i.factors;
+            }
+            Err(why) => r.failed.push((line, why)),
+        }
+    };
+    let runs = lanes.into_iter().map(|lane| {
+        let (record, done) = (&record, &done);
+        async move {
+            for (line, user) in lane {
+                let outcome = match user {
+                    Ok(u) => auth0_user(f, u, upsert).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.clone()),
+                };
+                record(*line, outcome);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            }
+        }
+    });
+    futures_util::future::join_all(runs).await;
+    let mut report = report
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    report.failed.sort_by_key(|(line, _)| *line);
+    report
 }

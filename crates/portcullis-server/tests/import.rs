@@ -121,3 +121,154 @@ async fn imported_pbkdf2_and_salted_sha256_hashes_sign_in_with_the_password_gran
     }
     assert_eq!(app.events("password.rehashed").await.len(), 2);
 }
+
+/// A `multipart/form-data` body with text fields and the `users` file, and its content type.
+fn form(fields: &[(&str, &str)], users: Option<&str>) -> (String, Vec<u8>) {
+    let boundary = "portcullis-test-boundary-7f3a";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    if let Some(file) = users {
+        body.push_str(&format!(
+            "--{boundary}\r\ncontent-disposition: form-data; name=\"users\"; filename=\"users.json\"\r\ncontent-type: application/json\r\n\r\n{file}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+}
+
+async fn post_job(
+    app: &TestApp,
+    token: &str,
+    fields: &[(&str, &str)],
+    users: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let (content_type, body) = form(fields, users);
+    let resp = reqwest::Client::new()
+        .post(app.url("/api/v2/jobs/users-imports"))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (
+        resp.status().as_u16(),
+        resp.json().await.unwrap_or_default(),
+    )
+}
+
+/// Polls the job until it completes.
+async fn finished(app: &TestApp, token: &str, id: &str) -> serde_json::Value {
+    for _ in 0..200 {
+        let (status, job) = call(app, token, "GET", &format!("/api/v2/jobs/{id}"), None).await;
+        assert_eq!(status, 200, "{job}");
+        if job["status"] == "completed" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the job did not complete");
+}
+
+#[tokio::test]
+async fn import_jobs_take_auth0s_form_and_report_totals_and_refused_lines() {
+    let app = spawn_app().await;
+    setup(&app).await;
+    let admin = admin_token(&app, &["create:users", "read:users"]).await;
+    let reader = admin_token(&app, &["read:users"]).await;
+    let bcrypt = bcrypt::hash_with_result("old auth0 password", 4)
+        .unwrap()
+        .format_for_version(bcrypt::Version::TwoB);
+    let file = format!(
+        "{}\n{{not json\n{}\n",
+        serde_json::json!({ "email": "dana@example.com", "email_verified": true, "user_id": "auth0|dana", "password_hash": bcrypt, "mfa_factors": [{ "totp": { "secret": "JBSWY3DPEHPK3PXP" } }] }),
+        serde_json::json!({ "email": EMAIL, "name": "Ada L." }),
+    );
+    // Out of order and bad input: no scope, no file, no connection.
+    let (status, _) = post_job(&app, &reader, &[("connection_id", "con_1")], Some(&file)).await;
+    assert_eq!(status, 403);
+    let (status, err) = post_job(&app, &admin, &[("connection_id", "con_1")], None).await;
+    assert_eq!(
+        (status, err["errorCode"].as_str()),
+        (400, Some("invalid_body")),
+        "{err}"
+    );
+    let (status, _) = post_job(&app, &admin, &[], Some(&file)).await;
+    assert_eq!(status, 400);
+    let (status, _) = call(&app, &reader, "GET", "/api/v2/jobs/job_nope", None).await;
+    assert_eq!(status, 404);
+
+    // Without upsert, the address that has a user is refused; the new one is created.
+    let (status, job) = post_job(
+        &app,
+        &admin,
+        &[("connection_id", "con_1"), ("external_id", "batch-1")],
+        Some(&file),
+    )
+    .await;
+    assert_eq!(status, 202, "{job}");
+    assert_eq!(job["type"], "users_import");
+    assert_eq!(job["external_id"], "batch-1");
+    let id = job["id"].as_str().unwrap().to_string();
+    let done = finished(&app, &reader, &id).await;
+    assert_eq!(
+        done["summary"],
+        serde_json::json!({ "failed": 2, "updated": 0, "inserted": 1, "total": 3 })
+    );
+    assert_eq!(done["percentage_done"], 100);
+    let (status, errors) = call(
+        &app,
+        &reader,
+        "GET",
+        &format!("/api/v2/jobs/{id}/errors"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(errors[0]["line"], 2);
+    assert_eq!(errors[1]["line"], 3);
+    assert_eq!(errors[1]["errors"][0]["code"], "DUPLICATED_USER");
+    assert!(
+        !errors.to_string().contains("not json"),
+        "lines are never echoed"
+    );
+    // The imported user is found by the Auth0 id.
+    let (status, dana) = call(&app, &reader, "GET", "/api/v2/users/auth0%7Cdana", None).await;
+    assert_eq!(
+        (status, dana["email"].as_str()),
+        (200, Some("dana@example.com"))
+    );
+
+    // With upsert, a second run updates Ada and adds nothing twice.
+    let (status, job) = post_job(
+        &app,
+        &admin,
+        &[("connection_id", "con_1"), ("upsert", "true")],
+        Some(&file),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let done = finished(&app, &reader, job["id"].as_str().unwrap()).await;
+    assert_eq!(
+        done["summary"],
+        serde_json::json!({ "failed": 1, "updated": 2, "inserted": 0, "total": 3 })
+    );
+    let ada = app.store.user_by_email(EMAIL).await.unwrap().unwrap();
+    assert_eq!(ada.name.as_deref(), Some("Ada L."));
+    let dana = app
+        .store
+        .user_by_email("dana@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(app.store.factors(&dana.id).await.unwrap().len(), 1);
+    assert_eq!(app.events("users.imported").await.len(), 2);
+    app.stop().await;
+}

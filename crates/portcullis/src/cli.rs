@@ -938,33 +938,23 @@ async fn import_auth0(
     };
     let lines = portcullis_core::import::auth0_file(&text);
     let terminal = std::io::stderr().is_terminal();
-    let (mut created, mut updated, mut failed, mut added) = (0u64, 0u64, 0u64, 0usize);
-    for (n, (line, user)) in lines.iter().enumerate() {
-        let done = match user {
-            Ok(u) => portcullis_core::import::auth0_user(&factors, u)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.clone()),
-        };
-        match done {
-            Ok(i) => {
-                if i.created {
-                    created += 1;
-                } else {
-                    updated += 1;
-                }
-                added += i.factors;
-            }
-            Err(why) => {
-                failed += 1;
-                // The line and the reason; never the line's content (it holds hashes).
-                eprintln!("{}", json!({ "line": line, "error": why }));
-            }
+    let total = lines.len();
+    let progress = |done: usize| {
+        if terminal && (done.is_multiple_of(1000) || done == total) {
+            eprintln!("{done} of {total} users");
         }
-        if terminal && (n + 1) % 1000 == 0 {
-            eprintln!("{} of {} users", n + 1, lines.len());
-        }
+    };
+    let report = portcullis_core::import::auth0_lines(&factors, &lines, true, &progress).await;
+    for (line, why) in &report.failed {
+        // The line and the reason; never the line's content (it holds hashes).
+        eprintln!("{}", json!({ "line": line, "error": why }));
     }
+    let (created, updated, failed, added) = (
+        report.created,
+        report.updated,
+        report.failed.len(),
+        report.factors,
+    );
     let totals =
         json!({ "created": created, "updated": updated, "failed": failed, "factors": added });
     let event = portcullis_core::model::AuditEvent {

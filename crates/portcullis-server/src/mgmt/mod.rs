@@ -6,6 +6,7 @@
 mod actions;
 pub(crate) mod apps;
 mod consents;
+mod jobs;
 pub(crate) mod logs;
 pub mod openapi;
 pub(crate) mod users;
@@ -164,6 +165,12 @@ pub fn routes() -> Router<AppState> {
             "/api/v2/actions/triggers/{trigger}/bindings",
             get(actions::bindings).patch(actions::set_bindings),
         )
+        .route(
+            "/api/v2/jobs/users-imports",
+            post(jobs::create).layer(axum::extract::DefaultBodyLimit::max(jobs::MAX_FILE)),
+        )
+        .route("/api/v2/jobs/{id}", get(jobs::get_one))
+        .route("/api/v2/jobs/{id}/errors", get(jobs::errors))
         .route("/api/v2/openapi.json", get(openapi::serve))
 }
 

@@ -565,7 +565,7 @@ impl Modify for Security {
 #[openapi(
     info(
         title = "Portcullis management and MFA APIs",
-        description = "An Auth0-compatible subset: users, factors, sessions, user grants (consents), enrolment tickets, logs, clients, APIs, client grants, post-login Actions; and the MFA API."
+        description = "An Auth0-compatible subset: users, factors, sessions, user grants (consents), enrolment tickets, logs, clients, APIs, client grants, post-login Actions, user import jobs; and the MFA API."
     ),
     paths(
         super::users::list,
@@ -611,6 +611,9 @@ impl Modify for Security {
         super::consents::list,
         super::consents::remove,
         super::consents::remove_for_user,
+        super::jobs::create,
+        super::jobs::get_one,
+        super::jobs::errors,
         super::actions::list,
         super::actions::create,
         super::actions::get_one,

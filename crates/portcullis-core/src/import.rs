@@ -10,7 +10,7 @@ use crate::authn::factors::Factors;
 use crate::crypto::{legacy, random};
 use crate::factor::FactorKind;
 use crate::factor::totp::TotpSecret;
-use crate::model::{Factor, User};
+use crate::model::{Factor, NewAccount, User};
 use crate::{Error, Result};
 
 /// What importing one user did.
@@ -83,6 +83,31 @@ fn factors(u: &Value) -> Result<Vec<NewFactor>> {
 /// earlier import is kept: only a user without a hash, or with an imported one, gets the file's.
 /// Without `upsert`, an address that already has a user is refused (Auth0's `DUPLICATED_USER`).
 pub async fn auth0_user(f: &Factors<'_>, u: &Value, upsert: bool) -> Result<Imported> {
+    match prepare(f, u, upsert).await? {
+        Step::Done(imported) => Ok(imported),
+        Step::New(account) => write_one(f, &account).await,
+    }
+}
+
+/// What one line comes to: an existing user brought up to date (written), or a new account
+/// checked and ready to write (left to the caller, which may write many in one transaction).
+enum Step {
+    Done(Imported),
+    New(NewAccount),
+}
+
+/// Writes one new account on its own, all or nothing.
+async fn write_one(f: &Factors<'_>, a: &NewAccount) -> Result<Imported> {
+    f.store.create_accounts(std::slice::from_ref(a)).await?;
+    Ok(Imported {
+        user_id: a.user.id.clone(),
+        created: true,
+        factors: a.factors.len(),
+    })
+}
+
+/// Checks one line and, for an existing user, applies it.
+async fn prepare(f: &Factors<'_>, u: &Value, upsert: bool) -> Result<Step> {
     if !u.is_object() {
         return Err(Error::Invalid("a user must be a JSON object".into()));
     }
@@ -162,16 +187,19 @@ pub async fn auth0_user(f: &Factors<'_>, u: &Value, upsert: bool) -> Result<Impo
     }
     if created {
         crate::identity::check_look_alike(f.store, &email, None).await?;
-        f.store.create_user(&user).await?;
     } else {
         f.store.update_user(&user).await?;
-    }
-    if let Some(a) = &alias {
-        f.store.set_user_alias(a, &user.id).await?;
+        if let Some(a) = &alias {
+            f.store.set_user_alias(a, &user.id).await?;
+        }
     }
     // A factor of a kind the user already has from an import is not added twice.
-    let have = f.store.factors(&user.id).await?;
-    let mut added = 0;
+    let have = if created {
+        Vec::new()
+    } else {
+        f.store.factors(&user.id).await?
+    };
+    let mut fresh = Vec::new();
     for (kind, secret, target) in new_factors {
         let imported_before = have.iter().any(|h| {
             h.active && h.kind == kind && h.detail["imported_from"] == "auth0" && h.target == target
@@ -202,14 +230,23 @@ pub async fn auth0_user(f: &Factors<'_>, u: &Value, upsert: bool) -> Result<Impo
             created_at: f.now,
             last_used_at: None,
         };
-        f.store.create_factor(&factor).await?;
-        added += 1;
+        fresh.push(factor);
     }
-    Ok(Imported {
+    if created {
+        return Ok(Step::New(NewAccount {
+            user,
+            alias,
+            factors: fresh,
+        }));
+    }
+    for factor in &fresh {
+        f.store.create_factor(factor).await?;
+    }
+    Ok(Step::Done(Imported {
         user_id: user.id,
         created,
-        factors: added,
-    })
+        factors: fresh.len(),
+    }))
 }
 
 /// The users of an Auth0 file: a JSON array (the bulk-import format), or one JSON object per
@@ -290,6 +327,35 @@ pub struct Report {
     pub failed: Vec<(usize, String)>,
 }
 
+/// New accounts written in one transaction (one commit for many users, not three per user).
+const BATCH: usize = 200;
+
+/// Writes the waiting new accounts in one transaction; if that fails (an address or alias taken
+/// meanwhile), each on its own, so only the lines at fault are refused.
+async fn flush(
+    f: &Factors<'_>,
+    batch: &mut Vec<(usize, NewAccount)>,
+    record: &(dyn Fn(usize, std::result::Result<Imported, String>) + Sync),
+) {
+    if batch.is_empty() {
+        return;
+    }
+    let accounts: Vec<NewAccount> = batch.iter().map(|(_, a)| a.clone()).collect();
+    let together = f.store.create_accounts(&accounts).await.is_ok();
+    for (line, account) in batch.drain(..) {
+        let outcome = if together {
+            Ok(Imported {
+                user_id: account.user.id.clone(),
+                created: true,
+                factors: account.factors.len(),
+            })
+        } else {
+            write_one(f, &account).await.map_err(|e| e.to_string())
+        };
+        record(line, outcome);
+    }
+}
+
 /// How many lines an import works on at once. Lines of one address always go through the same
 /// lane, in file order, so a file that names a user twice applies both in order.
 pub const LANES: usize = 8;
@@ -341,14 +407,31 @@ pub async fn auth0_lines(
     let runs = lanes.into_iter().map(|lane| {
         let (record, done) = (&record, &done);
         async move {
+            let mut batch: Vec<(usize, NewAccount)> = Vec::new();
             for (line, user) in lane {
-                let outcome = match user {
-                    Ok(u) => auth0_user(f, u, upsert).await.map_err(|e| e.to_string()),
-                    Err(e) => Err(e.clone()),
-                };
-                record(*line, outcome);
+                // A second line for an address waiting in the batch sees it written first.
+                let email = user.as_ref().ok().and_then(|u| u["email"].as_str());
+                if email.is_some_and(|e| {
+                    batch
+                        .iter()
+                        .any(|(_, a)| a.user.email.eq_ignore_ascii_case(e.trim()))
+                }) {
+                    flush(f, &mut batch, record).await;
+                }
+                match user {
+                    Ok(u) => match prepare(f, u, upsert).await {
+                        Ok(Step::Done(i)) => record(*line, Ok(i)),
+                        Ok(Step::New(account)) => batch.push((*line, account)),
+                        Err(e) => record(*line, Err(e.to_string())),
+                    },
+                    Err(e) => record(*line, Err(e.clone())),
+                }
+                if batch.len() >= BATCH {
+                    flush(f, &mut batch, record).await;
+                }
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             }
+            flush(f, &mut batch, record).await;
         }
     });
     futures_util::future::join_all(runs).await;

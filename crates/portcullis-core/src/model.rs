@@ -283,6 +283,18 @@ pub struct GrantContext {
     pub claims: ExtraClaims,
 }
 
+/// A new account as an import writes it: the user, the id it had in the system it came from,
+/// and its factors (secrets already sealed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    /// The user.
+    pub user: User,
+    /// Its id in the system it came from, kept as an alias.
+    pub alias: Option<String>,
+    /// Its factors.
+    pub factors: Vec<Factor>,
+}
+
 /// Custom claims from post-login Actions (`api.idToken.setCustomClaim`,
 /// `api.accessToken.setCustomClaim`), carried from a sign-in to the tokens it mints.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

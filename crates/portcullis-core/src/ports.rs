@@ -375,6 +375,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores (`Some`) or clears (`None`) a tenant setting, bumping the configuration version
     /// so every node reloads.
     async fn set_tenant_setting(&self, key: &str, value: Option<&str>, at: i64) -> Result<()>;
+    /// Creates many accounts (users, aliases, factors) in one transaction, all or none;
+    /// `Conflict` if an address or alias is taken.
+    async fn create_accounts(&self, accounts: &[crate::model::NewAccount]) -> Result<()>;
     /// Stores a new Action; `Conflict` if its name is taken. Bumps the configuration version.
     async fn create_action(&self, action: &crate::actions::Action) -> Result<()>;
     /// Replaces an Action by id (draft and deployed version); whether it existed; `Conflict` if

@@ -436,6 +436,46 @@ async fn commit_successor(
     tx.commit().await.map_err(db_err)
 }
 
+fn insert_user<'q>(u: &User) -> Result<Q<'q>> {
+    Ok(sqlx::query(
+        "INSERT INTO users (id, email, email_verified, name, password_hash, blocked, created_at, last_login,
+           user_metadata, app_metadata, email_skeleton)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(u.id.clone())
+    .bind(normalize_email(&u.email))
+    .bind(i64::from(u.email_verified))
+    .bind(u.name.clone())
+    .bind(u.password_hash.clone())
+    .bind(i64::from(u.blocked))
+    .bind(u.created_at)
+    .bind(u.last_login)
+    .bind(to_json(&u.user_metadata)?)
+    .bind(to_json(&u.app_metadata)?)
+    .bind(email_skeleton(&u.email)))
+}
+
+fn insert_factor<'q>(f: &Factor) -> Result<Q<'q>> {
+    Ok(sqlx::query(
+        "INSERT INTO factors (id, user_id, kind, name, secret_enc, target, credential_id, detail,
+                              sign_count, last_step, active, created_at, last_used_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(f.id.clone())
+    .bind(f.user_id.clone())
+    .bind(f.kind.as_str())
+    .bind(f.name.clone())
+    .bind(f.secret_enc.clone())
+    .bind(f.target.clone())
+    .bind(f.credential_id.clone())
+    .bind(to_json(&f.detail)?)
+    .bind(f.sign_count)
+    .bind(f.last_step)
+    .bind(i64::from(f.active))
+    .bind(f.created_at)
+    .bind(f.last_used_at))
+}
+
 fn insert_access<'q>(jti: &str, family_id: &str, expires_at: i64) -> Q<'q> {
     sqlx::query("INSERT INTO access_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)")
         .bind(jti.to_string())
@@ -553,26 +593,7 @@ impl Store for SqlStore {
     }
 
     async fn create_user(&self, u: &User) -> Result<()> {
-        self.exec(
-            sqlx::query(
-                "INSERT INTO users (id, email, email_verified, name, password_hash, blocked, created_at, last_login,
-                   user_metadata, app_metadata, email_skeleton)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(u.id.clone())
-            .bind(normalize_email(&u.email))
-            .bind(i64::from(u.email_verified))
-            .bind(u.name.clone())
-            .bind(u.password_hash.clone())
-            .bind(i64::from(u.blocked))
-            .bind(u.created_at)
-            .bind(u.last_login)
-            .bind(to_json(&u.user_metadata)?)
-            .bind(to_json(&u.app_metadata)?)
-            .bind(email_skeleton(&u.email)),
-        )
-        .await
-        .map(|_| ())
+        self.exec(insert_user(u)?).await.map(|_| ())
     }
 
     async fn users_page(
@@ -1479,28 +1500,7 @@ impl Store for SqlStore {
     }
 
     async fn create_factor(&self, f: &Factor) -> Result<()> {
-        self.exec(
-            sqlx::query(
-                "INSERT INTO factors (id, user_id, kind, name, secret_enc, target, credential_id, detail,
-                                      sign_count, last_step, active, created_at, last_used_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(f.id.clone())
-            .bind(f.user_id.clone())
-            .bind(f.kind.as_str())
-            .bind(f.name.clone())
-            .bind(f.secret_enc.clone())
-            .bind(f.target.clone())
-            .bind(f.credential_id.clone())
-            .bind(to_json(&f.detail)?)
-            .bind(f.sign_count)
-            .bind(f.last_step)
-            .bind(i64::from(f.active))
-            .bind(f.created_at)
-            .bind(f.last_used_at),
-        )
-        .await
-        .map(|_| ())
+        self.exec(insert_factor(f)?).await.map(|_| ())
     }
 
     async fn factors(&self, user_id: &str) -> Result<Vec<Factor>> {
@@ -2371,6 +2371,24 @@ impl Store for SqlStore {
         };
         self.write_tx(true, vec![statement]).await?;
         Ok(())
+    }
+
+    async fn create_accounts(&self, accounts: &[NewAccount]) -> Result<()> {
+        let mut statements = Vec::with_capacity(accounts.len() * 3);
+        for a in accounts {
+            statements.push(insert_user(&a.user)?);
+            if let Some(alias) = &a.alias {
+                statements.push(
+                    sqlx::query("INSERT INTO user_aliases (alias, user_id) VALUES ($1, $2)")
+                        .bind(alias.clone())
+                        .bind(a.user.id.clone()),
+                );
+            }
+            for f in &a.factors {
+                statements.push(insert_factor(f)?);
+            }
+        }
+        self.write_tx(false, statements).await.map(|_| ())
     }
 
     async fn create_action(&self, a: &portcullis_core::actions::Action) -> Result<()> {

@@ -119,6 +119,7 @@ both_engines!(
     user_aliases_name_one_user_and_go_with_them,
     actions_stored_renamed_deleted_and_logins_counted,
     client_grants_created_once_under_a_race,
+    accounts_created_together_all_or_nothing,
 );
 
 /// A sweep budget that never stops a test's sweep.
@@ -1811,4 +1812,36 @@ async fn client_grants_created_once_under_a_race(s: &SqlStore) {
     // Replacing stays the upsert's job.
     s.put_client_grant(&grant(vec![])).await.unwrap();
     assert!(s.list_client_grants().await.unwrap()[0].scopes.is_empty());
+}
+
+async fn accounts_created_together_all_or_nothing(s: &SqlStore) {
+    let account = |id: &str, email: &str, alias: &str| NewAccount {
+        user: user(id, email),
+        alias: Some(alias.into()),
+        factors: vec![],
+    };
+    s.create_accounts(&[
+        account("u1", "a@example.com", "auth0|a"),
+        account("u2", "b@example.com", "auth0|b"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(s.user_by_alias("auth0|b").await.unwrap().unwrap().id, "u2");
+    // One alias taken: none of the batch is written, and the store goes on.
+    let err = s
+        .create_accounts(&[
+            account("u3", "c@example.com", "auth0|c"),
+            account("u4", "d@example.com", "auth0|a"),
+        ])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, portcullis_core::Error::Conflict(_)),
+        "{err:?}"
+    );
+    assert!(s.user_by_email("c@example.com").await.unwrap().is_none());
+    s.create_accounts(&[account("u3", "c@example.com", "auth0|c")])
+        .await
+        .unwrap();
+    assert_eq!(s.user_by_alias("auth0|c").await.unwrap().unwrap().id, "u3");
 }

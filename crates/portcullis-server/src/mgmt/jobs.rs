@@ -213,23 +213,27 @@ async fn run(state: AppState, mut stored: Stored, text: String, admin_id: String
     let total = lines.len();
     stored.job.status = "processing".into();
     save(&state, &stored).await;
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let progress = |n: usize| done.store(n, std::sync::atomic::Ordering::Relaxed);
-    let factors = state.factors();
-    let import =
-        portcullis_core::import::auth0_lines(&factors, &lines, stored.job.upsert, &progress);
-    tokio::pin!(import);
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-    let report = loop {
-        tokio::select! {
-            report = &mut import => break report,
-            _ = tick.tick() => {
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // Progress is written by a task of its own: a write awaited beside the import in one task
+    // would wait for the writer connection an unpolled import transaction holds.
+    let saver = {
+        let (state, done, mut stored) = (state.clone(), done.clone(), stored.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
                 let n = done.load(std::sync::atomic::Ordering::Relaxed);
                 stored.job.percentage_done = percent(n, total);
                 save(&state, &stored).await;
             }
-        }
+        })
     };
+    let progress = |n: usize| done.store(n, std::sync::atomic::Ordering::Relaxed);
+    let factors = state.factors();
+    let report =
+        portcullis_core::import::auth0_lines(&factors, &lines, stored.job.upsert, &progress).await;
+    saver.abort();
+    let _ = saver.await;
     stored.job.status = "completed".into();
     stored.job.percentage_done = 100;
     stored.job.summary = Some(SummaryDoc {

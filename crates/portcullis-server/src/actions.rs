@@ -819,3 +819,107 @@ impl std::fmt::Display for ActionRef {
         }
     }
 }
+
+/// Creates the Action `name` or gives it new source, sets the secrets given (keeping the others),
+/// deploys it (refused, with nothing deployed, if it does not load) and, with `bind`, runs it
+/// last at post-login if it is not bound yet. The CLI's `action deploy` and the console's form.
+#[allow(clippy::too_many_arguments)]
+pub async fn save_and_deploy(
+    store: &dyn Store,
+    master: &MasterKeys,
+    limits: portcullis_actions::Limits,
+    name: &str,
+    code: String,
+    secrets: Vec<(String, String)>,
+    bind_it: bool,
+    now: i64,
+) -> portcullis_core::Result<Action> {
+    let existing = store
+        .list_actions()
+        .await?
+        .into_iter()
+        .find(|a| a.name == name);
+    let mut given: Vec<SecretInput> = secrets
+        .into_iter()
+        .map(|(name, value)| SecretInput {
+            name,
+            value: Some(value),
+        })
+        .collect();
+    if let Some(a) = &existing {
+        for s in &a.secrets {
+            if !given.iter().any(|g| g.name == s.name) {
+                given.push(SecretInput {
+                    name: s.name.clone(),
+                    value: None,
+                });
+            }
+        }
+    }
+    let draft = Draft {
+        name: Some(name.to_string()),
+        code: Some(code),
+        secrets: Some(given),
+        runtime: None,
+    };
+    let id = match existing {
+        Some(a) => {
+            update(store, master, &a.id, draft, now).await?;
+            a.id
+        }
+        None => create(store, master, draft, now).await?.id,
+    };
+    let deployed = deploy(store, limits, &id, now)
+        .await?
+        .ok_or_else(|| portcullis_core::Error::NotFound(format!("The Action {name:?}")))?;
+    if bind_it {
+        move_binding(store, &id, Move::Append, now).await?;
+    }
+    Ok(deployed)
+}
+
+/// A change to where one Action stands at post-login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// Bound last, if it is not bound.
+    Append,
+    /// No longer bound.
+    Remove,
+    /// One place earlier.
+    Earlier,
+}
+
+/// Moves one Action in the post-login order, keeping the others' places and names.
+pub async fn move_binding(
+    store: &dyn Store,
+    id: &str,
+    how: Move,
+    now: i64,
+) -> portcullis_core::Result<()> {
+    let mut list = named_bindings(store).await?;
+    let at = list.iter().position(|b| b.action_id == id);
+    match (how, at) {
+        (Move::Append, None) => {
+            let action = store
+                .action(id)
+                .await?
+                .ok_or_else(|| portcullis_core::Error::NotFound(format!("The Action {id:?}")))?;
+            if action.deployed.is_none() {
+                return Err(invalid(format!(
+                    "the Action {:?} has no deployed version; deploy it first",
+                    action.name
+                )));
+            }
+            list.push(Binding {
+                action_id: action.id,
+                display_name: action.name,
+            });
+        }
+        (Move::Remove, Some(i)) => {
+            list.remove(i);
+        }
+        (Move::Earlier, Some(i)) if i > 0 => list.swap(i - 1, i),
+        _ => return Ok(()),
+    }
+    set_bindings(store, &list, now).await
+}

@@ -53,6 +53,11 @@ impl Params {
     pub fn owned(&self, key: &str) -> Option<String> {
         self.get(key).map(str::to_string)
     }
+
+    /// Drops a parameter (a secret a page must not echo back).
+    pub fn remove(&mut self, key: &str) {
+        self.0.remove(key);
+    }
 }
 
 /// A cookie from the request.

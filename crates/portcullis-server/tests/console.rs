@@ -222,6 +222,7 @@ async fn console_pages_carry_csp_and_no_store_and_forms_need_csrf() {
         "/admin/apps",
         &format!("/admin/apps/{}", w.client),
         "/admin/apis",
+        "/admin/actions",
     ] {
         let resp = w.admin.get(w.app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{path}");
@@ -1727,4 +1728,137 @@ async fn only_admins_manage_apps_and_eighty_rotations_leave_one_secret() {
         working, 1,
         "exactly one of the eighty secrets is the stored one"
     );
+}
+
+#[tokio::test]
+async fn actions_are_checked_deployed_ordered_and_deleted_in_the_console() {
+    let w = world().await;
+    let code = "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('tier', event.secrets.TIER); };";
+    // Source that does not load is refused: the error is shown, the source kept, the secret not.
+    let bad = w_submit(
+        &w,
+        "/admin/actions",
+        &[
+            ("op", "deploy"),
+            ("name", "tier"),
+            ("code", "exports.onExecutePostLogin = ("),
+            ("secrets", "TIER=s3cret-value"),
+            ("bind", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    assert!(bad.body.contains("exports.onExecutePostLogin = ("));
+    assert!(
+        !bad.body.contains("s3cret-value"),
+        "secrets are never echoed"
+    );
+    assert!(w.app.state.snapshot().post_login.is_empty());
+    let ok = w_submit(
+        &w,
+        "/admin/actions",
+        &[
+            ("op", "deploy"),
+            ("name", "tier"),
+            ("code", code),
+            ("secrets", "TIER=s3cret-value"),
+            ("bind", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        ok.location.as_deref(),
+        Some("/admin/actions?done=deployed"),
+        "{}",
+        ok.body
+    );
+    let running = w.app.state.snapshot().post_login.clone();
+    assert_eq!(running.scripts().len(), 1);
+    assert_eq!(running.scripts()[0].secrets["TIER"], "s3cret-value");
+    let listed = get(&w.admin, &w.app, "/admin/actions?done=deployed").await;
+    assert!(listed.body.contains("version 1"), "{}", listed.body);
+    assert!(!listed.body.contains("s3cret-value"));
+    let event = w.app.events("action.deployed").await;
+    assert_eq!(event[0].event.detail["admin_id"], w.admin_id);
+    // A second Action runs after the first; "Run earlier" puts it first.
+    let second = w_submit(
+        &w,
+        "/admin/actions",
+        &[
+            ("op", "deploy"),
+            ("name", "second"),
+            ("code", "exports.onExecutePostLogin = async () => {};"),
+            ("bind", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        second.location.as_deref(),
+        Some("/admin/actions?done=deployed")
+    );
+    let names = |w: &World| -> Vec<String> {
+        w.app
+            .state
+            .snapshot()
+            .post_login
+            .scripts()
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
+    };
+    assert_eq!(names(&w), ["tier", "second"]);
+    let second_id = w
+        .app
+        .store
+        .list_actions()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "second")
+        .unwrap()
+        .id;
+    let moved = w_submit(
+        &w,
+        "/admin/actions",
+        &[("op", "earlier"), ("id", &second_id)],
+    )
+    .await;
+    assert_eq!(moved.location.as_deref(), Some("/admin/actions?done=moved"));
+    assert_eq!(names(&w), ["second", "tier"]);
+    let unbound = w_submit(
+        &w,
+        "/admin/actions",
+        &[("op", "unbind"), ("id", &second_id)],
+    )
+    .await;
+    assert_eq!(
+        unbound.location.as_deref(),
+        Some("/admin/actions?done=moved")
+    );
+    assert_eq!(names(&w), ["tier"]);
+    // Deleting a bound Action unbinds it; twice is a 404.
+    let tier_id = w
+        .app
+        .store
+        .list_actions()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "tier")
+        .unwrap()
+        .id;
+    let deleted = w_submit(&w, "/admin/actions", &[("op", "delete"), ("id", &tier_id)]).await;
+    assert_eq!(
+        deleted.location.as_deref(),
+        Some("/admin/actions?done=deleted")
+    );
+    assert!(w.app.state.snapshot().post_login.is_empty());
+    let again = w_submit(&w, "/admin/actions", &[("op", "delete"), ("id", &tier_id)]).await;
+    assert_eq!(again.status, 404);
+    // A support role reads the page but changes nothing.
+    grant(&w.app, EMAIL, Some(Role::Support)).await;
+    let refused = w_submit(&w, "/admin/actions", &[("op", "bind"), ("id", &second_id)]).await;
+    assert_eq!(refused.status, 403);
+    assert!(w.app.state.snapshot().post_login.is_empty());
 }

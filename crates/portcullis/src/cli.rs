@@ -752,7 +752,7 @@ async fn action(
     clock: &dyn Clock,
     command: ActionCommand,
 ) -> anyhow::Result<()> {
-    use portcullis_server::actions::{self as actions, ActionRef, Draft, SecretInput};
+    use portcullis_server::actions::{self as actions, ActionRef};
     let by_name = |all: &[portcullis_core::actions::Action], name: &str| {
         all.iter().find(|a| a.name == name).cloned()
     };
@@ -770,55 +770,25 @@ async fn action(
             } else {
                 std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
             };
-            let master = master(settings)?;
-            let now = clock.now();
-            let existing = by_name(&store.list_actions().await?, &name);
             let mut given = Vec::new();
             for pair in &secrets {
                 let (k, v) = pair
                     .split_once('=')
                     .with_context(|| "--secret takes KEY=VALUE".to_string())?;
-                given.push(SecretInput {
-                    name: k.to_string(),
-                    value: Some(v.to_string()),
-                });
+                given.push((k.to_string(), v.to_string()));
             }
-            // Secrets not named on the command line keep their values.
-            if let Some(a) = &existing {
-                for s in &a.secrets {
-                    if !given.iter().any(|g| g.name == s.name) {
-                        given.push(SecretInput {
-                            name: s.name.clone(),
-                            value: None,
-                        });
-                    }
-                }
-            }
-            let draft = Draft {
-                name: Some(name.clone()),
-                code: Some(code),
-                secrets: Some(given),
-                runtime: None,
-            };
-            let id = match existing {
-                Some(a) => {
-                    actions::update(store, &master, &a.id, draft, now).await?;
-                    a.id
-                }
-                None => actions::create(store, &master, draft, now).await?.id,
-            };
-            let deployed = actions::deploy(store, settings.actions.limits(), &id, now)
-                .await?
-                .with_context(|| format!("the Action {name} disappeared"))?;
-            let bound = actions::named_bindings(store).await?;
-            if bind && !bound.iter().any(|b| b.action_id == id) {
-                let mut refs: Vec<(ActionRef, Option<String>)> = bound
-                    .into_iter()
-                    .map(|b| (ActionRef::Id(b.action_id), Some(b.display_name)))
-                    .collect();
-                refs.push((ActionRef::Id(id.clone()), None));
-                actions::bind(store, &refs, now).await?;
-            }
+            let deployed = actions::save_and_deploy(
+                store,
+                &master(settings)?,
+                settings.actions.limits(),
+                &name,
+                code,
+                given,
+                bind,
+                clock.now(),
+            )
+            .await?;
+            let id = deployed.id.clone();
             let version = deployed.deployed.as_ref().map(|d| d.number);
             record(
                 settings,

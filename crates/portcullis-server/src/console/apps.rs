@@ -27,7 +27,7 @@ const ALGS: [&str; 3] = ["RS256", "ES256", "EdDSA"];
 
 #[derive(Deserialize, Default)]
 pub(crate) struct DoneQuery {
-    done: Option<String>,
+    pub(crate) done: Option<String>,
 }
 
 struct ClientRow {

@@ -15,6 +15,7 @@ macro_rules! inside {
     };
 }
 
+mod actions;
 mod apps;
 mod dashboard;
 mod logs;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/apis", get(apps::apis).post(apps::create_api))
         .route("/admin/apis/{id}", get(apps::api).post(apps::act_api))
         .route("/admin/policy", get(policy::show).post(policy::save))
+        .route("/admin/actions", get(actions::list).post(actions::act))
         .route("/admin/settings", get(settings::show))
         .route("/admin/logs", get(logs::list))
         .route("/admin/logs/export", get(logs::export))

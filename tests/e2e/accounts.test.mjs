@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { launch, password, step, stepAfter, totp, screenshotter } from './helpers.mjs';
+import { launch, onSecurityPage, password, signOut, step, stepAfter, totp, screenshotter } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
@@ -43,11 +43,6 @@ async function newestMail(page, to, subject) {
     .filter({ hasText: subject })
     .first();
   return (await article.locator('pre').first().textContent()).trim();
-}
-
-async function onSecurityPage(page) {
-  await page.waitForURL(/\/u\/account\/security$/);
-  await page.getByRole('heading', { name: 'Security', exact: true }).waitFor();
 }
 
 test('sign up, verify the address, enrol TOTP, reset the password with TOTP, sign in', async () => {
@@ -97,10 +92,7 @@ test('sign up, verify the address, enrol TOTP, reset the password with TOTP, sig
   assert.match(await page.getByRole('table', { name: 'Sign-in methods' }).textContent(), /Authenticator app/);
 
   // Forgotten password: the link from the email, then the TOTP code, then the new password.
-  await page.getByRole('link', { name: 'Sign out' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.goto(`${issuer}/u/account/security`);
-  await page.waitForURL(/\/u\/login/);
+  await signOut(page, issuer);
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Send the link' }).click();

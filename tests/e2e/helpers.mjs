@@ -1,5 +1,6 @@
 // What the browser journeys share: Chromium as the brief says to start it, TOTP codes as an
-// authenticator app computes them, a CDP virtual platform authenticator, and the sign-in form.
+// authenticator app computes them, a CDP virtual platform authenticator, the sign-in form, the
+// security page and signing out, and a management API token from the dev server's admin client.
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -81,6 +82,41 @@ export async function anotherDevice(cdp) {
   await cdp.send('Emulation.setUserAgentOverride', {
     userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Device/${devices}`,
   });
+}
+
+/** Waits for the self-service security page (signed in). */
+export async function onSecurityPage(page) {
+  await page.waitForURL(/\/u\/account\/security$/);
+  await page.getByRole('heading', { name: 'Security', exact: true }).waitFor();
+}
+
+/** Signs out from the security page; the next visit asks to sign in again. */
+export async function signOut(page, issuer) {
+  await page.goto(`${issuer}/u/account/security`);
+  await page.getByRole('link', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.goto(`${issuer}/u/account/security`);
+  await page.waitForURL(/\/u\/login/);
+}
+
+/** The secret of the management API client (`portcullis-admin`) the dev server printed once. */
+export function managementSecret(dev) {
+  return dev.output.match(/Management API client created[\s\S]*?client_secret:\s+(\S+)/)[1];
+}
+
+/** A management API access token for the dev server's `portcullis-admin` (client credentials). */
+export async function managementToken(dev) {
+  const res = await fetch(`${dev.issuer}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'portcullis-admin',
+      client_secret: managementSecret(dev),
+      audience: `${dev.issuer}/api/v2/`,
+    }),
+  });
+  if (!res.ok) throw new Error(`no management token: ${res.status} ${await res.text()}`);
+  return (await res.json()).access_token;
 }
 
 /** A free TCP port on loopback. */

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { anotherDevice, launch, password, platformAuthenticator, step, totp, screenshotter } from './helpers.mjs';
+import {
+  anotherDevice, launch, onSecurityPage, password, platformAuthenticator, signOut as signOutOf, step, totp, screenshotter,
+} from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
@@ -37,16 +39,7 @@ let presence = async () => {};
 
 async function signOut(page) {
   await presence(false);
-  await page.goto(`${issuer}/u/account/security`);
-  await page.getByRole('link', { name: 'Sign out' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.goto(`${issuer}/u/account/security`);
-  assert.match(page.url(), /\/u\/login/);
-}
-
-async function onSecurityPage(page) {
-  await page.waitForURL(/\/u\/account\/security$/);
-  await page.getByRole('heading', { name: 'Security', exact: true }).waitFor();
+  await signOutOf(page, issuer);
 }
 
 test('password, TOTP, passkey, recovery code and the security page in Chromium', async () => {

@@ -11,7 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { anotherDevice, freePort, launch, password, platformAuthenticator, step, stepAfter, totp, screenshotter } from './helpers.mjs';
+import {
+  anotherDevice, freePort, launch, managementSecret, managementToken, password, platformAuthenticator, step, stepAfter,
+  totp, screenshotter,
+} from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
@@ -64,7 +67,7 @@ before(async () => {
     '--post-logout-redirect-uri', app,
     '--backchannel-logout-uri', `${app}/api/backchannel-logout`,
   ]);
-  const admin = dev.output.match(/Management API client created[\s\S]*?client_secret:\s+(\S+)/)[1];
+  const admin = managementSecret(dev);
   nextEnv = {
     PORTCULLIS_ISSUER: dev.issuer,
     PORTCULLIS_CLIENT_ID: client.client_id,
@@ -103,9 +106,8 @@ async function signedOut(page) {
 
 /** Answers `/u/mfa` with the method named, switching to it if another is offered first. */
 async function recentLogs() {
-  const admin = dev.output.match(/Management API client created[\s\S]*?client_secret:\s+(\S+)/)[1];
-  const t = await (await fetch(`${dev.issuer}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'portcullis-admin', client_secret: admin, audience: `${dev.issuer}/api/v2/` }) })).json();
-  const logs = await (await fetch(`${dev.issuer}/api/v2/logs?per_page=12`, { headers: { authorization: `Bearer ${t.access_token}` } })).json();
+  const token = await managementToken(dev);
+  const logs = await (await fetch(`${dev.issuer}/api/v2/logs?per_page=12`, { headers: { authorization: `Bearer ${token}` } })).json();
   return logs.map((l) => `${l.type} ${JSON.stringify(l.details)} ${l.user_agent}`).join('\n');
 }
 

@@ -26,7 +26,14 @@ pub struct Imported {
 
 /// The hash to store from a user's `password_hash` (bcrypt) or `custom_password_hash`.
 fn password_hash(u: &Value) -> Result<Option<String>> {
-    match (u.get("password_hash"), u.get("custom_password_hash")) {
+    // Auth0's password-hash export (the file its support sends) names it `passwordHash`.
+    let plain = u.get("password_hash").or_else(|| u.get("passwordHash"));
+    if u.get("password_hash").is_some() && u.get("passwordHash").is_some() {
+        return Err(Error::Invalid(
+            "password_hash and passwordHash exclude each other".into(),
+        ));
+    }
+    match (plain, u.get("custom_password_hash")) {
         (Some(_), Some(_)) => Err(Error::Invalid(
             "password_hash and custom_password_hash exclude each other".into(),
         )),
@@ -41,6 +48,23 @@ fn password_hash(u: &Value) -> Result<Option<String>> {
         (None, Some(custom)) => legacy::from_auth0(custom).map(Some),
         (None, None) => Ok(None),
     }
+}
+
+/// The id the user had at Auth0: `user_id`, or the password-hash export's `_id.$oid` (a
+/// database user's id is `auth0|` and it).
+fn alias(u: &Value) -> Option<String> {
+    u["user_id"]
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| u["_id"]["$oid"].as_str().map(|oid| format!("auth0|{oid}")))
+}
+
+/// A line's address as lanes and duplicates compare it.
+fn address(u: &Value) -> String {
+    u["email"]
+        .as_str()
+        .map(|e| e.trim().to_lowercase())
+        .unwrap_or_default()
 }
 
 /// A factor from `mfa_factors`: its kind, a TOTP secret, or a phone or address.
@@ -138,7 +162,7 @@ async fn prepare(f: &Factors<'_>, u: &Value, upsert: bool) -> Result<Step> {
         }
     };
     let (user_metadata, app_metadata) = (metadata("user_metadata")?, metadata("app_metadata")?);
-    let alias = u["user_id"].as_str().map(str::to_string);
+    let alias = alias(u);
     if let Some(a) = &alias
         && let Some(owner) = f.store.user_by_alias(a).await?
         && owner.email != email
@@ -252,6 +276,8 @@ async fn prepare(f: &Factors<'_>, u: &Value, upsert: bool) -> Result<Step> {
 /// The users of an Auth0 file: a JSON array (the bulk-import format), or one JSON object per
 /// line (the export). Each is `(line or position, the user or why it does not parse)`.
 pub fn auth0_file(text: &str) -> Vec<(usize, std::result::Result<Value, String>)> {
+    // A byte-order mark, as some editors on Windows save, is not part of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('[') {
         return match serde_json::from_str::<Vec<Value>>(text) {
             Ok(users) => users
@@ -273,6 +299,20 @@ pub fn auth0_file(text: &str) -> Vec<(usize, std::result::Result<Value, String>)
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_password_hash_export_and_a_byte_order_mark_are_read() {
+        let lines = auth0_file(
+            "\u{feff}{\"_id\":{\"$oid\":\"5dea\"},\"email\":\"a@x.test\",\"passwordHash\":\"$2b$10$abc\"}\n",
+        );
+        let u = lines[0].1.as_ref().unwrap();
+        assert_eq!(password_hash(u).unwrap().as_deref(), Some("$2b$10$abc"));
+        assert_eq!(u["_id"]["$oid"], "5dea");
+        assert!(
+            password_hash(&json!({ "passwordHash": "$2b$x", "password_hash": "$2b$y" })).is_err()
+        );
+        assert!(password_hash(&json!({ "passwordHash": "plain" })).is_err());
+    }
 
     #[test]
     fn files_are_arrays_or_one_user_per_line() {
@@ -371,16 +411,31 @@ pub async fn auth0_lines(
 ) -> Report {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    // An Auth0 id given for two addresses: the first line keeps it, so the outcome does not
+    // depend on which lane writes first.
+    let mut owners: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut refused: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+    for (line, user) in lines {
+        let Some((a, u)) = user.as_ref().ok().and_then(|u| Some((alias(u)?, u))) else {
+            continue;
+        };
+        match owners.get(&a) {
+            Some(first) if *first != address(u) => {
+                refused.insert(
+                    *line,
+                    format!("user_id {a} is given for another address earlier in the file"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                owners.insert(a, address(u));
+            }
+        }
+    }
     let mut lanes: Vec<Vec<&(usize, std::result::Result<Value, String>)>> =
         (0..LANES).map(|_| Vec::new()).collect();
     for line in lines {
-        let email = line
-            .1
-            .as_ref()
-            .ok()
-            .and_then(|u| u["email"].as_str())
-            .map(|e| e.trim().to_lowercase())
-            .unwrap_or_default();
+        let email = line.1.as_ref().map(address).unwrap_or_default();
         let lane = email.bytes().fold(0usize, |h, b| {
             h.wrapping_mul(31).wrapping_add(usize::from(b))
         }) % LANES;
@@ -405,7 +460,7 @@ pub async fn auth0_lines(
         }
     };
     let runs = lanes.into_iter().map(|lane| {
-        let (record, done) = (&record, &done);
+        let (record, done, refused) = (&record, &done, &refused);
         async move {
             let mut batch: Vec<(usize, NewAccount)> = Vec::new();
             for (line, user) in lane {
@@ -419,6 +474,9 @@ pub async fn auth0_lines(
                     flush(f, &mut batch, record).await;
                 }
                 match user {
+                    _ if refused.contains_key(line) => {
+                        record(*line, Err(refused[line].clone()));
+                    }
                     Ok(u) => match prepare(f, u, upsert).await {
                         Ok(Step::Done(i)) => record(*line, Ok(i)),
                         Ok(Step::New(account)) => batch.push((*line, account)),

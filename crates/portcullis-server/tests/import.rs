@@ -190,10 +190,12 @@ async fn import_jobs_take_auth0s_form_and_report_totals_and_refused_lines() {
         .format_for_version(bcrypt::Version::TwoB);
     // Erin claims Dana's Auth0 id: whichever batch writes it, Erin is refused and not written.
     let file = format!(
-        "{}\n{{not json\n{}\n{}\n",
+        "{}\n{{not json\n{}\n{}\n{}\n",
         serde_json::json!({ "email": "dana@example.com", "email_verified": true, "user_id": "auth0|dana", "password_hash": bcrypt, "mfa_factors": [{ "totp": { "secret": "JBSWY3DPEHPK3PXP" } }] }),
         serde_json::json!({ "email": EMAIL, "name": "Ada L." }),
         serde_json::json!({ "email": "erin@example.com", "user_id": "auth0|dana" }),
+        // A line of Auth0's password-hash export: `_id.$oid` and `passwordHash`.
+        serde_json::json!({ "_id": { "$oid": "5dea0a1b2c3d4e5f6a7b8c9d" }, "email": "fay@example.com", "passwordHash": bcrypt, "connection": "Username-Password-Authentication" }),
     );
     // Out of order and bad input: no scope, no file, no connection.
     let (status, _) = post_job(&app, &reader, &[("connection_id", "con_1")], Some(&file)).await;
@@ -224,7 +226,7 @@ async fn import_jobs_take_auth0s_form_and_report_totals_and_refused_lines() {
     let done = finished(&app, &reader, &id).await;
     assert_eq!(
         done["summary"],
-        serde_json::json!({ "failed": 3, "updated": 0, "inserted": 1, "total": 4 })
+        serde_json::json!({ "failed": 3, "updated": 0, "inserted": 2, "total": 5 })
     );
     assert!(
         app.store
@@ -250,6 +252,25 @@ async fn import_jobs_take_auth0s_form_and_report_totals_and_refused_lines() {
         !errors.to_string().contains("not json"),
         "lines are never echoed"
     );
+    let (status, fay) = call(
+        &app,
+        &reader,
+        "GET",
+        "/api/v2/users/auth0%7C5dea0a1b2c3d4e5f6a7b8c9d",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, fay["email"].as_str()),
+        (200, Some("fay@example.com"))
+    );
+    let fay = app
+        .store
+        .user_by_email("fay@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(fay.password_hash.unwrap().starts_with("$2b$"));
     // The imported user is found by the Auth0 id.
     let (status, dana) = call(&app, &reader, "GET", "/api/v2/users/auth0%7Cdana", None).await;
     assert_eq!(
@@ -269,7 +290,7 @@ async fn import_jobs_take_auth0s_form_and_report_totals_and_refused_lines() {
     let done = finished(&app, &reader, job["id"].as_str().unwrap()).await;
     assert_eq!(
         done["summary"],
-        serde_json::json!({ "failed": 2, "updated": 2, "inserted": 0, "total": 4 })
+        serde_json::json!({ "failed": 2, "updated": 3, "inserted": 0, "total": 5 })
     );
     let ada = app.store.user_by_email(EMAIL).await.unwrap().unwrap();
     assert_eq!(ada.name.as_deref(), Some("Ada L."));

@@ -939,7 +939,12 @@ async fn import_auth0(
     portcullis_core::audit::append(store, &master, &event).await?;
     print(totals);
     if failed > 0 {
-        bail!("{failed} users were not imported (reasons above)");
+        let users = if failed == 1 {
+            "user was"
+        } else {
+            "users were"
+        };
+        bail!("{failed} {users} not imported (reasons above)");
     }
     Ok(())
 }

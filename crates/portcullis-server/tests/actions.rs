@@ -312,6 +312,8 @@ async fn an_endless_action_is_stopped_and_the_server_keeps_serving() {
         "exports.onExecutePostLogin = async () => { while (true) {} };",
     )
     .await;
+    // client_credentials has no user: the Actions never run for it.
+    admin_token(&app, &["read:actions"]).await;
     let page = password_step(&browser(), &app, &web.0, "").await;
     assert_eq!(page.status, 500, "{:?}", page.location);
     assert!(page.body.contains("stopped after 100 ms"), "{}", page.body);

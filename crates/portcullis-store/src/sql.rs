@@ -706,12 +706,18 @@ impl Store for SqlStore {
     }
 
     async fn set_last_login(&self, id: &str, at: i64) -> Result<()> {
-        self.exec(
-            sqlx::query(
-                "UPDATE users SET last_login = $1, logins_count = logins_count + 1 WHERE id = $2",
-            )
-            .bind(at)
-            .bind(id.to_string()),
+        self.write_tx(
+            false,
+            vec![
+                sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
+                    .bind(at)
+                    .bind(id.to_string()),
+                sqlx::query(
+                    "INSERT INTO user_logins (user_id, count) SELECT id, 1 FROM users WHERE id = $1
+                     ON CONFLICT (user_id) DO UPDATE SET count = user_logins.count + 1",
+                )
+                .bind(id.to_string()),
+            ],
         )
         .await
         .map(|_| ())
@@ -2460,12 +2466,12 @@ impl Store for SqlStore {
     async fn logins_count(&self, user_id: &str) -> Result<i64> {
         let row = self
             .fetch_optional(
-                sqlx::query("SELECT logins_count FROM users WHERE id = $1")
+                sqlx::query("SELECT count FROM user_logins WHERE user_id = $1")
                     .bind(user_id.to_string()),
             )
             .await?;
         Ok(match row {
-            Some(r) => rows::opt_i64(&r, "logins_count")?.unwrap_or(0),
+            Some(r) => rows::opt_i64(&r, "count")?.unwrap_or(0),
             None => 0,
         })
     }

@@ -10,5 +10,10 @@ CREATE TABLE actions (
     updated_at BIGINT NOT NULL
 );
 
--- Auth0's event.stats.logins_count, counted where the last sign-in is written.
-ALTER TABLE users ADD COLUMN logins_count BIGINT NOT NULL DEFAULT 0;
+-- Auth0's event.stats.logins_count, counted where the last sign-in is written. A table of its own,
+-- not a column of users: a node of the previous release keeps prepared `SELECT * FROM users`
+-- statements, and PostgreSQL refuses to run a cached plan whose result type a new column changed.
+CREATE TABLE user_logins (
+    user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    count BIGINT NOT NULL
+);

@@ -84,12 +84,18 @@ pub struct Trigger<'a> {
     pub scope: &'a str,
     /// `Some(grant_type)` at the token endpoint; `None` for a browser sign-in.
     pub grant_type: Option<&'a str>,
-    /// Auth0's `authentication.methods`: see [`methods`] and [`methods_of_grant`].
-    pub methods: Vec<Value>,
-    /// `acr_values`, space-separated, if the application sent them.
-    pub acr_values: Option<&'a str>,
-    /// The authorization request's parameters (browser sign-ins), for `event.request.query`.
-    pub query: Value,
+    /// What the sign-in proved, for `authentication.methods`.
+    pub proved: Proved<'a>,
+    /// The authorization request (browser sign-ins), for `request.query` and `acr_values`.
+    pub request: Option<&'a crate::oidc::authorize::AuthorizeRequest>,
+}
+
+/// What a sign-in proved, turned into Auth0's `authentication.methods` only when Actions run.
+pub enum Proved<'a> {
+    /// The proofs of a sign-in being made.
+    Proofs(&'a [Proof]),
+    /// A grant's `amr` and `auth_time` (a refresh).
+    Grant(&'a [String], i64),
 }
 
 impl<'a> Trigger<'a> {
@@ -100,7 +106,7 @@ impl<'a> Trigger<'a> {
         audience: Option<&'a str>,
         scope: &'a str,
         grant_type: &'a str,
-        methods: Vec<Value>,
+        proved: Proved<'a>,
     ) -> Trigger<'a> {
         Trigger {
             user,
@@ -108,9 +114,8 @@ impl<'a> Trigger<'a> {
             audience,
             scope,
             grant_type: Some(grant_type),
-            methods,
-            acr_values: None,
-            query: json!({}),
+            proved,
+            request: None,
         }
     }
 }
@@ -462,7 +467,7 @@ fn method_name(method: Method) -> &'static str {
 }
 
 /// `authentication.methods` of a sign-in from what it proved.
-pub fn methods(proofs: &[Proof]) -> Vec<Value> {
+fn methods(proofs: &[Proof]) -> Vec<Value> {
     proofs
         .iter()
         .map(|p| json!({ "name": method_name(p.method), "timestamp": iso(p.at) }))
@@ -470,7 +475,7 @@ pub fn methods(proofs: &[Proof]) -> Vec<Value> {
 }
 
 /// `authentication.methods` of a grant (a refresh), from its `amr` and `auth_time`.
-pub fn methods_of_grant(amr: &[String], auth_time: i64) -> Vec<Value> {
+fn methods_of_grant(amr: &[String], auth_time: i64) -> Vec<Value> {
     let mut names: Vec<&str> = amr
         .iter()
         .map(|m| match m.as_str() {
@@ -538,16 +543,19 @@ async fn event(state: &AppState, meta: &ClientMeta, t: &Trigger<'_>) -> AppResul
             "user_agent": meta.user_agent,
             "hostname": host,
             "method": if t.grant_type.is_some() { "POST" } else { "GET" },
-            "query": t.query,
+            "query": t.request.map_or_else(|| json!({}), |r| r.query()),
             "body": body,
         },
         "client": { "client_id": t.client.id, "name": t.client.name, "metadata": {} },
         "authentication": {
-            "methods": t.methods,
+            "methods": match t.proved {
+                Proved::Proofs(p) => methods(p),
+                Proved::Grant(amr, at) => methods_of_grant(amr, at),
+            },
         },
         "transaction": {
             "requested_scopes": split(t.scope),
-            "acr_values": t.acr_values.map(split).unwrap_or_default(),
+            "acr_values": t.request.and_then(|r| r.acr_values.as_deref()).map(split).unwrap_or_default(),
             "protocol": protocol,
             "locale": "en",
         },

@@ -13,7 +13,7 @@ use portcullis_core::model::{ExtraClaims, Session, User};
 use portcullis_core::policy::Policy;
 use portcullis_proto::acr::Acr;
 
-use crate::actions::{Ask, Trigger};
+use crate::actions::{Ask, Proved, Trigger};
 use crate::config::MfaMode;
 use crate::error::AppResult;
 use crate::http::ClientMeta;
@@ -178,9 +178,8 @@ pub async fn judge(
             audience: req.audience.as_deref(),
             scope: &req.scope,
             grant_type: None,
-            methods: crate::actions::methods(&session.proofs),
-            acr_values: req.acr_values.as_deref(),
-            query: req.query(),
+            proved: Proved::Proofs(&session.proofs),
+            request: Some(req),
         },
     )
     .await?;

@@ -162,7 +162,7 @@ pub async fn password(
         audience.as_deref(),
         &scope,
         "password",
-        crate::actions::methods(&proofs),
+        crate::actions::Proved::Proofs(&proofs),
     );
     let decision = crate::actions::post_login(state, meta, trigger).await?;
     let mut pending = Pending::new(&user.id, &client.id, audience, scope, proofs);

@@ -336,7 +336,7 @@ async fn successor(
         grant.audience.as_deref(),
         &grant.scope,
         "refresh_token",
-        crate::actions::methods_of_grant(&grant.amr, grant.auth_time),
+        crate::actions::Proved::Grant(&grant.amr, grant.auth_time),
     );
     let decision = crate::actions::post_login(state, meta, trigger).await?;
     if let Some(reason) = decision.deny {

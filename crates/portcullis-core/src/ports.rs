@@ -391,6 +391,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn delete_action(&self, id: &str) -> Result<bool>;
     /// How many times the user has signed in (Auth0's `stats.logins_count`).
     async fn logins_count(&self, user_id: &str) -> Result<i64>;
+    /// The language the user reads emails in (a BCP 47 tag), if one was chosen.
+    async fn user_locale(&self, user_id: &str) -> Result<Option<String>>;
+    /// Sets (or with `None` forgets) the user's language; false if there is no such user.
+    async fn set_user_locale(&self, user_id: &str, locale: Option<&str>) -> Result<bool>;
+    /// Every application's logo address, by client id.
+    async fn client_logos(&self) -> Result<Vec<(String, String)>>;
+    /// Sets (or with `None` removes) an application's logo; false if there is no such client.
+    /// Bumps the configuration version, so every node's pages show it.
+    async fn set_client_logo(&self, client_id: &str, logo_uri: Option<&str>) -> Result<bool>;
     /// Users whose scheduled deletion is due at `now`, oldest due first, at most `limit`.
     async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>>;
     /// Claims a due deletion (clears its schedule if it is due): true for exactly one caller,

@@ -9,7 +9,9 @@
     const meter = document.createElement("meter");
     meter.className = "strength";
     Object.assign(meter, { min: 0, max: 4, low: 2, high: 3, optimum: 4, value: 0 });
-    meter.setAttribute("aria-label", "Password strength");
+    // The meter's name, in the page's language: the field's data-strength-label, else the
+    // server's answer (below) names it.
+    if (input.dataset.strengthLabel) meter.setAttribute("aria-label", input.dataset.strengthLabel);
     const hint = document.createElement("p");
     hint.className = "strength";
     hint.id = input.id + "-strength";
@@ -39,6 +41,7 @@
         const v = await r.json();
         meter.value = v.ok ? Math.max(v.score, 2) : Math.min(v.score, 1);
         hint.textContent = v.message;
+        if (v.label) meter.setAttribute("aria-label", v.label);
         input.dataset.ok = v.ok ? "true" : "false";
       } catch (_) {
         // The meter is a courtesy: the form's own answer still says what is wrong.

@@ -39,15 +39,18 @@
     return out;
   }
 
+  // The texts come from the page, in its language: data-cancelled, data-registered and
+  // data-failed on the error box.
   function fail(form, e) {
     const box = form.querySelector("[data-webauthn-error]");
     if (box) {
-      box.hidden = false;
-      box.textContent = e && e.name === "NotAllowedError"
-        ? "The request was cancelled or timed out. Try again."
+      const text = e && e.name === "NotAllowedError"
+        ? box.dataset.cancelled
         : e && e.name === "InvalidStateError"
-          ? "This authenticator is already registered."
-          : "Your browser or authenticator could not complete this. Try again or choose another way.";
+          ? box.dataset.registered
+          : box.dataset.failed;
+      box.textContent = text || box.dataset.failed || "";
+      box.hidden = !box.textContent;
     }
   }
 

@@ -298,9 +298,7 @@ async fn failed(
             json!({ "action": action, "reason": kind, "error": error.to_string(), "grant": trigger.grant_type }),
         )
         .await;
-    let message = format!(
-        "The sign-in could not be completed: a rule set by the administrator failed ({error}). Try again later or contact the administrator."
-    );
+    let message = crate::tr!("action-failed", error = error.to_string());
     match trigger.grant_type {
         None => AppError::page(axum::http::StatusCode::INTERNAL_SERVER_ERROR, message),
         Some(_) => AppError::OAuth {

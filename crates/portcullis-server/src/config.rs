@@ -335,6 +335,10 @@ struct Raw {
     account: AccountSettings,
     #[serde(default)]
     actions: ActionsSettings,
+    #[serde(default)]
+    i18n: crate::i18n::I18nSettings,
+    #[serde(default)]
+    branding: crate::branding::BrandingSettings,
     smtp: Option<crate::notify::SmtpSettings>,
     sms: Option<crate::notify::SmsSettings>,
     outbox_dir: Option<String>,
@@ -382,6 +386,10 @@ pub struct Settings {
     pub account: AccountSettings,
     /// Post-login Actions.
     pub actions: ActionsSettings,
+    /// Languages of the hosted pages and emails.
+    pub i18n: crate::i18n::I18nSettings,
+    /// The brand on the hosted pages and emails.
+    pub branding: crate::branding::BrandingSettings,
     /// Email and SMS delivery.
     pub notify: crate::notify::NotifySettings,
     /// Development only: where the outbox writes messages instead of sending them.
@@ -431,7 +439,8 @@ fn ignored_env(name: &str) -> bool {
 }
 
 fn env_value(key: &str, value: &str) -> toml::Value {
-    if key == "master_key" {
+    // Lists given as comma-separated text.
+    if key == "master_key" || key == "image_origins" {
         let keys: Vec<toml::Value> = value
             .split(',')
             .map(|k| toml::Value::String(k.trim().to_string()))
@@ -624,6 +633,8 @@ impl Settings {
                 "`actions.timeout_ms` must be positive and `actions.memory_mb` at least 4".into(),
             ));
         }
+        crate::i18n::Catalog::build(&raw.i18n).map_err(ConfigError::Invalid)?;
+        crate::branding::Brand::resolve(&raw.branding).map_err(ConfigError::Invalid)?;
         if raw.account.deletion_grace_days < 0 {
             return Err(ConfigError::Invalid(
                 "`account.deletion_grace_days` cannot be negative".into(),
@@ -662,6 +673,8 @@ impl Settings {
             lockout: raw.lockout,
             account: raw.account,
             actions: raw.actions,
+            i18n: raw.i18n,
+            branding: raw.branding,
             notify: crate::notify::NotifySettings {
                 smtp: raw.smtp,
                 sms: raw.sms,

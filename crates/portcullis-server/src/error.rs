@@ -173,10 +173,7 @@ impl IntoResponse for AppError {
             AppError::Throttled(seconds) => {
                 let mut resp = crate::ui::error_page(
                     StatusCode::TOO_MANY_REQUESTS,
-                    &format!(
-                        "Too many attempts. Wait {} and try again.",
-                        crate::ui::duration_text(seconds)
-                    ),
+                    &crate::tr!("error-throttled", wait = crate::ui::duration_text(seconds)),
                 );
                 if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
                     resp.headers_mut().insert(header::RETRY_AFTER, v);

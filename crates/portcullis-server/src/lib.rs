@@ -17,11 +17,13 @@
 //! ```
 
 pub mod actions;
+pub mod branding;
 pub mod config;
 pub mod console;
 pub mod error;
 pub mod gate;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod mgmt;
 pub mod notify;

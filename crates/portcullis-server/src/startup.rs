@@ -225,6 +225,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::metrics))
+        .route("/u/locale", get(crate::i18n::pick))
+        .route("/u/assets/brand/{which}", get(crate::branding::image))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::i18n::negotiate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,

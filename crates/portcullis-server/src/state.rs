@@ -44,6 +44,8 @@ pub struct Snapshot {
     pub tenant_policy: portcullis_core::policy::PolicyOverrides,
     /// The deployed Actions bound to the post-login trigger, in order, secrets opened.
     pub post_login: Arc<portcullis_actions::Deployment>,
+    /// Applications' logos (Auth0's `logo_uri`), by client id.
+    pub client_logos: HashMap<String, String>,
 }
 
 impl Snapshot {
@@ -90,6 +92,8 @@ struct Inner {
     http: reqwest::Client,
     audit_writer: tokio::sync::Mutex<()>,
     actions: portcullis_actions::Engine,
+    i18n: Arc<crate::i18n::Catalog>,
+    brand: Arc<crate::branding::Brand>,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -163,6 +167,8 @@ impl AppState {
         let shared_limits = portcullis_store::Engine::of(settings.database_url.expose())
             == Some(portcullis_store::Engine::Postgres);
         let settings_actions = settings.actions.limits();
+        let i18n = Arc::new(crate::i18n::Catalog::build(&settings.i18n)?);
+        let brand = Arc::new(crate::branding::Brand::resolve(&settings.branding)?);
         let state = AppState(Arc::new(Inner {
             settings,
             store,
@@ -189,9 +195,21 @@ impl AppState {
                 .build()?,
             audit_writer: tokio::sync::Mutex::new(()),
             actions: portcullis_actions::Engine::start(settings_actions),
+            i18n,
+            brand,
         }));
         state.refresh().await?;
         Ok(state)
+    }
+
+    /// The languages of the hosted pages and emails.
+    pub fn i18n(&self) -> &Arc<crate::i18n::Catalog> {
+        &self.0.i18n
+    }
+
+    /// The brand on pages and in emails.
+    pub fn brand(&self) -> &Arc<crate::branding::Brand> {
+        &self.0.brand
     }
 
     /// The pool running post-login Actions.
@@ -269,7 +287,7 @@ impl AppState {
         self.0.webauthn.as_ref().ok_or_else(|| {
             crate::error::AppError::page(
                 axum::http::StatusCode::NOT_FOUND,
-                "Passkeys and security keys are off on this server: its address is an IP address, and they need a domain name.",
+                crate::tr!("webauthn-off"),
             )
         })
     }
@@ -461,6 +479,7 @@ impl AppState {
             jwks_json,
             tenant_policy: admin::tenant_overrides(store).await?,
             post_login: Arc::new(crate::actions::deployment(store, &self.0.master).await?),
+            client_logos: store.client_logos().await?.into_iter().collect(),
         })
     }
 

@@ -9,7 +9,6 @@
 mod common;
 
 use common::*;
-use portcullis_core::notify::Message;
 use portcullis_core::ports::Store;
 use portcullis_server::ui::profile::sweep_deletions;
 use portcullis_testkit::{TestApp, browser, form_value, spawn_app};
@@ -45,24 +44,6 @@ async fn prove_password(b: &reqwest::Client, app: &TestApp) -> Page {
         &[("method", &method), ("code", PASSWORD)],
     )
     .await
-}
-
-/// Waits for the newest message to `to` with `subject` (notices go out in the background).
-async fn mail(app: &TestApp, to: &str, subject: &str) -> Message {
-    for _ in 0..200 {
-        if let Some(m) = app
-            .state
-            .outbox()
-            .unwrap()
-            .messages()
-            .into_iter()
-            .find(|m| m.to == to && m.subject == subject)
-        {
-            return m;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("no \"{subject}\" to {to}");
 }
 
 fn count_to(app: &TestApp, to: &str) -> usize {

@@ -2463,6 +2463,64 @@ impl Store for SqlStore {
         Ok(n.first().copied().unwrap_or(0) > 0)
     }
 
+    async fn user_locale(&self, user_id: &str) -> Result<Option<String>> {
+        self.fetch_optional(
+            sqlx::query("SELECT locale FROM user_locales WHERE user_id = $1")
+                .bind(user_id.to_string()),
+        )
+        .await?
+        .map(|r| rows::string(&r, "locale"))
+        .transpose()
+    }
+
+    async fn set_user_locale(&self, user_id: &str, locale: Option<&str>) -> Result<bool> {
+        let query = match locale {
+            Some(tag) => sqlx::query(
+                "INSERT INTO user_locales (user_id, locale) SELECT id, $2 FROM users WHERE id = $1
+                 ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale",
+            )
+            .bind(user_id.to_string())
+            .bind(tag.to_string()),
+            None => {
+                sqlx::query("DELETE FROM user_locales WHERE user_id = $1").bind(user_id.to_string())
+            }
+        };
+        let n = self.write_tx(false, vec![query]).await?;
+        if locale.is_none() {
+            return Ok(self.user_by_id(user_id).await?.is_some());
+        }
+        Ok(n.first().copied().unwrap_or(0) > 0)
+    }
+
+    async fn client_logos(&self) -> Result<Vec<(String, String)>> {
+        let rows = self
+            .fetch_all(sqlx::query(
+                "SELECT client_id, logo_uri FROM client_logos ORDER BY client_id",
+            ))
+            .await?;
+        rows.iter()
+            .map(|r| Ok((rows::string(r, "client_id")?, rows::string(r, "logo_uri")?)))
+            .collect()
+    }
+
+    async fn set_client_logo(&self, client_id: &str, logo_uri: Option<&str>) -> Result<bool> {
+        let query = match logo_uri {
+            Some(uri) => sqlx::query(
+                "INSERT INTO client_logos (client_id, logo_uri) SELECT id, $2 FROM clients WHERE id = $1
+                 ON CONFLICT (client_id) DO UPDATE SET logo_uri = excluded.logo_uri",
+            )
+            .bind(client_id.to_string())
+            .bind(uri.to_string()),
+            None => sqlx::query("DELETE FROM client_logos WHERE client_id = $1")
+                .bind(client_id.to_string()),
+        };
+        let n = self.write_tx(true, vec![query]).await?;
+        if logo_uri.is_none() {
+            return Ok(self.list_clients().await?.iter().any(|c| c.id == client_id));
+        }
+        Ok(n.first().copied().unwrap_or(0) > 0)
+    }
+
     async fn logins_count(&self, user_id: &str) -> Result<i64> {
         let row = self
             .fetch_optional(

@@ -118,6 +118,8 @@ both_engines!(
     password_hash_replaced_only_over_the_one_checked,
     user_aliases_name_one_user_and_go_with_them,
     actions_stored_renamed_deleted_and_logins_counted,
+    user_locales_set_replaced_cleared_and_go_with_the_user,
+    client_logos_set_replaced_removed_and_go_with_the_client,
     client_grants_created_once_under_a_race,
     accounts_created_together_all_or_nothing,
 );
@@ -1766,6 +1768,69 @@ async fn actions_stored_renamed_deleted_and_logins_counted(s: &SqlStore) {
     s.set_last_login("u1", 200).await.unwrap();
     assert_eq!(s.logins_count("u1").await.unwrap(), 2);
     assert_eq!(s.logins_count("nobody").await.unwrap(), 0);
+}
+
+async fn user_locales_set_replaced_cleared_and_go_with_the_user(s: &SqlStore) {
+    s.create_user(&user("u1", "ada@example.com")).await.unwrap();
+    assert_eq!(s.user_locale("u1").await.unwrap(), None);
+    assert!(s.set_user_locale("u1", Some("de")).await.unwrap());
+    assert!(s.set_user_locale("u1", Some("pt-BR")).await.unwrap());
+    assert_eq!(s.user_locale("u1").await.unwrap().as_deref(), Some("pt-BR"));
+    assert!(!s.set_user_locale("nobody", Some("de")).await.unwrap());
+    assert!(!s.set_user_locale("nobody", None).await.unwrap());
+    assert_eq!(s.user_locale("nobody").await.unwrap(), None);
+    assert!(s.set_user_locale("u1", None).await.unwrap());
+    assert_eq!(s.user_locale("u1").await.unwrap(), None);
+    assert!(s.set_user_locale("u1", Some("ar")).await.unwrap());
+    s.delete_user("u1").await.unwrap();
+    assert_eq!(
+        s.user_locale("u1").await.unwrap(),
+        None,
+        "the language goes with the user"
+    );
+}
+
+async fn client_logos_set_replaced_removed_and_go_with_the_client(s: &SqlStore) {
+    s.create_client(&sample_client()).await.unwrap();
+    let id = sample_client().id;
+    let v0 = s.config_version().await.unwrap();
+    assert!(s.client_logos().await.unwrap().is_empty());
+    assert!(
+        s.set_client_logo(&id, Some("https://cdn.example/a.svg"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.set_client_logo(&id, Some("https://cdn.example/b.svg"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        s.client_logos().await.unwrap(),
+        [(id.clone(), "https://cdn.example/b.svg".to_string())]
+    );
+    assert!(
+        s.config_version().await.unwrap() > v0,
+        "every node shows it"
+    );
+    assert!(
+        !s.set_client_logo("nobody", Some("https://x"))
+            .await
+            .unwrap()
+    );
+    assert!(!s.set_client_logo("nobody", None).await.unwrap());
+    assert!(s.set_client_logo(&id, None).await.unwrap());
+    assert!(s.client_logos().await.unwrap().is_empty());
+    assert!(
+        s.set_client_logo(&id, Some("https://cdn.example/c.svg"))
+            .await
+            .unwrap()
+    );
+    s.delete_client(&id).await.unwrap();
+    assert!(
+        s.client_logos().await.unwrap().is_empty(),
+        "the logo goes with the client"
+    );
 }
 
 async fn client_grants_created_once_under_a_race(s: &SqlStore) {

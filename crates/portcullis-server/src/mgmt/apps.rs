@@ -15,8 +15,8 @@ use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, r
 use crate::state::AppState;
 use crate::time::iso8601;
 
-fn client_json(c: &Client) -> Value {
-    json!({
+fn client_json(c: &Client, logo: Option<&str>) -> Value {
+    let mut out = json!({
         "client_id": c.id,
         "name": c.name,
         "callbacks": c.redirect_uris,
@@ -31,7 +31,22 @@ fn client_json(c: &Client) -> Value {
         "jwt_configuration": { "alg": c.signing_alg },
         "mfa_policy": c.policy,
         "created_at": iso8601(c.created_at),
-    })
+    });
+    if let Some(logo) = logo {
+        out["logo_uri"] = logo.into();
+    }
+    out
+}
+
+/// Every application's logo, by client id.
+async fn logos(state: &AppState) -> ApiResult<std::collections::HashMap<String, String>> {
+    Ok(state.store().client_logos().await?.into_iter().collect())
+}
+
+/// The client as the API shows it, with its logo.
+async fn shown(state: &AppState, c: &Client) -> ApiResult<Value> {
+    let logos = logos(state).await?;
+    Ok(client_json(c, logos.get(&c.id).map(String::as_str)))
 }
 
 async fn find_client(state: &AppState, id: &str) -> ApiResult<Client> {
@@ -62,7 +77,10 @@ pub async fn clients(
         admin.require(&["read:clients"])?;
         let paging = Paging::from(&query(q)?)?;
         let all = state.store().list_clients().await?;
-        Ok(paging.page_of("clients", &all, client_json))
+        let logos = logos(&state).await?;
+        Ok(paging.page_of("clients", &all, |c| {
+            client_json(c, logos.get(&c.id).map(String::as_str))
+        }))
     })
     .await
 }
@@ -83,7 +101,8 @@ pub async fn client(
 ) -> Response {
     respond(async {
         admin.require(&["read:clients"])?;
-        Ok(axum::Json(client_json(&find_client(&state, &id).await?)).into_response())
+        let c = find_client(&state, &id).await?;
+        Ok(axum::Json(shown(&state, &c).await?).into_response())
     })
     .await
 }
@@ -126,6 +145,11 @@ struct ClientBody {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     mfa_policy: Option<PolicyOverrides>,
+    /// The logo the hosted pages show for this app: an `https` address on one of the tenant's
+    /// image origins (`[branding] image_origins`); `null` or `""` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    logo_uri: Option<Value>,
     /// Auth0 describes the kind of app; the grant types say what it may do.
     #[serde(default)]
     #[allow(dead_code)]
@@ -133,6 +157,11 @@ struct ClientBody {
     #[serde(default)]
     #[allow(dead_code)]
     description: Option<String>,
+}
+
+/// A field that was sent, `null` included (serde reads a `null` `Option` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 impl ClientBody {
@@ -144,6 +173,21 @@ impl ClientBody {
             Some(_) => Err(ApiError::body(
                 "token_endpoint_auth_method must be none, client_secret_post or client_secret_basic on property token_endpoint_auth_method",
             )),
+        }
+    }
+
+    /// The logo to set (`Some(None)` removes it), checked against the tenant's image origins.
+    fn logo(&self, state: &AppState) -> ApiResult<Option<Option<String>>> {
+        match &self.logo_uri {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(Value::String(s)) if s.is_empty() => Ok(Some(None)),
+            Some(Value::String(s)) => state
+                .brand()
+                .check_logo(s)
+                .map(|u| Some(Some(u)))
+                .map_err(|e| ApiError::body(format!("{e} on property logo_uri"))),
+            Some(_) => Err(ApiError::body("must be a string on property logo_uri")),
         }
     }
 
@@ -173,6 +217,7 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
         let body: ClientBody = parse_body(&body)?;
         let public = body.public()?.unwrap_or(false);
         let backchannel = body.backchannel()?.flatten();
+        let logo = body.logo(&state)?.flatten();
         let (client, secret) = admin::create_client(
             state.store(),
             state.clock(),
@@ -190,6 +235,12 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
             },
         )
         .await?;
+        if let Some(logo) = &logo {
+            state
+                .store()
+                .set_client_logo(&client.id, Some(logo))
+                .await?;
+        }
         admin
             .audit(
                 &state,
@@ -198,7 +249,7 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
                 json!({ "target_client_id": client.id }),
             )
             .await;
-        let mut out = client_json(&client);
+        let mut out = client_json(&client, logo.as_deref());
         if let Some(s) = secret {
             out["client_secret"] = s.expose().into();
         }
@@ -228,6 +279,7 @@ pub async fn update_client(
         admin.require(&["update:clients"])?;
         let body: ClientBody = parse_body(&body)?;
         let mut c = find_client(&state, &id).await?;
+        let logo = body.logo(&state)?;
         let mut secret = None;
         match body.public()? {
             Some(true) => c.secret_digest = None,
@@ -265,6 +317,14 @@ pub async fn update_client(
         if !save_client(&state, &c).await? {
             return Err(ApiError::not_found("inexistent_client", "client"));
         }
+        if let Some(logo) = &logo
+            && !state
+                .store()
+                .set_client_logo(&c.id, logo.as_deref())
+                .await?
+        {
+            return Err(ApiError::not_found("inexistent_client", "client"));
+        }
         admin
             .audit(
                 &state,
@@ -273,7 +333,7 @@ pub async fn update_client(
                 json!({ "target_client_id": c.id }),
             )
             .await;
-        let mut out = client_json(&c);
+        let mut out = shown(&state, &c).await?;
         if let Some(s) = secret {
             out["client_secret"] = s.expose().into();
         }
@@ -309,7 +369,7 @@ pub async fn rotate_secret(
                 json!({ "target_client_id": c.id }),
             )
             .await;
-        let mut out = client_json(&c);
+        let mut out = shown(&state, &c).await?;
         out["client_secret"] = secret.expose().into();
         Ok(axum::Json(out).into_response())
     })

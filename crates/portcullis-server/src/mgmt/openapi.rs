@@ -315,6 +315,8 @@ pub struct ClientDoc {
     mfa_policy: serde_json::Value,
     #[schema(format = DateTime)]
     created_at: String,
+    /// The logo the hosted pages show for this app, when it has one.
+    logo_uri: Option<String>,
     /// Only when created, rotated or made confidential: shown once.
     client_secret: Option<String>,
 }

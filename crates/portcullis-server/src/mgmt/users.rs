@@ -1032,15 +1032,15 @@ pub(crate) async fn enrolment_ticket(
 ) -> AppResult<ui::ticket::Ticket> {
     let ticket = ui::ticket::create(state, &user.id, ttl).await?;
     if send_mail {
-        let message = portcullis_core::notify::Message::new(
-            portcullis_core::notify::Channel::Email,
-            to.unwrap_or_else(|| user.email.clone()),
-            "Set up two-step sign-in",
-            format!(
-                "Your administrator asked you to add a second sign-in step to your account.\n\nOpen this link to set it up (it works once):\n{}\n\nIf you did not expect this, ignore this email.",
-                ticket.url
-            ),
-        );
+        let to = to.unwrap_or_else(|| user.email.clone());
+        let message = crate::i18n::for_user(state, &user.id).await.run(|| {
+            portcullis_core::notify::Message::new(
+                portcullis_core::notify::Channel::Email,
+                to,
+                crate::tr!("email-enrol-ticket-subject"),
+                crate::tr!("email-enrol-ticket", link = ticket.url.as_str()),
+            )
+        });
         if let Err(e) = state.notifier().send(&message).await {
             tracing::warn!(error = %e, "enrolment ticket email not delivered");
         }
@@ -1074,10 +1074,14 @@ pub(crate) async fn password_link(
         .await?;
     let url = ui::reset::link(state, &token);
     if send_mail {
-        let text = format!(
-            "Choose a password for your account with this link (it works once):\n{url}\n\nIf you did not expect this, ignore this email."
-        );
-        let message = ui::email(user.email.clone(), "Choose your password", &text);
+        let message = crate::i18n::for_user(state, &user.id).await.run(|| {
+            let text = crate::tr!("email-password-ticket", link = url.as_str());
+            ui::email(
+                user.email.clone(),
+                &crate::tr!("email-password-ticket-subject"),
+                &text,
+            )
+        });
         if let Err(e) = state.notifier().send(&message).await {
             tracing::warn!(error = %e, "password ticket email not delivered");
         }

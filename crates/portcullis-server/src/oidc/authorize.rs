@@ -249,24 +249,26 @@ async fn run(
     {
         return Err(AppError::page(
             StatusCode::BAD_REQUEST,
-            format!("The parameter {r} is repeated."),
+            crate::tr!("request-repeated", name = r.as_str()),
         ));
     }
-    let client_id = params
-        .get("client_id")
-        .ok_or_else(|| AppError::page(StatusCode::BAD_REQUEST, "The request has no client_id."))?;
-    let client = state
-        .client(client_id)
-        .await
-        .ok_or_else(|| AppError::page(StatusCode::BAD_REQUEST, "The application is not known."))?;
+    let client_id = params.get("client_id").ok_or_else(|| {
+        AppError::page(StatusCode::BAD_REQUEST, crate::tr!("request-no-client-id"))
+    })?;
+    let client = state.client(client_id).await.ok_or_else(|| {
+        AppError::page(StatusCode::BAD_REQUEST, crate::tr!("request-unknown-app"))
+    })?;
     let redirect_uri = params.get("redirect_uri").ok_or_else(|| {
-        AppError::page(StatusCode::BAD_REQUEST, "The request has no redirect_uri.")
+        AppError::page(
+            StatusCode::BAD_REQUEST,
+            crate::tr!("request-no-redirect-uri"),
+        )
     })?;
     // Exact string comparison (RFC 9700 §4.1.3): no prefix, port or case leniency.
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
         return Err(AppError::page(
             StatusCode::BAD_REQUEST,
-            "The redirect_uri is not registered for this application.",
+            crate::tr!("request-redirect-uri-unregistered"),
         ));
     }
     let client_state = params.owned("state");
@@ -647,10 +649,9 @@ pub async fn complete(state: &AppState, cleared: &Cleared) -> AppResult<Response
             "a cleared sign-in without a request".into(),
         ));
     };
-    let client = state
-        .client(&request.client_id)
-        .await
-        .ok_or_else(|| AppError::page(StatusCode::BAD_REQUEST, "The application is not known."))?;
+    let client = state.client(&request.client_id).await.ok_or_else(|| {
+        AppError::page(StatusCode::BAD_REQUEST, crate::tr!("request-unknown-app"))
+    })?;
     if super::consent::needed(state, &client, &session.user_id, request).await? {
         if request.prompt.iter().any(|p| p == "none") {
             return Ok(error_redirect(

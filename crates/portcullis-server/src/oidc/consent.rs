@@ -124,12 +124,12 @@ pub async fn withdraw(
 /// What a scope lets the application do, in words for the consent page.
 pub fn describe(scope: &str, api_name: Option<&str>) -> String {
     match scope {
-        "openid" => "Know who you are (your account ID)".into(),
-        "profile" => "See your name".into(),
-        "email" => "See your email address".into(),
-        "offline_access" => "Keep access while you are not using it".into(),
+        "openid" => crate::tr!("scope-openid"),
+        "profile" => crate::tr!("scope-profile"),
+        "email" => crate::tr!("scope-email"),
+        "offline_access" => crate::tr!("scope-offline-access"),
         other => match api_name {
-            Some(api) => format!("{api}: {other}"),
+            Some(api) => crate::tr!("scope-api", api = api, scope = other),
             None => other.into(),
         },
     }

@@ -24,7 +24,7 @@ struct LogoutRequest {
 async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
     let hint = match params.get("id_token_hint") {
         Some(t) => Some(mint::verify_id_token_hint(state, t).await.ok_or_else(|| {
-            AppError::page(StatusCode::BAD_REQUEST, "The id_token_hint is not valid.")
+            AppError::page(StatusCode::BAD_REQUEST, crate::tr!("logout-bad-hint"))
         })?),
         None => None,
     };
@@ -37,7 +37,7 @@ async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
     {
         return Err(AppError::page(
             StatusCode::BAD_REQUEST,
-            "client_id does not match the id_token_hint.",
+            crate::tr!("logout-hint-mismatch"),
         ));
     }
     let redirect = match params.get("post_logout_redirect_uri") {
@@ -49,20 +49,21 @@ async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
                 .ok_or_else(|| {
                     AppError::page(
                         StatusCode::BAD_REQUEST,
-                        "post_logout_redirect_uri needs client_id or id_token_hint.",
+                        crate::tr!("logout-redirect-needs-client"),
                     )
                 })?;
             let client = state.client(&id).await.ok_or_else(|| {
-                AppError::page(StatusCode::BAD_REQUEST, "The application is not known.")
+                AppError::page(StatusCode::BAD_REQUEST, crate::tr!("request-unknown-app"))
             })?;
             if !client.post_logout_redirect_uris.iter().any(|u| u == uri) {
                 return Err(AppError::page(
                     StatusCode::BAD_REQUEST,
-                    "The post_logout_redirect_uri is not registered for this application.",
+                    crate::tr!("logout-redirect-unregistered"),
                 ));
             }
-            let mut url = url::Url::parse(uri)
-                .map_err(|_| AppError::page(StatusCode::BAD_REQUEST, "Bad URI."))?;
+            let mut url = url::Url::parse(uri).map_err(|_| {
+                AppError::page(StatusCode::BAD_REQUEST, crate::tr!("logout-bad-uri"))
+            })?;
             if let Some(s) = params.get("state") {
                 url.query_pairs_mut().append_pair("state", s);
             }
@@ -79,6 +80,18 @@ async fn parse(state: &AppState, params: &Params) -> AppResult<LogoutRequest> {
     })
 }
 
+/// Parses a logout request's parameters, refusing a repeated one on a page.
+fn page_params(raw: &[u8]) -> AppResult<Params> {
+    let (params, repeated) = Params::parse_noting_repeats(raw);
+    match repeated.first() {
+        Some(name) => Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            crate::tr!("logout-param-repeated", name = name),
+        )),
+        None => Ok(params),
+    }
+}
+
 /// `GET /oidc/logout`.
 pub async fn logout_get(
     State(state): State<AppState>,
@@ -87,8 +100,7 @@ pub async fn logout_get(
     RawQuery(q): RawQuery,
 ) -> Response {
     let result = async {
-        let params = Params::parse(q.unwrap_or_default().as_bytes())
-            .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        let params = page_params(q.unwrap_or_default().as_bytes())?;
         rp_initiated(&state, &meta, &headers, &params).await
     }
     .await;
@@ -140,14 +152,13 @@ pub async fn logout_post(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let form = Params::parse(&body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        let form = page_params(&body)?;
         // Without our confirmation form's fields, it is an RP-initiated request sent by POST.
         if form.get("csrf").is_none() && form.get("request").is_none() {
             return rp_initiated(&state, &meta, &headers, &form).await;
         }
         ui::check_csrf(&state, &headers, form.get("csrf"))?;
-        let original = Params::parse(form.get("request").unwrap_or("").as_bytes())
-            .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        let original = page_params(form.get("request").unwrap_or("").as_bytes())?;
         let req = parse(&state, &original).await?;
         if let Some(s) = ui::current_session(&state, &headers).await? {
             end_session(&state, &meta, &s, req.client_id.or(req.hint_client)).await?;

@@ -501,15 +501,13 @@ pub async fn confirmed(state: &AppState, meta: &ClientMeta, user_id: &str, facto
             serde_json::json!({ "factor_id": factor_id, "via": "mfa_api" }),
         )
         .await;
-    ui::notify_user(
-        state,
-        user_id,
-        "A sign-in method was added to your account",
-        &format!(
-            "A sign-in method was added to your account.\n\nIf this was not you, review your security settings now: {}/u/account/security",
-            state.issuer()
-        ),
-    )
+    let security = format!("{}/u/account/security", state.issuer());
+    ui::notify_user(state, user_id, || {
+        (
+            crate::tr!("email-factor-added-subject"),
+            crate::tr!("email-factor-added-api", link = security),
+        )
+    })
     .await;
 }
 #[utoipa::path(

@@ -27,8 +27,36 @@ struct ConsentPage<'a> {
     state: &'a str,
     client_name: &'a str,
     email: &'a str,
-    api_name: Option<String>,
+    api: Option<ApiAsk>,
     scopes: Vec<String>,
+}
+
+/// "It asks to use **API** on your behalf, and to:", cut around the API's name so the page can
+/// set it in bold while translators keep the whole sentence in one message.
+struct ApiAsk {
+    before: String,
+    name: String,
+    after: String,
+}
+
+impl ApiAsk {
+    fn new(name: &str) -> ApiAsk {
+        // A private-use character stands in for the name, then marks where to cut.
+        const MARK: &str = "\u{E000}";
+        let text = crate::tr!("consent-asks-api", api = MARK);
+        match text.split_once(MARK) {
+            Some((before, after)) => ApiAsk {
+                before: before.to_string(),
+                name: name.to_string(),
+                after: after.to_string(),
+            },
+            None => ApiAsk {
+                before: crate::tr!("consent-asks-api", api = name),
+                name: String::new(),
+                after: String::new(),
+            },
+        }
+    }
 }
 
 /// Query of `GET /u/consent`.
@@ -38,10 +66,7 @@ pub struct ConsentQuery {
 }
 
 fn expired() -> AppError {
-    AppError::page(
-        StatusCode::BAD_REQUEST,
-        "This request has expired or is not known. Go back to the application and start again.",
-    )
+    AppError::page(StatusCode::BAD_REQUEST, crate::tr!("consent-expired"))
 }
 
 /// The pending request a consent form names, and the signed-in session answering it.
@@ -93,7 +118,7 @@ pub async fn consent_get(
             state: &id,
             client_name: &client.name,
             email: &user.email,
-            api_name,
+            api: api_name.as_deref().map(ApiAsk::new),
             scopes,
         };
         ctx.respond(StatusCode::OK, &page, vec![])
@@ -122,7 +147,7 @@ pub async fn consent_post(
             _ => {
                 return Err(AppError::page(
                     StatusCode::BAD_REQUEST,
-                    "Choose Allow or Deny.",
+                    crate::tr!("consent-choose"),
                 ));
             }
         };
@@ -194,7 +219,7 @@ pub async fn consent_post(
             Verdict::Denied(reason) => Ok(authorize::action_denied(&state, &request, &reason)),
             Verdict::Refused => Err(AppError::page(
                 StatusCode::FORBIDDEN,
-                "This account cannot sign in here. Contact the administrator.",
+                crate::tr!("signin-refused"),
             )),
         }
     }

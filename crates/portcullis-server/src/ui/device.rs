@@ -38,7 +38,7 @@ pub fn label(user_agent: Option<&str>) -> String {
             "Chrome/" => "Chrome",
             _ => "Safari",
         })
-        .unwrap_or("Browser");
+        .map_or_else(|| crate::tr!("device-browser-unknown"), str::to_string);
     let os = [
         ("Windows", "Windows"),
         ("Android", "Android"),
@@ -48,9 +48,11 @@ pub fn label(user_agent: Option<&str>) -> String {
     ]
     .iter()
     .find(|(k, _)| ua.contains(k))
-    .map(|(_, v)| *v)
-    .unwrap_or("unknown system");
-    format!("{browser} on {os}")
+    .map_or_else(
+        || crate::tr!("device-system-unknown"),
+        |(_, v)| (*v).to_string(),
+    );
+    crate::tr!("device-label", browser = browser, os = os)
 }
 
 /// Remembers this browser for the user for `days` (the policy's `remember_device_days`);

@@ -145,7 +145,7 @@ struct TotpPage {
     secret: String,
     uri: String,
     name: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 fn totp_context(id: &str) -> String {
@@ -178,7 +178,7 @@ async fn totp_page(
     enrollment: &str,
     secret: &TotpSecret,
     name: &str,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> AppResult<Response> {
     let uri = secret.uri(&issuer_label(state), &user_email(state, user_id).await?);
     let ctx = PageCtx::new(state, headers);
@@ -225,7 +225,7 @@ pub async fn totp_get(State(state): State<AppState>, headers: HeaderMap) -> Resp
             who.user_id(),
             &id,
             &secret,
-            "Authenticator app",
+            &crate::tr!("enroll-totp-name"),
             None,
         )
         .await
@@ -235,10 +235,7 @@ pub async fn totp_get(State(state): State<AppState>, headers: HeaderMap) -> Resp
 }
 
 fn enrollment_expired() -> AppError {
-    AppError::page(
-        StatusCode::BAD_REQUEST,
-        "This enrolment has expired. Start again from the beginning.",
-    )
+    AppError::page(StatusCode::BAD_REQUEST, crate::tr!("enroll-error-expired"))
 }
 
 fn nickname(form: &Params, default: &str) -> String {
@@ -277,7 +274,7 @@ pub async fn totp_post(
             .and_then(|s| portcullis_core::crypto::b64url_decode(s).ok())
             .ok_or_else(enrollment_expired)?;
         let secret = TotpSecret::from_bytes(state.master().decrypt(&sealed, &totp_context(&id))?);
-        let name = nickname(&form, "Authenticator app");
+        let name = nickname(&form, &crate::tr!("enroll-totp-name"));
         let code = form.get("code").unwrap_or_default();
         let Some(step) = secret.verify(code, now, None) else {
             return totp_page(
@@ -288,14 +285,17 @@ pub async fn totp_post(
                 &id,
                 &secret,
                 &name,
-                Some("That code did not match. Check the time on your device and try the current code."),
+                Some(crate::tr!("enroll-totp-error")),
             )
             .await;
         };
         if state.store().take_flow(&id, now).await?.is_none() {
             return Err(enrollment_expired());
         }
-        let factor = state.factors().enroll_totp(&user_id, &secret, &name, step).await?;
+        let factor = state
+            .factors()
+            .enroll_totp(&user_id, &secret, &name, step)
+            .await?;
         let proof = Proof::new(Method::Totp, now, Some(factor.id.clone()));
         enrolled(&state, &headers, &meta, who, factor, proof).await
     }
@@ -320,7 +320,12 @@ pub fn codes_page(
     cookies: Vec<String>,
 ) -> AppResult<Response> {
     let text = format!(
-        "Portcullis recovery codes\n\nEach code works once.\n\n{}\n",
+        "{}\n\n{}\n\n{}\n",
+        crate::tr!(
+            "recovery-codes-file-heading",
+            product = crate::i18n::product()
+        ),
+        crate::tr!("recovery-codes-file-note"),
         codes.join("\n")
     );
     let download = format!(
@@ -358,17 +363,18 @@ async fn enrolled(
             serde_json::json!({ "factor_id": factor.id, "type": factor.kind.as_str() }),
         )
         .await;
-    ui::notify_user(
-        state,
-        &user_id,
-        "A sign-in method was added to your account",
-        &format!(
-            "{} \"{}\" was added to your account.\n\nIf this was not you, review your security settings now: {}/u/account/security",
-            factor.kind.label(),
-            factor.name,
-            state.issuer()
-        ),
-    )
+    let security = format!("{}/u/account/security", state.issuer());
+    ui::notify_user(state, &user_id, || {
+        (
+            crate::tr!("email-factor-added-subject"),
+            crate::tr!(
+                "email-factor-added",
+                kind = crate::ui::kind_label(factor.kind),
+                name = factor.name.as_str(),
+                link = security
+            ),
+        )
+    })
     .await;
     let active = ui::active_factors(state, &user_id).await?.len();
     let codes = if active == 1 {
@@ -437,7 +443,7 @@ struct OobPage {
     sms: bool,
     target: String,
     enrollment: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 /// Query of `GET /u/enroll/oob`.
@@ -450,7 +456,10 @@ fn channel_of(name: Option<&str>) -> AppResult<(FactorKind, Channel, &'static st
     match name {
         Some("sms") => Ok((FactorKind::Sms, Channel::Sms, "sms")),
         Some("email") | None => Ok((FactorKind::Email, Channel::Email, "email")),
-        _ => Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown channel.")),
+        _ => Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            crate::tr!("enroll-error-channel"),
+        )),
     }
 }
 
@@ -459,13 +468,13 @@ fn refuse(state: &AppState, who: &Who, kind: FactorKind) -> AppResult<()> {
     if !who.policy(state).allows(kind) {
         return Err(AppError::page(
             StatusCode::BAD_REQUEST,
-            "This application does not allow that method. Choose another one.",
+            crate::tr!("enroll-error-not-allowed"),
         ));
     }
     if who.already_proved(kind) {
         return Err(AppError::page(
             StatusCode::BAD_REQUEST,
-            "You signed in with your email, so codes by email would not add a second step. Choose another method.",
+            crate::tr!("enroll-error-email-proved"),
         ));
     }
     Ok(())
@@ -551,9 +560,9 @@ pub async fn oob_post(
         if form.get("step") != Some("verify") {
             let Some(target) = valid_target(kind, &page.target) else {
                 page.error = Some(if page.sms {
-                    "Enter the number in international format, like +44 7700 900123."
+                    crate::tr!("enroll-oob-error-sms")
                 } else {
-                    "Enter a valid email address."
+                    crate::tr!("enroll-oob-error-email")
                 });
                 return ctx.respond(StatusCode::UNPROCESSABLE_ENTITY, &page, vec![]);
             };
@@ -561,7 +570,7 @@ pub async fn oob_post(
                 .factors()
                 .new_code(Some(&user_id), "enroll", name, &target, serde_json::json!({}))
                 .await?;
-            crate::ui::mfa::deliver_code(&state, channel, &target, &code).await?;
+            crate::ui::mfa::deliver_code(&state, &user_id, channel, &target, &code).await?;
             let id = random::id("enr");
             state
                 .store()
@@ -594,7 +603,7 @@ pub async fn oob_post(
             Outcome::Wrong { .. } => {
                 page.target = target;
                 page.enrollment = id;
-                page.error = Some("That code is not right, or it has expired. Check it and try again.");
+                page.error = Some(crate::tr!("enroll-oob-error-code"));
                 return ctx.respond(StatusCode::UNPROCESSABLE_ENTITY, &page, vec![]);
             }
         }
@@ -605,7 +614,11 @@ pub async fn oob_post(
             id: random::id("fac"),
             user_id: user_id.clone(),
             kind,
-            name: if kind == FactorKind::Sms { "Phone".into() } else { "Email".into() },
+            name: if kind == FactorKind::Sms {
+                crate::tr!("enroll-oob-name-sms")
+            } else {
+                crate::tr!("enroll-oob-name-email")
+            },
             secret_enc: None,
             target: Some(target),
             credential_id: None,
@@ -633,7 +646,7 @@ struct WebauthnPage {
     options: String,
     enrollment: String,
     name: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 /// Query of `GET /u/enroll/webauthn`.
@@ -648,7 +661,7 @@ fn style_of(name: Option<&str>) -> AppResult<Style> {
         Some("security_key") => Ok(Style::SecurityKey),
         _ => Err(AppError::page(
             StatusCode::BAD_REQUEST,
-            "Unknown kind of authenticator.",
+            crate::tr!("enroll-error-style"),
         )),
     }
 }
@@ -661,7 +674,7 @@ async fn webauthn_page(
     user_id: &str,
     style: Style,
     name: &str,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> AppResult<Response> {
     let email = user_email(state, user_id).await?;
     let existing: Vec<String> = state
@@ -689,10 +702,10 @@ async fn webauthn_page(
     ctx.respond(status, &page, vec![])
 }
 
-fn default_name(style: Style) -> &'static str {
+fn default_name(style: Style) -> String {
     match style {
-        Style::Passkey => "Passkey",
-        Style::SecurityKey => "Security key",
+        Style::Passkey => crate::tr!("enroll-passkey-name"),
+        Style::SecurityKey => crate::tr!("enroll-key-name"),
     }
 }
 
@@ -715,7 +728,7 @@ pub async fn webauthn_get(
             StatusCode::OK,
             who.user_id(),
             style,
-            default_name(style),
+            &default_name(style),
             None,
         )
         .await
@@ -749,7 +762,7 @@ pub async fn webauthn_post(
         .ok_or_else(enrollment_expired)?;
         let style: Style =
             serde_json::from_value(ceremony["style"].clone()).map_err(|_| enrollment_expired())?;
-        let name = nickname(&form, default_name(style));
+        let name = nickname(&form, &default_name(style));
         let new = match state.webauthn()?.finish_registration(&response, &ceremony) {
             Ok(n) => n,
             Err(e) => {
@@ -761,7 +774,7 @@ pub async fn webauthn_post(
                     &user_id,
                     style,
                     &name,
-                    Some("Your authenticator's answer could not be verified. Try again."),
+                    Some(crate::tr!("enroll-webauthn-error")),
                 )
                 .await;
             }
@@ -778,7 +791,7 @@ pub async fn webauthn_post(
                     &user_id,
                     style,
                     &name,
-                    Some("This authenticator is already registered."),
+                    Some(crate::tr!("webauthn-error-registered")),
                 )
                 .await;
             }

@@ -152,7 +152,7 @@ pub async fn pending_request(state: &AppState, id: &str) -> AppResult<Option<Aut
 fn expired() -> AppError {
     AppError::page(
         axum::http::StatusCode::BAD_REQUEST,
-        "This sign-in has expired. Go back to the application and start again.",
+        crate::tr!("signin-expired"),
     )
 }
 
@@ -276,7 +276,7 @@ pub async fn finish(
                 }
                 return Err(AppError::page(
                     axum::http::StatusCode::FORBIDDEN,
-                    "This account cannot sign in here. Contact the administrator.",
+                    crate::tr!("signin-refused"),
                 ));
             }
         };
@@ -390,7 +390,7 @@ async fn denied(
     let Some(request) = request else {
         return Err(AppError::page(
             axum::http::StatusCode::FORBIDDEN,
-            format!("Access denied: {reason}"),
+            crate::tr!("signin-access-denied", reason = reason),
         ));
     };
     let mut resp = crate::oidc::authorize::action_denied(state, &request, reason);
@@ -459,18 +459,30 @@ async fn may_enroll(state: &AppState, tx: &Tx) -> AppResult<bool> {
 
 /// Emails the user about a sign-in from a browser they never used before.
 async fn new_device_notice(state: &AppState, user_id: &str, meta: &ClientMeta) {
-    let text = format!(
-        "Your account was signed in to from a new device.\n\nDevice: {}\nIP address: {}\nTime: {}\n\nIf this was you, there is nothing to do. If not, change your password and review your sign-in methods now: {}/u/account/security",
-        ui::device::label(meta.user_agent.as_deref()),
-        meta.ip.as_deref().unwrap_or("unknown"),
-        crate::time::when(Some(state.now())),
-        state.issuer()
+    let device = ui::device::label(meta.user_agent.as_deref());
+    let ip = meta.ip.clone();
+    let (at, security) = (
+        state.now(),
+        format!("{}/u/account/security", state.issuer()),
     );
-    // In the background: a slow mail server must not slow the sign-in.
-    let (state, user_id) = (state.clone(), user_id.to_string());
-    tokio::spawn(async move {
-        ui::notify_user(&state, &user_id, "New sign-in to your account", &text).await;
-    });
+    // In the background: a slow mail server must not slow the sign-in. The language goes along
+    // (a spawned task leaves the request's behind).
+    let (state, user_id, lang) = (state.clone(), user_id.to_string(), crate::i18n::current());
+    tokio::spawn(lang.scope(async move {
+        ui::notify_user(&state, &user_id, || {
+            (
+                crate::tr!("email-new-device-subject"),
+                crate::tr!(
+                    "email-new-device",
+                    device = device,
+                    ip = ip.unwrap_or_else(|| crate::tr!("email-new-device-ip-unknown")),
+                    when = crate::i18n::date_time(at),
+                    link = security
+                ),
+            )
+        })
+        .await;
+    }));
 }
 
 /// Stores the server half of a WebAuthn ceremony under a fresh random id, for the page to

@@ -28,6 +28,8 @@ struct LoginPage<'a> {
     csrf: String,
     nonce: String,
     client_name: &'a str,
+    /// The app's own logo (`logo_uri`), beside "to continue to …".
+    client_logo: Option<String>,
     email: &'a str,
     error: Option<&'a str>,
     signup: bool,
@@ -43,10 +45,7 @@ pub struct LoginQuery {
 }
 
 fn expired() -> AppError {
-    AppError::page(
-        StatusCode::BAD_REQUEST,
-        "This sign-in request has expired or is not known. Go back to the application and start again.",
-    )
+    AppError::page(StatusCode::BAD_REQUEST, crate::tr!("login-expired"))
 }
 
 /// Where the sign-in resumes: a pending authorization, or a hosted page.
@@ -89,6 +88,8 @@ async fn page(
         Some(r) => state.client(&r.client_id).await.ok_or_else(expired)?.name,
         None => String::new(),
     };
+    let client_logo =
+        request.and_then(|r| state.snapshot().client_logos.get(&r.client_id).cloned());
     let (id, return_to) = form_fields(resume);
     let signup = ui::signup::allowed(state, request).await;
     let ctx = PageCtx::new(state, headers);
@@ -98,6 +99,7 @@ async fn page(
         csrf: ctx.csrf.clone(),
         nonce: ctx.nonce.clone(),
         client_name: &client_name,
+        client_logo,
         email,
         error,
         signup,
@@ -174,7 +176,7 @@ pub async fn login_post(
                     &resume,
                     request.as_ref(),
                     &email,
-                    Some("Wrong email or password."),
+                    Some(&crate::tr!("login-error-wrong")),
                 )
                 .await;
             }
@@ -444,7 +446,7 @@ pub async fn passkey_post(
                 &resume,
                 request.as_ref(),
                 "",
-                Some("That passkey could not sign you in. Try again, or use your password."),
+                Some(&crate::tr!("login-error-passkey")),
             )
             .await;
         };

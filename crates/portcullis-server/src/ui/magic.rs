@@ -33,8 +33,8 @@ pub async fn magic_request(
         if !email.contains('@') {
             return Ok(ui::message(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Enter your email address",
-                "Go back and enter the email address of your account to get a sign-in link.",
+                &crate::tr!("magic-missing-email-heading"),
+                &crate::tr!("magic-missing-email-text"),
             ));
         }
         // Everything that depends on the address happens after the answer, so neither its
@@ -48,9 +48,11 @@ pub async fn magic_request(
         });
         Ok(ui::message(
             StatusCode::OK,
-            "Check your email",
-            &format!(
-                "If {email} has an account, we sent it a sign-in link. It works once, for 10 minutes. You can close this page."
+            &crate::tr!("magic-sent-heading"),
+            &crate::tr!(
+                "magic-sent-text",
+                email = &email,
+                valid = crate::i18n::duration(portcullis_core::factor::otp::TTL)
             ),
         ))
     }
@@ -93,14 +95,22 @@ async fn send_link(
             serde_json::json!({}),
         )
         .await;
-    let text = format!(
-        "Use this link to sign in to Portcullis. It works once and expires in 10 minutes:\n\n{}/u/magic?t={token}\n\nIf you did not ask for it, ignore this message: nobody can sign in without it.",
-        state.issuer()
-    );
-    ui::send_later(
-        state,
-        Message::new(Channel::Email, user.email, "Your sign-in link", text),
-    );
+    let link = format!("{}/u/magic?t={token}", state.issuer());
+    let message = crate::i18n::for_user(state, &user.id).await.run(|| {
+        let text = crate::tr!(
+            "email-magic-link",
+            product = crate::i18n::product(),
+            valid = crate::i18n::duration(10 * 60),
+            link = link
+        );
+        Message::new(
+            Channel::Email,
+            user.email,
+            crate::tr!("email-magic-link-subject"),
+            text,
+        )
+    });
+    ui::send_later(state, message);
     Ok(())
 }
 
@@ -113,21 +123,23 @@ pub async fn magic_get(
     let Some(token) = q.token() else {
         return invalid();
     };
-    ui::link_button(&state, &headers, token, &MAGIC)
+    let page = ui::LinkButton {
+        heading: crate::tr!("magic-link-heading"),
+        lead: crate::tr!("magic-link-lead"),
+        action: "/u/magic",
+        button: crate::tr!("magic-link-button"),
+    };
+    ui::link_button(&state, &headers, token, &page)
 }
-
-const MAGIC: ui::LinkButton = ui::LinkButton {
-    heading: "Continue signing in",
-    lead: "You opened a sign-in link. Continue on this device to sign in.",
-    action: "/u/magic",
-    button: "Sign in",
-};
 
 fn invalid() -> Response {
     ui::message(
         StatusCode::GONE,
-        "This link has expired",
-        "Sign-in links work once, for 10 minutes, and only the newest one sent works. Go back to the sign-in page to get a new one.",
+        &crate::tr!("magic-expired-heading"),
+        &crate::tr!(
+            "magic-expired-text",
+            valid = crate::i18n::duration(portcullis_core::factor::otp::TTL)
+        ),
     )
 }
 

@@ -37,7 +37,7 @@ struct MfaPage {
     nonce: String,
     lead: String,
     method: String,
-    input_label: &'static str,
+    input_label: String,
     input_type: &'static str,
     numeric: bool,
     needs_send: bool,
@@ -79,17 +79,22 @@ impl Way {
 
     fn label(&self) -> String {
         match self {
-            Way::Factor(f) if f.kind == FactorKind::Sms => format!(
-                "Text message to {} (least secure)",
-                mask(f.target.as_deref().unwrap_or(""))
+            Way::Factor(f) if f.kind == FactorKind::Sms => crate::tr!(
+                "mfa-way-sms",
+                target = mask(f.target.as_deref().unwrap_or(""))
             ),
-            Way::Factor(f) if f.kind == FactorKind::Email => {
-                format!("Email code to {}", mask(f.target.as_deref().unwrap_or("")))
-            }
-            Way::Factor(f) => format!("{}: {}", f.kind.label(), f.name),
-            Way::Webauthn => "A security key or passkey".into(),
-            Way::Recovery => "A recovery code".into(),
-            Way::Password => "Your password".into(),
+            Way::Factor(f) if f.kind == FactorKind::Email => crate::tr!(
+                "mfa-way-email",
+                target = mask(f.target.as_deref().unwrap_or(""))
+            ),
+            Way::Factor(f) => crate::tr!(
+                "mfa-way-factor",
+                kind = ui::kind_label(f.kind),
+                name = &f.name
+            ),
+            Way::Webauthn => crate::tr!("mfa-way-webauthn"),
+            Way::Recovery => crate::tr!("mfa-way-recovery"),
+            Way::Password => crate::tr!("mfa-way-password"),
         }
     }
 }
@@ -181,25 +186,25 @@ async fn page(
 ) -> AppResult<Response> {
     let ctx = PageCtx::new(state, headers);
     let (input_label, input_type, numeric) = match chosen {
-        Way::Recovery => ("Recovery code", "text", false),
-        Way::Password => ("Password", "password", false),
+        Way::Recovery => (crate::tr!("mfa-label-recovery"), "text", false),
+        Way::Password => (crate::tr!("mfa-label-password"), "password", false),
         Way::Factor(f) if f.kind == FactorKind::Totp => {
-            ("Code from your authenticator app", "text", true)
+            (crate::tr!("mfa-label-totp"), "text", true)
         }
-        Way::Factor(_) => ("Code we sent you", "text", true),
-        Way::Webauthn => ("", "text", false),
+        Way::Factor(_) => (crate::tr!("mfa-label-code"), "text", true),
+        Way::Webauthn => (String::new(), "text", false),
     };
     let lead = match chosen {
         Way::Factor(f) if f.kind == FactorKind::Totp => {
-            format!("Enter the 6-digit code from {}.", f.name)
+            crate::tr!("mfa-lead-totp", name = &f.name)
         }
-        Way::Factor(f) => format!(
-            "We'll send a 6-digit code to {}.",
-            mask(f.target.as_deref().unwrap_or(""))
+        Way::Factor(f) => crate::tr!(
+            "mfa-lead-send",
+            target = mask(f.target.as_deref().unwrap_or(""))
         ),
-        Way::Webauthn => "Use your security key or passkey.".into(),
-        Way::Recovery => "Enter one of the recovery codes you saved.".into(),
-        Way::Password => "Enter your password to continue.".into(),
+        Way::Webauthn => crate::tr!("mfa-lead-webauthn"),
+        Way::Recovery => crate::tr!("mfa-lead-recovery"),
+        Way::Password => crate::tr!("mfa-lead-password"),
     };
     let (webauthn_options, ceremony) = if matches!(chosen, Way::Webauthn) {
         let creds = state.factors().webauthn_credentials(&tx.user_id).await?;
@@ -264,10 +269,7 @@ pub async fn mfa_get(
             return flow::short(&state, &meta, Some(&id), tx, vec![]).await;
         }
         let chosen = pick(&ways, q.method.as_deref()).ok_or_else(|| {
-            AppError::page(
-                StatusCode::BAD_REQUEST,
-                "That way to verify is not available.",
-            )
+            AppError::page(StatusCode::BAD_REQUEST, crate::tr!("mfa-error-unavailable"))
         })?;
         // A code sent for another factor does not carry over.
         if q.sent.is_none() && tx.code_id.is_some() {
@@ -277,7 +279,7 @@ pub async fn mfa_get(
         let notice = q
             .sent
             .as_ref()
-            .map(|_| "We sent you a code. It is valid for 10 minutes.".to_string());
+            .map(|_| crate::tr!("mfa-notice-sent", valid = crate::i18n::duration(10 * 60)));
         page(
             &state,
             &headers,
@@ -311,7 +313,7 @@ pub(crate) async fn give_up(
     let Resume::Authorize(pending) = &tx.resume else {
         return Err(AppError::page(
             StatusCode::FORBIDDEN,
-            "None of your sign-in methods is strong enough for this.",
+            crate::tr!("mfa-error-too-weak"),
         ));
     };
     let request = flow::pending_request(state, pending).await?;
@@ -319,7 +321,7 @@ pub(crate) async fn give_up(
     let Some(request) = request else {
         return Err(AppError::page(
             StatusCode::BAD_REQUEST,
-            "This sign-in has expired. Go back to the application and start again.",
+            crate::tr!("mfa-error-expired"),
         ));
     };
     state
@@ -354,7 +356,7 @@ pub async fn send_code(
         _ => {
             return Err(AppError::page(
                 StatusCode::BAD_REQUEST,
-                "This factor takes no code.",
+                crate::tr!("mfa-error-no-code"),
             ));
         }
     };
@@ -369,27 +371,30 @@ pub async fn send_code(
             serde_json::json!({ "factor_id": factor.id }),
         )
         .await?;
-    deliver_code(state, channel, &target, &code).await?;
+    deliver_code(state, user_id, channel, &target, &code).await?;
     Ok(record.id)
 }
 
-/// Sends `code` to `target`.
+/// Sends `code` to `target`, in user `user_id`'s language.
 pub async fn deliver_code(
     state: &AppState,
+    user_id: &str,
     channel: Channel,
     target: &str,
     code: &str,
 ) -> AppResult<()> {
-    let text = format!(
-        "Your Portcullis verification code is {code}. It expires in 10 minutes. If you did not ask for it, ignore this message."
-    );
-    let message = Message::new(channel, target, "Your verification code", text);
+    let message = crate::i18n::for_user(state, user_id).await.run(|| {
+        let text = crate::tr!(
+            "code-message",
+            product = crate::i18n::product(),
+            code = code,
+            valid = crate::i18n::duration(10 * 60)
+        );
+        Message::new(channel, target, crate::tr!("code-message-subject"), text)
+    });
     state.notifier().send(&message).await.map_err(|e| {
         tracing::warn!(error = %e, "code delivery failed");
-        AppError::page(
-            StatusCode::BAD_GATEWAY,
-            "We could not send the code. Try again or choose another way.",
-        )
+        AppError::page(StatusCode::BAD_GATEWAY, crate::tr!("mfa-error-send-failed"))
     })
 }
 
@@ -408,7 +413,7 @@ pub async fn mfa_send(
         let Some(Way::Factor(factor)) = pick(&ways, form.get("method")) else {
             return Err(AppError::page(
                 StatusCode::BAD_REQUEST,
-                "That way to verify is not available.",
+                crate::tr!("mfa-error-unavailable"),
             ));
         };
         tx.code_id = Some(send_code(&state, &tx.user_id, &factor, "mfa").await?);
@@ -435,10 +440,7 @@ pub async fn mfa_post(
         let (id, mut tx) = flow::require(&state, &headers).await?;
         let ways = ways(&state, &tx).await?;
         let chosen = pick(&ways, form.get("method")).ok_or_else(|| {
-            AppError::page(
-                StatusCode::BAD_REQUEST,
-                "That way to verify is not available.",
-            )
+            AppError::page(StatusCode::BAD_REQUEST, crate::tr!("mfa-error-unavailable"))
         })?;
         let code = form.get("code").unwrap_or_default();
         let factors = state.factors();
@@ -517,10 +519,8 @@ pub async fn mfa_post(
                     &ways,
                     &chosen,
                     Some(match chosen {
-                        Way::Webauthn => {
-                            "That security key or passkey was not accepted. Try again.".into()
-                        }
-                        _ => "That code is not right. Check it and try again.".into(),
+                        Way::Webauthn => crate::tr!("mfa-error-webauthn"),
+                        _ => crate::tr!("mfa-error-wrong-code"),
                     }),
                     None,
                 )
@@ -580,14 +580,12 @@ pub async fn recovery_code_used(state: &AppState, meta: &ClientMeta, user_id: &s
             serde_json::json!({ "left": left }),
         )
         .await;
-    ui::notify_user(
-        state,
-        user_id,
-        "A recovery code was used",
-        &format!(
-            "A recovery code was just used to sign in to your account. You have {left} left.\n\nIf this was not you, change your password and review your security settings: {}/u/account/security",
-            state.issuer()
-        ),
-    )
+    let security = format!("{}/u/account/security", state.issuer());
+    ui::notify_user(state, user_id, || {
+        (
+            crate::tr!("email-recovery-used-subject"),
+            crate::tr!("email-recovery-used", left = left, link = security),
+        )
+    })
     .await;
 }

@@ -145,6 +145,12 @@ pub fn reset_link(issuer: &str, token: &str) -> String {
     format!("{issuer}/u/reset/password?t={token}")
 }
 
+/// A kind of factor in words, in the current language ("Authenticator app").
+pub fn kind_label(kind: portcullis_core::factor::FactorKind) -> String {
+    // i18n: factor-kind-*
+    crate::i18n::t(&format!("factor-kind-{}", kind.as_str()))
+}
+
 /// An email with its text and its HTML part ([`notice_html`]).
 pub fn email(to: impl Into<String>, subject: &str, text: &str) -> portcullis_core::notify::Message {
     portcullis_core::notify::Message::new(
@@ -167,12 +173,21 @@ pub(crate) fn send_later(state: &AppState, message: portcullis_core::notify::Mes
     });
 }
 
-/// Emails a security notice to a user, as text and HTML; failures are logged, never shown.
-pub async fn notify_user(state: &AppState, user_id: &str, subject: &str, text: &str) {
+/// Emails a security notice to a user, as text and HTML, written by `compose` (subject, text)
+/// in the user's language; failures are logged, never shown.
+pub async fn notify_user(
+    state: &AppState,
+    user_id: &str,
+    compose: impl FnOnce() -> (String, String),
+) {
     let Ok(Some(user)) = state.store().user_by_id(user_id).await else {
         return;
     };
-    let message = email(user.email, subject, text);
+    let lang = crate::i18n::for_user(state, user_id).await;
+    let message = lang.run(|| {
+        let (subject, text) = compose();
+        email(user.email, &subject, &text)
+    });
     if let Err(e) = state.notifier().send(&message).await {
         tracing::warn!(error = %e, "security notice not delivered");
     }
@@ -188,7 +203,9 @@ pub fn notice_html(subject: &str, text: &str) -> String {
             .replace('"', "&quot;")
     }
     let mut out = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif\"><h1 style=\"font-size:1.2em\">{}</h1>",
+        "<!doctype html><html lang=\"{}\" dir=\"{}\"><body style=\"font-family:sans-serif\"><h1 style=\"font-size:1.2em\">{}</h1>",
+        escape(&crate::i18n::lang()),
+        crate::i18n::dir(),
         escape(subject)
     );
     for para in text.split("\n\n") {
@@ -293,12 +310,7 @@ pub(crate) fn posted(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppR
 
 /// Checks a form's CSRF token against the browser's cookie.
 pub fn check_csrf(state: &AppState, headers: &HeaderMap, token: Option<&str>) -> AppResult<()> {
-    let bad = || {
-        AppError::page(
-            StatusCode::FORBIDDEN,
-            "The form expired or came from another site. Go back and try again.",
-        )
-    };
+    let bad = || AppError::page(StatusCode::FORBIDDEN, crate::tr!("error-csrf"));
     let seed = cookie(headers, &cookie_name(state, "csrf")).ok_or_else(bad)?;
     let expected = b64url(&hmac_sha256(state.csrf_key(), seed.as_bytes()));
     match token {
@@ -377,9 +389,11 @@ pub fn render(status: StatusCode, html: String, cookies: &[String], nonce: &str)
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
+    // A brand's logo may come from its own https origin; nothing else is loaded from elsewhere.
+    let images = crate::i18n::brand().image_origins.join(" ");
     let csp = format!(
         "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; \
-         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+         img-src 'self' data: {images}; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
@@ -393,25 +407,26 @@ pub fn render(status: StatusCode, html: String, cookies: &[String], nonce: &str)
 }
 
 /// What the page an emailed link opens says. It shows one button that spends the link, so mail
-/// scanners that fetch every link spend nothing.
-pub(crate) struct LinkButton {
+/// scanners that fetch every link spend nothing. Its texts are `String`s in the page's
+/// language (`crate::tr!`); a `const` of English `&'static str`s still fits.
+pub(crate) struct LinkButton<S = &'static str> {
     /// The heading (and title).
-    pub heading: &'static str,
+    pub heading: S,
     /// The sentence under it.
-    pub lead: &'static str,
+    pub lead: S,
     /// Where the button posts the token.
     pub action: &'static str,
     /// The button's label.
-    pub button: &'static str,
+    pub button: S,
 }
 
 #[derive(Template)]
 #[template(path = "link_button.html")]
-struct LinkButtonPage<'a> {
+struct LinkButtonPage<'a, S: std::fmt::Display> {
     csrf: String,
     nonce: String,
     token: String,
-    page: &'a LinkButton,
+    page: &'a LinkButton<S>,
 }
 
 /// Query of the pages emailed links open (`?t=…`).
@@ -433,11 +448,11 @@ impl LinkQuery {
 }
 
 /// The page an emailed link opens: `page`'s button, carrying `token`; spends nothing.
-pub(crate) fn link_button(
+pub(crate) fn link_button<S: std::fmt::Display>(
     state: &AppState,
     headers: &HeaderMap,
     token: String,
-    page: &LinkButton,
+    page: &LinkButton<S>,
 ) -> Response {
     let ctx = PageCtx::new(state, headers);
     let html = LinkButtonPage {
@@ -473,27 +488,22 @@ pub(crate) fn message(status: StatusCode, heading: &str, text: &str) -> Response
     }
 }
 
-/// "2 minutes", "1 hour": a wait in words.
+/// "2 minutes", "1 hour": a wait in words, in the page's language.
 pub fn duration_text(seconds: i64) -> String {
-    let (n, unit) = match seconds.max(1) {
-        s if s < 120 => (s, "second"),
-        s if s < 7200 => ((s + 59) / 60, "minute"),
-        s => ((s + 3599) / 3600, "hour"),
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+    crate::i18n::duration(seconds)
 }
 
 /// An error page for a person.
 pub fn error_page(status: StatusCode, text: &str) -> Response {
-    message(status, "Something went wrong", text)
+    message(status, &crate::tr!("error-heading"), text)
 }
 
 /// The page after signing out without a redirect.
 pub fn signed_out_page() -> Response {
     message(
         StatusCode::OK,
-        "Signed out",
-        "You have been signed out. You can close this window.",
+        &crate::tr!("signed-out-heading"),
+        &crate::tr!("signed-out-text"),
     )
 }
 

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::authn::password_rules::{self, MIN_SINGLE_FACTOR, MIN_WITH_MFA};
+use portcullis_core::authn::password_rules::{self, MIN_SINGLE_FACTOR, MIN_WITH_MFA, Weakness};
 
 use crate::error::{AppError, AppResult};
 use crate::http::ClientMeta;
@@ -37,13 +37,19 @@ pub async fn judge(
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(verdict.map_err(|weakness| {
-        let mut message = weakness.to_string();
-        if let Some(first) = message.get_mut(..1) {
-            first.make_ascii_uppercase();
-        }
-        format!("{message}.")
-    }))
+    Ok(verdict.map_err(|weakness| rule(&weakness)))
+}
+
+/// The sentence for a broken rule, in the current language.
+fn rule(weakness: &Weakness) -> String {
+    match weakness {
+        Weakness::TooShort { min } => crate::tr!("password-rule-too-short", min = *min),
+        Weakness::TooLong => crate::tr!("password-rule-too-long", max = password_rules::MAX),
+        Weakness::Unprintable => crate::tr!("password-rule-unprintable"),
+        Weakness::Common => crate::tr!("password-rule-common"),
+        Weakness::Personal => crate::tr!("password-rule-personal"),
+        Weakness::Guessable => crate::tr!("password-rule-guessable"),
+    }
 }
 
 /// `POST /u/password/strength` (form: `csrf`, `password`, `single`, and the `email` and `name`
@@ -74,14 +80,15 @@ pub async fn strength(
         };
         let verdict = judge(&password, single, personal).await?;
         let message = match &verdict {
-            Ok(()) if score >= 3 => "Strong password.".to_string(),
-            Ok(()) => "Acceptable. A few more uncommon words would make it stronger.".to_string(),
+            Ok(()) if score >= 3 => crate::tr!("password-meter-strong"),
+            Ok(()) => crate::tr!("password-meter-acceptable"),
             Err(why) => why.clone(),
         };
         let mut resp = axum::Json(serde_json::json!({
             "score": score,
             "ok": verdict.is_ok(),
             "message": message,
+            "label": crate::tr!("password-meter-label"),
         }))
         .into_response();
         resp.headers_mut()

@@ -165,11 +165,55 @@ pub async fn profile_post(
                 .await
             }
             "delete" => delete_account(&state, &meta, &session).await,
-            _ => Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action.")),
+            "locale" => change_locale(&state, &headers, &session, &field("locale")).await,
+            _ => Err(AppError::page(
+                StatusCode::BAD_REQUEST,
+                crate::tr!("profile-unknown-action"),
+            )),
         }
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Stores the language the user reads emails in, and shows the page in it at once.
+async fn change_locale(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &Session,
+    raw: &str,
+) -> AppResult<Response> {
+    let Some(tag) = state.i18n().tags().into_iter().find(|t| *t == raw) else {
+        return page(
+            state,
+            headers,
+            session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(crate::tr!("locale-unknown")),
+        )
+        .await;
+    };
+    state
+        .store()
+        .set_user_locale(&session.user_id, Some(tag))
+        .await?;
+    let lang = crate::i18n::Current::with_brand(state.i18n(), Some(tag), state.brand().clone());
+    let notice = lang.run(|| crate::tr!("profile-language-saved"));
+    let mut resp = lang
+        .scope(page(
+            state,
+            headers,
+            session,
+            StatusCode::OK,
+            Some(notice),
+            None,
+        ))
+        .await?;
+    if let Ok(v) = crate::i18n::locale_cookie(state, tag).parse() {
+        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(resp)
 }
 
 async fn change_name(
@@ -200,7 +244,7 @@ async fn change_name(
         headers,
         session,
         StatusCode::OK,
-        Some("Your name was saved.".into()),
+        Some(crate::tr!("profile-name-saved")),
         None,
     )
     .await
@@ -208,8 +252,18 @@ async fn change_name(
 
 /// Sends an email in the background, so the time to answer does not depend on which message
 /// (if any) went out.
-fn send_later(state: &AppState, to: String, subject: &'static str, text: String) {
-    ui::send_later(state, ui::email(to, subject, &text));
+/// The email is written by `compose` (subject, text) in user `user_id`'s language.
+async fn send_later(
+    state: &AppState,
+    user_id: &str,
+    to: String,
+    compose: impl FnOnce() -> (String, String),
+) {
+    let message = crate::i18n::for_user(state, user_id).await.run(|| {
+        let (subject, text) = compose();
+        ui::email(to, &subject, &text)
+    });
+    ui::send_later(state, message);
 }
 
 /// The link an email change token opens.
@@ -236,7 +290,7 @@ async fn change_email(
             session,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            Some("Enter a valid email address.".into()),
+            Some(crate::tr!("profile-email-invalid")),
         )
         .await;
     };
@@ -247,7 +301,7 @@ async fn change_email(
             session,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            Some("That is already your email address.".into()),
+            Some(crate::tr!("profile-email-same")),
         )
         .await;
     }
@@ -276,34 +330,38 @@ async fn change_email(
         )
         .await;
     if let Some(owner) = &owner {
-        send_later(
-            state,
-            owner.email.clone(),
-            "Someone tried to use your email address",
-            format!(
-                "Someone signed in to another account asked to use this email address for it. Your account already uses it, so nothing was changed and nothing else was sent.\n\nIf you did not expect this, you can ignore this email. Review your account: {}/u/account/security",
-                state.issuer()
-            ),
-        );
+        let security = format!("{}/u/account/security", state.issuer());
+        send_later(state, &owner.id, owner.email.clone(), || {
+            (
+                crate::tr!("email-address-taken-subject"),
+                crate::tr!("email-address-taken", link = security),
+            )
+        })
+        .await;
     } else {
-        send_later(
-            state,
-            new.clone(),
-            "Confirm your new email address",
-            format!(
-                "To use this address for your account, open this link within 30 minutes (it works once):\n{}\n\nIf you did not ask for this, ignore this email: nothing changes.",
-                email_link(state, &token)
-            ),
-        );
+        let link = email_link(state, &token);
+        send_later(state, &user.id, new.clone(), || {
+            (
+                crate::tr!("email-change-confirm-subject"),
+                crate::tr!(
+                    "email-change-confirm",
+                    link = link,
+                    valid = crate::i18n::duration(30 * 60)
+                ),
+            )
+        })
+        .await;
     }
     page(
         state,
         headers,
         session,
         StatusCode::OK,
-        Some(format!(
-            "We sent a link to {new}. Open it within 30 minutes to finish the change; until then your address stays {}.",
-            user.email
+        Some(crate::tr!(
+            "profile-email-sent",
+            new = new.as_str(),
+            valid = crate::i18n::duration(30 * 60),
+            current = user.email.as_str()
         )),
         None,
     )
@@ -316,29 +374,31 @@ pub async fn email_get(
     headers: HeaderMap,
     Query(q): Query<ui::LinkQuery>,
 ) -> Response {
-    ui::link_button(&state, &headers, q.raw(), &EMAIL_CONFIRM)
+    let page = ui::LinkButton {
+        heading: crate::tr!("profile-confirm-heading"),
+        lead: crate::tr!("profile-confirm-lead"),
+        action: "/u/account/email",
+        button: crate::tr!("profile-confirm-button"),
+    };
+    ui::link_button(&state, &headers, q.raw(), &page)
 }
-
-const EMAIL_CONFIRM: ui::LinkButton = ui::LinkButton {
-    heading: "Confirm your new email address",
-    lead: "You opened a link to use this address for your account. Press the button to finish the change.",
-    action: "/u/account/email",
-    button: "Use this address",
-};
 
 fn link_expired() -> Response {
     ui::message(
         StatusCode::GONE,
-        "This link has expired",
-        "Email change links work once, for 30 minutes, and only the newest one sent works. Ask for a new one from your profile.",
+        &crate::tr!("profile-link-expired-heading"),
+        &crate::tr!(
+            "profile-link-expired-text",
+            valid = crate::i18n::duration(30 * 60)
+        ),
     )
 }
 
 fn cannot_use() -> Response {
     ui::message(
         StatusCode::CONFLICT,
-        "This address cannot be used",
-        "Your email address was not changed. Choose another address from your profile.",
+        &crate::tr!("profile-cannot-use-heading"),
+        &crate::tr!("profile-cannot-use-text"),
     )
 }
 
@@ -390,10 +450,7 @@ pub async fn email_post(
         // Password reset links (and admins' password tickets) mailed to the old address die
         // with it: a newer record for the same purpose and address replaces them, and this one
         // is born expired. The old mailbox may be why the address changed.
-        state
-            .factors()
-            .new_reset_link(&user.id, from, 0)
-            .await?;
+        state.factors().new_reset_link(&user.id, from, 0).await?;
         state
             .audit(
                 "user.email_changed",
@@ -403,20 +460,21 @@ pub async fn email_post(
                 serde_json::json!({ "verified": true }),
             )
             .await;
-        send_later(
-            &state,
-            from.to_string(),
-            "Your email address was changed",
-            format!(
-                "The email address of your account was changed to {}. Messages about your account now go there.\n\nIf this was not you, secure your account now: {}/u/account/security",
-                ui::mfa::mask(to),
-                state.issuer()
-            ),
+        let (masked, security) = (
+            ui::mfa::mask(to),
+            format!("{}/u/account/security", state.issuer()),
         );
+        send_later(&state, &user.id, from.to_string(), || {
+            (
+                crate::tr!("email-address-changed-subject"),
+                crate::tr!("email-address-changed", address = masked, link = security),
+            )
+        })
+        .await;
         Ok(ui::message(
             StatusCode::OK,
-            "Your email address was changed",
-            &format!("Your account now uses {to}. Sign in with it from now on."),
+            &crate::tr!("profile-email-changed-heading"),
+            &crate::tr!("profile-email-changed-text", address = to),
         ))
     }
     .await;
@@ -473,7 +531,7 @@ async fn change_password(
                     serde_json::json!({ "reason": "wrong_current", "locked": locked }),
                 )
                 .await;
-            return retry("Your current password is not right.".into()).await;
+            return retry(crate::tr!("profile-current-wrong")).await;
         }
         state.store().clear_failures(&key).await?;
     }
@@ -496,22 +554,20 @@ async fn change_password(
             serde_json::json!({ "via": "profile", "sessions_ended": ended }),
         )
         .await;
-    ui::notify_user(
-        state,
-        &user.id,
-        "Your password was changed",
-        &format!(
-            "The password of your account was changed and your other sessions were signed out.\n\nIf this was not you, secure your account now: {}/u/account/security",
-            state.issuer()
-        ),
-    )
+    let security = format!("{}/u/account/security", state.issuer());
+    ui::notify_user(state, &user.id, || {
+        (
+            crate::tr!("email-password-changed-subject"),
+            crate::tr!("email-password-changed-others", link = security),
+        )
+    })
     .await;
     page(
         state,
         headers,
         session,
         StatusCode::OK,
-        Some("Your password was changed. Your other sessions were signed out.".into()),
+        Some(crate::tr!("profile-password-changed")),
         None,
     )
     .await
@@ -540,24 +596,25 @@ async fn delete_account(
             serde_json::json!({ "delete_after": at }),
         )
         .await;
-    ui::notify_user(
-        state,
-        &user_id,
-        "Your account will be deleted",
-        &format!(
-            "You asked to delete your account. It will be deleted with everything in it after {}, and you were signed out everywhere.\n\nTo keep your account, sign in again before then: {}/u/account/profile\n\nIf this was not you, sign in now and change your password.",
-            crate::time::when(Some(at)),
-            state.issuer()
-        ),
-    )
+    let profile = format!("{}/u/account/profile", state.issuer());
+    ui::notify_user(state, &user_id, || {
+        (
+            crate::tr!("email-deletion-scheduled-subject"),
+            crate::tr!(
+                "email-deletion-scheduled",
+                when = crate::i18n::date_time(at),
+                link = profile
+            ),
+        )
+    })
     .await;
     crate::sessions::end_all(state, meta, &user_id, None, "deletion_scheduled").await?;
     let mut resp = ui::message(
         StatusCode::OK,
-        "Your account will be deleted",
-        &format!(
-            "You were signed out everywhere. Your account will be deleted in {days} day{}; signing in before then keeps it. We sent the details to your email address.",
-            if days == 1 { "" } else { "s" }
+        &crate::tr!("profile-deleted-heading"),
+        &crate::tr!(
+            "profile-deleted-text",
+            wait = crate::tr!("duration-days", n = days)
         ),
     );
     if let Ok(v) = ui::clear_session_cookie(state).parse() {
@@ -591,15 +648,13 @@ pub async fn cancel_deletion_on_sign_in(
         let (state, user_id) = (state.clone(), user_id.to_string());
         // In the background: a slow mail server must not slow the sign-in.
         tokio::spawn(async move {
-            ui::notify_user(
-                &state,
-                &user_id,
-                "Your account will not be deleted",
-                &format!(
-                    "You signed in, so the deletion of your account you asked for was cancelled. Your account stays as it is.\n\nTo delete it after all, ask again from your profile: {}/u/account/profile",
-                    state.issuer()
-                ),
-            )
+            let profile = format!("{}/u/account/profile", state.issuer());
+            ui::notify_user(&state, &user_id, || {
+                (
+                    crate::tr!("email-deletion-cancelled-subject"),
+                    crate::tr!("email-deletion-cancelled", link = profile),
+                )
+            })
             .await;
         });
     }

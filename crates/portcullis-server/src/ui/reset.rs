@@ -59,8 +59,8 @@ pub async fn request_post(
         });
         Ok(ui::message(
             StatusCode::OK,
-            "Check your email",
-            "If an account uses that address, we sent it a link to choose a new password. The link works once, for 30 minutes.",
+            &crate::tr!("reset-sent-heading"),
+            &crate::tr!("reset-sent-text", valid = crate::i18n::duration(RESET_TTL)),
         ))
     }
     .await;
@@ -90,10 +90,15 @@ async fn send_reset_link(state: &AppState, meta: &ClientMeta, email: &str) -> Ap
             .new_reset_link(&user.id, &user.email, RESET_TTL)
             .await?;
         let link = link(state, &token);
-        let text = format!(
-            "Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes (it works once):\n{link}\n\nIf this was not you, ignore this email: your password stays as it is."
-        );
-        ui::send_later(state, ui::email(user.email, "Reset your password", &text));
+        let message = crate::i18n::for_user(state, &user.id).await.run(|| {
+            let text = crate::tr!(
+                "email-reset",
+                link = link,
+                valid = crate::i18n::duration(RESET_TTL)
+            );
+            ui::email(user.email, &crate::tr!("email-reset-subject"), &text)
+        });
+        ui::send_later(state, message);
     }
     Ok(())
 }
@@ -109,21 +114,23 @@ pub async fn link_get(
     headers: HeaderMap,
     Query(q): Query<ui::LinkQuery>,
 ) -> Response {
-    ui::link_button(&state, &headers, q.raw(), &LINK)
+    let page = ui::LinkButton {
+        heading: crate::tr!("reset-link-heading"),
+        lead: crate::tr!("reset-link-lead"),
+        action: "/u/reset/continue",
+        button: crate::tr!("reset-link-button"),
+    };
+    ui::link_button(&state, &headers, q.raw(), &page)
 }
-
-const LINK: ui::LinkButton = ui::LinkButton {
-    heading: "Choose a new password",
-    lead: "You opened a password reset link. Continue on this device; if your account has a second sign-in step, you will be asked for it first.",
-    action: "/u/reset/continue",
-    button: "Continue",
-};
 
 fn expired() -> Response {
     ui::message(
         StatusCode::GONE,
-        "This link has expired",
-        "Password reset links work once, for 30 minutes, and only the newest one sent works. Ask for a new one from the sign-in page.",
+        &crate::tr!("reset-expired-heading"),
+        &crate::tr!(
+            "reset-expired-text",
+            valid = crate::i18n::duration(RESET_TTL)
+        ),
     )
 }
 
@@ -269,8 +276,8 @@ pub async fn new_post(
         crate::ui::security::password_changed(&state, &meta, &user.id, None, "reset").await?;
         let mut resp = ui::message(
             StatusCode::OK,
-            "Your password was changed",
-            "You were signed out everywhere. Sign in again with your new password.",
+            &crate::tr!("reset-done-heading"),
+            &crate::tr!("reset-done-text"),
         );
         ui::clear_cookie(&state, &mut resp, "tx");
         Ok(resp)

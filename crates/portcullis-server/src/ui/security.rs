@@ -42,9 +42,9 @@ pub async fn step_up(state: &AppState, session: &Session, path: &str) -> AppResu
 
 struct FactorRow {
     id: String,
-    kind: &'static str,
+    kind: String,
     /// What a WebAuthn credential is: synced or bound to one device.
-    note: &'static str,
+    note: String,
     name: String,
     weak: bool,
     created: String,
@@ -128,25 +128,30 @@ struct SecurityPage {
 pub use crate::time::when;
 
 /// The row label: WebAuthn credentials show whether they are passkeys.
-fn factor_kind(f: &Factor) -> &'static str {
+fn factor_kind(f: &Factor) -> String {
     match f.kind {
-        FactorKind::Webauthn if f.detail["passkey"] == true => "Passkey",
-        FactorKind::Webauthn => "Security key",
-        _ => f.kind.label(),
+        FactorKind::Webauthn if f.detail["passkey"] == true => crate::tr!("security-kind-passkey"),
+        FactorKind::Webauthn => crate::tr!("security-kind-security-key"),
+        _ => ui::kind_label(f.kind),
     }
 }
 
 /// Where a WebAuthn credential lives, from the flags the authenticator reported.
-fn factor_note(f: &Factor) -> &'static str {
+fn factor_note(f: &Factor) -> String {
     if f.kind != FactorKind::Webauthn {
-        ""
+        String::new()
     } else if f.detail["backup_state"] == true {
-        "synced to your other devices"
+        crate::tr!("security-note-synced")
     } else if f.detail["backup_eligible"] == true {
-        "can be synced"
+        crate::tr!("security-note-syncable")
     } else {
-        "on this device only"
+        crate::tr!("security-note-device-only")
     }
+}
+
+/// A date and time for the page, in the user's language; "never" for none.
+fn shown(at: Option<i64>) -> String {
+    at.map_or_else(|| crate::tr!("security-never"), crate::i18n::date_time)
 }
 
 /// `GET /u/account/security`.
@@ -170,8 +175,8 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
                 id: f.id,
                 weak: f.kind == FactorKind::Sms,
                 name: f.name,
-                created: when(Some(f.created_at)),
-                last_used: when(f.last_used_at),
+                created: shown(Some(f.created_at)),
+                last_used: shown(f.last_used_at),
             })
             .collect();
         let devices = store
@@ -181,8 +186,8 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
             .map(|d| DeviceRow {
                 id: d.id,
                 label: d.label,
-                created: when(Some(d.created_at)),
-                last_used: when(d.last_used_at),
+                created: shown(Some(d.created_at)),
+                last_used: shown(d.last_used_at),
             })
             .collect();
         let sessions = store
@@ -197,20 +202,30 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
                     .map(|ua| crate::ui::device::label(Some(ua)))
                     .unwrap_or_default(),
                 ip: s.ip.unwrap_or_default(),
-                last_seen: when(s.last_seen_at),
+                last_seen: shown(s.last_seen_at),
                 id: s.id,
-                created: when(Some(s.created_at)),
+                created: shown(Some(s.created_at)),
                 acr: s.acr,
             })
             .collect();
-        let events = recent_events(&state, &user.id, 20).await?;
+        // As `recent_events`, with dates in the user's language (the console keeps its own).
+        let events = store
+            .user_audit(&user.id, 20)
+            .await?
+            .into_iter()
+            .map(|e| EventRow {
+                at: shown(Some(e.at)),
+                kind: e.kind,
+                ip: e.ip.unwrap_or_default(),
+            })
+            .collect();
         let links = store
             .upstream_identities(&user.id)
             .await?
             .into_iter()
             .map(|l| LinkRow {
                 label: ui::upstream::display_name(&state, &l.provider),
-                since: when(Some(l.created_at)),
+                since: shown(Some(l.created_at)),
                 provider: l.provider,
                 subject: l.subject,
             })
@@ -221,7 +236,7 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
             apps.push(AppRow {
                 client: client.unwrap_or_else(|| c.client_id.clone()),
                 scope: c.scope.join(" "),
-                since: when(Some(c.created_at)),
+                since: shown(Some(c.created_at)),
                 id: c.id,
             });
         }
@@ -264,15 +279,13 @@ pub async fn password_changed(
             serde_json::json!({ "via": via, "sessions_ended": ended }),
         )
         .await;
-    ui::notify_user(
-        state,
-        user_id,
-        "Your password was changed",
-        &format!(
-            "The password of your account was changed and you were signed out everywhere.\n\nIf this was not you, secure your account now: {}/u/account/security",
-            state.issuer()
-        ),
-    )
+    let security = format!("{}/u/account/security", state.issuer());
+    ui::notify_user(state, user_id, || {
+        (
+            crate::tr!("email-password-changed-subject"),
+            crate::tr!("email-password-changed-everywhere", link = security),
+        )
+    })
     .await;
     Ok(ended)
 }
@@ -337,17 +350,18 @@ pub async fn remove_factor(
             serde_json::json!({ "factor_id": id, "type": factor.kind.as_str(), "sessions_ended": ended }),
         )
         .await;
-    ui::notify_user(
-        state,
-        user_id,
-        "A sign-in method was removed from your account",
-        &format!(
-            "{} \"{}\" was removed from your account and your other sessions were signed out.\n\nIf this was not you, secure your account now: {}/u/account/security",
-            factor.kind.label(),
-            factor.name,
-            state.issuer()
-        ),
-    )
+    let security = format!("{}/u/account/security", state.issuer());
+    ui::notify_user(state, user_id, || {
+        (
+            crate::tr!("email-factor-removed-subject"),
+            crate::tr!(
+                "email-factor-removed",
+                kind = crate::ui::kind_label(factor.kind),
+                name = factor.name.as_str(),
+                link = security
+            ),
+        )
+    })
     .await;
     Ok(Some(factor))
 }
@@ -373,14 +387,14 @@ pub async fn security_post(
         let user_id = session.user_id.clone();
         let now = state.now();
         let id = form.get("id").unwrap_or_default();
-        let not_found = || AppError::page(StatusCode::NOT_FOUND, "That item no longer exists.");
+        let not_found = || AppError::page(StatusCode::NOT_FOUND, crate::tr!("security-error-gone"));
         match form.get("action").unwrap_or_default() {
             "rename" => {
                 let name = ui::clean_name(form.get("name").unwrap_or_default());
                 if name.is_empty() {
                     return Err(AppError::page(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        "A name cannot be empty.",
+                        crate::tr!("security-error-empty-name"),
                     ));
                 }
                 if !store.rename_factor(&user_id, id, &name).await? {
@@ -408,7 +422,7 @@ pub async fn security_post(
                 if ui::active_factors(&state, &user_id).await?.is_empty() {
                     return Err(AppError::page(
                         StatusCode::CONFLICT,
-                        "Add a sign-in method first: recovery codes come with it.",
+                        crate::tr!("security-error-no-factor"),
                     ));
                 }
                 let codes = state.factors().issue_recovery_codes(&user_id).await?;
@@ -458,7 +472,7 @@ pub async fn security_post(
                 if !has_password && links.len() == 1 {
                     return Err(AppError::page(
                         StatusCode::CONFLICT,
-                        "This is how you sign in. Choose a password on your profile page first, then disconnect it.",
+                        crate::tr!("security-error-last-link"),
                     ));
                 }
                 if !store.unlink_upstream(&user_id, provider, id).await? {
@@ -483,7 +497,12 @@ pub async fn security_post(
                     .ok_or_else(not_found)?;
                 crate::oidc::consent::withdraw(&state, &meta, &consent, "user").await?;
             }
-            _ => return Err(AppError::page(StatusCode::BAD_REQUEST, "Unknown action.")),
+            _ => {
+                return Err(AppError::page(
+                    StatusCode::BAD_REQUEST,
+                    crate::tr!("security-error-action"),
+                ));
+            }
         }
         Ok(ui::see_other(PATH, &[]))
     }

@@ -132,16 +132,19 @@ async fn single_factor(state: &AppState, request: Option<&AuthorizeRequest>) -> 
 fn closed() -> Response {
     ui::message(
         StatusCode::NOT_FOUND,
-        "Sign-up is not available",
-        "New accounts cannot be created here. Ask the application's administrator for an account.",
+        &crate::tr!("signup-closed-heading"),
+        &crate::tr!("signup-closed-text"),
     )
 }
 
 fn expired() -> Response {
     ui::message(
         StatusCode::GONE,
-        "This sign-up has expired",
-        "Sign-up codes and links work once, for 30 minutes, and only the newest one sent works. Start again from the application.",
+        &crate::tr!("signup-expired-heading"),
+        &crate::tr!(
+            "signup-expired-text",
+            valid = crate::i18n::duration(SIGNUP_TTL)
+        ),
     )
 }
 
@@ -245,7 +248,8 @@ pub async fn signup_post(
             }
         }
         let Ok(email) = parse_email(raw_email) else {
-            let form = refuse(raw_email, &name, "Enter a valid email address.");
+            let error = crate::tr!("signup-error-email");
+            let form = refuse(raw_email, &name, &error);
             return page(
                 &state,
                 &headers,
@@ -337,18 +341,22 @@ async fn proofs(state: &AppState, email: &str, flow_id: &str) -> AppResult<(Stri
 
 fn verification_email(state: &AppState, email: &str, code: &str, link: &str) -> Message {
     let url = format!("{}/u/signup/confirm?t={link}", state.issuer());
-    let text = format!(
-        "Your code to finish creating your account is {code}\n\nOr open this link (it works once, for 30 minutes):\n{url}\n\nIf you did not ask for an account, ignore this email: nothing is created without it."
+    let text = crate::tr!(
+        "email-signup-code",
+        code = code,
+        link = url,
+        valid = crate::i18n::duration(30 * 60)
     );
-    ui::email(email, "Verify your email address", &text)
+    ui::email(email, &crate::tr!("email-verify-subject"), &text)
 }
 
 fn taken_email(state: &AppState, email: &str) -> Message {
-    let text = format!(
-        "Someone, maybe you, tried to create an account with this email address. You already have one, so nothing was created.\n\nSign in to your account: {0}/u/account/security\n\nForgot your password? Choose a new one: {0}/u/reset\n\nIf this was not you, you can ignore this email.",
-        state.issuer()
+    let text = crate::tr!(
+        "email-signup-taken",
+        account = format!("{}/u/account/security", state.issuer()),
+        reset = format!("{}/u/reset", state.issuer())
     );
-    ui::email(email, "You already have an account", &text)
+    ui::email(email, &crate::tr!("email-signup-taken-subject"), &text)
 }
 
 /// Sends a sign-up email unless the address had too many already (the lockout schedule on a
@@ -426,14 +434,14 @@ fn code_page(
     let ctx = PageCtx::new(state, headers);
     let signing_up = action != "/u/verify";
     let heading = if signing_up {
-        "Check your email"
+        crate::tr!("signup-code-heading")
     } else {
-        "Verify your email address"
+        crate::tr!("verify-heading")
     };
     let page = CodePage {
         csrf: ctx.csrf.clone(),
         nonce: ctx.nonce.clone(),
-        heading,
+        heading: &heading,
         action,
         email,
         error,
@@ -487,7 +495,7 @@ pub async fn verify_post(
                 StatusCode::UNAUTHORIZED,
                 "/u/signup/verify",
                 &p.email,
-                Some("That code is not right, or it expired. Check the newest email, or start again."),
+                Some(&crate::tr!("signup-code-error")),
                 None,
             );
         }
@@ -521,9 +529,7 @@ pub async fn resend_post(
                 StatusCode::TOO_MANY_REQUESTS,
                 "/u/signup/verify",
                 &p.email,
-                Some(
-                    "We sent several codes already. Check your spam folder, or start again later.",
-                ),
+                Some(&crate::tr!("signup-code-too-many")),
                 None,
             );
         }
@@ -546,7 +552,7 @@ pub async fn resend_post(
             StatusCode::OK,
             &p.email,
             None,
-            Some("We sent a new code. Only the newest one works."),
+            Some(&crate::tr!("signup-code-resent")),
         )
     }
     .await;
@@ -559,15 +565,14 @@ pub async fn confirm_get(
     headers: HeaderMap,
     Query(q): Query<ui::LinkQuery>,
 ) -> Response {
-    ui::link_button(&state, &headers, q.raw(), &CONFIRM)
+    let page = ui::LinkButton {
+        heading: crate::tr!("signup-confirm-heading"),
+        lead: crate::tr!("signup-confirm-lead"),
+        action: "/u/signup/confirm",
+        button: crate::tr!("signup-confirm-button"),
+    };
+    ui::link_button(&state, &headers, q.raw(), &page)
 }
-
-const CONFIRM: ui::LinkButton = ui::LinkButton {
-    heading: "Verify your email address",
-    lead: "You opened the link that finishes creating your account.",
-    action: "/u/signup/confirm",
-    button: "Verify and create my account",
-};
 
 /// `POST /u/signup/confirm`: spends the link and creates the account; the browser that started
 /// the sign-up goes on signing in, any other is told to sign in.
@@ -648,6 +653,14 @@ async fn create(
         Err(portcullis_core::Error::Conflict(_)) => return Ok(expired()),
         Err(e) => return Err(e.into()),
     }
+    // Emails from now on are written in the language the account was made in.
+    if let Err(e) = state
+        .store()
+        .set_user_locale(&user.id, Some(&crate::i18n::lang()))
+        .await
+    {
+        tracing::warn!(error = %e, "new user's language not stored");
+    }
     state
         .audit(
             "signup.success",
@@ -672,8 +685,8 @@ async fn create(
     if !sign_in || !resumable {
         return Ok(ui::message(
             StatusCode::OK,
-            "Your account is ready",
-            "Your email address is verified. Go back to the application and sign in.",
+            &crate::tr!("signup-ready-heading"),
+            &crate::tr!("signup-ready-text"),
         ));
     }
     let proof = Proof::new(Method::Password, now, None);
@@ -707,13 +720,19 @@ pub async fn require_verified(
             serde_json::json!({}),
         )
         .await?;
-    let text = format!(
-        "Your code to verify this email address is {code}\n\nIt works once, for 10 minutes. If you are not signing in, ignore this email."
-    );
-    ui::send_later(
-        state,
-        ui::email(user.email.clone(), "Verify your email address", &text),
-    );
+    let message = crate::i18n::for_user(state, &user.id).await.run(|| {
+        let text = crate::tr!(
+            "email-verify-code",
+            code = code.as_str(),
+            valid = crate::i18n::duration(10 * 60)
+        );
+        ui::email(
+            user.email.clone(),
+            &crate::tr!("email-verify-subject"),
+            &text,
+        )
+    });
+    ui::send_later(state, message);
     let held = Verifying {
         user_id: user.id.clone(),
         proof,
@@ -799,7 +818,7 @@ pub async fn email_verify_post(
                     StatusCode::UNAUTHORIZED,
                     "/u/verify",
                     &user.email,
-                    Some("That code is not right, or it expired. Sign in again for a new one."),
+                    Some(&crate::tr!("verify-error")),
                     None,
                 );
             }

@@ -71,8 +71,8 @@ pub struct TicketQuery {
 fn invalid() -> Response {
     ui::message(
         StatusCode::GONE,
-        "This link has expired",
-        "Enrolment links work once and for a limited time. Ask your administrator for a new one.",
+        &crate::tr!("ticket-expired-heading"),
+        &crate::tr!("ticket-expired-text"),
     )
 }
 
@@ -167,8 +167,8 @@ pub async fn ticket_post(
 pub fn done(cookies: &[String]) -> Response {
     let mut resp = ui::message(
         StatusCode::OK,
-        "You're all set",
-        "Your new sign-in method is ready. Sign in to your applications as usual; they will ask for it when they need it.",
+        &crate::tr!("ticket-done-heading"),
+        &crate::tr!("ticket-done-text"),
     );
     for c in cookies {
         if let Ok(v) = axum::http::HeaderValue::from_str(c) {

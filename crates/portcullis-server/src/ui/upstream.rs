@@ -169,10 +169,7 @@ fn redirect_uri(state: &AppState) -> String {
 }
 
 fn unknown_request() -> AppError {
-    AppError::page(
-        StatusCode::BAD_REQUEST,
-        "This sign-in request has expired or is not known. Go back to the application and start again.",
-    )
+    AppError::page(StatusCode::BAD_REQUEST, crate::tr!("login-expired"))
 }
 
 /// The endpoints of a provider: configured, or from its discovery document (OIDC Discovery
@@ -241,13 +238,14 @@ async fn failed(
             }),
         )
         .await;
-    let name = p.map(|p| p.display_name.as_str()).unwrap_or("The provider");
+    let text = match p {
+        Some(p) => crate::tr!("upstream-failed-text", provider = &p.display_name),
+        None => crate::tr!("upstream-failed-text-unknown"),
+    };
     ui::message(
         StatusCode::BAD_GATEWAY,
-        "Sign-in did not work",
-        &format!(
-            "{name} could not sign you in just now. Go back and try again, or sign in another way."
-        ),
+        &crate::tr!("upstream-failed-heading"),
+        &text,
     )
 }
 
@@ -263,8 +261,9 @@ pub async fn start(
             .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
         // Each start may cost a call to the provider: limited like the sign-in form.
         state.limit(Class::Login, &meta).await?;
-        let p = provider(&state, &name)
-            .ok_or_else(|| AppError::page(StatusCode::NOT_FOUND, "No such sign-in provider."))?;
+        let p = provider(&state, &name).ok_or_else(|| {
+            AppError::page(StatusCode::NOT_FOUND, crate::tr!("upstream-no-provider"))
+        })?;
         let (resume, request) = login::target(&state, q.get("state"), q.get("return_to")).await?;
         let client_id = request.as_ref().map(|r| r.client_id.clone());
         let (auth, token_endpoint, userinfo_endpoint, jwks_uri) = match endpoints(&state, p).await {
@@ -393,17 +392,12 @@ pub async fn callback(
                 )
                 .await;
             let text = if error == "access_denied" {
-                format!(
-                    "You did not sign in with {}. Go back to try again, or sign in another way.",
-                    p.display_name
-                )
+                crate::tr!("upstream-denied-text", provider = &p.display_name)
             } else {
-                format!(
-                    "{} could not sign you in. Go back to try again, or sign in another way.",
-                    p.display_name
-                )
+                crate::tr!("upstream-error-text", provider = &p.display_name)
             };
-            let mut resp = ui::message(StatusCode::FORBIDDEN, "Not signed in", &text);
+            let heading = crate::tr!("upstream-not-signed-in-heading");
+            let mut resp = ui::message(StatusCode::FORBIDDEN, &heading, &text);
             append_cookies(&mut resp, &[clear]);
             return Ok(resp);
         }
@@ -452,7 +446,7 @@ fn append_cookies(resp: &mut Response, cookies: &[String]) {
 fn refused(p: &UpstreamSettings, text: &str) -> Response {
     ui::message(
         StatusCode::FORBIDDEN,
-        &format!("{} sign-in not possible", p.display_name),
+        &crate::tr!("upstream-refused-heading", provider = &p.display_name),
         text,
     )
 }
@@ -491,7 +485,7 @@ async fn signed_in_upstream(
                     serde_json::json!({ "reason": "blocked", "provider": p.name }),
                 )
                 .await;
-            return Ok(refused(p, "This account cannot sign in."));
+            return Ok(refused(p, &crate::tr!("upstream-refused-blocked")));
         };
         return login::after_first_factor(state, headers, meta, &user, proof, resume, request)
             .await;
@@ -513,10 +507,7 @@ async fn signed_in_upstream(
                 .await;
             return Ok(refused(
                 p,
-                &format!(
-                    "{0} did not share a verified email address. Verify your email address at {0}, or sign in another way.",
-                    p.display_name
-                ),
+                &crate::tr!("upstream-refused-unverified", provider = &p.display_name),
             ));
         }
     };
@@ -546,10 +537,7 @@ async fn signed_in_upstream(
     }
     // (c) A new person.
     if !signup_allowed(state, client_id).await {
-        return Ok(refused(
-            p,
-            "New accounts cannot be created here. Sign in with an existing account.",
-        ));
+        return Ok(refused(p, &crate::tr!("upstream-refused-signup")));
     }
     let user = portcullis_core::admin::add_user(
         store,
@@ -568,10 +556,9 @@ async fn signed_in_upstream(
     )
     .await
     .map_err(|e| match e {
-        portcullis_core::Error::Invalid(_) | portcullis_core::Error::Conflict(_) => AppError::page(
-            StatusCode::FORBIDDEN,
-            "This email address cannot be used here. Sign in another way.",
-        ),
+        portcullis_core::Error::Invalid(_) | portcullis_core::Error::Conflict(_) => {
+            AppError::page(StatusCode::FORBIDDEN, crate::tr!("upstream-email-unusable"))
+        }
         other => other.into(),
     })?;
     link(state, meta, p.name.as_str(), identity.subject, &user, true).await?;
@@ -932,7 +919,7 @@ pub async fn link_post(
                     &headers,
                     StatusCode::UNAUTHORIZED,
                     &link,
-                    Some("Wrong password."),
+                    Some(&crate::tr!("upstream-link-error-wrong")),
                 );
             }
         };

@@ -542,3 +542,21 @@ pub async fn call(
     let text = resp.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// Waits for the newest message to `to` with `subject` (notices go out in the background).
+pub async fn mail(app: &TestApp, to: &str, subject: &str) -> portcullis_core::notify::Message {
+    for _ in 0..200 {
+        if let Some(m) = app
+            .state
+            .outbox()
+            .unwrap()
+            .messages()
+            .into_iter()
+            .find(|m| m.to == to && m.subject == subject)
+        {
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("no \"{subject}\" to {to}");
+}

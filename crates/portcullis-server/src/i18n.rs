@@ -645,7 +645,11 @@ pub async fn negotiate(State(state): State<AppState>, req: Request, next: Next) 
         catalog.negotiate(ui_locales.as_deref(), cookie, accept)
     };
     let remember = chosen && cookie.is_none_or(|c| catalog.pick([c]) != Some(idx));
-    let return_to = (!operator && req.method() == axum::http::Method::GET).then(|| here(req.uri()));
+    // A callback carries a one-time code (and is spent by its first visit): the picker neither
+    // repeats it in the page nor sends the browser back to it.
+    let returnable = !operator && path != "/u/upstream/callback";
+    let return_to =
+        (returnable && req.method() == axum::http::Method::GET).then(|| here(req.uri()));
     let current = Current {
         catalog,
         idx,

@@ -12,7 +12,17 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
-import { launch, platformAuthenticator, step, stepAfter, totp, screenshotter } from './helpers.mjs';
+import {
+  freePort,
+  launch,
+  managementToken,
+  password,
+  platformAuthenticator,
+  screenshotter,
+  step,
+  stepAfter,
+  totp,
+} from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
@@ -22,13 +32,49 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 let dev;
 let issuer;
 let browser;
+// Another Portcullis as the upstream provider ("Continue with Example Corp"), on 127.0.0.1
+// while the server under test is on localhost, so their cookies stay apart.
+let upstream;
+
+/** A management API call to `server` with `token`; the JSON answer. */
+async function api(server, token, method, path, body) {
+  const res = await fetch(`${server.issuer}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+  return res.json();
+}
 
 before(async () => {
-  dev = await startDevServer(BIN, {
-    RUST_LOG: 'info',
-    PORTCULLIS_POLICY__SIGNUP: 'true',
-    PORTCULLIS_POLICY__MFA: 'always',
+  const upstreamPort = await freePort();
+  upstream = await startDevServer(
+    BIN,
+    { PORTCULLIS_ISSUER: `http://127.0.0.1:${upstreamPort}`, PORTCULLIS_POLICY__MFA: 'never' },
+    { listen: `127.0.0.1:${upstreamPort}` },
+  );
+  const port = await freePort();
+  const client = await api(upstream, await managementToken(upstream), 'POST', '/api/v2/clients', {
+    name: 'Portcullis downstream',
+    app_type: 'regular_web',
+    callbacks: [`http://localhost:${port}/u/upstream/callback`],
+    token_endpoint_auth_method: 'client_secret_basic',
   });
+  dev = await startDevServer(
+    BIN,
+    {
+      RUST_LOG: 'info',
+      PORTCULLIS_POLICY__SIGNUP: 'true',
+      PORTCULLIS_POLICY__MFA: 'always',
+      PORTCULLIS_UPSTREAM__CORP__KIND: 'oidc',
+      PORTCULLIS_UPSTREAM__CORP__ISSUER: upstream.issuer,
+      PORTCULLIS_UPSTREAM__CORP__CLIENT_ID: client.client_id,
+      PORTCULLIS_UPSTREAM__CORP__CLIENT_SECRET: client.client_secret,
+      PORTCULLIS_UPSTREAM__CORP__DISPLAY_NAME: 'Example Corp',
+    },
+    { listen: `127.0.0.1:${port}` },
+  );
   issuer = dev.issuer;
   browser = await launch();
 });
@@ -36,6 +82,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   dev?.stop();
+  upstream?.stop();
 });
 
 const shot = screenshotter('locales');
@@ -91,7 +138,9 @@ async function mailWith(page, to, subject) {
     if (m.subject === subject) return m;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no message "${subject}" to ${to}`);
+  const all = await (await page.request.get(`${issuer}/dev/outbox.json`)).json();
+  const got = all.filter((x) => x.to === to).map((x) => x.subject);
+  throw new Error(`no message "${subject}" to ${to} (it has: ${got.join(' | ')})`);
 }
 
 /** The page is in `tag`, laid out in `dir`. */
@@ -191,6 +240,9 @@ for (const [tag, dir] of [['de', 'ltr'], ['ar', 'rtl']]) {
     await inLanguage(page, tag, dir);
     await accessible(page, 'sign-out');
     await page.locator('form[action="/oidc/logout"] button[type=submit]').click();
+    await page.locator('form[action="/oidc/logout"]').waitFor({ state: 'detached' });
+    await inLanguage(page, tag, dir);
+    await accessible(page, 'signed out');
     await page.goto(`${issuer}/u/reset`);
     await inLanguage(page, tag, dir);
     await accessible(page, 'reset request');
@@ -220,6 +272,7 @@ for (const [tag, dir] of [['de', 'ltr'], ['ar', 'rtl']]) {
     // The answer is the page saying it is done, without the form.
     await page.locator('#password').waitFor({ state: 'detached' });
     await inLanguage(page, tag, dir);
+    await accessible(page, 'password changed');
 
     // Signing in again: the sign-in page's passkey request (autofill) signs in at once.
     await page.goto(`${issuer}/u/account/security`);
@@ -229,6 +282,115 @@ for (const [tag, dir] of [['de', 'ltr'], ['ar', 'rtl']]) {
     await inLanguage(page, tag, dir);
     const after = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     assert.ok(after.credentials[0].signCount >= 1, 'the passkey signed in');
+    await context.close();
+  });
+}
+
+for (const [tag, dir] of [['de', 'ltr'], ['ar', 'rtl']]) {
+  test(`${tag}: upstream account link, SMS enrolment, consent, tickets, magic link — in ${tag} and accessible`, async () => {
+    const t = messages(tag);
+    const email = `linked-${tag}@example.com`;
+    const pass = 'amber meadows after the rain';
+    const token = await managementToken(dev);
+    const user = await api(dev, token, 'POST', '/api/v2/users', {
+      email,
+      password: pass,
+      email_verified: true,
+      connection: 'Username-Password-Authentication',
+    });
+    // The same person at the upstream provider, with a verified address.
+    await api(upstream, await managementToken(upstream), 'POST', '/api/v2/users', {
+      email,
+      password: 'a different password upstream',
+      email_verified: true,
+    });
+    const context = await browser.newContext({ viewport: { width: 900, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+
+    // "Continue with Example Corp": the provider's address has an account here, so the person
+    // proves it is theirs before the two are linked.
+    await page.goto(`${issuer}/u/account/security?ui_locales=${tag}`);
+    await page.waitForURL(/\/u\/login/);
+    await page.locator('form[action="/u/login/upstream/corp"] button').click();
+    await page.waitForURL((u) => u.href.startsWith(upstream.issuer));
+    await password(page, email, 'a different password upstream');
+    await page.waitForURL(/\/u\/upstream\/link/);
+    await inLanguage(page, tag, dir);
+    await page.getByRole('heading', { name: t['upstream-link-heading'] }).waitFor();
+    await accessible(page, 'upstream account link');
+    await shot(page, `${tag}-upstream-link`);
+    await page.locator('#password').fill(pass);
+    await page.locator('#password').press('Enter');
+
+    // MFA is always asked and there is no factor yet: the text-message page, then TOTP.
+    await page.waitForURL(/\/u\/enroll$/);
+    await page.goto(`${issuer}/u/enroll/oob?channel=sms`);
+    await inLanguage(page, tag, dir);
+    await accessible(page, 'text message enrolment');
+    await page.goto(`${issuer}/u/enroll/totp`);
+    const secret = (await page.locator('#totp-secret').textContent()).trim();
+    await page.locator('#code').fill(totp(secret, step()));
+    await page.locator('#code').press('Enter');
+    await page.locator('#recovery-codes').waitFor();
+    await page.locator('form[action="/u/enroll/continue"] button[type=submit]').click();
+    await page.waitForURL(/\/u\/account\/security$/);
+    await page.getByRole('cell', { name: t['event-upstream-linked'] }).first().waitFor();
+
+    // A third-party app asks for consent.
+    const app = await api(dev, token, 'POST', '/api/v2/clients', {
+      name: tag === 'ar' ? 'تطبيق المواعيد' : 'Terminplaner',
+      app_type: 'regular_web',
+      is_first_party: false,
+      callbacks: ['https://app.example.com/callback'],
+    });
+    const authorize = new URL(`${issuer}/authorize`);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: app.client_id,
+      redirect_uri: 'https://app.example.com/callback',
+      scope: 'openid profile email offline_access',
+      state: 'st',
+      nonce: 'nn',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      prompt: 'consent',
+    })) authorize.searchParams.set(k, v);
+    await page.goto(authorize.href);
+    await page.waitForURL(/\/u\/consent/);
+    await inLanguage(page, tag, dir);
+    await accessible(page, 'consent');
+    await shot(page, `${tag}-consent`);
+
+    // The links an administrator hands over: a password ticket and an enrolment ticket.
+    const { ticket } = await api(dev, token, 'POST', '/api/v2/tickets/password-change', {
+      user_id: user.user_id,
+    });
+    await page.goto(ticket);
+    await inLanguage(page, tag, dir);
+    await accessible(page, 'password ticket');
+    const enrolment = await api(dev, token, 'POST', '/api/v2/guardian/enrollments/ticket', {
+      user_id: user.user_id,
+    });
+    await page.goto(enrolment.ticket_url);
+    await inLanguage(page, tag, dir);
+    await accessible(page, 'enrolment ticket');
+
+    // Signed out, then an emailed sign-in link: the page saying it was sent, and the link's page.
+    await page.goto(`${issuer}/u/account/security`);
+    await page.locator('a[href="/oidc/logout"]').click();
+    await page.locator('form[action="/oidc/logout"] button[type=submit]').click();
+    await page.goto(`${issuer}/u/account/security`);
+    await page.waitForURL(/\/u\/login/);
+    await page.locator('#email').fill(email);
+    await page.locator('#magic-link').click();
+    await page.getByRole('heading', { name: t['magic-sent-heading'] }).waitFor();
+    await inLanguage(page, tag, dir);
+    await accessible(page, 'sign-in link sent');
+    const magic = await mailWith(page, email, t['email-magic-link-subject']);
+    await page.goto(magic.text.match(/https?:\/\/\S+\/u\/magic\?t=\S+/)[0]);
+    await page.getByRole('heading', { name: t['magic-link-heading'] }).waitFor();
+    await inLanguage(page, tag, dir);
+    await accessible(page, 'sign-in link');
     await context.close();
   });
 }

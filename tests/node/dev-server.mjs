@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function startDevServer(bin, env = {}) {
+export async function startDevServer(bin, env = {}, { listen = '127.0.0.1:0' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-dev-'));
-  const server = spawn(bin, ['serve', '--dev', '--listen', '127.0.0.1:0'], {
+  const server = spawn(bin, ['serve', '--dev', '--listen', listen], {
     cwd: dir,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

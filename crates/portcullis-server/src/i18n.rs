@@ -103,6 +103,70 @@ fn parse(origin: &str, text: String) -> Result<FluentResource, String> {
     })
 }
 
+fn id_language(tag: &str) -> &str {
+    tag.split(['-', '_']).next().unwrap_or(tag)
+}
+
+/// Groups the digits of a whole number: `sep` every three digits once it has more than
+/// `3 + min` digits (CLDR's minimum grouping digits: Spanish writes 1234 but 12.345).
+fn grouped(value: &FluentValue, sep: &str, min: usize) -> Option<String> {
+    let FluentValue::Number(n) = value else {
+        return None;
+    };
+    if !n.options.use_grouping || n.value.fract() != 0.0 || n.value.abs() >= 1e15 {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let whole = n.value as i64;
+    let digits = whole.unsigned_abs().to_string();
+    if digits.len() < 3 + min {
+        return None;
+    }
+    let mut out = String::with_capacity(digits.len() * 2);
+    if whole < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(d);
+    }
+    Some(out)
+}
+
+type Memo = intl_memoizer::concurrent::IntlLangMemoizer;
+type Formatter = fn(&FluentValue, &Memo) -> Option<String>;
+
+/// The digit grouping of a language (CLDR, Western digits), for numbers in messages; languages
+/// not listed show numbers ungrouped.
+fn grouping(language: &str) -> Option<Formatter> {
+    // Function pointers, not closures: the bundle keeps a plain `fn`.
+    macro_rules! by {
+        ($name:ident, $sep:expr, $min:expr) => {
+            fn $name(v: &FluentValue, _: &Memo) -> Option<String> {
+                grouped(v, $sep, $min)
+            }
+        };
+    }
+    by!(comma, ",", 1);
+    by!(dot, ".", 1);
+    by!(dot_min2, ".", 2);
+    by!(narrow_space, "\u{202f}", 1);
+    by!(space, "\u{a0}", 1);
+    by!(space_min2, "\u{a0}", 2);
+    Some(match language {
+        "en" | "ja" | "zh" | "ko" | "ar" | "he" | "th" | "hi" => comma,
+        "de" | "pt" | "it" | "nl" | "da" | "id" | "tr" | "el" | "ro" | "hr" | "sl" => dot,
+        "es" => dot_min2,
+        "fr" => narrow_space,
+        "ru" | "uk" | "cs" | "sk" | "sv" | "nb" | "no" | "fi" | "hu" | "bg" | "lt" | "lv"
+        | "et" => space,
+        "pl" => space_min2,
+        _ => return None,
+    })
+}
+
 fn new_locale(tag: &str) -> Result<Locale, String> {
     let id: unic_langid::LanguageIdentifier = tag
         .parse()
@@ -113,6 +177,7 @@ fn new_locale(tag: &str) -> Result<Locale, String> {
     // (`https://…/t=abc\u{2069}`), which mail clients then open broken. Pages set `dir`, and links
     // and codes stand at the ends of sentences or on lines of their own.
     bundle.set_use_isolating(false);
+    bundle.set_formatter(grouping(id_language(tag)));
     Ok(Locale {
         tag: tag.to_string(),
         name: String::new(),
@@ -491,6 +556,17 @@ pub fn t(id: &str) -> String {
     with(|c| c.catalog.format(c.idx, id, None))
 }
 
+/// Whether English (which every message is in) has message `id`: for ids built from data, such
+/// as audit event kinds, that may have no words.
+pub fn has(id: &str) -> bool {
+    with(|c| {
+        c.catalog
+            .locales
+            .first()
+            .is_some_and(|l| l.bundle.has_message(id))
+    })
+}
+
 /// Message `id` with named arguments, in the current language (see [`tr!`](crate::tr)).
 pub fn t_args(id: &str, args: &[(&str, Arg)]) -> String {
     let mut fluent = FluentArgs::with_capacity(args.len());
@@ -606,7 +682,8 @@ pub fn date(unix: i64) -> String {
         "date",
         day = i64::from(at.day()),
         month = t(&month),
-        year = i64::from(at.year())
+        // Text, not a number: a year is never grouped ("2026", not "2,026").
+        year = at.year().to_string()
     )
 }
 
@@ -781,6 +858,24 @@ mod tests {
         assert_eq!(
             date_time(1_796_400_000 + 3661),
             "4 December 2026, 17:01 UTC"
+        );
+    }
+
+    #[test]
+    fn numbers_are_grouped_as_each_language_writes_them() {
+        let c = Arc::new(Catalog::shipped());
+        let wait = |tag: &str, days: i64| Current::of(&c, Some(tag)).run(|| duration(days * 86400));
+        assert_eq!(wait("en", 12_345), "12,345 days");
+        assert_eq!(wait("en", 999), "999 days");
+        assert_eq!(wait("de", 1_234), "1.234 Tage");
+        assert_eq!(wait("es", 1_234), "1234 días");
+        assert_eq!(wait("es", 12_345), "12.345 días");
+        assert_eq!(wait("fr", 1_234_567), "1\u{202f}234\u{202f}567 jours");
+        assert_eq!(wait("ja", 12_345), "12,345日");
+        // Years are text, never grouped.
+        assert_eq!(
+            Current::of(&c, Some("de")).run(|| date(1_796_400_000)),
+            "4. Dezember 2026"
         );
     }
 

@@ -112,6 +112,48 @@ async fn ui_locales_wins_then_the_cookie_then_accept_language_then_the_default()
 }
 
 #[tokio::test]
+async fn a_repeated_field_is_refused_in_the_readers_language_and_changes_nothing() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    let (cid, _) = setup(&app).await;
+    let b = with_language("de");
+    let first = get(&b, &app, &authorize_url(&app, &cid, "")).await;
+    let login = get(&b, &app, first.location.as_deref().unwrap()).await;
+    let state = form_value(&login.body, "state").unwrap();
+    let csrf = form_value(&login.body, "csrf").unwrap();
+    let form = [
+        ("state", state.as_str()),
+        ("csrf", csrf.as_str()),
+        ("email", EMAIL),
+        ("email", "someone-else@example.com"),
+        ("password", PASSWORD),
+    ];
+    let answer = post(&b, &app, "/u/login", &form).await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(lang_dir(&answer.body).0, "de");
+    assert!(
+        answer
+            .body
+            .contains("Das Formular hat das Feld „email“ mehrfach gesendet."),
+        "{}",
+        answer.body
+    );
+    // Nothing happened: no session, and the same form still signs in once.
+    assert!(answer.location.is_none());
+    let form = [
+        ("state", state.as_str()),
+        ("csrf", csrf.as_str()),
+        ("email", EMAIL),
+        ("password", PASSWORD),
+    ];
+    assert!(
+        post(&b, &app, "/u/login", &form)
+            .await
+            .param("code")
+            .is_some()
+    );
+}
+
+#[tokio::test]
 async fn the_picker_lists_every_language_and_returns_only_to_this_server() {
     let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
     let b = browser();
@@ -155,6 +197,19 @@ async fn emails_are_written_in_the_users_language() {
     let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
     let (cid, _) = setup(&app).await;
     let user = app.store.user_by_email(EMAIL).await.unwrap().unwrap();
+    // No language stored (an account from the management API): the email is written in the
+    // language of the request, although it is sent after the answer, by another task.
+    let b = with_language("fr");
+    for (path, subject) in [
+        ("/u/reset", "email-reset-subject"),
+        ("/u/login/magic", "email-magic-link-subject"),
+    ] {
+        let form = [("email", EMAIL), ("return_to", "/u/account/security")];
+        let answer = submit(&b, &app, "/u/reset", path, &form).await;
+        assert_eq!(answer.status, 200, "{path}");
+        // `mail` waits for the French subject; an English one would time out.
+        mail(&app, EMAIL, &text("fr", subject)).await;
+    }
     assert!(
         app.store
             .set_user_locale(&user.id, Some("de"))
@@ -214,15 +269,19 @@ async fn emails_are_written_in_the_users_language() {
 }
 
 #[tokio::test]
-async fn an_app_logo_comes_from_an_allowed_origin_and_shows_on_its_sign_in() {
+async fn an_app_logo_comes_from_an_allowed_origin_and_shows_on_its_pages() {
     let app = spawn_app_with_env(
         Engine::Sqlite,
-        &[(
-            "PORTCULLIS_BRANDING__IMAGE_ORIGINS",
-            "https://cdn.acme.example, https://img.acme.example:8443",
-        )],
+        &[
+            (
+                "PORTCULLIS_BRANDING__IMAGE_ORIGINS",
+                "https://cdn.acme.example, https://img.acme.example:8443",
+            ),
+            ("PORTCULLIS_POLICY__SIGNUP", "true"),
+        ],
     )
     .await;
+    app.create_user(EMAIL, PASSWORD).await;
     let token = admin_token(&app, &["create:clients", "read:clients", "update:clients"]).await;
     let api = |method: reqwest::Method, path: &str| {
         reqwest::Client::new()
@@ -233,6 +292,7 @@ async fn an_app_logo_comes_from_an_allowed_origin_and_shows_on_its_sign_in() {
         .json(&serde_json::json!({
             "name": "Payroll",
             "callbacks": [REDIRECT],
+            "is_first_party": false,
             "logo_uri": "https://cdn.acme.example/payroll.svg",
         }))
         .send()
@@ -289,12 +349,25 @@ async fn an_app_logo_comes_from_an_allowed_origin_and_shows_on_its_sign_in() {
         "{csp}"
     );
     let page = read(resp).await;
+    let logo = "<img class=\"client-logo\" src=\"https://cdn.acme.example/payroll.svg\"";
+    assert!(page.body.contains(logo), "{}", page.body);
+    // The app's sign-up page, and (a third-party app) its consent page, show it too.
+    let signup = get(
+        &b,
+        &app,
+        between(&page.body, "id=\"signup-link\" href=\"", "\""),
+    )
+    .await;
+    assert_eq!(signup.status, 200);
+    assert!(signup.body.contains(logo), "{}", signup.body);
+    let consent = password_step(&b, &app, &id, "").await;
+    let consent = get(&b, &app, consent.location.as_deref().unwrap()).await;
     assert!(
-        page.body
-            .contains("src=\"https://cdn.acme.example/payroll.svg\""),
+        consent.body.contains("action=\"/u/consent\""),
         "{}",
-        page.body
+        consent.body
     );
+    assert!(consent.body.contains(logo), "{}", consent.body);
     // Removed with null: gone from the API and the page.
     let r = api(reqwest::Method::PATCH, &format!("/api/v2/clients/{id}"))
         .json(&serde_json::json!({ "logo_uri": null }))
@@ -402,6 +475,18 @@ async fn operators_override_messages_and_name_the_product() {
     assert!(page.body.contains("Inloggen"));
     assert!(page.body.contains(&text("en", "login-email-label")));
     assert!(page.body.contains("Nederlands"));
+    // Authenticator apps list the account under the product's name.
+    let (cid, _) = setup(&app).await;
+    let b = browser();
+    let done = password_step(&b, &app, &cid, "").await;
+    assert!(done.param("code").is_some(), "{:?}", done.location);
+    let totp = get(&b, &app, "/u/enroll/totp").await;
+    assert!(
+        totp.body
+            .contains("href=\"otpauth://totp/Acme%20Cloud%20%28"),
+        "{}",
+        totp.body
+    );
 }
 
 fn load(extra: &[(&str, &str)]) -> Result<(), String> {

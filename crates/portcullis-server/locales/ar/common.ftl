@@ -41,7 +41,7 @@ duration-days = { $n ->
    *[other] { $n } يوم
 }
 
-## Dates: $day and $year are numbers, $month is one of the month names below.
+## Dates: $day is a number, $year is text, $month is one of the month names below.
 
 date = { $day } { $month } { $year }
 date-time = { $date }، { $time } UTC
@@ -81,3 +81,6 @@ brand-privacy = سياسة الخصوصية
 brand-terms = شروط الخدمة
 # Before the links to the terms of service and the privacy policy, at sign-up.
 signup-agree = بإنشاء حساب، فإنك توافق على ما يلي:
+
+# A form or address carried a field twice (a broken or forged request). $name is the field's name.
+error-field-repeated = أرسل النموذج الحقل «{ $name }» أكثر من مرة. ارجع إلى الصفحة السابقة وحاول مرة أخرى.

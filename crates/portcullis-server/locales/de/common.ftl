@@ -25,7 +25,7 @@ duration-days = { $n ->
    *[other] { $n } Tage
 }
 
-## Dates: $day and $year are numbers, $month is one of the month names below.
+## Dates: $day is a number, $year is text, $month is one of the month names below.
 
 date = { $day }. { $month } { $year }
 date-time = { $date }, { $time } UTC
@@ -65,3 +65,6 @@ brand-privacy = Datenschutzerklärung
 brand-terms = Nutzungsbedingungen
 # Before the links to the terms of service and the privacy policy, at sign-up.
 signup-agree = Mit dem Erstellen eines Kontos stimmen Sie diesen zu:
+
+# A form or address carried a field twice (a broken or forged request). $name is the field's name.
+error-field-repeated = Das Formular hat das Feld „{ $name }“ mehrfach gesendet. Gehen Sie zurück und versuchen Sie es erneut.

@@ -25,7 +25,7 @@ duration-days = { $n ->
    *[other] { $n } days
 }
 
-## Dates: $day and $year are numbers, $month is one of the month names below.
+## Dates: $day is a number, $year is text, $month is one of the month names below.
 
 date = { $day } { $month } { $year }
 date-time = { $date }, { $time } UTC
@@ -65,3 +65,6 @@ brand-privacy = Privacy policy
 brand-terms = Terms of service
 # Before the links to the terms of service and the privacy policy, at sign-up.
 signup-agree = By creating an account you agree to these:
+
+# A form or address carried a field twice (a broken or forged request). $name is the field's name.
+error-field-repeated = The form sent the field “{ $name }” more than once. Go back and try again.

@@ -25,7 +25,7 @@ duration-days = { $n ->
    *[other] { $n } días
 }
 
-## Dates: $day and $year are numbers, $month is one of the month names below.
+## Dates: $day is a number, $year is text, $month is one of the month names below.
 
 date = { $day } de { $month } de { $year }
 date-time = { $date }, { $time } UTC
@@ -65,3 +65,6 @@ brand-privacy = Política de privacidad
 brand-terms = Condiciones del servicio
 # Before the links to the terms of service and the privacy policy, at sign-up.
 signup-agree = Al crear una cuenta, aceptas lo siguiente:
+
+# A form or address carried a field twice (a broken or forged request). $name is the field's name.
+error-field-repeated = El formulario envió el campo «{ $name }» más de una vez. Vuelve atrás e inténtalo de nuevo.

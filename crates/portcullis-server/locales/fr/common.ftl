@@ -25,7 +25,7 @@ duration-days = { $n ->
    *[other] { $n } jours
 }
 
-## Dates: $day and $year are numbers, $month is one of the month names below.
+## Dates: $day is a number, $year is text, $month is one of the month names below.
 
 date = { $day } { $month } { $year }
 date-time = { $date } à { $time } UTC
@@ -65,3 +65,6 @@ brand-privacy = Politique de confidentialité
 brand-terms = Conditions d'utilisation
 # Before the links to the terms of service and the privacy policy, at sign-up.
 signup-agree = En créant un compte, vous acceptez ceci :
+
+# A form or address carried a field twice (a broken or forged request). $name is the field's name.
+error-field-repeated = Le formulaire a envoyé le champ « { $name } » plusieurs fois. Revenez en arrière et réessayez.

@@ -13,7 +13,7 @@ duration-minutes = { $n }分
 duration-hours = { $n }時間
 duration-days = { $n }日
 
-## Dates: $day and $year are numbers, $month is one of the month names below.
+## Dates: $day is a number, $year is text, $month is one of the month names below.
 
 date = { $year }年{ $month }{ $day }日
 date-time = { $date } { $time } UTC
@@ -53,3 +53,6 @@ brand-privacy = プライバシーポリシー
 brand-terms = 利用規約
 # Before the links to the terms of service and the privacy policy, at sign-up.
 signup-agree = アカウントを作成すると、次の内容に同意したことになります:
+
+# A form or address carried a field twice (a broken or forged request). $name is the field's name.
+error-field-repeated = フォームから項目「{ $name }」が複数回送信されました。前のページに戻って、もう一度お試しください。

@@ -25,7 +25,7 @@ duration-days = { $n ->
    *[other] { $n } dias
 }
 
-## Dates: $day and $year are numbers, $month is one of the month names below.
+## Dates: $day is a number, $year is text, $month is one of the month names below.
 
 date = { $day } de { $month } de { $year }
 date-time = { $date }, { $time } UTC
@@ -65,3 +65,6 @@ brand-privacy = Política de privacidade
 brand-terms = Termos de serviço
 # Before the links to the terms of service and the privacy policy, at sign-up.
 signup-agree = Ao criar uma conta, você concorda com o seguinte:
+
+# A form or address carried a field twice (a broken or forged request). $name is the field's name.
+error-field-repeated = O formulário enviou o campo “{ $name }” mais de uma vez. Volte e tente novamente.

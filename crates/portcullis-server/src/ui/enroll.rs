@@ -161,12 +161,15 @@ pub(crate) async fn user_email(state: &AppState, user_id: &str) -> AppResult<Str
         .unwrap_or_default())
 }
 
+/// The issuer an authenticator app shows beside the code: the tenant's product name and host,
+/// the same in every language (it names the account, it is not a sentence).
 pub(crate) fn issuer_label(state: &AppState) -> String {
+    let product = &state.brand().product;
     url::Url::parse(state.issuer())
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
-        .map(|h| format!("Portcullis ({h})"))
-        .unwrap_or_else(|| "Portcullis".into())
+        .map(|h| format!("{product} ({h})"))
+        .unwrap_or_else(|| product.clone())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -88,8 +88,7 @@ async fn page(
         Some(r) => state.client(&r.client_id).await.ok_or_else(expired)?.name,
         None => String::new(),
     };
-    let client_logo =
-        request.and_then(|r| state.snapshot().client_logos.get(&r.client_id).cloned());
+    let client_logo = request.and_then(|r| ui::client_logo(state, &r.client_id));
     let (id, return_to) = form_fields(resume);
     let signup = ui::signup::allowed(state, request).await;
     let ctx = PageCtx::new(state, headers);

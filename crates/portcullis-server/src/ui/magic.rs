@@ -41,11 +41,12 @@ pub async fn magic_request(
         // content nor its timing tells which addresses have accounts.
         let client = request.as_ref().map(|r| r.client_id.clone());
         let (state2, meta2, email2) = (state.clone(), meta.clone(), email.clone());
-        tokio::spawn(async move {
+        // In this request's language: a spawned task does not inherit it.
+        tokio::spawn(crate::i18n::current().scope(async move {
             if let Err(e) = send_link(&state2, &meta2, &email2, resume, client.as_deref()).await {
                 tracing::warn!(error = ?e, "magic link not sent");
             }
-        });
+        }));
         Ok(ui::message(
             StatusCode::OK,
             &crate::tr!("magic-sent-heading"),

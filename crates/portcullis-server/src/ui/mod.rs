@@ -145,6 +145,11 @@ pub fn reset_link(issuer: &str, token: &str) -> String {
     format!("{issuer}/u/reset/password?t={token}")
 }
 
+/// The app's own logo (its `logo_uri`), shown beside "to continue to <app>".
+pub(crate) fn client_logo(state: &AppState, client_id: &str) -> Option<String> {
+    state.snapshot().client_logos.get(client_id).cloned()
+}
+
 /// A kind of factor in words, in the current language ("Authenticator app").
 pub fn kind_label(kind: portcullis_core::factor::FactorKind) -> String {
     // i18n: factor-kind-*
@@ -301,9 +306,21 @@ pub fn csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
     (b64url(&hmac_sha256(state.csrf_key(), seed.as_bytes())), set)
 }
 
+/// Parses a hosted page's form or query; a repeated field is a 400 page in the reader's language.
+pub(crate) fn page_params(raw: &[u8]) -> AppResult<Params> {
+    let (params, repeated) = Params::parse_noting_repeats(raw);
+    match repeated.first() {
+        Some(name) => Err(AppError::page(
+            StatusCode::BAD_REQUEST,
+            crate::tr!("error-field-repeated", name = name.as_str()),
+        )),
+        None => Ok(params),
+    }
+}
+
 /// Parses a posted hosted-page form and checks its CSRF token.
 pub(crate) fn posted(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<Params> {
-    let form = Params::parse(body).map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+    let form = page_params(body)?;
     check_csrf(state, headers, form.get("csrf"))?;
     Ok(form)
 }
@@ -407,26 +424,25 @@ pub fn render(status: StatusCode, html: String, cookies: &[String], nonce: &str)
 }
 
 /// What the page an emailed link opens says. It shows one button that spends the link, so mail
-/// scanners that fetch every link spend nothing. Its texts are `String`s in the page's
-/// language (`crate::tr!`); a `const` of English `&'static str`s still fits.
-pub(crate) struct LinkButton<S = &'static str> {
+/// scanners that fetch every link spend nothing. Its texts are in the page's language.
+pub(crate) struct LinkButton {
     /// The heading (and title).
-    pub heading: S,
+    pub heading: String,
     /// The sentence under it.
-    pub lead: S,
+    pub lead: String,
     /// Where the button posts the token.
     pub action: &'static str,
     /// The button's label.
-    pub button: S,
+    pub button: String,
 }
 
 #[derive(Template)]
 #[template(path = "link_button.html")]
-struct LinkButtonPage<'a, S: std::fmt::Display> {
+struct LinkButtonPage<'a> {
     csrf: String,
     nonce: String,
     token: String,
-    page: &'a LinkButton<S>,
+    page: &'a LinkButton,
 }
 
 /// Query of the pages emailed links open (`?t=…`).
@@ -448,11 +464,11 @@ impl LinkQuery {
 }
 
 /// The page an emailed link opens: `page`'s button, carrying `token`; spends nothing.
-pub(crate) fn link_button<S: std::fmt::Display>(
+pub(crate) fn link_button(
     state: &AppState,
     headers: &HeaderMap,
     token: String,
-    page: &LinkButton<S>,
+    page: &LinkButton,
 ) -> Response {
     let ctx = PageCtx::new(state, headers);
     let html = LinkButtonPage {

@@ -647,7 +647,8 @@ pub async fn cancel_deletion_on_sign_in(
             .await;
         let (state, user_id) = (state.clone(), user_id.to_string());
         // In the background: a slow mail server must not slow the sign-in.
-        tokio::spawn(async move {
+        // In this request's language: a spawned task does not inherit it.
+        tokio::spawn(crate::i18n::current().scope(async move {
             let profile = format!("{}/u/account/profile", state.issuer());
             ui::notify_user(&state, &user_id, || {
                 (
@@ -656,7 +657,7 @@ pub async fn cancel_deletion_on_sign_in(
                 )
             })
             .await;
-        });
+        }));
     }
     Ok(())
 }

@@ -52,11 +52,12 @@ pub async fn request_post(
         // Everything that depends on the address happens after the answer, so neither its
         // content nor its timing tells which addresses have accounts.
         let (state2, meta2) = (state.clone(), meta.clone());
-        tokio::spawn(async move {
+        // In this request's language: a spawned task does not inherit it.
+        tokio::spawn(crate::i18n::current().scope(async move {
             if let Err(e) = send_reset_link(&state2, &meta2, &email).await {
                 tracing::warn!(error = ?e, "password reset link not sent");
             }
-        });
+        }));
         Ok(ui::message(
             StatusCode::OK,
             &crate::tr!("reset-sent-heading"),

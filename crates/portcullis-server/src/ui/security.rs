@@ -90,6 +90,18 @@ pub(crate) struct EventRow {
     pub ip: String,
 }
 
+/// An audit event kind in words for the security page ("Signed in" for `login.success`); kinds
+/// with no message (an operator's own, a future one) show as stored.
+fn event_label(kind: &str) -> String {
+    // i18n: event-*
+    let id = format!("event-{}", kind.replace(['.', '_'], "-"));
+    if crate::i18n::has(&id) {
+        crate::i18n::t(&id)
+    } else {
+        kind.to_string()
+    }
+}
+
 /// The user's latest `limit` audit events, newest first, as table rows.
 pub(crate) async fn recent_events(
     state: &AppState,
@@ -215,7 +227,7 @@ pub async fn security_get(State(state): State<AppState>, headers: HeaderMap) -> 
             .into_iter()
             .map(|e| EventRow {
                 at: shown(Some(e.at)),
-                kind: e.kind,
+                kind: event_label(&e.kind),
                 ip: e.ip.unwrap_or_default(),
             })
             .collect();

@@ -77,6 +77,7 @@ struct SignupPage<'a> {
     csrf: String,
     nonce: String,
     client_name: &'a str,
+    client_logo: Option<String>,
     email: &'a str,
     name: &'a str,
     min: usize,
@@ -179,6 +180,7 @@ async fn page(
         csrf: ctx.csrf.clone(),
         nonce: ctx.nonce.clone(),
         client_name: &client_name,
+        client_logo: request.and_then(|r| ui::client_logo(state, &r.client_id)),
         email: form.email,
         name: form.name,
         min: ui::password::min_length(single),
@@ -286,7 +288,7 @@ pub async fn signup_post(
         let flow_id = token_digest(&token);
         let (code_id, mail) = match &existing {
             None => proofs(&state, &email, &flow_id).await?,
-            Some(owner) => (random::id("otp"), taken_email(&state, &owner.email)),
+            Some(owner) => (random::id("otp"), taken_email(&state, &owner.email).await),
         };
         let pending = Pending {
             email: email.clone(),
@@ -350,7 +352,18 @@ fn verification_email(state: &AppState, email: &str, code: &str, link: &str) -> 
     ui::email(email, &crate::tr!("email-verify-subject"), &text)
 }
 
-fn taken_email(state: &AppState, email: &str) -> Message {
+/// The note to an existing account's address, in that account's language (not the language of
+/// whoever typed the address into the sign-up form).
+async fn taken_email(state: &AppState, email: &str) -> Message {
+    match state.store().user_by_email(email).await {
+        Ok(Some(owner)) => crate::i18n::for_user(state, &owner.id)
+            .await
+            .run(|| taken_text(state, email)),
+        _ => taken_text(state, email),
+    }
+}
+
+fn taken_text(state: &AppState, email: &str) -> Message {
     let text = crate::tr!(
         "email-signup-taken",
         account = format!("{}/u/account/security", state.issuer()),
@@ -539,7 +552,7 @@ pub async fn resend_post(
             p.code_id = code_id;
             mail
         } else {
-            taken_email(&state, p.owner.as_deref().unwrap_or(&p.email))
+            taken_email(&state, p.owner.as_deref().unwrap_or(&p.email)).await
         };
         let data = serde_json::to_value(&p).map_err(|e| AppError::Internal(e.to_string()))?;
         if !state.store().update_flow(&id, &data, state.now()).await? {

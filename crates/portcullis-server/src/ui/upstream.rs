@@ -34,7 +34,7 @@ use serde_json::Value;
 
 use crate::config::upstream::{UpstreamKind, UpstreamSettings};
 use crate::error::{AppError, AppResult};
-use crate::http::{ClientMeta, Params, cookie};
+use crate::http::{ClientMeta, cookie};
 use crate::oidc::authorize::AuthorizeRequest;
 use crate::ratelimit::Class;
 use crate::state::AppState;
@@ -257,8 +257,7 @@ pub async fn start(
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = async {
-        let q = Params::parse(query.unwrap_or_default().as_bytes())
-            .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        let q = ui::page_params(query.unwrap_or_default().as_bytes())?;
         // Each start may cost a call to the provider: limited like the sign-in form.
         state.limit(Class::Login, &meta).await?;
         let p = provider(&state, &name).ok_or_else(|| {
@@ -331,8 +330,7 @@ pub async fn callback(
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = async {
-        let q = Params::parse(query.unwrap_or_default().as_bytes())
-            .map_err(|e| AppError::page(StatusCode::BAD_REQUEST, e))?;
+        let q = ui::page_params(query.unwrap_or_default().as_bytes())?;
         let (st, mt) = (&state, &meta);
         let bad_state = |reason: &'static str| async move {
             st.audit(

@@ -73,6 +73,17 @@ impl Conn {
         basic: Option<&str>,
         body: String,
     ) -> anyhow::Result<(u16, Bytes)> {
+        self.post_form_with(path, basic, None, body).await
+    }
+
+    /// POSTs a form body with a `DPoP` proof header; returns status and body.
+    pub async fn post_form_with(
+        &mut self,
+        path: &str,
+        basic: Option<&str>,
+        dpop: Option<String>,
+        body: String,
+    ) -> anyhow::Result<(u16, Bytes)> {
         self.sender.ready().await?;
         let mut req = hyper::Request::post(path)
             .header(hyper::header::HOST, &self.host)
@@ -82,6 +93,9 @@ impl Conn {
             );
         if let Some(b) = basic {
             req = req.header(hyper::header::AUTHORIZATION, b);
+        }
+        if let Some(p) = dpop {
+            req = req.header("dpop", p);
         }
         let resp = self
             .sender

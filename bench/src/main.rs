@@ -13,6 +13,7 @@
 mod bare;
 mod cpu;
 mod db;
+mod dpop;
 mod load;
 mod search;
 mod soak;
@@ -453,7 +454,9 @@ const ALGS: [(&str, &str); 2] = [
     ("EdDSA", "https://eddsa.bench.api"),
 ];
 
-/// Drives a client_credentials-shaped POST at `addr` with keep-alive connections.
+/// Drives a client_credentials-shaped POST at `addr` with keep-alive connections; with
+/// `dpop` (the token endpoint's URL), each request carries a fresh ES256 DPoP proof.
+#[allow(clippy::too_many_arguments)]
 async fn grant_load(
     addrs: &[SocketAddr],
     path: &'static str,
@@ -462,18 +465,24 @@ async fn grant_load(
     body: &str,
     concurrency: usize,
     duration: Duration,
+    dpop: Option<&str>,
 ) -> anyhow::Result<Stats> {
     let auth = basic(id, secret);
     let body = body.to_string();
+    let prover = match dpop {
+        Some(htu) => Some(Arc::new(dpop::Prover::new(htu)?)),
+        None => None,
+    };
     Ok(measure(
         conns(addrs, concurrency).await?,
         duration,
         MAX_OPS,
         move |mut c: Conn| {
             let (auth, body) = (auth.clone(), body.clone());
+            let proof = prover.as_ref().map(|p| p.proof());
             async move {
-                let ok = matches!(c.post_form(path, Some(&auth), body).await, Ok((200, _)));
-                (c, ok)
+                let sent = c.post_form_with(path, Some(&auth), proof, body).await;
+                (c, matches!(sent, Ok((200, _))))
             }
         },
     )
@@ -694,6 +703,7 @@ async fn scenarios(
             "grant_type=client_credentials",
             args.concurrency,
             duration,
+            None,
         )
         .await?;
         let base = rows.len();
@@ -709,25 +719,31 @@ async fn scenarios(
             "grant_type=client_credentials&audience={}",
             url::form_urlencoded::byte_serialize(identifier.as_bytes()).collect::<String>()
         );
-        let sampler = RssSampler::start(&pids);
-        let cpu = CpuMeter::start(&pids, postgres);
-        let stats = grant_load(
-            &addrs,
-            "/oauth/token",
-            m2m_id,
-            m2m_secret,
-            &body,
-            args.concurrency,
-            duration,
-        )
-        .await?;
-        rows.push(Row {
-            name: format!("client_credentials ({alg} API)"),
-            stats,
-            cpu: cpu.stop(),
-            peak_rss_kib: sampler.stop(),
-            base,
-        });
+        // Then the same with a DPoP proof on every request (a fresh ES256 proof, made by the
+        // generator): what checking it, counting its jti once and binding the token cost.
+        let token_url = format!("{issuer}/oauth/token");
+        for (dpop, label) in [(None, ""), (Some(token_url.as_str()), " + DPoP")] {
+            let sampler = RssSampler::start(&pids);
+            let cpu = CpuMeter::start(&pids, postgres);
+            let stats = grant_load(
+                &addrs,
+                "/oauth/token",
+                m2m_id,
+                m2m_secret,
+                &body,
+                args.concurrency,
+                duration,
+                dpop,
+            )
+            .await?;
+            rows.push(Row {
+                name: format!("client_credentials{label} ({alg} API)"),
+                stats,
+                cpu: cpu.stop(),
+                peak_rss_kib: sampler.stop(),
+                base,
+            });
+        }
     }
 
     // refresh_token and sign-in, first with no Action, then with one trivial post-login Action

@@ -25,6 +25,7 @@ let env;
 let issuer;
 let m2m;
 let web;
+let spa;
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -66,6 +67,7 @@ before(async () => {
     '--api', 'https://node.api', '--scope', 'read:things']);
   web = cli(['client', 'create', '--name', 'web', '--redirect-uri', REDIRECT,
     '--post-logout-redirect-uri', 'http://localhost:3000/bye']);
+  spa = cli(['client', 'create', '--name', 'spa', '--redirect-uri', REDIRECT, '--public']);
   const user = cli(['user', 'create', '--email', EMAIL, '--password-stdin'], `${PASSWORD}\n`);
   assert.equal(user.email, EMAIL);
 
@@ -88,9 +90,13 @@ after(() => {
 });
 
 async function configFor(c) {
-  return client.discovery(new URL(issuer), c.client_id, c.client_secret, undefined, {
-    execute: [client.allowInsecureRequests],
-  });
+  return client.discovery(
+    new URL(issuer),
+    c.client_id,
+    c.client_secret,
+    c.client_secret ? undefined : client.None(),
+    { execute: [client.allowInsecureRequests] },
+  );
 }
 
 test('discovery exposes PKCE S256, RFC 9207 iss and the assurance levels', async () => {
@@ -165,4 +171,70 @@ test('code flow with PKCE, ID token, userinfo, refresh rotation and reuse detect
     (err) => err.error === 'invalid_grant',
     'reuse of a rotated token revokes the whole family',
   );
+});
+
+test('DPoP: a public client\'s tokens are bound to its key (RFC 9449), as openid-client makes proofs', async () => {
+  const config = await configFor(spa);
+  assert.deepEqual(config.serverMetadata().dpop_signing_alg_values_supported, ['EdDSA', 'ES256', 'RS256', 'PS256']);
+  const keyPair = await client.randomDPoPKeyPair('ES256');
+  const DPoP = client.getDPoPHandle(config, keyPair);
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: 'openid email offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const callback = await signIn(issuer, url, EMAIL, PASSWORD);
+  const tokens = await client.authorizationCodeGrant(
+    config,
+    callback,
+    { pkceCodeVerifier: verifier, idTokenExpected: true },
+    undefined,
+    { DPoP },
+  );
+  assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+  const { payload } = jwt(tokens.access_token);
+  // RFC 7638: the SHA-256 of the required members, in order, without spaces.
+  const { crv, x, y } = await crypto.subtle.exportKey('jwk', keyPair.publicKey);
+  const canonical = JSON.stringify({ crv, kty: 'EC', x, y });
+  const jkt = Buffer.from(await crypto.subtle.digest('SHA-256', Buffer.from(canonical))).toString('base64url');
+  assert.equal(payload.cnf.jkt, jkt);
+
+  const info = await client.fetchUserInfo(config, tokens.access_token, tokens.claims().sub, { DPoP });
+  assert.equal(info.email, EMAIL);
+  // Without the key, the token is worth nothing at UserInfo.
+  await assert.rejects(client.fetchUserInfo(config, tokens.access_token, client.skipSubjectCheck));
+
+  // The refresh token is bound too: another key cannot use it, this one can.
+  const thief = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+  await assert.rejects(
+    client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP: thief }),
+    (err) => err.error === 'invalid_dpop_proof',
+  );
+  const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP });
+  assert.equal(jwt(refreshed.access_token).payload.cnf.jkt, jkt);
+});
+
+test('PAR: openid-client pushes the authorization request (RFC 9126) and signs in with request_uri', async () => {
+  const config = await configFor(web);
+  assert.equal(config.serverMetadata().pushed_authorization_request_endpoint, `${issuer}/oauth/par`);
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = await client.buildAuthorizationUrlWithPAR(config, {
+    redirect_uri: REDIRECT,
+    scope: 'openid email',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
+  assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+  const callback = await signIn(issuer, url, EMAIL, PASSWORD);
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+  assert.equal(tokens.claims().email, EMAIL);
+  // The request_uri is good once.
+  await assert.rejects(signIn(issuer, url, EMAIL, PASSWORD));
 });

@@ -1,10 +1,19 @@
 /**
  * Access-token checks for servers (Next.js Route Handlers, any `Request`/`Response` runtime):
  * a valid RFC 9068 token from the provider, a high enough `acr`, a recent enough `auth_time`,
- * the scopes a route needs, and the RFC 9470 answer when a check fails. Needs `jose`.
+ * the scopes a route needs, the RFC 9470 answer when a check fails, and DPoP-bound tokens
+ * (RFC 9449) only with a fresh proof by their key. Needs `jose`.
  */
 
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  EmbeddedJWK,
+  base64url,
+  calculateJwkThumbprint,
+  createRemoteJWKSet,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 
 /** Assurance levels in order; Auth0's multi-factor PAPE URI counts as `aal2`. */
 const ACR_RANK: Record<string, number> = {
@@ -36,6 +45,8 @@ export interface AccessTokenClaims extends JWTPayload {
   auth_time?: number;
   /** The session id. */
   sid?: string;
+  /** The DPoP key the token is bound to (RFC 9449 §6): its RFC 7638 thumbprint. */
+  cnf?: { jkt?: string };
 }
 
 /** Where tokens come from and who they are for. */
@@ -142,13 +153,78 @@ export function stepUpResponse(demand: StepUpDemand): Response {
   );
 }
 
-function bearerError(status: number, error: string, description: string, scope?: string): Response {
-  let challenge = `Bearer error="${error}", error_description=${quote(description)}`;
+function bearerError(
+  status: number,
+  error: string,
+  description: string,
+  scope?: string,
+  scheme: 'Bearer' | 'DPoP' = 'Bearer',
+): Response {
+  const algs = scheme === 'DPoP' ? ` algs="${PROOF_ALGS.join(' ')}",` : '';
+  let challenge = `${scheme}${algs} error="${error}", error_description=${quote(description)}`;
   if (scope) challenge += `, scope=${quote(scope)}`;
   return Response.json(
     { error, error_description: description },
     { status, headers: { 'www-authenticate': challenge, 'cache-control': 'no-store' } },
   );
+}
+
+/** Algorithms a DPoP proof may be signed with. */
+const PROOF_ALGS = ['EdDSA', 'ES256', 'RS256', 'PS256'];
+
+/** How far a proof's `iat` may be from this server's clock, in seconds, either way. */
+const PROOF_WINDOW = 60;
+
+/** Proof ids seen in the window (per process): a proof is good once. */
+const seenProofs = new Map<string, number>();
+
+function firstUse(key: string, now: number): boolean {
+  if (seenProofs.size > 10_000) {
+    for (const [k, until] of seenProofs) if (until <= now) seenProofs.delete(k);
+  }
+  const until = seenProofs.get(key);
+  if (until !== undefined && until > now) return false;
+  seenProofs.set(key, now + 2 * PROOF_WINDOW + 1);
+  return true;
+}
+
+/** The URL a proof's `htu` must name: the request's, without query and fragment. */
+function withoutQuery(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+/**
+ * Checks the `DPoP` proof of a request presenting `token` bound to `jkt` (RFC 9449 §4.3, §7):
+ * signed by the public key in its header, that key's thumbprint `jkt`, for this method and URL,
+ * `iat` within a minute, `ath` the token's hash, never seen before. A reason when it fails.
+ */
+async function checkProof(request: Request, token: string, jkt: string): Promise<string | undefined> {
+  const proof = request.headers.get('dpop');
+  if (!proof || proof.includes(',')) return 'One DPoP proof is required';
+  try {
+    const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: PROOF_ALGS,
+    });
+    const jwk = protectedHeader.jwk;
+    if (!jwk || 'd' in jwk) return 'The proof must carry a public key';
+    if ((await calculateJwkThumbprint(jwk, 'sha256')) !== jkt) return "The proof is not signed by the token's key";
+    if (payload.htm !== request.method) return 'The proof is for another method';
+    if (typeof payload.htu !== 'string' || withoutQuery(payload.htu) !== withoutQuery(request.url)) {
+      return 'The proof is for another URL';
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > PROOF_WINDOW) return 'The proof is too old or too new';
+    const hash = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))));
+    if (payload.ath !== hash) return "The proof's ath is not the token's hash";
+    if (typeof payload.jti !== 'string' || !payload.jti || !firstUse(`${jkt}|${payload.jti}`, now)) {
+      return 'The proof was already used';
+    }
+    return undefined;
+  } catch {
+    return 'The DPoP proof is not valid';
+  }
 }
 
 /** The outcome of [`protect`]. */
@@ -157,13 +233,14 @@ export type Protected =
   | { ok: false; response: Response };
 
 /**
- * Checks a request's bearer token against `rule`: `401 invalid_token` for a missing or bad
- * token, `403 insufficient_scope` for missing scopes, the step-up answer for a sign-in that is
- * too weak or too old. Machine tokens are judged on scope only.
+ * Checks a request's access token against `rule`: `401 invalid_token` for a missing or bad
+ * token, `401 invalid_dpop_proof` for a DPoP-bound token without a fresh proof by its key (or
+ * sent as a bearer token), `403 insufficient_scope` for missing scopes, the step-up answer for a
+ * sign-in that is too weak or too old. Machine tokens are judged on scope only.
  */
 export async function protect(request: Request, verify: Verifier, rule: StepUpRule = {}): Promise<Protected> {
   const header = request.headers.get('authorization') ?? '';
-  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const [, scheme, token] = /^(Bearer|DPoP)\s+(\S+)$/i.exec(header) ?? [];
   if (!token) {
     return { ok: false, response: bearerError(401, 'invalid_token', 'A bearer token is required') };
   }
@@ -172,6 +249,14 @@ export async function protect(request: Request, verify: Verifier, rule: StepUpRu
     claims = await verify(token);
   } catch {
     return { ok: false, response: bearerError(401, 'invalid_token', 'The access token is not valid') };
+  }
+  const dpop = scheme.toLowerCase() === 'dpop';
+  const jkt = claims.cnf?.jkt;
+  if (jkt) {
+    const why = dpop ? await checkProof(request, token, jkt) : 'This token is DPoP-bound: send it with the DPoP scheme and a proof';
+    if (why) return { ok: false, response: bearerError(401, 'invalid_dpop_proof', why, undefined, 'DPoP') };
+  } else if (dpop) {
+    return { ok: false, response: bearerError(401, 'invalid_token', 'The access token is not DPoP-bound') };
   }
   const have = new Set((claims.scope ?? '').split(' ').filter(Boolean));
   const missing = (rule.scopes ?? []).filter((s) => !have.has(s));

@@ -1,4 +1,4 @@
-import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, base64url, calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { readChallenge } from '../src/index.js';
@@ -107,5 +107,46 @@ describe('protect', () => {
     const res = stepUpResponse({ maxAge: 60 });
     expect(res.headers.get('www-authenticate')).not.toMatch(/acr_values/);
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('takes a DPoP-bound token only with a fresh proof by its key, for this request and token', async () => {
+    const key = await generateKeyPair('ES256');
+    const jwk = await exportJWK(key.publicKey);
+    const jkt = await calculateJwkThumbprint(jwk, 'sha256');
+    const t = await token({ acr: 'aal2', auth_time: now() - 10, cnf: { jkt } });
+    const url = 'https://app.example/api/payout-destination';
+    const hash = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(t))));
+    const proof = (claims: Record<string, unknown> = {}, signer = key.privateKey, header = jwk) =>
+      new SignJWT({ htm: 'POST', htu: `${url}?q=1`, iat: now(), jti: crypto.randomUUID(), ath: hash, ...claims })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: header })
+        .sign(signer);
+    const send = (scheme: string, p?: string) =>
+      new Request(url, { method: 'POST', headers: { authorization: `${scheme} ${t}`, ...(p ? { dpop: p } : {}) } });
+    const good = await proof();
+    expect((await protect(send('DPoP', good), verify, { acr: 'aal2' })).ok).toBe(true);
+    const other = await generateKeyPair('ES256');
+    const refused = [
+      send('DPoP', good), // replayed
+      send('Bearer'), // a bound token as a bearer token
+      send('DPoP'), // no proof
+      send('DPoP', await proof({ htm: 'GET' })),
+      send('DPoP', await proof({ htu: 'https://app.example/elsewhere' })),
+      send('DPoP', await proof({ iat: now() - 600 })),
+      send('DPoP', await proof({ ath: 'x' })),
+      send('DPoP', await proof({}, other.privateKey, await exportJWK(other.publicKey))), // another key
+      send('DPoP', await proof({}, other.privateKey)), // a signature the header's key did not make
+    ];
+    for (const r of refused) {
+      const out = await protect(r, verify);
+      expect(out.ok).toBe(false);
+      if (!out.ok) {
+        expect(out.response.status).toBe(401);
+        expect(out.response.headers.get('www-authenticate')).toMatch(/^DPoP algs="[^"]+", error="invalid_dpop_proof"/);
+      }
+    }
+    // An unbound token may not use the DPoP scheme.
+    const plain = await token({ acr: 'aal2', auth_time: now() - 10 });
+    const out = await protect(new Request(url, { method: 'POST', headers: { authorization: `DPoP ${plain}` } }), verify);
+    expect(!out.ok && out.response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
   });
 });

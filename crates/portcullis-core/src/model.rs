@@ -281,6 +281,10 @@ pub struct GrantContext {
     /// Claims the post-login Actions added at the sign-in, for the tokens it mints.
     #[serde(default, skip_serializing_if = "ExtraClaims::is_empty")]
     pub claims: ExtraClaims,
+    /// The DPoP key (RFC 7638 thumbprint) its refresh tokens are bound to: a public client's
+    /// refresh works only with a proof by that key (RFC 9449 §5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
 }
 
 /// A new account as an import writes it: the user, the id it had in the system it came from,

@@ -53,6 +53,12 @@ pub struct Policy {
     pub signup: bool,
     /// Users whose email is not verified prove it with a code before they finish signing in.
     pub require_verified_email: bool,
+    /// Tokens are issued only against a DPoP proof (RFC 9449), so every access token is bound
+    /// to the client's key; a token request without one gets `invalid_dpop_proof`.
+    pub require_dpop: bool,
+    /// Authorization requests must be pushed first (RFC 9126), so their parameters never
+    /// travel through the browser; `/authorize` without a `request_uri` is refused.
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl Default for Policy {
@@ -72,6 +78,8 @@ impl Default for Policy {
             remember_device_days: 30,
             signup: false,
             require_verified_email: false,
+            require_dpop: false,
+            require_pushed_authorization_requests: false,
         }
     }
 }
@@ -107,6 +115,12 @@ pub struct PolicyOverrides {
     /// See [`Policy::require_verified_email`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_verified_email: Option<bool>,
+    /// See [`Policy::require_dpop`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_dpop: Option<bool>,
+    /// See [`Policy::require_pushed_authorization_requests`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_pushed_authorization_requests: Option<bool>,
 }
 
 fn flag(key: &str, value: &str, clear: bool) -> Result<Option<bool>> {
@@ -213,6 +227,10 @@ impl PolicyOverrides {
             "enroll_with_any" => self.enroll_with_any = flag(key, value, clear)?,
             "signup" => self.signup = flag(key, value, clear)?,
             "require_verified_email" => self.require_verified_email = flag(key, value, clear)?,
+            "require_dpop" => self.require_dpop = flag(key, value, clear)?,
+            "require_pushed_authorization_requests" => {
+                self.require_pushed_authorization_requests = flag(key, value, clear)?
+            }
             "remember_device_days" => {
                 self.remember_device_days = (!clear)
                     .then(|| {
@@ -226,7 +244,7 @@ impl PolicyOverrides {
             }
             _ => {
                 return Err(Error::Invalid(format!(
-                    "policy {key}: unknown key (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email)"
+                    "policy {key}: unknown key (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop, require_pushed_authorization_requests)"
                 )));
             }
         }
@@ -263,6 +281,12 @@ impl Policy {
         }
         if let Some(v) = layer.require_verified_email {
             self.require_verified_email = v;
+        }
+        if let Some(v) = layer.require_dpop {
+            self.require_dpop = v;
+        }
+        if let Some(v) = layer.require_pushed_authorization_requests {
+            self.require_pushed_authorization_requests = v;
         }
         self
     }
@@ -507,6 +531,14 @@ mod tests {
             (&["require_verified_email=true"], &[], |p| {
                 p.require_verified_email
             }),
+            (&[], &[], |p| !p.require_dpop),
+            (&[], &["require_dpop=true"], |p| p.require_dpop),
+            (&["require_dpop=true"], &["require_dpop=false"], |p| {
+                !p.require_dpop
+            }),
+            (&["require_pushed_authorization_requests=true"], &[], |p| {
+                p.require_pushed_authorization_requests
+            }),
         ];
         for (client, api, check) in cases {
             let effective = tenant.resolve(Some(&layer(client)), Some(&layer(api)));
@@ -532,6 +564,7 @@ mod tests {
             "remember_device_days=400",
             "signup=on",
             "require_verified_email=1",
+            "require_dpop=yes",
             "colour=blue",
         ] {
             let err = PolicyOverrides::default().set(bad).unwrap_err().to_string();

@@ -32,6 +32,7 @@ mod rules;
 mod web;
 
 pub use claims::{Claims, Confirmation};
+pub use dpop::{Proof, token_hash, verify_proof};
 pub use error::{GuardError, Rejection};
 pub use guard::{Clock, Guard, GuardBuilder, system_clock};
 pub use jwk::{Alg, thumbprint};

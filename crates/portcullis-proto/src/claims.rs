@@ -92,4 +92,14 @@ pub struct AccessTokenClaims {
     /// Session id; absent for M2M tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// The key the token is bound to (RFC 9449 §6.1), when it was issued against a DPoP proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<KeyConfirmation>,
+}
+
+/// `cnf` of a DPoP-bound token: the RFC 7638 thumbprint of the client's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyConfirmation {
+    /// The JWK SHA-256 thumbprint, base64url.
+    pub jkt: String,
 }

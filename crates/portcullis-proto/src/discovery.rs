@@ -69,4 +69,8 @@ pub struct ProviderMetadata {
     pub request_uri_parameter_supported: bool,
     /// RFC 9449 DPoP proof algorithms.
     pub dpop_signing_alg_values_supported: Vec<String>,
+    /// RFC 9126: where authorization requests are pushed.
+    pub pushed_authorization_request_endpoint: String,
+    /// RFC 9126: whether every client must push its authorization requests.
+    pub require_pushed_authorization_requests: bool,
 }

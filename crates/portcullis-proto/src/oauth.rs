@@ -53,6 +53,11 @@ pub enum ErrorCode {
     TooManyRequests,
     /// The user must consent to the application first (OIDC Core §3.1.2.6).
     ConsentRequired,
+    /// The DPoP proof is missing where required, malformed, stale, replayed or for another key
+    /// (RFC 9449 §5, §7.1).
+    InvalidDpopProof,
+    /// Retry with a DPoP proof carrying the nonce in the `DPoP-Nonce` header (RFC 9449 §8, §9).
+    UseDpopNonce,
 }
 
 impl ErrorCode {
@@ -82,6 +87,8 @@ impl ErrorCode {
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }

@@ -51,6 +51,9 @@ pub struct TokenSettings {
     /// successor instead of revoking its family (a client whose answer was lost retries); 0
     /// turns it off.
     pub refresh_reuse_interval: i64,
+    /// DPoP proofs must carry a nonce this server issued (RFC 9449 §8): a proof made in advance
+    /// by a stolen key is then useless; clients retry once on `use_dpop_nonce`.
+    pub dpop_require_nonce: bool,
 }
 
 impl Default for TokenSettings {
@@ -61,6 +64,7 @@ impl Default for TokenSettings {
             refresh_ttl: 30 * 86400,
             code_ttl: 60,
             refresh_reuse_interval: 0,
+            dpop_require_nonce: false,
         }
     }
 }

@@ -45,6 +45,15 @@ pub enum AppError {
         /// `{"challenge": [...]}` or `{"enroll": [...]}`.
         requirements: serde_json::Value,
     },
+    /// `use_dpop_nonce` (RFC 9449 §8, §9): retry with a proof carrying `nonce`, which goes in
+    /// the `DPoP-Nonce` header; 400 at the token endpoint, 401 with a `DPoP` challenge at a
+    /// resource.
+    DpopNonce {
+        /// The nonce to use.
+        nonce: String,
+        /// Whether a resource (not the token endpoint) answers.
+        resource: bool,
+    },
     /// Unexpected; logged, answered generically.
     Internal(String),
 }
@@ -177,6 +186,34 @@ impl IntoResponse for AppError {
                 );
                 if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
                     resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                resp
+            }
+            AppError::DpopNonce { nonce, resource } => {
+                let description = "Retry with a DPoP proof carrying the DPoP-Nonce header's value.";
+                let body = ErrorResponse {
+                    error: ErrorCode::UseDpopNonce,
+                    error_description: Some(description.into()),
+                };
+                let status = if resource {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                let mut resp = (status, axum::Json(body)).into_response();
+                let headers = resp.headers_mut();
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                if let Ok(v) = HeaderValue::from_str(&nonce) {
+                    headers.insert(crate::oidc::dpop::NONCE_HEADER, v);
+                }
+                if resource {
+                    let challenge = format!(
+                        "DPoP algs=\"{}\", error=\"use_dpop_nonce\", error_description=\"{description}\"",
+                        crate::oidc::dpop::algorithms().join(" ")
+                    );
+                    if let Ok(v) = HeaderValue::from_str(&challenge) {
+                        headers.insert(header::WWW_AUTHENTICATE, v);
+                    }
                 }
                 resp
             }

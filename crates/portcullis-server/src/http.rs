@@ -54,6 +54,22 @@ impl Params {
         self.get(key).map(str::to_string)
     }
 
+    /// Sets a parameter, replacing any value it had.
+    pub fn insert(&mut self, key: &str, value: &str) {
+        self.0.insert(key.to_string(), value.to_string());
+    }
+
+    /// The parameters as `application/x-www-form-urlencoded` text, in name order.
+    pub fn encode(&self) -> String {
+        let mut keys: Vec<&String> = self.0.keys().collect();
+        keys.sort();
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for k in keys {
+            out.append_pair(k, &self.0[k]);
+        }
+        out.finish()
+    }
+
     /// Drops a parameter (a secret a page must not echo back).
     pub fn remove(&mut self, key: &str) {
         self.0.remove(key);

@@ -170,6 +170,7 @@ fn grant(family: &str, session: &str) -> GrantContext {
         amr: vec!["pwd".into()],
         family_id: family.into(),
         claims: Default::default(),
+        jkt: None,
     }
 }
 

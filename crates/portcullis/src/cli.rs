@@ -168,7 +168,8 @@ enum PolicyCommand {
     /// file again); the same change as the console's policy page.
     Set {
         /// `KEY=VALUE` pairs: mfa, required_acr, max_age, mfa_on_refresh, allowed_factors,
-        /// enroll_with_any, remember_device_days, signup, require_verified_email.
+        /// enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop,
+        /// require_pushed_authorization_requests.
         #[arg(value_name = "KEY=VALUE", required = true)]
         pairs: Vec<String>,
     },
@@ -294,7 +295,7 @@ struct ClientCreate {
     scopes: Vec<String>,
     /// Policy key this client overrides (repeatable): mfa, required_acr, max_age,
     /// mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup,
-    /// require_verified_email.
+    /// require_verified_email, require_dpop, require_pushed_authorization_requests.
     #[arg(long = "policy", value_name = "KEY=VALUE")]
     policies: Vec<String>,
 }

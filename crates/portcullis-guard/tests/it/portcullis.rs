@@ -130,6 +130,15 @@ async fn client(app: &TestApp, grant: &str, policy: &str) -> (String, String) {
     (c.id, s.unwrap())
 }
 
+/// A machine client granted `scope` on the payout API.
+async fn machine(app: &TestApp, scope: &str) -> (String, String) {
+    let c = client(app, "client_credentials", "mfa=never").await;
+    grant_client(app.store.as_ref(), &c.0, API, vec![scope.into()])
+        .await
+        .unwrap();
+    c
+}
+
 #[tokio::test]
 async fn step_up_window_and_machine_scopes_against_portcullis() {
     let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
@@ -254,24 +263,8 @@ async fn step_up_window_and_machine_scopes_against_portcullis() {
     );
 
     // Machine clients: judged on scope.
-    let writer = client(&app, "client_credentials", "mfa=never").await;
-    grant_client(
-        app.store.as_ref(),
-        &writer.0,
-        API,
-        vec!["payouts:write".into()],
-    )
-    .await
-    .unwrap();
-    let reader = client(&app, "client_credentials", "mfa=never").await;
-    grant_client(
-        app.store.as_ref(),
-        &reader.0,
-        API,
-        vec!["payouts:read".into()],
-    )
-    .await
-    .unwrap();
+    let writer = machine(&app, "payouts:write").await;
+    let reader = machine(&app, "payouts:read").await;
     let app = &app;
     let m2m = |c: (String, String)| async move {
         let t = token(
@@ -353,4 +346,81 @@ async fn step_up_window_and_machine_scopes_against_portcullis() {
             .0,
         200
     );
+}
+
+/// A DPoP-bound token from Portcullis's token endpoint (client credentials with a proof) in
+/// front of the guard: the `DPoP` scheme with a fresh proof by the same key passes, a bearer
+/// use of it, a replayed proof and another key's proof do not.
+#[tokio::test]
+async fn dpop_bound_tokens_from_portcullis_need_their_key_at_the_api() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    create_api(
+        app.store.as_ref(),
+        &app.clock,
+        API,
+        None,
+        vec!["payouts:write".into()],
+        PolicyOverrides::default(),
+    )
+    .await
+    .unwrap();
+    let writer = machine(&app, "payouts:write").await;
+    app.state.refresh().await.unwrap();
+    let clock = app.clock.clone();
+    let now = move || portcullis_core::clock::Clock::now(&clock);
+    let guard = Guard::builder(app.issuer.clone(), API)
+        .clock(std::sync::Arc::new(now.clone()))
+        .build()
+        .await
+        .unwrap();
+    let url = api(guard).await;
+
+    let key = crate::verify::DpopKey::new();
+    let token_url = app.url("/oauth/token");
+    let answer: Value = reqwest::Client::new()
+        .post(&token_url)
+        .basic_auth(&writer.0, Some(&writer.1))
+        .header("DPoP", key.proof("POST", &token_url, now(), "", "t1"))
+        .form(&[("grant_type", "client_credentials"), ("audience", API)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["token_type"], "DPoP", "{answer}");
+    let access = answer["access_token"].as_str().unwrap().to_string();
+    let payouts = format!("{url}/payouts");
+    let send = |scheme: &str, proof: Option<String>| {
+        let mut req = reqwest::Client::new()
+            .post(&payouts)
+            .header("authorization", format!("{scheme} {access}"));
+        if let Some(p) = proof {
+            req = req.header("DPoP", p);
+        }
+        req.send()
+    };
+    let good = key.proof("POST", &payouts, now(), &access, "a1");
+    assert_eq!(
+        send("DPoP", Some(good.clone())).await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        send("DPoP", Some(good)).await.unwrap().status(),
+        401,
+        "replayed"
+    );
+    assert_eq!(
+        send("Bearer", None).await.unwrap().status(),
+        401,
+        "bearer use"
+    );
+    let other = crate::verify::DpopKey::new();
+    let stolen = other.proof("POST", &payouts, now(), &access, "a2");
+    assert_eq!(
+        send("DPoP", Some(stolen)).await.unwrap().status(),
+        401,
+        "another key"
+    );
+    assert_ne!(key.jkt(), other.jkt());
 }

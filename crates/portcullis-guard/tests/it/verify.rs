@@ -402,13 +402,13 @@ async fn rotation_refetches_at_most_once_per_interval_and_an_outage_keeps_the_ca
 }
 
 /// A DPoP key: its public JWK and a signer for proofs.
-struct DpopKey {
+pub(crate) struct DpopKey {
     pair: EcdsaKeyPair,
     jwk: Value,
 }
 
 impl DpopKey {
-    fn new() -> DpopKey {
+    pub(crate) fn new() -> DpopKey {
         let pkcs8 =
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
                 .unwrap();
@@ -419,11 +419,11 @@ impl DpopKey {
         DpopKey { pair, jwk }
     }
 
-    fn jkt(&self) -> String {
+    pub(crate) fn jkt(&self) -> String {
         thumbprint(&serde_json::from_value(self.jwk.clone()).unwrap()).unwrap()
     }
 
-    fn proof(&self, htm: &str, htu: &str, iat: i64, token: &str, jti: &str) -> String {
+    pub(crate) fn proof(&self, htm: &str, htu: &str, iat: i64, token: &str, jti: &str) -> String {
         let ath =
             b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()).as_ref());
         forge(

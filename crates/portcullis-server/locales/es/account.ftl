@@ -8,6 +8,8 @@ request-no-client-id = La solicitud no tiene client_id.
 request-unknown-app = No se reconoce la aplicación.
 request-no-redirect-uri = La solicitud no tiene redirect_uri.
 request-redirect-uri-unregistered = La redirect_uri no está registrada para esta aplicación.
+# A pushed authorization request (request_uri) that is unknown, expired or spent.
+request-uri-expired = Esta solicitud de inicio de sesión ha caducado o ya se ha usado. Vuelve a la aplicación e inténtalo de nuevo.
 logout-bad-hint = El id_token_hint no es válido.
 logout-hint-mismatch = El client_id no coincide con el id_token_hint.
 logout-redirect-needs-client = post_logout_redirect_uri necesita client_id o id_token_hint.

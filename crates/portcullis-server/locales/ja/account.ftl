@@ -8,6 +8,8 @@ request-no-client-id = リクエストに client_id がありません。
 request-unknown-app = このアプリケーションは登録されていません。
 request-no-redirect-uri = リクエストに redirect_uri がありません。
 request-redirect-uri-unregistered = この redirect_uri はこのアプリケーションに登録されていません。
+# A pushed authorization request (request_uri) that is unknown, expired or spent.
+request-uri-expired = このサインイン リクエストは有効期限が切れているか、すでに使用されています。アプリケーションに戻って、もう一度お試しください。
 logout-bad-hint = id_token_hint が無効です。
 logout-hint-mismatch = client_id が id_token_hint と一致しません。
 logout-redirect-needs-client = post_logout_redirect_uri には client_id か id_token_hint が必要です。

@@ -24,7 +24,7 @@ use crate::ui::{self, PageCtx};
 const PATH: &str = "/admin/policy";
 
 /// Every policy key, with what it decides, in the order the page shows them.
-const KEYS: [(&str, &str); 9] = [
+const KEYS: [(&str, &str); 11] = [
     (
         "mfa",
         "When a second factor is asked at sign-in: never (only when an app asks), adaptive (a user who has a factor, from a new browser or after failures), always (users without one enrol one).",
@@ -60,6 +60,14 @@ const KEYS: [(&str, &str); 9] = [
     (
         "require_verified_email",
         "Whether users prove their email address with a code before they finish signing in.",
+    ),
+    (
+        "require_dpop",
+        "Whether tokens are issued only against a DPoP proof, bound to the client's key.",
+    ),
+    (
+        "require_pushed_authorization_requests",
+        "Whether authorization requests must be pushed first (PAR), never sent through the browser.",
     ),
 ];
 
@@ -155,7 +163,13 @@ fn choices(key: &str) -> Vec<&'static str> {
         "mfa" => vec!["never", "adaptive", "always"],
         "required_acr" => vec!["aal1", "aal2", "aal3"],
         "mfa_on_refresh" => vec!["never", "when_enrolled"],
-        "enroll_with_any" | "signup" | "require_verified_email" => vec!["true", "false"],
+        "enroll_with_any"
+        | "signup"
+        | "require_verified_email"
+        | "require_dpop"
+        | "require_pushed_authorization_requests" => {
+            vec!["true", "false"]
+        }
         _ => vec![],
     }
 }

@@ -181,6 +181,8 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// A DPoP nonce to send in `DPoP-Nonce` (with `use_dpop_nonce`).
+    nonce: Option<String>,
 }
 
 /// Result alias for management handlers.
@@ -193,6 +195,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            nonce: None,
         }
     }
 
@@ -270,7 +273,20 @@ impl IntoResponse for ApiError {
             "errorCode": self.code,
         });
         let mut resp = (self.status, axum::Json(body)).into_response();
-        if self.status == StatusCode::UNAUTHORIZED
+        if ["invalid_dpop_proof", "use_dpop_nonce"].contains(&self.code) {
+            let challenge = format!(
+                "DPoP algs=\"{}\", error=\"{}\"",
+                crate::oidc::dpop::algorithms().join(" "),
+                self.code
+            );
+            let h = resp.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&challenge) {
+                h.insert(header::WWW_AUTHENTICATE, v);
+            }
+            if let Some(v) = self.nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+                h.insert(crate::oidc::dpop::NONCE_HEADER, v);
+            }
+        } else if self.status == StatusCode::UNAUTHORIZED
             || (self.status == StatusCode::FORBIDDEN && self.code == "insufficient_scope")
         {
             let error = if self.status == StatusCode::UNAUTHORIZED {
@@ -331,13 +347,36 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Admin> {
         let unauthorized =
             |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", m.to_string());
-        let token = crate::http::bearer(&parts.headers)
+        let presented = crate::oidc::dpop::authorization(&parts.headers)
             .ok_or_else(|| unauthorized("Missing authentication"))?;
-        let claims = crate::oidc::mint::verify_access_token(state, &token)
+        let claims = crate::oidc::mint::verify_access_token(state, presented.token())
             .ok_or_else(|| unauthorized("Invalid token"))?;
         if !claims.aud.contains(&audience(state.issuer())) {
             return Err(unauthorized("Bad audience"));
         }
+        crate::oidc::dpop::check_presented(
+            state,
+            &parts.headers,
+            parts.method.as_str(),
+            parts.uri.path(),
+            &presented,
+            &claims,
+        )
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::OAuth {
+                code, description, ..
+            } => ApiError::new(StatusCode::UNAUTHORIZED, code.as_str(), description),
+            crate::error::AppError::DpopNonce { nonce, .. } => ApiError {
+                nonce: Some(nonce),
+                ..ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "use_dpop_nonce",
+                    "Retry with a DPoP proof carrying the DPoP-Nonce header's value.",
+                )
+            },
+            other => ApiError::from(other),
+        })?;
         // Management is for machine clients: a user's token, even an admin's, is not accepted,
         // so a phished session cannot become an admin console.
         if claims.sub != claims.client_id || claims.acr.is_some() {

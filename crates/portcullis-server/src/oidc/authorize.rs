@@ -61,6 +61,10 @@ pub struct AuthorizeRequest {
     /// The subject of a valid `id_token_hint`: only that user's session may answer.
     #[serde(default)]
     pub hint_sub: Option<String>,
+    /// `dpop_jkt` (RFC 9449 §10): the code is bound to this DPoP key's thumbprint, so only a
+    /// token request with a proof by it may redeem it.
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
 }
 
 /// What a `claims` parameter (OIDC Core §5.5) asks of this provider.
@@ -241,7 +245,23 @@ async fn run(
     headers: &HeaderMap,
     raw: &[u8],
 ) -> AppResult<Response> {
-    let (params, repeated) = Params::parse_noting_repeats(raw);
+    let (mut params, mut repeated) = Params::parse_noting_repeats(raw);
+    // A pushed request (RFC 9126): the parameters are the ones the client pushed, spent now;
+    // only `client_id` is taken from the browser, and must be the pusher's.
+    let pushed = params
+        .get("request_uri")
+        .is_some_and(|u| u.starts_with(super::par::URN));
+    if pushed {
+        let uri = params.owned("request_uri").unwrap_or_default();
+        let client_id = params.owned("client_id").unwrap_or_default();
+        let Some(query) = super::par::take(state, &uri, &client_id).await? else {
+            return Err(AppError::page(
+                StatusCode::BAD_REQUEST,
+                crate::tr!("request-uri-expired"),
+            ));
+        };
+        (params, repeated) = Params::parse_noting_repeats(query.as_bytes());
+    }
     // Until the client and redirect URI are known, a doubt about them is shown, never sent.
     if let Some(r) = repeated
         .iter()
@@ -292,6 +312,15 @@ async fn run(
         Ok(r) => r,
         Err(e) => return Ok(fail(e)),
     };
+    if !pushed
+        && state
+            .policy(Some(&client.id), None)
+            .await
+            .require_pushed_authorization_requests
+    {
+        let (code, description) = super::par::required();
+        return Ok(fail(Redirected(code, description)));
+    }
     // With an id_token_hint, only the session of the user it names may answer (Core §3.1.2.1).
     let session = ui::current_session(state, headers).await?.filter(|s| {
         request
@@ -386,6 +415,19 @@ pub async fn pend(state: &AppState, request: &AuthorizeRequest) -> AppResult<Str
     };
     state.store().put_pending(&pending).await?;
     Ok(pending.id)
+}
+
+/// Validates an authorization request as `/authorize` would, for a pushed request (RFC 9126):
+/// the error code and description instead of a redirect.
+pub async fn check(
+    state: &AppState,
+    params: &Params,
+    client: &portcullis_core::model::Client,
+    redirect_uri: &str,
+) -> Result<AuthorizeRequest, (ErrorCode, &'static str)> {
+    validate(state, params, client, redirect_uri)
+        .await
+        .map_err(|Redirected(code, description)| (code, description))
 }
 
 async fn validate(
@@ -520,6 +562,19 @@ async fn validate(
         ),
         None => None,
     };
+    // A SHA-256 thumbprint is 43 base64url characters; anything else cannot name a key.
+    let dpop_jkt = params.owned("dpop_jkt");
+    if dpop_jkt.as_deref().is_some_and(|j| {
+        j.len() != 43
+            || !j
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) {
+        return Err(Redirected(
+            InvalidRequest,
+            "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 7638), base64url.",
+        ));
+    }
     // Claims asked for by name come with the scope that carries them.
     let mut scope_words = split_scope(params.get("scope").unwrap_or(""));
     for s in &claims.scopes {
@@ -555,6 +610,7 @@ async fn validate(
         requested_at: state.now(),
         essential_acr: (!claims.essential_acr.is_empty()).then(|| claims.essential_acr.join(" ")),
         hint_sub,
+        dpop_jkt,
     })
 }
 
@@ -683,6 +739,7 @@ pub async fn complete(state: &AppState, cleared: &Cleared) -> AppResult<Response
             amr: session.amr.clone(),
             family_id: random::id("fam"),
             claims: cleared.claims().clone(),
+            jkt: request.dpop_jkt.clone(),
         },
         expires_at: now + state.settings().tokens.code_ttl,
     };

@@ -77,16 +77,22 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
         claims_parameter_supported: true,
         request_parameter_supported: false,
         request_uri_parameter_supported: false,
-        dpop_signing_alg_values_supported: Alg::all()
-            .iter()
-            .map(|a| a.as_str().to_string())
-            .collect(),
+        // What a proof is verified with (the guard's verifier), not what this server signs with.
+        dpop_signing_alg_values_supported: crate::oidc::dpop::algorithms(),
+        pushed_authorization_request_endpoint: format!("{issuer}/oauth/par"),
+        // The tenant's policy, filled in by the handler.
+        require_pushed_authorization_requests: false,
     }
 }
 
 /// `GET /.well-known/openid-configuration`.
 pub async fn openid_configuration(State(state): State<AppState>) -> Response {
-    let mut resp = axum::Json(metadata(state.issuer())).into_response();
+    let mut doc = metadata(state.issuer());
+    doc.require_pushed_authorization_requests = state
+        .policy(None, None)
+        .await
+        .require_pushed_authorization_requests;
+    let mut resp = axum::Json(doc).into_response();
     resp.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),

@@ -111,16 +111,22 @@ fn forbidden(code: ErrorCode, description: impl Into<String>) -> AppError {
 /// Authenticates the caller: an access token (a JWT) must be ours, live, for the MFA audience,
 /// carry `scope` and show a second factor if the user has one; anything else is taken as an
 /// `mfa_token`.
-async fn caller(state: &AppState, headers: &HeaderMap, scope: &str) -> AppResult<Caller> {
-    let token = crate::http::bearer(headers).ok_or_else(|| AppError::OAuth {
+async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: &str,
+    (method, path): (&str, &str),
+) -> AppResult<Caller> {
+    let presented = super::dpop::authorization(headers).ok_or_else(|| AppError::OAuth {
         status: StatusCode::UNAUTHORIZED,
         code: ErrorCode::InvalidRequest,
         description:
             "An mfa_token or an access token for the MFA API is required as a Bearer token.".into(),
         challenge: Some("Bearer realm=\"portcullis\"".into()),
     })?;
+    let token = presented.token();
     if !token.contains('.') {
-        let (id, pending) = mfa_grant::lookup(state, &token, StatusCode::UNAUTHORIZED).await?;
+        let (id, pending) = mfa_grant::lookup(state, token, StatusCode::UNAUTHORIZED).await?;
         return Ok(Caller::MfaToken(id, Box::new(pending)));
     }
     let invalid = || {
@@ -129,12 +135,13 @@ async fn caller(state: &AppState, headers: &HeaderMap, scope: &str) -> AppResult
             "The access token is invalid, expired or not for the MFA API.",
         )
     };
-    let claims = super::mint::verify_access_token(state, &token).ok_or_else(invalid)?;
+    let claims = super::mint::verify_access_token(state, token).ok_or_else(invalid)?;
     if !claims.aud.contains(&audience(state.issuer()))
         || state.store().access_token_revoked(&claims.jti).await?
     {
         return Err(invalid());
     }
+    super::dpop::check_presented(state, headers, method, path, &presented, &claims).await?;
     if !claims
         .scope
         .as_deref()
@@ -162,7 +169,7 @@ async fn caller(state: &AppState, headers: &HeaderMap, scope: &str) -> AppResult
             "The access token was issued without a second factor.",
         ));
     }
-    Ok(Caller::Access(Box::new(claims), token))
+    Ok(Caller::Access(Box::new(claims), token.to_string()))
 }
 
 /// The per-IP limit of the hosted pages, answered in the API's JSON.
@@ -196,7 +203,13 @@ fn describe(f: &Factor) -> Option<serde_json::Value> {
 /// `GET /mfa/authenticators`: the user's active authenticators that the policy allows.
 pub async fn authenticators(State(state): State<AppState>, headers: HeaderMap) -> Response {
     respond(async {
-        let caller = caller(&state, &headers, "read:authenticators").await?;
+        let caller = caller(
+            &state,
+            &headers,
+            "read:authenticators",
+            ("GET", "/mfa/authenticators"),
+        )
+        .await?;
         let policy = caller.policy(&state).await;
         let mut out: Vec<serde_json::Value> = ui::active_factors(&state, caller.user_id())
             .await?
@@ -232,7 +245,13 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> Response {
     respond(async {
-        let Caller::Access(claims, _) = caller(&state, &headers, "remove:authenticators").await?
+        let Caller::Access(claims, _) = caller(
+            &state,
+            &headers,
+            "remove:authenticators",
+            ("DELETE", &format!("/mfa/authenticators/{id}")),
+        )
+        .await?
         else {
             return Err(forbidden(
                 ErrorCode::AccessDenied,
@@ -328,7 +347,7 @@ pub async fn associate(
         // Each association may send an email or a text message.
         state.limit_api(Class::Enroll, &meta).await?;
         let params = super::token::form(&headers, &body)?;
-        let caller = caller(&state, &headers, "enroll").await?;
+        let caller = caller(&state, &headers, "enroll", ("POST", "/mfa/associate")).await?;
         if params.get("client_id").is_some() {
             let client = super::client_auth::authenticate(&state, &headers, &params).await?;
             if client.id != caller.client_id() {

@@ -674,6 +674,7 @@ async fn tokens(
         amr: session.amr.clone(),
         family_id: random::id("fam"),
         claims: pending.claims,
+        jkt: None,
     };
     super::token::issue(state, client, &grant, pending.nonce.as_deref()).await
 }

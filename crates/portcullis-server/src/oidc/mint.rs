@@ -2,7 +2,7 @@
 
 use portcullis_core::crypto::random;
 use portcullis_core::model::{Client, GrantContext, User};
-use portcullis_proto::claims::{AccessTokenClaims, Audience, IdTokenClaims};
+use portcullis_proto::claims::{AccessTokenClaims, Audience, IdTokenClaims, KeyConfirmation};
 
 use std::sync::Arc;
 
@@ -20,6 +20,20 @@ pub struct AccessToken {
     pub jti: String,
     /// Lifetime in seconds.
     pub expires_in: i64,
+    /// Bound to a DPoP key (`cnf.jkt`).
+    pub bound: bool,
+}
+
+impl AccessToken {
+    /// `DPoP` for a bound token, else `Bearer` (RFC 9449 §5).
+    pub fn token_type(&self) -> &'static str {
+        if self.bound { "DPoP" } else { "Bearer" }
+    }
+}
+
+/// The `cnf` of a token minted now: the key the current token request proved, if any.
+fn confirmation() -> Option<KeyConfirmation> {
+    super::dpop::bound_key().map(|jkt| KeyConfirmation { jkt })
 }
 
 /// The audience the `/userinfo` endpoint accepts.
@@ -81,11 +95,13 @@ pub fn user_access_token(
         acr: Some(grant.acr.clone()),
         amr: Some(grant.amr.clone()),
         sid: Some(grant.session_id.clone()),
+        cnf: confirmation(),
     };
     Ok(AccessToken {
         token: sign(&signer, "at+jwt", &claims, &grant.claims.access)?,
         jti,
         expires_in: ttl,
+        bound: claims.cnf.is_some(),
     })
 }
 
@@ -132,11 +148,13 @@ pub fn client_access_token(
         acr: None,
         amr: None,
         sid: None,
+        cnf: confirmation(),
     };
     Ok(AccessToken {
         token: signer.sign_jwt("at+jwt", &claims)?,
         jti,
         expires_in: ttl,
+        bound: claims.cnf.is_some(),
     })
 }
 

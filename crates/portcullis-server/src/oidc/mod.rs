@@ -4,10 +4,12 @@ pub mod authorize;
 pub mod client_auth;
 pub mod consent;
 pub mod discovery;
+pub mod dpop;
 pub mod logout;
 pub mod mfa_api;
 pub mod mfa_grant;
 pub mod mint;
+pub mod par;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
@@ -34,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             get(authorize::authorize_get).post(authorize::authorize_post),
         )
         .route("/oauth/token", post(token::token))
+        .route("/oauth/par", post(par::push))
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),

@@ -94,10 +94,15 @@ async fn run_introspect(
             Audience::One(a) => serde_json::json!(a),
             Audience::Many(a) => serde_json::json!(a),
         };
+        // A bound token says so and names its key (RFC 9449 §6.2).
+        let token_type = if c.cnf.is_some() { "DPoP" } else { "Bearer" };
         let mut out = serde_json::json!({
-            "active": true, "token_type": "Bearer", "iss": c.iss, "sub": c.sub, "aud": aud,
+            "active": true, "token_type": token_type, "iss": c.iss, "sub": c.sub, "aud": aud,
             "client_id": c.client_id, "exp": c.exp, "iat": c.iat, "jti": c.jti,
         });
+        if let Some(cnf) = c.cnf {
+            out["cnf"] = serde_json::json!({ "jkt": cnf.jkt });
+        }
         for (k, v) in [
             ("scope", c.scope.map(serde_json::Value::from)),
             ("acr", c.acr.map(serde_json::Value::from)),

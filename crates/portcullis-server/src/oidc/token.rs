@@ -9,6 +9,7 @@ use portcullis_core::model::{Client, GrantContext, RefreshToken, Spent, User};
 use portcullis_core::oauth::{join_scope, pkce, split_scope};
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 
+use super::dpop::{self, At};
 use super::{client_auth, mfa_grant, mint};
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
@@ -51,6 +52,12 @@ pub async fn token(
             let h = resp.headers_mut();
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            // The nonce for the client's next proof (RFC 9449 §8.2).
+            if state.settings().tokens.dpop_require_nonce
+                && let Ok(v) = HeaderValue::from_str(&dpop::nonce(&state))
+            {
+                h.insert(dpop::NONCE_HEADER, v);
+            }
             resp
         }
         Err(e) => e.into_response(),
@@ -119,6 +126,37 @@ async fn run(
         _ => {}
     }
     let client = client_auth::authenticate(state, headers, &params).await?;
+    let url = dpop::url(state, "/oauth/token");
+    let proof = dpop::proof(state, headers, "POST", &url, None, At::TokenEndpoint).await?;
+    dpop::bound_to(
+        proof.map(|p| p.jkt),
+        by_grant(state, meta, &client, &params, &grant_type),
+    )
+    .await
+}
+
+/// Refuses to mint unbound tokens where the policy (`require_dpop`) of the client, or of the
+/// API the tokens are for, wants every token bound to a DPoP key.
+async fn require_bound(state: &AppState, client: &Client, audience: Option<&str>) -> AppResult<()> {
+    if dpop::bound_key().is_none() && state.policy(Some(&client.id), audience).await.require_dpop {
+        return Err(dpop::invalid(
+            At::TokenEndpoint,
+            "This application or API requires DPoP-bound tokens: send a DPoP proof.",
+        ));
+    }
+    Ok(())
+}
+
+/// The grant's own work, with the request's DPoP key (if any) for the tokens it mints.
+async fn by_grant(
+    state: &AppState,
+    meta: &ClientMeta,
+    client: &Client,
+    params: &Params,
+    grant_type: &str,
+) -> AppResult<TokenResponse> {
+    // Before anything is spent: the client's policy, and the API's when the request names one.
+    require_bound(state, client, params.get("audience")).await?;
     // The MFA grants continue what the password grant started; the mfa_token is bound to its
     // client, which is the check that matters.
     if [
@@ -126,9 +164,9 @@ async fn run(
         mfa_grant::MFA_OOB,
         mfa_grant::MFA_RECOVERY_CODE,
     ]
-    .contains(&grant_type.as_str())
+    .contains(&grant_type)
     {
-        return mfa_grant::with_factor(state, meta, &client, &params, &grant_type).await;
+        return mfa_grant::with_factor(state, meta, client, params, grant_type).await;
     }
     if ![
         "authorization_code",
@@ -136,14 +174,14 @@ async fn run(
         "client_credentials",
         "password",
     ]
-    .contains(&grant_type.as_str())
+    .contains(&grant_type)
     {
         return Err(AppError::bad(
             ErrorCode::UnsupportedGrantType,
             "This grant type is not supported.",
         ));
     }
-    if !client.allows_grant(&grant_type) {
+    if !client.allows_grant(grant_type) {
         return Err(AppError::bad(
             ErrorCode::UnauthorizedClient,
             "The client may not use this grant type.",
@@ -156,11 +194,11 @@ async fn run(
             "Third-party applications may not use the password grant.",
         ));
     }
-    match grant_type.as_str() {
-        "authorization_code" => authorization_code(state, meta, &client, &params).await,
-        "refresh_token" => refresh_token(state, meta, &client, &params).await,
-        "password" => mfa_grant::password(state, meta, &client, &params).await,
-        _ => client_credentials(state, &client, &params).await,
+    match grant_type {
+        "authorization_code" => authorization_code(state, meta, client, params).await,
+        "refresh_token" => refresh_token(state, meta, client, params).await,
+        "password" => mfa_grant::password(state, meta, client, params).await,
+        _ => client_credentials(state, client, params).await,
     }
 }
 
@@ -205,6 +243,15 @@ async fn authorization_code(
     if record.expires_at <= now {
         return Err(AppError::invalid_grant(
             "The authorization code has expired.",
+        ));
+    }
+    // A code bound by `dpop_jkt` is redeemed only with a proof by that key (RFC 9449 §10).
+    if let Some(bound) = record.grant.jkt.as_deref()
+        && dpop::bound_key().as_deref() != Some(bound)
+    {
+        return Err(dpop::invalid(
+            At::TokenEndpoint,
+            "The authorization code is bound to a DPoP key (dpop_jkt): send a proof signed by it.",
         ));
     }
     if params.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
@@ -267,6 +314,16 @@ async fn refresh_token(
             )),
         };
     };
+    // A bound refresh token works only with a proof by its key (RFC 9449 §5); checked before
+    // anything is spent, so a thief without the key burns nothing.
+    if let Some(bound) = live.grant.jkt.as_deref()
+        && dpop::bound_key().as_deref() != Some(bound)
+    {
+        return Err(dpop::invalid(
+            At::TokenEndpoint,
+            "This refresh token is bound to a DPoP key: send a proof signed by that key.",
+        ));
+    }
     let next = successor(state, meta, client, params, &live).await?;
     match state
         .store()
@@ -351,16 +408,20 @@ async fn successor(
     {
         return Err(err);
     }
+    require_bound(state, client, grant.audience.as_deref()).await?;
     let (access, id_token) = mint_pair(state, client, &grant, &user, None)?;
     // The successor keeps the family's absolute expiry and the original scope, so narrowing one
     // access token does not narrow later refreshes.
     let token = random::token();
-    let record = RefreshToken {
+    let mut record = RefreshToken {
         digest: token_digest(&token),
         grant: from.grant.clone(),
         created_at: state.now(),
         expires_at: from.expires_at,
     };
+    if client.is_public() && record.grant.jkt.is_none() {
+        record.grant.jkt = dpop::bound_key();
+    }
     Ok(Successor {
         access,
         id_token,
@@ -574,8 +635,8 @@ async fn client_credentials(
     let scope = join_scope(&scope);
     let at = mint::client_access_token(state, client, &api.identifier, api.token_ttl, &scope)?;
     Ok(TokenResponse {
+        token_type: at.token_type().into(),
         access_token: at.token,
-        token_type: "Bearer".into(),
         expires_in: at.expires_in,
         id_token: None,
         refresh_token: None,
@@ -622,8 +683,8 @@ fn respond(
     scope: &str,
 ) -> TokenResponse {
     TokenResponse {
+        token_type: access.token_type().into(),
         access_token: access.token,
-        token_type: "Bearer".into(),
         expires_in: access.expires_in,
         id_token,
         refresh_token: refresh,
@@ -640,8 +701,18 @@ pub(crate) async fn issue(
     grant: &GrantContext,
     nonce: Option<&str>,
 ) -> AppResult<TokenResponse> {
+    require_bound(state, client, grant.audience.as_deref()).await?;
     let user = grant_user(state, grant).await?;
     let now = state.now();
+    // A public client's refresh tokens are bound to the key it proved (RFC 9449 §5); a
+    // confidential client's are held by its credentials already.
+    let mut grant = grant.clone();
+    grant.jkt = if client.is_public() {
+        dpop::bound_key()
+    } else {
+        None
+    };
+    let grant = &grant;
     let (access, id_token) = mint_pair(state, client, grant, &user, nonce)?;
     state
         .store()

@@ -2,17 +2,23 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 
+use super::dpop::{self, Presented};
 use super::mint;
 use crate::error::{AppError, AppResult};
 use crate::http::Params;
 use crate::state::AppState;
 
 /// `GET|POST /userinfo`.
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match run(&state, &headers, &body).await {
+pub async fn userinfo(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match run(&state, &method, &headers, &body).await {
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => e.into_response(),
     }
@@ -20,11 +26,12 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap, body: B
 
 /// The access token: in the `Authorization` header, or (RFC 6750 §2.2) the form body's
 /// `access_token`; both at once is an error (§2: one method per request).
-fn bearer(headers: &HeaderMap, body: &[u8]) -> AppResult<Option<String>> {
-    let from_header = crate::http::bearer(headers);
+fn bearer(headers: &HeaderMap, body: &[u8]) -> AppResult<Option<Presented>> {
+    let from_header = dpop::authorization(headers);
     let from_body = Params::parse(body)
         .ok()
-        .and_then(|p| p.owned("access_token"));
+        .and_then(|p| p.owned("access_token"))
+        .map(Presented::Bearer);
     match (from_header, from_body) {
         (Some(_), Some(_)) => Err(AppError::invalid_request(
             "Send the access token in the header or in the body, not both.",
@@ -33,15 +40,29 @@ fn bearer(headers: &HeaderMap, body: &[u8]) -> AppResult<Option<String>> {
     }
 }
 
-async fn run(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<serde_json::Value> {
-    let token = bearer(headers, body)?.ok_or_else(|| AppError::OAuth {
+async fn run(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> AppResult<serde_json::Value> {
+    let presented = bearer(headers, body)?.ok_or_else(|| AppError::OAuth {
         status: axum::http::StatusCode::UNAUTHORIZED,
         code: portcullis_proto::oauth::ErrorCode::InvalidRequest,
         description: "An access token is required.".into(),
         challenge: Some("Bearer realm=\"portcullis\"".into()),
     })?;
-    let claims = mint::verify_access_token(state, &token)
+    let claims = mint::verify_access_token(state, presented.token())
         .ok_or_else(|| AppError::invalid_token("The access token is invalid or expired."))?;
+    dpop::check_presented(
+        state,
+        headers,
+        method.as_str(),
+        "/userinfo",
+        &presented,
+        &claims,
+    )
+    .await?;
     if !claims.aud.contains(&mint::userinfo_audience(state)) {
         return Err(AppError::invalid_token(
             "The access token is not for the userinfo endpoint.",

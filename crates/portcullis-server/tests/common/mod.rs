@@ -91,7 +91,12 @@ pub async fn password_step(
     client_id: &str,
     extra: &str,
 ) -> Page {
-    let first = get(b, app, &authorize_url(app, client_id, extra)).await;
+    sign_in(b, app, &authorize_url(app, client_id, extra)).await
+}
+
+/// Follows an authorization request to the hosted sign-in and sends the password: the answer.
+pub async fn sign_in(b: &reqwest::Client, app: &TestApp, authorize: &str) -> Page {
+    let first = get(b, app, authorize).await;
     let login = first.location.expect("redirect to login");
     assert!(login.starts_with("/u/login"), "{login}");
     let page = get(b, app, &login).await;

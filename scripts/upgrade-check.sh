@@ -16,11 +16,18 @@ old="target/upgrade/${commit:0:12}"
 if [ ! -x "$old/portcullis" ]; then
   rm -rf "$old"
   mkdir -p "$old/tree"
-  git archive "$commit" | tar -x -C "$old/tree"
+  # -m: the files take the time of extraction, not of the commit. The old tree's path crates
+  # have the same names as this tree's in the shared target directory; with the commit's older
+  # times cargo would take this tree's newer builds of them as up to date and build a hybrid.
+  git archive "$commit" | tar -x -m -C "$old/tree"
   # Built into this tree's target directory, so the dependencies both share compile once.
   cargo build --locked -p portcullis --manifest-path "$old/tree/Cargo.toml" --target-dir target
   cp target/debug/portcullis "$old/portcullis"
   rm -rf "$old/tree"
+  # The same the other way: cargo keys path crates by their place in the workspace, so this
+  # tree's sources, older than the old tree's builds now, would pass for built. Newer, they
+  # are built again below.
+  find crates bench examples -type f -not -path '*/node_modules/*' -exec touch {} +
 fi
 # Puts this tree's binary back where the previous build left REF's.
 cargo build -p portcullis

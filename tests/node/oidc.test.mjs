@@ -238,3 +238,51 @@ test('PAR: openid-client pushes the authorization request (RFC 9126) and signs i
   // The request_uri is good once.
   await assert.rejects(signIn(issuer, url, EMAIL, PASSWORD));
 });
+
+test('private_key_jwt: openid-client authenticates with an assertion signed by the registered key (RFC 7523)', async () => {
+  assert.ok(
+    (await configFor(web)).serverMetadata().token_endpoint_auth_methods_supported.includes('private_key_jwt'),
+  );
+  // A management client, then the signing client registered with its public key.
+  const admin = cli(['client', 'create', '--name', 'admin', '--grant', 'client_credentials',
+    '--api', `${issuer}/api/v2/`, '--scope', 'create:clients', '--scope', 'create:client_grants']);
+  const { access_token: mgmt } = await client.clientCredentialsGrant(await configFor(admin), {
+    audience: `${issuer}/api/v2/`,
+  });
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const jwk = { ...(await crypto.subtle.exportKey('jwk', keys.publicKey)), kid: 'signer-1' };
+  delete jwk.key_ops;
+  delete jwk.ext;
+  const res = await fetch(`${issuer}/api/v2/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${mgmt}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'signer',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [jwk] },
+    }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const signer = await res.json();
+  assert.equal(signer.client_secret, undefined);
+  const granted = await fetch(`${issuer}/api/v2/client-grants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${mgmt}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: signer.client_id, audience: 'https://node.api', scope: ['read:things'] }),
+  });
+  assert.equal(granted.status, 201, await granted.clone().text());
+
+  const config = await client.discovery(
+    new URL(issuer),
+    signer.client_id,
+    undefined,
+    client.PrivateKeyJwt({ key: keys.privateKey, kid: 'signer-1' }),
+    { execute: [client.allowInsecureRequests] },
+  );
+  const tokens = await client.clientCredentialsGrant(config, { audience: 'https://node.api', scope: 'read:things' });
+  assert.equal(jwt(tokens.access_token).payload.client_id, signer.client_id);
+  // Without the key, nothing: a made-up secret is refused.
+  const guess = await configFor({ client_id: signer.client_id, client_secret: 'a guess' });
+  await assert.rejects(client.clientCredentialsGrant(guess, { audience: 'https://node.api' }), (e) => e.error === 'invalid_client');
+});

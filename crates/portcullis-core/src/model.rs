@@ -510,6 +510,16 @@ pub struct Flow {
     pub expires_at: i64,
 }
 
+/// An application's public keys for `private_key_jwt` (RFC 7523): a JWKS by value or by
+/// address. A client with keys authenticates with signed assertions only, never a secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientKeys {
+    /// The JWKS (`{"keys": [...]}`), public keys only.
+    pub jwks: Option<serde_json::Value>,
+    /// Where the client publishes its JWKS (https).
+    pub jwks_uri: Option<String>,
+}
+
 /// A browser remembered after a multi-factor sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {

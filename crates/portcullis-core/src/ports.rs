@@ -400,6 +400,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Sets (or with `None` removes) an application's logo; false if there is no such client.
     /// Bumps the configuration version, so every node's pages show it.
     async fn set_client_logo(&self, client_id: &str, logo_uri: Option<&str>) -> Result<bool>;
+    /// Every application's `private_key_jwt` keys, by client id.
+    async fn client_keys(&self) -> Result<Vec<(String, crate::model::ClientKeys)>>;
+    /// Sets (or with `None` removes) an application's keys; false if there is no such client.
+    /// Bumps the configuration version, so every node authenticates it the same way.
+    async fn set_client_keys(
+        &self,
+        client_id: &str,
+        keys: Option<&crate::model::ClientKeys>,
+    ) -> Result<bool>;
     /// Users whose scheduled deletion is due at `now`, oldest due first, at most `limit`.
     async fn users_due_for_deletion(&self, now: i64, limit: i64) -> Result<Vec<String>>;
     /// Claims a due deletion (clears its schedule if it is due): true for exactly one caller,

@@ -45,6 +45,12 @@ pub struct KeySet {
     refetching: tokio::sync::Mutex<()>,
 }
 
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeySet({})", self.jwks_uri)
+    }
+}
+
 impl KeySet {
     /// Keys from `jwks_uri`, refetched for unknown `kid`s at most once per `refetch_every` by
     /// `clock`.
@@ -85,13 +91,41 @@ impl KeySet {
             .json()
             .await
             .map_err(|e| GuardError::Fetch(format!("{}: {e}", self.jwks_uri)))?;
+        let fresh = Cache::of(set.keys, (self.clock)());
+        let count = fresh.by_kid.len() + fresh.unnamed.len();
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        Ok(count)
+    }
+
+    /// Keys given by value (a JWKS document), never fetched: a client's registered keys.
+    /// `None` when the document is not `{"keys": [...]}` or has no usable key.
+    pub fn fixed(jwks: &serde_json::Value, clock: Clock) -> Option<KeySet> {
+        let set: JwkSet = serde_json::from_value(jwks.clone()).ok()?;
+        let cache = Cache::of(set.keys, clock());
+        if cache.by_kid.is_empty() && cache.unnamed.is_empty() {
+            return None;
+        }
+        Some(KeySet {
+            http: reqwest::Client::new(),
+            jwks_uri: String::new(),
+            refetch_every: i64::MAX,
+            clock,
+            cache: RwLock::new(cache),
+            refetching: tokio::sync::Mutex::new(()),
+        })
+    }
+}
+
+impl Cache {
+    /// The usable keys of a JWKS's `keys`, fetched at `now`.
+    fn of(keys: Vec<serde_json::Value>, now: i64) -> Cache {
         let mut fresh = Cache {
-            last_attempt: Some((self.clock)()),
+            last_attempt: Some(now),
             ..Cache::default()
         };
         // Keys of unknown types or with bad members are skipped, not fatal: a provider may
         // publish encryption keys or algorithms this guard does not take.
-        for raw in set.keys {
+        for raw in keys {
             let Ok(jwk) = serde_json::from_value::<Jwk>(raw) else {
                 continue;
             };
@@ -109,11 +143,11 @@ impl KeySet {
                 None => fresh.unnamed.push(key),
             }
         }
-        let count = fresh.by_kid.len() + fresh.unnamed.len();
-        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = fresh;
-        Ok(count)
+        fresh
     }
+}
 
+impl KeySet {
     /// The keys that may have signed a token with this `kid` (one, or for no `kid`, the unnamed
     /// ones), refetching once per interval when the `kid` is unknown.
     pub(crate) async fn candidates(&self, kid: Option<&str>) -> Vec<Arc<Key>> {

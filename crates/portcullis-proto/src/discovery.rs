@@ -47,6 +47,8 @@ pub struct ProviderMetadata {
     pub revocation_endpoint_auth_methods_supported: Vec<String>,
     /// Introspection endpoint client authentication methods.
     pub introspection_endpoint_auth_methods_supported: Vec<String>,
+    /// RFC 7523 assertion signing algorithms (`private_key_jwt`).
+    pub token_endpoint_auth_signing_alg_values_supported: Vec<String>,
     /// PKCE methods: only S256.
     pub code_challenge_methods_supported: Vec<String>,
     /// Supported `acr` values.

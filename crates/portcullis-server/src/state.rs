@@ -46,6 +46,11 @@ pub struct Snapshot {
     pub post_login: Arc<portcullis_actions::Deployment>,
     /// Applications' logos (Auth0's `logo_uri`), by client id.
     pub client_logos: HashMap<String, String>,
+    /// Applications' `private_key_jwt` keys as registered, by client id.
+    pub client_keys: HashMap<String, portcullis_core::model::ClientKeys>,
+    /// The same keys ready to verify assertions (a JWKS by address is fetched when first
+    /// needed and again, at most once a minute, for an unknown `kid`).
+    pub client_key_sets: HashMap<String, Arc<portcullis_guard::KeySet>>,
 }
 
 impl Snapshot {
@@ -428,8 +433,40 @@ impl AppState {
         Ok(())
     }
 
+    /// Verifiers for the clients' registered keys (those that hold none are left out).
+    fn key_sets(
+        &self,
+        keys: &HashMap<String, portcullis_core::model::ClientKeys>,
+    ) -> HashMap<String, Arc<portcullis_guard::KeySet>> {
+        let clock = self.0.clock.clone();
+        let clock: portcullis_guard::Clock = Arc::new(move || clock.now());
+        // A client's key server answers within seconds or not at all; no redirects.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(5))
+            .user_agent("Portcullis")
+            .build()
+            .unwrap_or_default();
+        keys.iter()
+            .filter_map(|(id, k)| {
+                let set = match (&k.jwks, &k.jwks_uri) {
+                    (Some(jwks), _) => portcullis_guard::KeySet::fixed(jwks, clock.clone())?,
+                    (None, Some(uri)) => portcullis_guard::KeySet::new(
+                        http.clone(),
+                        uri.clone(),
+                        std::time::Duration::from_secs(60),
+                        clock.clone(),
+                    ),
+                    (None, None) => return None,
+                };
+                Some((id.clone(), Arc::new(set)))
+            })
+            .collect()
+    }
+
     async fn load(&self, version: i64) -> Result<Snapshot, BuildError> {
         let store = self.store();
+        let client_keys: HashMap<_, _> = store.client_keys().await?.into_iter().collect();
         let clients = store
             .list_clients()
             .await?
@@ -480,6 +517,8 @@ impl AppState {
             tenant_policy: admin::tenant_overrides(store).await?,
             post_login: Arc::new(crate::actions::deployment(store, &self.0.master).await?),
             client_logos: store.client_logos().await?.into_iter().collect(),
+            client_key_sets: self.key_sets(&client_keys),
+            client_keys,
         })
     }
 

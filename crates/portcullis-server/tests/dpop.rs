@@ -8,8 +8,6 @@
 
 mod common;
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use common::*;
 use portcullis_core::admin::NewClient;
 use portcullis_core::crypto::{b64url, b64url_decode, random};
@@ -19,42 +17,24 @@ use serde_json::{Value, json};
 /// A client's DPoP key, and the server's time (its test clock stands still).
 struct Key {
     now: i64,
-    pair: EcdsaKeyPair,
+    ec: EcKey,
     jwk: Value,
-    /// RFC 7638 thumbprint, computed here from the members in their canonical order.
     jkt: String,
-}
-
-fn sha256_b64(data: &[u8]) -> String {
-    b64url(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data).as_ref())
 }
 
 impl Key {
     fn new(app: &TestApp) -> Key {
-        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
-        let point = pair.public_key().as_ref().to_vec();
-        let (x, y) = (b64url(&point[1..33]), b64url(&point[33..65]));
-        let jkt =
-            sha256_b64(format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#).as_bytes());
+        let ec = EcKey::new();
         Key {
             now: app.clock_now(),
-            pair,
-            jwk: json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y }),
-            jkt,
+            jwk: ec.jwk.clone(),
+            jkt: ec.jkt.clone(),
+            ec,
         }
     }
 
     fn sign(&self, header: &Value, claims: &Value) -> String {
-        let input = format!(
-            "{}.{}",
-            b64url(header.to_string().as_bytes()),
-            b64url(claims.to_string().as_bytes())
-        );
-        let sig = self
-            .pair
-            .sign(&SystemRandom::new(), input.as_bytes())
-            .unwrap();
-        format!("{input}.{}", b64url(sig.as_ref()))
+        self.ec.sign(header, claims)
     }
 
     /// A token request with a fresh proof by this key.

@@ -166,6 +166,17 @@ pub(crate) fn string(row: &AnyRow, col: &str) -> Result<String> {
     get(row, col)
 }
 
+pub(crate) fn client_keys(row: &AnyRow) -> Result<(String, ClientKeys)> {
+    let jwks: Option<String> = get(row, "jwks")?;
+    Ok((
+        get(row, "client_id")?,
+        ClientKeys {
+            jwks: jwks.as_deref().map(from_json).transpose()?,
+            jwks_uri: get(row, "jwks_uri")?,
+        },
+    ))
+}
+
 pub(crate) fn factor(row: &AnyRow) -> Result<Factor> {
     let kind: String = get(row, "kind")?;
     Ok(Factor {

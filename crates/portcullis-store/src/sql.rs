@@ -290,6 +290,16 @@ impl SqlStore {
         rows.iter().map(|r| rows::string(r, "client_id")).collect()
     }
 
+    /// Runs the upsert or delete of a client's side-table row (logo, keys) with a configuration
+    /// bump; whether the client exists.
+    async fn set_client_side(&self, client_id: &str, upsert: bool, query: Q<'_>) -> Result<bool> {
+        let n = self.write_tx(true, vec![query]).await?;
+        if !upsert {
+            return Ok(self.list_clients().await?.iter().any(|c| c.id == client_id));
+        }
+        Ok(n.first().copied().unwrap_or(0) > 0)
+    }
+
     /// Runs statements in one write transaction, first bumping the configuration version when
     /// they change clients, APIs, grants or keys (so caches reload); returns rows affected each.
     async fn write_tx(&self, bump_version: bool, statements: Vec<Q<'_>>) -> Result<Vec<u64>> {
@@ -2514,11 +2524,32 @@ impl Store for SqlStore {
             None => sqlx::query("DELETE FROM client_logos WHERE client_id = $1")
                 .bind(client_id.to_string()),
         };
-        let n = self.write_tx(true, vec![query]).await?;
-        if logo_uri.is_none() {
-            return Ok(self.list_clients().await?.iter().any(|c| c.id == client_id));
-        }
-        Ok(n.first().copied().unwrap_or(0) > 0)
+        self.set_client_side(client_id, logo_uri.is_some(), query)
+            .await
+    }
+
+    async fn client_keys(&self) -> Result<Vec<(String, ClientKeys)>> {
+        let rows = self
+            .fetch_all(sqlx::query(
+                "SELECT client_id, jwks, jwks_uri FROM client_keys ORDER BY client_id",
+            ))
+            .await?;
+        rows.iter().map(rows::client_keys).collect()
+    }
+
+    async fn set_client_keys(&self, client_id: &str, keys: Option<&ClientKeys>) -> Result<bool> {
+        let query = match keys {
+            Some(k) => sqlx::query(
+                "INSERT INTO client_keys (client_id, jwks, jwks_uri) SELECT id, $2, $3 FROM clients WHERE id = $1
+                 ON CONFLICT (client_id) DO UPDATE SET jwks = excluded.jwks, jwks_uri = excluded.jwks_uri",
+            )
+            .bind(client_id.to_string())
+            .bind(k.jwks.as_ref().map(to_json).transpose()?)
+            .bind(k.jwks_uri.clone()),
+            None => sqlx::query("DELETE FROM client_keys WHERE client_id = $1")
+                .bind(client_id.to_string()),
+        };
+        self.set_client_side(client_id, keys.is_some(), query).await
     }
 
     async fn logins_count(&self, user_id: &str) -> Result<i64> {

@@ -120,6 +120,7 @@ both_engines!(
     actions_stored_renamed_deleted_and_logins_counted,
     user_locales_set_replaced_cleared_and_go_with_the_user,
     client_logos_set_replaced_removed_and_go_with_the_client,
+    client_keys_set_replaced_removed_and_go_with_the_client,
     client_grants_created_once_under_a_race,
     accounts_created_together_all_or_nothing,
 );
@@ -1910,4 +1911,39 @@ async fn accounts_created_together_all_or_nothing(s: &SqlStore) {
         .await
         .unwrap();
     assert_eq!(s.user_by_alias("auth0|c").await.unwrap().unwrap().id, "u3");
+}
+
+async fn client_keys_set_replaced_removed_and_go_with_the_client(s: &SqlStore) {
+    s.create_client(&sample_client()).await.unwrap();
+    let id = sample_client().id;
+    let v0 = s.config_version().await.unwrap();
+    assert!(s.client_keys().await.unwrap().is_empty());
+    let by_value = ClientKeys {
+        jwks: Some(
+            serde_json::json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" }] }),
+        ),
+        jwks_uri: None,
+    };
+    assert!(s.set_client_keys(&id, Some(&by_value)).await.unwrap());
+    assert_eq!(s.client_keys().await.unwrap(), [(id.clone(), by_value)]);
+    let by_uri = ClientKeys {
+        jwks: None,
+        jwks_uri: Some("https://app.example/jwks.json".into()),
+    };
+    assert!(s.set_client_keys(&id, Some(&by_uri)).await.unwrap());
+    assert_eq!(
+        s.client_keys().await.unwrap(),
+        [(id.clone(), by_uri.clone())]
+    );
+    assert!(s.config_version().await.unwrap() > v0, "every node reloads");
+    assert!(!s.set_client_keys("nobody", Some(&by_uri)).await.unwrap());
+    assert!(!s.set_client_keys("nobody", None).await.unwrap());
+    assert!(s.set_client_keys(&id, None).await.unwrap());
+    assert!(s.client_keys().await.unwrap().is_empty());
+    assert!(s.set_client_keys(&id, Some(&by_uri)).await.unwrap());
+    s.delete_client(&id).await.unwrap();
+    assert!(
+        s.client_keys().await.unwrap().is_empty(),
+        "the keys go with the client"
+    );
 }

@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portcullis_core::admin::{self, NewClient};
 use portcullis_core::crypto::token_digest;
-use portcullis_core::model::{Api, Client, ClientGrant};
+use std::collections::HashMap;
+
+use portcullis_core::model::{Api, Client, ClientGrant, ClientKeys};
 use portcullis_core::policy::PolicyOverrides;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,7 +17,7 @@ use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, r
 use crate::state::AppState;
 use crate::time::iso8601;
 
-fn client_json(c: &Client, logo: Option<&str>) -> Value {
+fn client_json(c: &Client, logo: Option<&str>, keys: Option<&ClientKeys>) -> Value {
     let mut out = json!({
         "client_id": c.id,
         "name": c.name,
@@ -35,18 +37,44 @@ fn client_json(c: &Client, logo: Option<&str>) -> Value {
     if let Some(logo) = logo {
         out["logo_uri"] = logo.into();
     }
+    if let Some(k) = keys {
+        out["token_endpoint_auth_method"] = "private_key_jwt".into();
+        if let Some(jwks) = &k.jwks {
+            out["jwks"] = jwks.clone();
+        }
+        if let Some(uri) = &k.jwks_uri {
+            out["jwks_uri"] = uri.as_str().into();
+        }
+    }
     out
 }
 
-/// Every application's logo, by client id.
-async fn logos(state: &AppState) -> ApiResult<std::collections::HashMap<String, String>> {
-    Ok(state.store().client_logos().await?.into_iter().collect())
+/// What the client list shows beside each client: logos and keys, by client id.
+struct Extras {
+    logos: HashMap<String, String>,
+    keys: HashMap<String, ClientKeys>,
 }
 
-/// The client as the API shows it, with its logo.
+impl Extras {
+    async fn load(state: &AppState) -> ApiResult<Extras> {
+        Ok(Extras {
+            logos: state.store().client_logos().await?.into_iter().collect(),
+            keys: state.store().client_keys().await?.into_iter().collect(),
+        })
+    }
+
+    fn json(&self, c: &Client) -> Value {
+        client_json(
+            c,
+            self.logos.get(&c.id).map(String::as_str),
+            self.keys.get(&c.id),
+        )
+    }
+}
+
+/// The client as the API shows it, with its logo and keys.
 async fn shown(state: &AppState, c: &Client) -> ApiResult<Value> {
-    let logos = logos(state).await?;
-    Ok(client_json(c, logos.get(&c.id).map(String::as_str)))
+    Ok(Extras::load(state).await?.json(c))
 }
 
 async fn find_client(state: &AppState, id: &str) -> ApiResult<Client> {
@@ -77,10 +105,8 @@ pub async fn clients(
         admin.require(&["read:clients"])?;
         let paging = Paging::from(&query(q)?)?;
         let all = state.store().list_clients().await?;
-        let logos = logos(&state).await?;
-        Ok(paging.page_of("clients", &all, |c| {
-            client_json(c, logos.get(&c.id).map(String::as_str))
-        }))
+        let extras = Extras::load(&state).await?;
+        Ok(paging.page_of("clients", &all, |c| extras.json(c)))
     })
     .await
 }
@@ -150,6 +176,15 @@ struct ClientBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     logo_uri: Option<Value>,
+    /// Public keys for `private_key_jwt` (RFC 7523), a JWKS (`{"keys": [...]}`); `null`
+    /// removes them. A client with keys authenticates with signed assertions only.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Object>)]
+    jwks: Option<Value>,
+    /// Where the client publishes its JWKS instead (https); `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    jwks_uri: Option<Value>,
     /// Auth0 describes the kind of app; the grant types say what it may do.
     #[serde(default)]
     #[allow(dead_code)]
@@ -157,6 +192,46 @@ struct ClientBody {
     #[serde(default)]
     #[allow(dead_code)]
     description: Option<String>,
+}
+
+/// A JWKS of usable public keys.
+fn check_jwks(v: &Value) -> ApiResult<Value> {
+    let keys = v["keys"]
+        .as_array()
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| ApiError::body("must be a JWKS with keys on property jwks"))?;
+    for k in keys {
+        if ["d", "p", "q", "dp", "dq", "qi", "k"]
+            .iter()
+            .any(|m| k.get(m).is_some())
+        {
+            return Err(ApiError::body(
+                "must hold public keys only on property jwks",
+            ));
+        }
+        let usable = serde_json::from_value::<portcullis_guard::jwk::Jwk>(k.clone())
+            .ok()
+            .and_then(|j| portcullis_guard::jwk::VerifyingKey::from_jwk(&j));
+        if usable.is_none() {
+            return Err(ApiError::body(
+                "holds a key that is not an Ed25519, P-256 or RSA public key on property jwks",
+            ));
+        }
+    }
+    Ok(json!({ "keys": keys }))
+}
+
+/// An https address (http only on a loopback host, for development).
+fn check_jwks_uri(s: &str) -> ApiResult<String> {
+    let ok = url::Url::parse(s).is_ok_and(|u| {
+        u.scheme() == "https"
+            || (u.scheme() == "http"
+                && matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
+    });
+    if !ok {
+        return Err(ApiError::body("must be an https URL on property jwks_uri"));
+    }
+    Ok(s.to_string())
 }
 
 /// A field that was sent, `null` included (serde reads a `null` `Option` as absent).
@@ -169,11 +244,54 @@ impl ClientBody {
         match self.token_endpoint_auth_method.as_deref() {
             None => Ok(None),
             Some("none") => Ok(Some(true)),
-            Some("client_secret_post" | "client_secret_basic") => Ok(Some(false)),
+            Some("client_secret_post" | "client_secret_basic" | "private_key_jwt") => {
+                Ok(Some(false))
+            }
             Some(_) => Err(ApiError::body(
-                "token_endpoint_auth_method must be none, client_secret_post or client_secret_basic on property token_endpoint_auth_method",
+                "token_endpoint_auth_method must be none, client_secret_post, client_secret_basic or private_key_jwt on property token_endpoint_auth_method",
             )),
         }
+    }
+
+    /// The keys the client will have (`Some(None)`: none), from `existing` and what the body
+    /// says; `None` when the body changes nothing about them. Public keys only, usable ones,
+    /// by value or by an https address, never both; `private_key_jwt` needs some.
+    fn keys(&self, existing: Option<&ClientKeys>) -> ApiResult<Option<Option<ClientKeys>>> {
+        let method = self.token_endpoint_auth_method.as_deref();
+        if self.jwks.is_none() && self.jwks_uri.is_none() {
+            return match method {
+                Some("private_key_jwt") if existing.is_none() => Err(ApiError::body(
+                    "private_key_jwt needs jwks or jwks_uri on property token_endpoint_auth_method",
+                )),
+                // Another method: the keys go, so a secret (or none) is how it signs in.
+                Some(m) if m != "private_key_jwt" && existing.is_some() => Ok(Some(None)),
+                _ => Ok(None),
+            };
+        }
+        let mut keys = existing.cloned().unwrap_or_default();
+        match &self.jwks {
+            None => {}
+            Some(Value::Null) => keys.jwks = None,
+            Some(v) => keys.jwks = Some(check_jwks(v)?),
+        }
+        match &self.jwks_uri {
+            None => {}
+            Some(Value::Null) => keys.jwks_uri = None,
+            Some(Value::String(s)) => keys.jwks_uri = Some(check_jwks_uri(s)?),
+            Some(_) => return Err(ApiError::body("must be a string on property jwks_uri")),
+        }
+        if keys.jwks.is_some() && keys.jwks_uri.is_some() {
+            return Err(ApiError::body(
+                "send jwks or jwks_uri, not both, on property jwks",
+            ));
+        }
+        let any = keys.jwks.is_some() || keys.jwks_uri.is_some();
+        if any && method.is_some_and(|m| m != "private_key_jwt") {
+            return Err(ApiError::body(
+                "jwks and jwks_uri are for private_key_jwt on property token_endpoint_auth_method",
+            ));
+        }
+        Ok(Some(any.then_some(keys)))
     }
 
     /// The logo to set (`Some(None)` removes it), checked against the tenant's image origins.
@@ -218,6 +336,7 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
         let public = body.public()?.unwrap_or(false);
         let backchannel = body.backchannel()?.flatten();
         let logo = body.logo(&state)?.flatten();
+        let keys = body.keys(None)?.flatten();
         let (client, secret) = admin::create_client(
             state.store(),
             state.clock(),
@@ -241,6 +360,12 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
                 .set_client_logo(&client.id, Some(logo))
                 .await?;
         }
+        if let Some(keys) = &keys {
+            state
+                .store()
+                .set_client_keys(&client.id, Some(keys))
+                .await?;
+        }
         admin
             .audit(
                 &state,
@@ -249,8 +374,9 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
                 json!({ "target_client_id": client.id }),
             )
             .await;
-        let mut out = client_json(&client, logo.as_deref());
-        if let Some(s) = secret {
+        let mut out = client_json(&client, logo.as_deref(), keys.as_ref());
+        // A client with keys never signs in with a secret: none to show.
+        if let Some(s) = secret.filter(|_| keys.is_none()) {
             out["client_secret"] = s.expose().into();
         }
         Ok((StatusCode::CREATED, axum::Json(out)).into_response())
@@ -280,6 +406,14 @@ pub async fn update_client(
         let body: ClientBody = parse_body(&body)?;
         let mut c = find_client(&state, &id).await?;
         let logo = body.logo(&state)?;
+        let existing = state
+            .store()
+            .client_keys()
+            .await?
+            .into_iter()
+            .find(|(cid, _)| *cid == c.id)
+            .map(|(_, k)| k);
+        let keys = body.keys(existing.as_ref())?;
         let mut secret = None;
         match body.public()? {
             Some(true) => c.secret_digest = None,
@@ -324,6 +458,9 @@ pub async fn update_client(
                 .await?
         {
             return Err(ApiError::not_found("inexistent_client", "client"));
+        }
+        if let Some(keys) = &keys {
+            state.store().set_client_keys(&c.id, keys.as_ref()).await?;
         }
         admin
             .audit(

@@ -317,6 +317,11 @@ pub struct ClientDoc {
     created_at: String,
     /// The logo the hosted pages show for this app, when it has one.
     logo_uri: Option<String>,
+    /// Its public keys for `private_key_jwt`, when registered by value.
+    #[schema(value_type = Option<Object>)]
+    jwks: Option<serde_json::Value>,
+    /// Where it publishes its keys for `private_key_jwt`, when registered by address.
+    jwks_uri: Option<String>,
     /// Only when created, rotated or made confidential: shown once.
     client_secret: Option<String>,
 }

@@ -15,7 +15,12 @@ fn strings(values: &[&str]) -> Vec<String> {
 
 /// Builds the metadata document for an issuer.
 pub fn metadata(issuer: &str) -> ProviderMetadata {
-    let auth_methods = strings(&["client_secret_basic", "client_secret_post", "none"]);
+    let auth_methods = strings(&[
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "none",
+    ]);
     ProviderMetadata {
         issuer: issuer.into(),
         authorization_endpoint: format!("{issuer}/authorize"),
@@ -43,7 +48,10 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
         introspection_endpoint_auth_methods_supported: strings(&[
             "client_secret_basic",
             "client_secret_post",
+            "private_key_jwt",
         ]),
+        // What a private_key_jwt assertion may be signed with (the guard's verifier).
+        token_endpoint_auth_signing_alg_values_supported: crate::oidc::dpop::algorithms(),
         code_challenge_methods_supported: strings(&["S256"]),
         // The levels, then Auth0's multi-factor policy URI, accepted as aal2.
         acr_values_supported: Acr::all()

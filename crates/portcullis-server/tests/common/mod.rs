@@ -565,3 +565,50 @@ pub async fn mail(app: &TestApp, to: &str, subject: &str) -> portcullis_core::no
     }
     panic!("no \"{subject}\" to {to}");
 }
+
+/// Base64url of the SHA-256 of `data`.
+pub fn sha256_b64(data: &[u8]) -> String {
+    portcullis_core::crypto::b64url(
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data).as_ref(),
+    )
+}
+
+/// A client's P-256 key (DPoP proofs, `private_key_jwt` assertions): its public JWK and RFC
+/// 7638 thumbprint, computed here from the members in their canonical order.
+pub struct EcKey {
+    pair: aws_lc_rs::signature::EcdsaKeyPair,
+    pub jwk: Value,
+    pub jkt: String,
+}
+
+impl EcKey {
+    pub fn new() -> EcKey {
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+        use portcullis_core::crypto::b64url;
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let point = pair.public_key().as_ref().to_vec();
+        let (x, y) = (b64url(&point[1..33]), b64url(&point[33..65]));
+        let jkt =
+            sha256_b64(format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#).as_bytes());
+        EcKey {
+            pair,
+            jwk: serde_json::json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y }),
+            jkt,
+        }
+    }
+
+    /// A compact JWS of `claims` under `header`, signed ES256.
+    pub fn sign(&self, header: &Value, claims: &Value) -> String {
+        use portcullis_core::crypto::b64url;
+        let input = format!(
+            "{}.{}",
+            b64url(header.to_string().as_bytes()),
+            b64url(claims.to_string().as_bytes())
+        );
+        let sig = self
+            .pair
+            .sign(&aws_lc_rs::rand::SystemRandom::new(), input.as_bytes())
+            .unwrap();
+        format!("{input}.{}", b64url(sig.as_ref()))
+    }
+}

@@ -298,6 +298,13 @@ struct ClientCreate {
     /// require_verified_email, require_dpop, require_pushed_authorization_requests.
     #[arg(long = "policy", value_name = "KEY=VALUE")]
     policies: Vec<String>,
+    /// A JSON file with the client's public keys (a JWKS): it then authenticates with
+    /// private_key_jwt assertions (RFC 7523) and has no secret.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["jwks_uri", "public"])]
+    jwks_file: Option<std::path::PathBuf>,
+    /// Where the client publishes its JWKS (https), for private_key_jwt instead of a secret.
+    #[arg(long, value_name = "URL", conflicts_with = "public")]
+    jwks_uri: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -1028,6 +1035,15 @@ async fn client(cmd: ClientCommand, store: &dyn Store, clock: &dyn Clock) -> any
     match cmd {
         ClientCommand::Create(c) => {
             let c = *c;
+            let jwks = match &c.jwks_file {
+                Some(path) => Some(
+                    serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(path)?)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+                ),
+                None => None,
+            };
+            let keys = portcullis_server::mgmt::client_keys(jwks.as_ref(), c.jwks_uri.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let (client, secret) = admin::create_client(
                 store,
                 clock,
@@ -1052,8 +1068,16 @@ async fn client(cmd: ClientCommand, store: &dyn Store, clock: &dyn Clock) -> any
                 return Err(e.into());
             }
             let mut out = json!({ "client_id": client.id });
-            if let Some(s) = secret {
-                out["client_secret"] = s.expose().into();
+            match &keys {
+                Some(k) => {
+                    store.set_client_keys(&client.id, Some(k)).await?;
+                    out["token_endpoint_auth_method"] = "private_key_jwt".into();
+                }
+                None => {
+                    if let Some(s) = secret {
+                        out["client_secret"] = s.expose().into();
+                    }
+                }
             }
             print(out);
         }

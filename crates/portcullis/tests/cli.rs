@@ -1477,3 +1477,60 @@ async fn serve_drains_requests_in_flight_on_sigterm_and_health_follows() {
     );
     assert!(!health().status().await.unwrap().success());
 }
+
+#[tokio::test]
+async fn a_client_created_with_keys_has_no_secret_and_bad_keys_change_nothing() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    // An Ed25519 public key (RFC 8037's example).
+    let jwk = serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" });
+    let good = dir.path().join("jwks.json");
+    std::fs::write(&good, serde_json::json!({ "keys": [jwk] }).to_string()).unwrap();
+    let created = run_json(
+        args(
+            cli(&app),
+            &[
+                "client",
+                "create",
+                "--name",
+                "signer",
+                "--grant",
+                "client_credentials",
+                "--jwks-file",
+                good.to_str().unwrap(),
+            ],
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(created["token_endpoint_auth_method"], "private_key_jwt");
+    assert!(created.get("client_secret").is_none(), "{created}");
+    let id = created["client_id"].as_str().unwrap();
+    let stored = app.store.client_keys().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].0, id);
+    assert_eq!(stored[0].1.jwks.as_ref().unwrap()["keys"][0], jwk);
+
+    // A private key, not JSON, an http address: refused, nothing created.
+    let private = dir.path().join("private.json");
+    let mut with_d = jwk.clone();
+    with_d["d"] = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A".into();
+    std::fs::write(
+        &private,
+        serde_json::json!({ "keys": [with_d] }).to_string(),
+    )
+    .unwrap();
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, "not json").unwrap();
+    let before = app.store.list_clients().await.unwrap().len();
+    for bad in [
+        vec!["--jwks-file", private.to_str().unwrap()],
+        vec!["--jwks-file", garbage.to_str().unwrap()],
+        vec!["--jwks-uri", "http://keys.example/jwks.json"],
+    ] {
+        let mut a = vec!["client", "create", "--name", "bad"];
+        a.extend(bad);
+        refused(args(cli(&app), &a)).await;
+    }
+    assert_eq!(app.store.list_clients().await.unwrap().len(), before);
+}

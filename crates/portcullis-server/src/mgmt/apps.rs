@@ -194,6 +194,25 @@ struct ClientBody {
     description: Option<String>,
 }
 
+/// `private_key_jwt` keys checked as the management API checks them, for the CLI's
+/// `--jwks-file` and `--jwks-uri`: `None` when neither is given; why not, otherwise.
+pub fn client_keys(
+    jwks: Option<&Value>,
+    jwks_uri: Option<&str>,
+) -> Result<Option<ClientKeys>, String> {
+    if jwks.is_some() && jwks_uri.is_some() {
+        return Err("give a JWKS or its address, not both".into());
+    }
+    let keys = ClientKeys {
+        jwks: jwks.map(check_jwks).transpose().map_err(|e| e.message)?,
+        jwks_uri: jwks_uri
+            .map(check_jwks_uri)
+            .transpose()
+            .map_err(|e| e.message)?,
+    };
+    Ok((keys.jwks.is_some() || keys.jwks_uri.is_some()).then_some(keys))
+}
+
 /// A JWKS of usable public keys.
 fn check_jwks(v: &Value) -> ApiResult<Value> {
     let keys = v["keys"]

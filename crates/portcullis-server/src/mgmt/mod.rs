@@ -5,6 +5,7 @@
 
 mod actions;
 pub(crate) mod apps;
+pub use apps::client_keys;
 mod consents;
 mod jobs;
 pub(crate) mod logs;

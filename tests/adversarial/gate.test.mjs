@@ -28,6 +28,7 @@ const HOSTED_POSTS = [
   ['/u/mfa', (c) => ({ method: c.method, code: '000000', remember: 'on' })],
   ['/u/mfa/send', (c) => ({ method: c.method })],
   ['/u/consent', (c) => ({ state: c.state, decision: 'allow' })],
+  ['/u/device', () => ({ user_code: 'BCDF-GHJK' })],
   ['/u/enroll/totp', () => ({ enrollment: 'enr_junk', code: '000000', name: 'Attacker phone' })],
   ['/u/enroll/oob', () => ({ channel: 'email', step: 'send', target: 'attacker@example.net' })],
   ['/u/enroll/webauthn', () => ({ enrollment: 'enr_junk', credential: '{}', name: 'Attacker key' })],

@@ -59,6 +59,9 @@ pub struct Policy {
     /// Authorization requests must be pushed first (RFC 9126), so their parameters never
     /// travel through the browser; `/authorize` without a `request_uri` is refused.
     pub require_pushed_authorization_requests: bool,
+    /// Access tokens may be exchanged (RFC 8693) by clients registered for token exchange: on
+    /// an API, its tokens may be exchanged; on a client, it may exchange the tokens it holds.
+    pub token_exchange: bool,
 }
 
 impl Default for Policy {
@@ -80,6 +83,7 @@ impl Default for Policy {
             require_verified_email: false,
             require_dpop: false,
             require_pushed_authorization_requests: false,
+            token_exchange: false,
         }
     }
 }
@@ -121,6 +125,9 @@ pub struct PolicyOverrides {
     /// See [`Policy::require_pushed_authorization_requests`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pushed_authorization_requests: Option<bool>,
+    /// See [`Policy::token_exchange`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_exchange: Option<bool>,
 }
 
 fn flag(key: &str, value: &str, clear: bool) -> Result<Option<bool>> {
@@ -231,6 +238,7 @@ impl PolicyOverrides {
             "require_pushed_authorization_requests" => {
                 self.require_pushed_authorization_requests = flag(key, value, clear)?
             }
+            "token_exchange" => self.token_exchange = flag(key, value, clear)?,
             "remember_device_days" => {
                 self.remember_device_days = (!clear)
                     .then(|| {
@@ -244,7 +252,7 @@ impl PolicyOverrides {
             }
             _ => {
                 return Err(Error::Invalid(format!(
-                    "policy {key}: unknown key (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop, require_pushed_authorization_requests)"
+                    "policy {key}: unknown key (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop, require_pushed_authorization_requests, token_exchange)"
                 )));
             }
         }
@@ -287,6 +295,9 @@ impl Policy {
         }
         if let Some(v) = layer.require_pushed_authorization_requests {
             self.require_pushed_authorization_requests = v;
+        }
+        if let Some(v) = layer.token_exchange {
+            self.token_exchange = v;
         }
         self
     }
@@ -536,6 +547,7 @@ mod tests {
             (&["require_dpop=true"], &["require_dpop=false"], |p| {
                 !p.require_dpop
             }),
+            (&[], &["token_exchange=true"], |p| p.token_exchange),
             (&["require_pushed_authorization_requests=true"], &[], |p| {
                 p.require_pushed_authorization_requests
             }),

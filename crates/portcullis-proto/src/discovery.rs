@@ -67,12 +67,18 @@ pub struct ProviderMetadata {
     pub claims_parameter_supported: bool,
     /// Whether the `request` parameter is supported.
     pub request_parameter_supported: bool,
+    /// RFC 9101: algorithms request objects may be signed with.
+    #[serde(default)]
+    pub request_object_signing_alg_values_supported: Vec<String>,
     /// Whether `request_uri` is supported.
     pub request_uri_parameter_supported: bool,
     /// RFC 9449 DPoP proof algorithms.
     pub dpop_signing_alg_values_supported: Vec<String>,
     /// RFC 9126: where authorization requests are pushed.
     pub pushed_authorization_request_endpoint: String,
+    /// Device authorization endpoint (RFC 8628 §4).
+    #[serde(default)]
+    pub device_authorization_endpoint: String,
     /// RFC 9126: whether every client must push its authorization requests.
     pub require_pushed_authorization_requests: bool,
 }

@@ -53,6 +53,15 @@ pub enum ErrorCode {
     TooManyRequests,
     /// The user must consent to the application first (OIDC Core §3.1.2.6).
     ConsentRequired,
+    /// The request object is not signed by the client, expired, or not for this server
+    /// (RFC 9101 §6.2).
+    InvalidRequestObject,
+    /// The requested audience or resource is unknown or not allowed (RFC 8693 §2.2.2).
+    InvalidTarget,
+    /// The user has not answered the device authorization yet (RFC 8628 §3.5).
+    AuthorizationPending,
+    /// The device polls too often (RFC 8628 §3.5).
+    SlowDown,
     /// The DPoP proof is missing where required, malformed, stale, replayed or for another key
     /// (RFC 9449 §5, §7.1).
     InvalidDpopProof,
@@ -87,6 +96,10 @@ impl ErrorCode {
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::InvalidRequestObject => "invalid_request_object",
+            ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::SlowDown => "slow_down",
             ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
             ErrorCode::UseDpopNonce => "use_dpop_nonce",
         }
@@ -124,4 +137,7 @@ pub struct TokenResponse {
     /// A fresh recovery code, after the `mfa-recovery-code` grant used one (Auth0's shape).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
+    /// What a token exchange issued (RFC 8693 §2.2.1), absent for every other grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
 }

@@ -72,6 +72,16 @@ impl AppError {
         }
     }
 
+    /// A 403 `access_denied`: the client may not have what it asked for.
+    pub fn forbidden(description: impl Into<String>) -> AppError {
+        AppError::OAuth {
+            status: StatusCode::FORBIDDEN,
+            code: ErrorCode::AccessDenied,
+            description: description.into(),
+            challenge: None,
+        }
+    }
+
     /// `invalid_request`.
     pub fn invalid_request(description: impl Into<String>) -> AppError {
         Self::bad(ErrorCode::InvalidRequest, description)

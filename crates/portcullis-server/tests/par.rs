@@ -165,7 +165,7 @@ async fn bad_pushes_are_answered_to_the_client() {
         (
             with("request", "eyJhbGciOiJub25lIn0.e30."),
             400,
-            "request_not_supported",
+            "invalid_request_object",
         ),
         (
             with("code_challenge_method", "plain"),

@@ -169,7 +169,7 @@ enum PolicyCommand {
     Set {
         /// `KEY=VALUE` pairs: mfa, required_acr, max_age, mfa_on_refresh, allowed_factors,
         /// enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop,
-        /// require_pushed_authorization_requests.
+        /// require_pushed_authorization_requests, token_exchange.
         #[arg(value_name = "KEY=VALUE", required = true)]
         pairs: Vec<String>,
     },
@@ -295,7 +295,8 @@ struct ClientCreate {
     scopes: Vec<String>,
     /// Policy key this client overrides (repeatable): mfa, required_acr, max_age,
     /// mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup,
-    /// require_verified_email, require_dpop, require_pushed_authorization_requests.
+    /// require_verified_email, require_dpop, require_pushed_authorization_requests,
+    /// token_exchange.
     #[arg(long = "policy", value_name = "KEY=VALUE")]
     policies: Vec<String>,
     /// A JSON file with the client's public keys (a JWKS): it then authenticates with

@@ -10,6 +10,7 @@ request-no-redirect-uri = لا يحتوي الطلب على redirect_uri.
 request-redirect-uri-unregistered = عنوان redirect_uri غير مسجل لهذا التطبيق.
 # A pushed authorization request (request_uri) that is unknown, expired or spent.
 request-uri-expired = انتهت صلاحية طلب تسجيل الدخول هذا أو سبق استخدامه. ارجع إلى التطبيق وحاول مرة أخرى.
+request-object-invalid = أرسل التطبيق طلب تسجيل دخول تعذّر التحقق منه (توقيعه أو مدة صلاحيته أو الجهة الموجّه إليها). ارجع إلى التطبيق وحاول مرة أخرى.
 logout-bad-hint = قيمة id_token_hint غير صالحة.
 logout-hint-mismatch = لا يطابق client_id قيمة id_token_hint.
 logout-redirect-needs-client = يتطلب post_logout_redirect_uri وجود client_id أو id_token_hint.

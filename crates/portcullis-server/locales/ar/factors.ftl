@@ -288,6 +288,7 @@ event-stepup-failed = فشل التحقق الإضافي
 event-consent-granted = سُمح لتطبيق
 event-consent-denied = رُفض تطبيق
 event-consent-revoked = أُلغي وصول تطبيق
+event-token-exchanged = تصرّفت خدمة تطبيق نيابةً عنك
 event-upstream-linked = رُبط حساب
 event-upstream-unlinked = فُصل حساب
 event-user-created = أُنشئ الحساب

@@ -123,6 +123,21 @@ consent-deny = الرفض
 consent-expired = انتهت صلاحية هذا الطلب أو أنه غير معروف. ارجع إلى التطبيق وابدأ من جديد.
 consent-choose = اختر «السماح» أو «الرفض».
 
+## Signing in a device (a TV, a command line) with the code it shows. $client is the application's name.
+
+device-title = ربط جهاز
+device-heading = ربط جهاز
+device-lead = أدخل الرمز الذي يعرضه جهازك.
+device-code-label = الرمز
+device-continue = متابعة
+device-code-invalid = هذا الرمز غير صالح أو استُخدم من قبل أو انتهت صلاحيته. تحقق من الرمز على جهازك أو ابدأ من جديد عليه.
+# $email is the signed-in user's address. The code follows, on its own line.
+device-consent-lead = يطلب جهاز استخدام { $client } بصفتك { $email }. لا تسمح بذلك إلا إذا بدأت هذا بنفسك وكان الجهاز يعرض هذا الرمز:
+device-done-heading = تم ربط الجهاز
+device-done = تم تسجيل دخول جهازك إلى { $client }. يمكنك إغلاق هذه الصفحة.
+device-denied-heading = لم يُربط الجهاز
+device-denied = لم يُسجَّل دخول الجهاز. يمكنك إغلاق هذه الصفحة.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = إنشاء حسابك

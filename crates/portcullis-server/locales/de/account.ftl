@@ -10,6 +10,7 @@ request-no-redirect-uri = Der Anfrage fehlt die redirect_uri.
 request-redirect-uri-unregistered = Die redirect_uri ist für diese Anwendung nicht registriert.
 # A pushed authorization request (request_uri) that is unknown, expired or spent.
 request-uri-expired = Diese Anmeldeanfrage ist abgelaufen oder wurde bereits verwendet. Kehren Sie zur Anwendung zurück und versuchen Sie es erneut.
+request-object-invalid = Die Anwendung hat eine Anmeldeanfrage gesendet, die nicht geprüft werden konnte (Signatur, Gültigkeit oder Empfänger). Kehren Sie zur Anwendung zurück und versuchen Sie es erneut.
 logout-bad-hint = Der id_token_hint ist ungültig.
 logout-hint-mismatch = Die client_id passt nicht zum id_token_hint.
 logout-redirect-needs-client = Für post_logout_redirect_uri ist eine client_id oder ein id_token_hint nötig.

@@ -272,6 +272,7 @@ event-stepup-failed = Zusätzliche Prüfung fehlgeschlagen
 event-consent-granted = App zugelassen
 event-consent-denied = App abgelehnt
 event-consent-revoked = App-Zugriff entzogen
+event-token-exchanged = Ein Dienst einer App hat für Sie gehandelt
 event-upstream-linked = Konto verbunden
 event-upstream-unlinked = Kontoverbindung getrennt
 event-user-created = Konto erstellt

@@ -117,6 +117,21 @@ consent-deny = Ablehnen
 consent-expired = Diese Anfrage ist abgelaufen oder unbekannt. Kehren Sie zur Anwendung zurück und beginnen Sie von vorn.
 consent-choose = Wählen Sie „Zulassen“ oder „Ablehnen“.
 
+## Signing in a device (a TV, a command line) with the code it shows. $client is the application's name.
+
+device-title = Gerät verbinden
+device-heading = Gerät verbinden
+device-lead = Geben Sie den Code ein, den Ihr Gerät anzeigt.
+device-code-label = Code
+device-continue = Weiter
+device-code-invalid = Dieser Code ist ungültig, wurde schon verwendet oder ist abgelaufen. Prüfen Sie den Code auf Ihrem Gerät oder beginnen Sie dort neu.
+# $email is the signed-in user's address. The code follows, on its own line.
+device-consent-lead = Ein Gerät möchte { $client } als { $email } nutzen. Erlauben Sie es nur, wenn Sie das selbst gestartet haben und das Gerät diesen Code zeigt:
+device-done-heading = Gerät verbunden
+device-done = Ihr Gerät ist jetzt bei { $client } angemeldet. Sie können diese Seite schließen.
+device-denied-heading = Gerät nicht verbunden
+device-denied = Das Gerät wurde nicht angemeldet. Sie können diese Seite schließen.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Konto erstellen

@@ -10,6 +10,7 @@ request-no-redirect-uri = The request has no redirect_uri.
 request-redirect-uri-unregistered = The redirect_uri is not registered for this application.
 # A pushed authorization request (request_uri) that is unknown, expired or spent.
 request-uri-expired = This sign-in request has expired or was already used. Go back to the application and try again.
+request-object-invalid = The application sent a sign-in request that could not be checked (its signature, its lifetime or its address). Go back to the application and try again.
 logout-bad-hint = The id_token_hint is not valid.
 logout-hint-mismatch = client_id does not match the id_token_hint.
 logout-redirect-needs-client = post_logout_redirect_uri needs client_id or id_token_hint.

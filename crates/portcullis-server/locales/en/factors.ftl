@@ -272,6 +272,7 @@ event-stepup-failed = Extra check failed
 event-consent-granted = App allowed
 event-consent-denied = App refused
 event-consent-revoked = App access removed
+event-token-exchanged = An app’s service acted for you
 event-upstream-linked = Account connected
 event-upstream-unlinked = Account disconnected
 event-user-created = Account created

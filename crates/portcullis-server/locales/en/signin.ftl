@@ -120,6 +120,21 @@ consent-deny = Deny
 consent-expired = This request has expired or is not known. Go back to the application and start again.
 consent-choose = Choose Allow or Deny.
 
+## Signing in a device (a TV, a command line) with the code it shows. $client is the application's name.
+
+device-title = Connect a device
+device-heading = Connect a device
+device-lead = Enter the code your device shows.
+device-code-label = Code
+device-continue = Continue
+device-code-invalid = This code is not valid, was already used or has expired. Check the code on your device, or start again there.
+# $email is the signed-in user's address. The code follows, on its own line.
+device-consent-lead = A device asks to use { $client } as { $email }. Allow it only if you started this yourself and the device shows this code:
+device-done-heading = Device connected
+device-done = Your device is now signed in to { $client }. You can close this page.
+device-denied-heading = Device not connected
+device-denied = The device was not signed in. You can close this page.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Create your account

@@ -10,6 +10,7 @@ request-no-redirect-uri = La solicitud no tiene redirect_uri.
 request-redirect-uri-unregistered = La redirect_uri no está registrada para esta aplicación.
 # A pushed authorization request (request_uri) that is unknown, expired or spent.
 request-uri-expired = Esta solicitud de inicio de sesión ha caducado o ya se ha usado. Vuelve a la aplicación e inténtalo de nuevo.
+request-object-invalid = La aplicación envió una solicitud de inicio de sesión que no se pudo comprobar (su firma, su vigencia o su destinatario). Vuelve a la aplicación e inténtalo de nuevo.
 logout-bad-hint = El id_token_hint no es válido.
 logout-hint-mismatch = El client_id no coincide con el id_token_hint.
 logout-redirect-needs-client = post_logout_redirect_uri necesita client_id o id_token_hint.

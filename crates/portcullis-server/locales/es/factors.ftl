@@ -272,6 +272,7 @@ event-stepup-failed = Verificación adicional fallida
 event-consent-granted = Aplicación autorizada
 event-consent-denied = Aplicación rechazada
 event-consent-revoked = Acceso de la aplicación retirado
+event-token-exchanged = El servicio de una app actuó en tu nombre
 event-upstream-linked = Cuenta conectada
 event-upstream-unlinked = Cuenta desconectada
 event-user-created = Cuenta creada

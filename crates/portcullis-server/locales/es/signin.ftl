@@ -120,6 +120,21 @@ consent-deny = Denegar
 consent-expired = Esta solicitud caducó o no se reconoce. Vuelve a la aplicación y empieza de nuevo.
 consent-choose = Elige Permitir o Denegar.
 
+## Signing in a device (a TV, a command line) with the code it shows. $client is the application's name.
+
+device-title = Conectar un dispositivo
+device-heading = Conectar un dispositivo
+device-lead = Introduce el código que muestra tu dispositivo.
+device-code-label = Código
+device-continue = Continuar
+device-code-invalid = Este código no es válido, ya se usó o ha caducado. Comprueba el código en tu dispositivo o vuelve a empezar allí.
+# $email is the signed-in user's address. The code follows, on its own line.
+device-consent-lead = Un dispositivo pide usar { $client } como { $email }. Permítelo solo si lo has iniciado tú y el dispositivo muestra este código:
+device-done-heading = Dispositivo conectado
+device-done = Tu dispositivo ya ha iniciado sesión en { $client }. Puedes cerrar esta página.
+device-denied-heading = Dispositivo no conectado
+device-denied = El dispositivo no ha iniciado sesión. Puedes cerrar esta página.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Crea tu cuenta

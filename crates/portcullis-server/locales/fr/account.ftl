@@ -10,6 +10,7 @@ request-no-redirect-uri = La requête n’a pas de redirect_uri.
 request-redirect-uri-unregistered = Cette redirect_uri n’est pas enregistrée pour cette application.
 # A pushed authorization request (request_uri) that is unknown, expired or spent.
 request-uri-expired = Cette demande de connexion a expiré ou a déjà été utilisée. Revenez à l’application et réessayez.
+request-object-invalid = L’application a envoyé une demande de connexion qui n’a pas pu être vérifiée (sa signature, sa durée de validité ou son destinataire). Revenez à l’application et réessayez.
 logout-bad-hint = Le id_token_hint n’est pas valide.
 logout-hint-mismatch = Le client_id ne correspond pas au id_token_hint.
 logout-redirect-needs-client = post_logout_redirect_uri demande un client_id ou un id_token_hint.

@@ -272,6 +272,7 @@ event-stepup-failed = Échec de la vérification supplémentaire
 event-consent-granted = Application autorisée
 event-consent-denied = Application refusée
 event-consent-revoked = Accès de l'application retiré
+event-token-exchanged = Le service d’une application a agi pour vous
 event-upstream-linked = Compte associé
 event-upstream-unlinked = Compte dissocié
 event-user-created = Compte créé

@@ -120,6 +120,21 @@ consent-deny = Refuser
 consent-expired = Cette demande a expiré ou est inconnue. Revenez à l'application et recommencez.
 consent-choose = Choisissez Autoriser ou Refuser.
 
+## Signing in a device (a TV, a command line) with the code it shows. $client is the application's name.
+
+device-title = Connecter un appareil
+device-heading = Connecter un appareil
+device-lead = Saisissez le code affiché par votre appareil.
+device-code-label = Code
+device-continue = Continuer
+device-code-invalid = Ce code n’est pas valide, a déjà servi ou a expiré. Vérifiez le code sur votre appareil, ou recommencez depuis celui-ci.
+# $email is the signed-in user's address. The code follows, on its own line.
+device-consent-lead = Un appareil demande à utiliser { $client } en tant que { $email }. N’acceptez que si vous l’avez lancé vous-même et que l’appareil affiche ce code :
+device-done-heading = Appareil connecté
+device-done = Votre appareil est maintenant connecté à { $client }. Vous pouvez fermer cette page.
+device-denied-heading = Appareil non connecté
+device-denied = L’appareil n’a pas été connecté. Vous pouvez fermer cette page.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Créer votre compte

@@ -10,6 +10,7 @@ request-no-redirect-uri = リクエストに redirect_uri がありません。
 request-redirect-uri-unregistered = この redirect_uri はこのアプリケーションに登録されていません。
 # A pushed authorization request (request_uri) that is unknown, expired or spent.
 request-uri-expired = このサインイン リクエストは有効期限が切れているか、すでに使用されています。アプリケーションに戻って、もう一度お試しください。
+request-object-invalid = アプリケーションから送られたサインイン リクエストを確認できませんでした (署名、有効期間、または宛先)。アプリケーションに戻って、もう一度お試しください。
 logout-bad-hint = id_token_hint が無効です。
 logout-hint-mismatch = client_id が id_token_hint と一致しません。
 logout-redirect-needs-client = post_logout_redirect_uri には client_id か id_token_hint が必要です。

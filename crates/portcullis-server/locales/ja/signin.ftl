@@ -117,6 +117,21 @@ consent-deny = 拒否
 consent-expired = このリクエストは期限切れか、不明なものです。アプリケーションに戻って、最初からやり直してください。
 consent-choose = 「許可」または「拒否」を選択してください。
 
+## Signing in a device (a TV, a command line) with the code it shows. $client is the application's name.
+
+device-title = デバイスを接続
+device-heading = デバイスを接続
+device-lead = デバイスに表示されているコードを入力してください。
+device-code-label = コード
+device-continue = 続行
+device-code-invalid = このコードは無効か、使用済みか、有効期限が切れています。デバイスのコードを確認するか、デバイスでやり直してください。
+# $email is the signed-in user's address. The code follows, on its own line.
+device-consent-lead = デバイスが { $email } として { $client } を使おうとしています。ご自身で開始し、デバイスに次のコードが表示されている場合にのみ許可してください:
+device-done-heading = デバイスを接続しました
+device-done = デバイスは { $client } にサインインしました。このページは閉じてかまいません。
+device-denied-heading = デバイスは接続されませんでした
+device-denied = デバイスはサインインしませんでした。このページは閉じてかまいません。
+
 ## Creating an account. $client is the application's name.
 
 signup-title = アカウントの作成

@@ -10,6 +10,7 @@ request-no-redirect-uri = A solicitação não tem redirect_uri.
 request-redirect-uri-unregistered = A redirect_uri não está registrada para este aplicativo.
 # A pushed authorization request (request_uri) that is unknown, expired or spent.
 request-uri-expired = Esta solicitação de login expirou ou já foi usada. Volte ao aplicativo e tente novamente.
+request-object-invalid = O aplicativo enviou uma solicitação de login que não pôde ser verificada (assinatura, validade ou destinatário). Volte ao aplicativo e tente novamente.
 logout-bad-hint = O id_token_hint não é válido.
 logout-hint-mismatch = O client_id não corresponde ao id_token_hint.
 logout-redirect-needs-client = post_logout_redirect_uri precisa de client_id ou id_token_hint.

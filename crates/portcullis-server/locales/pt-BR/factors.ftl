@@ -272,6 +272,7 @@ event-stepup-failed = Falha na verificação adicional
 event-consent-granted = Aplicativo autorizado
 event-consent-denied = Aplicativo recusado
 event-consent-revoked = Acesso do aplicativo removido
+event-token-exchanged = O serviço de um app agiu por você
 event-upstream-linked = Conta conectada
 event-upstream-unlinked = Conta desconectada
 event-user-created = Conta criada

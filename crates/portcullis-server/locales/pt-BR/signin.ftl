@@ -120,6 +120,21 @@ consent-deny = Negar
 consent-expired = Esta solicitação expirou ou não é reconhecida. Volte ao aplicativo e comece de novo.
 consent-choose = Escolha Permitir ou Negar.
 
+## Signing in a device (a TV, a command line) with the code it shows. $client is the application's name.
+
+device-title = Conectar um dispositivo
+device-heading = Conectar um dispositivo
+device-lead = Digite o código que o seu dispositivo mostra.
+device-code-label = Código
+device-continue = Continuar
+device-code-invalid = Este código não é válido, já foi usado ou expirou. Confira o código no seu dispositivo ou comece de novo por lá.
+# $email is the signed-in user's address. The code follows, on its own line.
+device-consent-lead = Um dispositivo pede para usar { $client } como { $email }. Permita somente se foi você quem começou e o dispositivo mostra este código:
+device-done-heading = Dispositivo conectado
+device-done = Seu dispositivo agora está conectado ao { $client }. Você pode fechar esta página.
+device-denied-heading = Dispositivo não conectado
+device-denied = O dispositivo não foi conectado. Você pode fechar esta página.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Crie sua conta

@@ -154,6 +154,13 @@ pub(crate) async fn create(
         let (public, grants) = match form.get("kind").unwrap_or_default() {
             "spa" => (true, vec!["authorization_code", "refresh_token"]),
             "m2m" => (false, vec!["client_credentials"]),
+            "device" => (
+                true,
+                vec![
+                    "urn:ietf:params:oauth:grant-type:device_code",
+                    "refresh_token",
+                ],
+            ),
             _ => (false, vec!["authorization_code", "refresh_token"]),
         };
         let made = admin::create_client(

@@ -24,7 +24,7 @@ use crate::ui::{self, PageCtx};
 const PATH: &str = "/admin/policy";
 
 /// Every policy key, with what it decides, in the order the page shows them.
-const KEYS: [(&str, &str); 11] = [
+const KEYS: [(&str, &str); 12] = [
     (
         "mfa",
         "When a second factor is asked at sign-in: never (only when an app asks), adaptive (a user who has a factor, from a new browser or after failures), always (users without one enrol one).",
@@ -68,6 +68,10 @@ const KEYS: [(&str, &str); 11] = [
     (
         "require_pushed_authorization_requests",
         "Whether authorization requests must be pushed first (PAR), never sent through the browser.",
+    ),
+    (
+        "token_exchange",
+        "Whether access tokens may be exchanged (RFC 8693): an API's tokens, or those a client holds.",
     ),
 ];
 
@@ -167,7 +171,8 @@ fn choices(key: &str) -> Vec<&'static str> {
         | "signup"
         | "require_verified_email"
         | "require_dpop"
-        | "require_pushed_authorization_requests" => {
+        | "require_pushed_authorization_requests"
+        | "token_exchange" => {
             vec!["true", "false"]
         }
         _ => vec![],

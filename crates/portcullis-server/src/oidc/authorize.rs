@@ -65,6 +65,14 @@ pub struct AuthorizeRequest {
     /// token request with a proof by it may redeem it.
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// The device authorization (RFC 8628) this sign-in answers, by its flow id: the answer
+    /// goes to the polling device, never to a redirect URI.
+    #[serde(default)]
+    pub device: Option<String>,
+    /// That device authorization's user code, shown on the confirmation page so the user can
+    /// compare it with the device's screen (RFC 8628 §5.4).
+    #[serde(default)]
+    pub user_code: Option<String>,
 }
 
 /// What a `claims` parameter (OIDC Core §5.5) asks of this provider.
@@ -262,6 +270,27 @@ async fn run(
         };
         (params, repeated) = Params::parse_noting_repeats(query.as_bytes());
     }
+    // A request object (RFC 9101): its claims are the request, the outer client_id must be its
+    // signer. Until it is verified nothing in it is trusted, the redirect URI least: a bad one
+    // is shown, never sent.
+    if let Some(jwt) = params.owned("request") {
+        if repeated.iter().any(|r| r == "request" || r == "client_id") {
+            return Err(AppError::page(
+                StatusCode::BAD_REQUEST,
+                crate::tr!("request-repeated", name = "request"),
+            ));
+        }
+        let client = known_client(state, &params).await?;
+        params = super::jar::unpack(state, &client, &jwt)
+            .await
+            .map_err(|_| {
+                AppError::page(
+                    StatusCode::BAD_REQUEST,
+                    crate::tr!("request-object-invalid"),
+                )
+            })?;
+        repeated = Vec::new();
+    }
     // Until the client and redirect URI are known, a doubt about them is shown, never sent.
     if let Some(r) = repeated
         .iter()
@@ -272,12 +301,7 @@ async fn run(
             crate::tr!("request-repeated", name = r.as_str()),
         ));
     }
-    let client_id = params.get("client_id").ok_or_else(|| {
-        AppError::page(StatusCode::BAD_REQUEST, crate::tr!("request-no-client-id"))
-    })?;
-    let client = state.client(client_id).await.ok_or_else(|| {
-        AppError::page(StatusCode::BAD_REQUEST, crate::tr!("request-unknown-app"))
-    })?;
+    let client = known_client(state, &params).await?;
     let redirect_uri = params.get("redirect_uri").ok_or_else(|| {
         AppError::page(
             StatusCode::BAD_REQUEST,
@@ -321,6 +345,18 @@ async fn run(
         let (code, description) = super::par::required();
         return Ok(fail(Redirected(code, description)));
     }
+    proceed(state, meta, headers, request).await
+}
+
+/// Answers a validated request from the browser's session through the gate: a code (or a
+/// device's approval) when it is met, a step-up when it is short, the sign-in page without a
+/// session. The device flow's hosted page enters here too, so both flows meet one gate.
+pub async fn proceed(
+    state: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    request: AuthorizeRequest,
+) -> AppResult<Response> {
     // With an id_token_hint, only the session of the user it names may answer (Core §3.1.2.1).
     let session = ui::current_session(state, headers).await?.filter(|s| {
         request
@@ -349,19 +385,27 @@ async fn run(
             complete(state, &cleared).await
         }
         // Signed in, but not recently or strongly enough: one more factor on one page.
-        (Some(_), Some(Verdict::Denied(reason))) => Ok(action_denied(state, &request, &reason)),
+        (Some(_), Some(Verdict::Denied(reason))) => action_denied(state, &request, &reason).await,
         (Some(s), Some(Verdict::Short(_)))
             if silent && max_age.is_some_and(|m| now - s.auth_time > m) =>
         {
-            Ok(fail(Redirected(
+            refuse(
+                state,
+                &request,
                 ErrorCode::LoginRequired,
                 "The sign-in is older than max_age; the user must authenticate again.",
-            )))
+            )
+            .await
         }
-        (Some(_), Some(Verdict::Short(_))) if silent => Ok(fail(Redirected(
-            ErrorCode::InteractionRequired,
-            "The session is below the requested level; the user must prove another factor.",
-        ))),
+        (Some(_), Some(Verdict::Short(_))) if silent => {
+            refuse(
+                state,
+                &request,
+                ErrorCode::InteractionRequired,
+                "The session is below the requested level; the user must prove another factor.",
+            )
+            .await
+        }
         (Some(s), Some(Verdict::Short(ask))) => {
             let pending = pend(state, &request).await?;
             state
@@ -389,10 +433,15 @@ async fn run(
             )
             .await
         }
-        _ if silent => Ok(fail(Redirected(
-            ErrorCode::LoginRequired,
-            "The user must sign in.",
-        ))),
+        _ if silent => {
+            refuse(
+                state,
+                &request,
+                ErrorCode::LoginRequired,
+                "The user must sign in.",
+            )
+            .await
+        }
         _ => {
             let pending = pend(state, &request).await?;
             let page = if request.wants_signup() && ui::signup::allowed(state, Some(&request)).await
@@ -404,6 +453,20 @@ async fn run(
             Ok(Redirect::to(&format!("/u/{page}?state={pending}")).into_response())
         }
     }
+}
+
+/// The client a request names, or the page saying it names none this server knows.
+async fn known_client(
+    state: &AppState,
+    params: &Params,
+) -> AppResult<portcullis_core::model::Client> {
+    let client_id = params.get("client_id").ok_or_else(|| {
+        AppError::page(StatusCode::BAD_REQUEST, crate::tr!("request-no-client-id"))
+    })?;
+    state
+        .client(client_id)
+        .await
+        .ok_or_else(|| AppError::page(StatusCode::BAD_REQUEST, crate::tr!("request-unknown-app")))
 }
 
 /// Keeps a request while the user signs in, steps up or consents; its id.
@@ -513,6 +576,69 @@ async fn validate(
             "prompt=none cannot be combined with other values.",
         ));
     }
+    let hint_sub = match params.get("id_token_hint") {
+        Some(hint) => Some(
+            super::mint::verify_id_token_hint(state, hint)
+                .await
+                .and_then(|c| c["sub"].as_str().map(str::to_string))
+                .ok_or(Redirected(
+                    InvalidRequest,
+                    "id_token_hint is not an ID token of this provider.",
+                ))?,
+        ),
+        None => None,
+    };
+    // A SHA-256 thumbprint is 43 base64url characters; anything else cannot name a key.
+    let dpop_jkt = params.owned("dpop_jkt");
+    if dpop_jkt.as_deref().is_some_and(|j| {
+        j.len() != 43
+            || !j
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) {
+        return Err(Redirected(
+            InvalidRequest,
+            "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 7638), base64url.",
+        ));
+    }
+    let asked = asked(state, params, client).await?;
+    Ok(AuthorizeRequest {
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.into(),
+        scope: asked.scope,
+        state: params.owned("state"),
+        nonce: params.owned("nonce"),
+        code_challenge,
+        audience: asked.audience,
+        prompt,
+        max_age: asked.max_age,
+        login_hint: params.owned("login_hint"),
+        acr_values: params.owned("acr_values"),
+        screen_hint: params.owned("screen_hint"),
+        requested_at: state.now(),
+        essential_acr: asked.essential_acr,
+        hint_sub,
+        dpop_jkt,
+        device: None,
+        user_code: None,
+    })
+}
+
+/// What a request asks for, whichever flow carries it: the scope, the API, and the level
+/// and freshness of the sign-in.
+struct Asked {
+    scope: String,
+    audience: Option<String>,
+    max_age: Option<i64>,
+    essential_acr: Option<String>,
+}
+
+async fn asked(
+    state: &AppState,
+    params: &Params,
+    client: &portcullis_core::model::Client,
+) -> Result<Asked, Redirected> {
+    use ErrorCode::*;
     let max_age = match params.get("max_age") {
         None => None,
         Some(v) => match v.parse::<i64>() {
@@ -550,31 +676,6 @@ async fn validate(
             "An essential acr value is not one this provider offers.",
         ));
     }
-    let hint_sub = match params.get("id_token_hint") {
-        Some(hint) => Some(
-            super::mint::verify_id_token_hint(state, hint)
-                .await
-                .and_then(|c| c["sub"].as_str().map(str::to_string))
-                .ok_or(Redirected(
-                    InvalidRequest,
-                    "id_token_hint is not an ID token of this provider.",
-                ))?,
-        ),
-        None => None,
-    };
-    // A SHA-256 thumbprint is 43 base64url characters; anything else cannot name a key.
-    let dpop_jkt = params.owned("dpop_jkt");
-    if dpop_jkt.as_deref().is_some_and(|j| {
-        j.len() != 43
-            || !j
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    }) {
-        return Err(Redirected(
-            InvalidRequest,
-            "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 7638), base64url.",
-        ));
-    }
     // Claims asked for by name come with the scope that carries them.
     let mut scope_words = split_scope(params.get("scope").unwrap_or(""));
     for s in &claims.scopes {
@@ -594,23 +695,70 @@ async fn validate(
     // Only scopes the API defines (and the client's grant on it allows), and the OIDC ones.
     let scope =
         super::consent::user_scope(state, client, audience.as_deref(), &scope_words.join(" "));
+    Ok(Asked {
+        scope,
+        audience,
+        max_age,
+        essential_acr: (!claims.essential_acr.is_empty()).then(|| claims.essential_acr.join(" ")),
+    })
+}
+
+/// Parameters of `/authorize` that a device authorization request (RFC 8628 §3.1) cannot
+/// carry: it has no redirect, no browser of the client's, and its prompt is always a consent.
+const NOT_FOR_DEVICES: [&str; 12] = [
+    "response_type",
+    "response_mode",
+    "redirect_uri",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "prompt",
+    "id_token_hint",
+    "request",
+    "request_uri",
+    "dpop_jkt",
+];
+
+/// Validates a device authorization request (RFC 8628 §3.1) as `/authorize` validates its
+/// own: the same scope, audience, `acr_values`, `max_age` and `claims` rules, so the policy
+/// and step-up apply to the device flow too. `device` is the flow id its approval goes to.
+pub async fn device_request(
+    state: &AppState,
+    params: &Params,
+    client: &portcullis_core::model::Client,
+    device: &str,
+    user_code: &str,
+) -> Result<AuthorizeRequest, (ErrorCode, String)> {
+    if let Some(p) = NOT_FOR_DEVICES.iter().find(|p| params.get(p).is_some()) {
+        return Err((
+            ErrorCode::InvalidRequest,
+            format!("{p} is not a parameter of the device authorization request (RFC 8628)."),
+        ));
+    }
+    let asked = asked(state, params, client)
+        .await
+        .map_err(|Redirected(code, description)| (code, description.to_string()))?;
     Ok(AuthorizeRequest {
         client_id: client.id.clone(),
-        redirect_uri: redirect_uri.into(),
-        scope,
-        state: params.owned("state"),
-        nonce: params.owned("nonce"),
-        code_challenge,
-        audience,
-        prompt,
-        max_age,
+        redirect_uri: String::new(),
+        scope: asked.scope,
+        state: None,
+        nonce: None,
+        code_challenge: None,
+        audience: asked.audience,
+        // A code typed on another screen could be an attacker's: the user always confirms.
+        prompt: vec!["consent".into()],
+        max_age: asked.max_age,
         login_hint: params.owned("login_hint"),
         acr_values: params.owned("acr_values"),
-        screen_hint: params.owned("screen_hint"),
+        screen_hint: None,
         requested_at: state.now(),
-        essential_acr: (!claims.essential_acr.is_empty()).then(|| claims.essential_acr.join(" ")),
-        hint_sub,
-        dpop_jkt,
+        essential_acr: asked.essential_acr,
+        hint_sub: None,
+        dpop_jkt: None,
+        device: Some(device.to_string()),
+        user_code: Some(user_code.to_string()),
     })
 }
 
@@ -661,44 +809,80 @@ fn found(location: &str) -> Response {
         .into_response()
 }
 
-/// Sends the user back to the client with `unmet_authentication_requirements`: the level it
-/// asked for cannot be reached.
-pub fn unmet(state: &AppState, request: &AuthorizeRequest) -> Response {
-    error_redirect(
+/// Ends a request with an error: back to the client's redirect URI with `state` and `iss`,
+/// or, for a device authorization, recorded for the polling device and said on a page.
+pub async fn refuse(
+    state: &AppState,
+    request: &AuthorizeRequest,
+    code: ErrorCode,
+    description: &str,
+) -> AppResult<Response> {
+    if request.device.is_some() {
+        return super::device::refuse(state, request, code, description).await;
+    }
+    Ok(error_redirect(
         state,
         &request.redirect_uri,
         request.state.as_deref(),
+        code,
+        description,
+    ))
+}
+
+/// Ends a request with `unmet_authentication_requirements`: the level it asked for cannot be
+/// reached.
+pub async fn unmet(state: &AppState, request: &AuthorizeRequest) -> AppResult<Response> {
+    refuse(
+        state,
+        request,
         ErrorCode::UnmetAuthenticationRequirements,
         "The user has no way to reach the requested authentication level.",
     )
+    .await
 }
 
-/// Sends the user back to the client with `access_denied` and the reason a post-login Action
-/// gave (`api.access.deny`), as Auth0 does.
-pub fn action_denied(state: &AppState, request: &AuthorizeRequest, reason: &str) -> Response {
-    error_redirect(
-        state,
-        &request.redirect_uri,
-        request.state.as_deref(),
-        ErrorCode::AccessDenied,
-        reason,
-    )
+/// Ends a request with `access_denied` and the reason a post-login Action gave
+/// (`api.access.deny`), as Auth0 does.
+pub async fn action_denied(
+    state: &AppState,
+    request: &AuthorizeRequest,
+    reason: &str,
+) -> AppResult<Response> {
+    refuse(state, request, ErrorCode::AccessDenied, reason).await
 }
 
-/// Sends the user back to the client with `access_denied`: they refused consent.
-pub fn denied(state: &AppState, request: &AuthorizeRequest) -> Response {
-    error_redirect(
+/// Ends a request with `access_denied`: the user refused it.
+pub async fn denied(state: &AppState, request: &AuthorizeRequest) -> AppResult<Response> {
+    refuse(
         state,
-        &request.redirect_uri,
-        request.state.as_deref(),
+        request,
         ErrorCode::AccessDenied,
         "The user denied the request.",
     )
+    .await
 }
 
-/// Issues a code for a sign-in the gate cleared and sends the user back to the client; a
-/// third-party client the user has not consented to gets the consent page first (or, with
-/// `prompt=none`, `consent_required`).
+/// The grant a sign-in the gate cleared makes for `request`: who, for what, what they proved.
+pub fn grant_of(request: &AuthorizeRequest, cleared: &Cleared) -> GrantContext {
+    let session = cleared.session();
+    GrantContext {
+        client_id: request.client_id.clone(),
+        user_id: session.user_id.clone(),
+        session_id: session.id.clone(),
+        scope: request.scope.clone(),
+        audience: request.audience.clone(),
+        auth_time: session.auth_time,
+        acr: request.acr_claim(&session.acr),
+        amr: session.amr.clone(),
+        family_id: random::id("fam"),
+        claims: cleared.claims().clone(),
+        jkt: request.dpop_jkt.clone(),
+    }
+}
+
+/// Issues a code for a sign-in the gate cleared and sends the user back to the client (or
+/// approves the device that asked); a third-party client the user has not consented to, and
+/// every device, gets the consent page first (or, with `prompt=none`, `consent_required`).
 pub async fn complete(state: &AppState, cleared: &Cleared) -> AppResult<Response> {
     let (Some(request), session) = (cleared.request(), cleared.session()) else {
         return Err(AppError::Internal(
@@ -721,6 +905,9 @@ pub async fn complete(state: &AppState, cleared: &Cleared) -> AppResult<Response
         let pending = pend(state, request).await?;
         return Ok(Redirect::to(&format!("/u/consent?state={pending}")).into_response());
     }
+    if request.device.is_some() {
+        return super::device::approve(state, cleared).await;
+    }
     let code = random::token();
     let now = state.now();
     let record = AuthCode {
@@ -728,19 +915,7 @@ pub async fn complete(state: &AppState, cleared: &Cleared) -> AppResult<Response
         redirect_uri: request.redirect_uri.clone(),
         nonce: request.nonce.clone(),
         code_challenge: request.code_challenge.clone(),
-        grant: GrantContext {
-            client_id: request.client_id.clone(),
-            user_id: session.user_id.clone(),
-            session_id: session.id.clone(),
-            scope: request.scope.clone(),
-            audience: request.audience.clone(),
-            auth_time: session.auth_time,
-            acr: request.acr_claim(&session.acr),
-            amr: session.amr.clone(),
-            family_id: random::id("fam"),
-            claims: cleared.claims().clone(),
-            jkt: request.dpop_jkt.clone(),
-        },
+        grant: grant_of(request, cleared),
         expires_at: now + state.settings().tokens.code_ttl,
     };
     state.store().create_code(&record).await?;

@@ -62,15 +62,17 @@ pub async fn needed(
     user_id: &str,
     request: &AuthorizeRequest,
 ) -> AppResult<bool> {
+    let forced = request.prompt.iter().any(|p| p == "consent");
+    // A first-party application is trusted, except from a device: whoever typed the code
+    // must see which application asks and confirm it (RFC 8628 §5.4).
     if client.first_party {
-        return Ok(false);
+        return Ok(forced && request.device.is_some());
     }
     let stored = state
         .store()
         .consent(user_id, &client.id, request.audience.as_deref())
         .await?;
     let scope = split_scope(&request.scope);
-    let forced = request.prompt.iter().any(|p| p == "consent");
     Ok(forced || !stored.is_some_and(|c| c.covers(&scope)))
 }
 

@@ -83,11 +83,13 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
         backchannel_logout_supported: true,
         backchannel_logout_session_supported: true,
         claims_parameter_supported: true,
-        request_parameter_supported: false,
+        request_parameter_supported: true,
+        request_object_signing_alg_values_supported: crate::oidc::dpop::algorithms(),
         request_uri_parameter_supported: false,
         // What a proof is verified with (the guard's verifier), not what this server signs with.
         dpop_signing_alg_values_supported: crate::oidc::dpop::algorithms(),
         pushed_authorization_request_endpoint: format!("{issuer}/oauth/par"),
+        device_authorization_endpoint: format!("{issuer}/oauth/device/code"),
         // The tenant's policy, filled in by the handler.
         require_pushed_authorization_requests: false,
     }

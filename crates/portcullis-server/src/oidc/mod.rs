@@ -3,8 +3,11 @@
 pub mod authorize;
 pub mod client_auth;
 pub mod consent;
+pub mod device;
 pub mod discovery;
 pub mod dpop;
+pub mod exchange;
+pub mod jar;
 pub mod logout;
 pub mod mfa_api;
 pub mod mfa_grant;
@@ -37,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/oauth/token", post(token::token))
         .route("/oauth/par", post(par::push))
+        .route("/oauth/device/code", post(device::device_code))
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),

@@ -38,6 +38,12 @@ pub async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes
 async fn run(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<Response> {
     let mut params = Params::parse(body).map_err(AppError::invalid_request)?;
     let client = client_auth::authenticate(state, headers, &params).await?;
+    // A signed request object (RFC 9101) pushed: its claims are the request.
+    if let Some(jwt) = params.owned("request") {
+        params = super::jar::unpack(state, &client, &jwt)
+            .await
+            .map_err(|(code, description)| AppError::bad(code, description))?;
+    }
     // The browser's `client_id` must match it at `/authorize`; the pushed one is the pusher's.
     params.insert("client_id", &client.id);
     if params.get("request_uri").is_some() {

@@ -10,18 +10,20 @@ use portcullis_core::oauth::{join_scope, pkce, split_scope};
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 
 use super::dpop::{self, At};
-use super::{client_auth, mfa_grant, mint};
+use super::{client_auth, device, exchange, mfa_grant, mint};
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
 use crate::ratelimit::Class;
 use crate::state::AppState;
 
 /// Every grant type the token endpoint takes, as discovery lists them.
-pub const GRANT_TYPES: [&str; 7] = [
+pub const GRANT_TYPES: [&str; 9] = [
     "authorization_code",
     "refresh_token",
     "client_credentials",
     "password",
+    device::GRANT,
+    exchange::GRANT,
     mfa_grant::MFA_OTP,
     mfa_grant::MFA_OOB,
     mfa_grant::MFA_RECOVERY_CODE,
@@ -137,7 +139,11 @@ async fn run(
 
 /// Refuses to mint unbound tokens where the policy (`require_dpop`) of the client, or of the
 /// API the tokens are for, wants every token bound to a DPoP key.
-async fn require_bound(state: &AppState, client: &Client, audience: Option<&str>) -> AppResult<()> {
+pub(crate) async fn require_bound(
+    state: &AppState,
+    client: &Client,
+    audience: Option<&str>,
+) -> AppResult<()> {
     if dpop::bound_key().is_none() && state.policy(Some(&client.id), audience).await.require_dpop {
         return Err(dpop::invalid(
             At::TokenEndpoint,
@@ -173,6 +179,8 @@ async fn by_grant(
         "refresh_token",
         "client_credentials",
         "password",
+        device::GRANT,
+        exchange::GRANT,
     ]
     .contains(&grant_type)
     {
@@ -198,6 +206,8 @@ async fn by_grant(
         "authorization_code" => authorization_code(state, meta, client, params).await,
         "refresh_token" => refresh_token(state, meta, client, params).await,
         "password" => mfa_grant::password(state, meta, client, params).await,
+        device::GRANT => device::redeem(state, meta, client, params).await,
+        exchange::GRANT => exchange::exchange(state, meta, client, params).await,
         _ => client_credentials(state, client, params).await,
     }
 }
@@ -514,12 +524,9 @@ fn refresh_target(
         .grants
         .contains_key(&(client.id.clone(), audience.to_string()));
     if !granted || super::consent::forbidden_audience(state, client, Some(audience)) {
-        return Err(AppError::OAuth {
-            status: StatusCode::FORBIDDEN,
-            code: ErrorCode::AccessDenied,
-            description: "The client may not obtain tokens for this API.".into(),
-            challenge: None,
-        });
+        return Err(AppError::forbidden(
+            "The client may not obtain tokens for this API.",
+        ));
     }
     let original_scope = split_scope(&original.scope);
     let oidc = |s: &String| super::consent::OIDC_SCOPES.contains(&s.as_str());
@@ -593,12 +600,9 @@ async fn client_credentials(
         .get("audience")
         .ok_or_else(|| AppError::invalid_request("audience is required for client_credentials."))?;
     if super::consent::forbidden_audience(state, client, Some(audience)) {
-        return Err(AppError::OAuth {
-            status: StatusCode::FORBIDDEN,
-            code: ErrorCode::AccessDenied,
-            description: "Third-party applications may not access this API.".into(),
-            challenge: None,
-        });
+        return Err(AppError::forbidden(
+            "Third-party applications may not access this API.",
+        ));
     }
     let key = (client.id.clone(), audience.to_string());
     let mut snapshot = state.snapshot();
@@ -613,26 +617,11 @@ async fn client_credentials(
         .apis
         .get(audience)
         .ok_or_else(|| AppError::invalid_request("The audience is not a known API."))?;
-    let granted = snapshot.grants.get(&key).ok_or_else(|| AppError::OAuth {
-        status: StatusCode::FORBIDDEN,
-        code: ErrorCode::AccessDenied,
-        description: "The client is not authorized to access this API.".into(),
-        challenge: None,
-    })?;
-    let scope = match params.get("scope") {
-        None => granted.clone(),
-        Some(requested) => {
-            let requested = split_scope(requested);
-            if let Some(bad) = requested.iter().find(|s| !granted.contains(s)) {
-                return Err(AppError::bad(
-                    ErrorCode::InvalidScope,
-                    format!("The client was not granted scope {bad}."),
-                ));
-            }
-            requested
-        }
-    };
-    let scope = join_scope(&scope);
+    let granted = snapshot
+        .grants
+        .get(&key)
+        .ok_or_else(|| AppError::forbidden("The client is not authorized to access this API."))?;
+    let scope = join_scope(&within(params.get("scope"), granted)?);
     let at = mint::client_access_token(state, client, &api.identifier, api.token_ttl, &scope)?;
     Ok(TokenResponse {
         token_type: at.token_type().into(),
@@ -642,7 +631,23 @@ async fn client_credentials(
         refresh_token: None,
         scope: (!scope.is_empty()).then_some(scope),
         recovery_code: None,
+        issued_token_type: None,
     })
+}
+
+/// The scopes asked for, all of them in `allowed`; without a `scope`, everything allowed.
+pub(crate) fn within(asked: Option<&str>, allowed: &[String]) -> AppResult<Vec<String>> {
+    let Some(asked) = asked else {
+        return Ok(allowed.to_vec());
+    };
+    let asked = split_scope(asked);
+    if let Some(bad) = asked.iter().find(|s| !allowed.contains(s)) {
+        return Err(AppError::bad(
+            ErrorCode::InvalidScope,
+            format!("scope {bad} was not granted to this client for this use."),
+        ));
+    }
+    Ok(asked)
 }
 
 fn has_scope(scope: &str, wanted: &str) -> bool {
@@ -690,6 +695,7 @@ fn respond(
         refresh_token: refresh,
         scope: Some(scope.to_string()),
         recovery_code: None,
+        issued_token_type: None,
     }
 }
 

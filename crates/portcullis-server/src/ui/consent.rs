@@ -28,6 +28,8 @@ struct ConsentPage<'a> {
     client_name: &'a str,
     client_logo: Option<String>,
     email: &'a str,
+    /// The user code of a device asking, to compare with the device's screen.
+    user_code: Option<&'a str>,
     api: Option<ApiAsk>,
     scopes: Vec<String>,
 }
@@ -120,6 +122,7 @@ pub async fn consent_get(
             client_name: &client.name,
             client_logo: ui::client_logo(&state, &request.client_id),
             email: &user.email,
+            user_code: request.user_code.as_deref(),
             api: api_name.as_deref().map(ApiAsk::new),
             scopes,
         };
@@ -176,7 +179,7 @@ pub async fn consent_post(
                     details,
                 )
                 .await;
-            return Ok(authorize::denied(&state, &request));
+            return authorize::denied(&state, &request).await;
         }
         consent::record(&state, &session.user_id, &request).await?;
         // `prompt=consent` is answered now.
@@ -218,7 +221,7 @@ pub async fn consent_post(
                 )
                 .await
             }
-            Verdict::Denied(reason) => Ok(authorize::action_denied(&state, &request, &reason)),
+            Verdict::Denied(reason) => authorize::action_denied(&state, &request, &reason).await,
             Verdict::Refused => Err(AppError::page(
                 StatusCode::FORBIDDEN,
                 crate::tr!("signin-refused"),

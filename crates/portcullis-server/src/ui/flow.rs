@@ -393,7 +393,7 @@ async fn denied(
             crate::tr!("signin-access-denied", reason = reason),
         ));
     };
-    let mut resp = crate::oidc::authorize::action_denied(state, &request, reason);
+    let mut resp = crate::oidc::authorize::action_denied(state, &request, reason).await?;
     for c in cookies {
         if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
             resp.headers_mut().append(axum::http::header::SET_COOKIE, v);

@@ -336,7 +336,7 @@ pub(crate) async fn give_up(
             }),
         )
         .await;
-    let mut resp = unmet(state, &request);
+    let mut resp = unmet(state, &request).await?;
     if let Ok(v) = axum::http::HeaderValue::from_str(&clear) {
         resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }

@@ -2,6 +2,7 @@
 
 pub(crate) mod consent;
 pub(crate) mod device;
+pub(crate) mod device_code;
 pub(crate) mod enroll;
 pub mod flow;
 pub(crate) mod login;
@@ -39,6 +40,10 @@ pub fn routes() -> Router<AppState> {
             get(consent::consent_get).post(consent::consent_post),
         )
         .route("/u/mfa/send", post(mfa::mfa_send))
+        .route(
+            "/u/device",
+            get(device_code::device_get).post(device_code::device_post),
+        )
         .route("/u/enroll", get(enroll::choose))
         .route(
             "/u/enroll/totp",

@@ -100,8 +100,13 @@ pub async fn sign_in(b: &reqwest::Client, app: &TestApp, authorize: &str) -> Pag
     let login = first.location.expect("redirect to login");
     assert!(login.starts_with("/u/login"), "{login}");
     let page = get(b, app, &login).await;
-    let state = form_value(&page.body, "state").unwrap();
-    let csrf = form_value(&page.body, "csrf").unwrap();
+    password_form(b, app, &page).await
+}
+
+/// Sends the password on a sign-in page: the answer.
+pub async fn password_form(b: &reqwest::Client, app: &TestApp, login: &Page) -> Page {
+    let state = form_value(&login.body, "state").expect("the sign-in form");
+    let csrf = form_value(&login.body, "csrf").unwrap();
     post(
         b,
         app,

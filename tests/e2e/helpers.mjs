@@ -1,7 +1,10 @@
 // What the browser journeys share: Chromium as the brief says to start it, TOTP codes as an
 // authenticator app computes them, a CDP virtual platform authenticator, the sign-in form, the
-// security page and signing out, and a management API token from the dev server's admin client.
-import { mkdirSync } from 'node:fs';
+// security page and signing out, a management API token from the dev server's admin client, and
+// axe-core's verdict on a page.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,4 +130,27 @@ export function freePort() {
       s.close(() => ok(port));
     });
   });
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core on the page: no serious or critical violation, in light and in dark mode. */
+export async function accessible(page, what) {
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+      // Evaluated over the DevTools protocol, which the pages' CSP does not govern.
+      await page.evaluate(axeSource);
+    }
+    const { violations } = await page.evaluate(() =>
+      window.axe.run(document, { resultTypes: ['violations'] }),
+    );
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(
+      bad.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      [],
+      `${what} (${colorScheme})`,
+    );
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }

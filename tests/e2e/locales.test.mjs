@@ -8,11 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../node/dev-server.mjs';
 import {
+  accessible,
   freePort,
   launch,
   managementToken,
@@ -27,7 +27,6 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.PORTCULLIS_BIN ?? resolve(here, '../../target/debug/portcullis');
 const LOCALES = resolve(here, '../../crates/portcullis-server/locales');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let dev;
 let issuer;
@@ -97,27 +96,6 @@ function messages(tag) {
     }
   }
   return out;
-}
-
-/** Runs axe-core on the page: no serious or critical violation, in light and in dark mode. */
-async function accessible(page, what) {
-  for (const colorScheme of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme });
-    if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
-      // Evaluated over the DevTools protocol, which the pages' CSP does not govern.
-      await page.evaluate(axeSource);
-    }
-    const { violations } = await page.evaluate(() =>
-      window.axe.run(document, { resultTypes: ['violations'] }),
-    );
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      `${what} (${colorScheme})`,
-    );
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** The newest message of the dev outbox to `to`. */

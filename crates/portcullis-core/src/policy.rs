@@ -62,6 +62,11 @@ pub struct Policy {
     /// Access tokens may be exchanged (RFC 8693) by clients registered for token exchange: on
     /// an API, its tokens may be exchanged; on a client, it may exchange the tokens it holds.
     pub token_exchange: bool,
+    /// The FAPI 2.0 Security Profile: pushed requests, PKCE, DPoP-bound tokens and
+    /// `private_key_jwt` are required, codes live at most 60 seconds, tokens are never signed
+    /// RS256, public clients are refused. Turning it on turns on `require_dpop` and
+    /// `require_pushed_authorization_requests` whatever they say.
+    pub fapi2: bool,
 }
 
 impl Default for Policy {
@@ -84,6 +89,7 @@ impl Default for Policy {
             require_dpop: false,
             require_pushed_authorization_requests: false,
             token_exchange: false,
+            fapi2: false,
         }
     }
 }
@@ -128,6 +134,9 @@ pub struct PolicyOverrides {
     /// See [`Policy::token_exchange`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_exchange: Option<bool>,
+    /// See [`Policy::fapi2`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fapi2: Option<bool>,
 }
 
 fn flag(key: &str, value: &str, clear: bool) -> Result<Option<bool>> {
@@ -239,6 +248,7 @@ impl PolicyOverrides {
                 self.require_pushed_authorization_requests = flag(key, value, clear)?
             }
             "token_exchange" => self.token_exchange = flag(key, value, clear)?,
+            "fapi2" => self.fapi2 = flag(key, value, clear)?,
             "remember_device_days" => {
                 self.remember_device_days = (!clear)
                     .then(|| {
@@ -252,7 +262,7 @@ impl PolicyOverrides {
             }
             _ => {
                 return Err(Error::Invalid(format!(
-                    "policy {key}: unknown key (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop, require_pushed_authorization_requests, token_exchange)"
+                    "policy {key}: unknown key (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop, require_pushed_authorization_requests, token_exchange, fapi2)"
                 )));
             }
         }
@@ -299,6 +309,9 @@ impl Policy {
         if let Some(v) = layer.token_exchange {
             self.token_exchange = v;
         }
+        if let Some(v) = layer.fapi2 {
+            self.fapi2 = v;
+        }
         self
     }
 
@@ -313,7 +326,17 @@ impl Policy {
         for layer in [client, api].into_iter().flatten() {
             out = out.with(layer);
         }
-        out
+        out.profiled()
+    }
+
+    /// This policy with what its profile requires turned on: FAPI 2.0 needs every token
+    /// sender-constrained and every authorization request pushed.
+    pub fn profiled(mut self) -> Policy {
+        if self.fapi2 {
+            self.require_dpop = true;
+            self.require_pushed_authorization_requests = true;
+        }
+        self
     }
 
     /// Whether users may prove or enrol factors of `kind`.
@@ -548,6 +571,12 @@ mod tests {
                 !p.require_dpop
             }),
             (&[], &["token_exchange=true"], |p| p.token_exchange),
+            (&[], &["fapi2=true"], |p| {
+                p.fapi2 && p.require_dpop && p.require_pushed_authorization_requests
+            }),
+            (&["fapi2=true"], &["fapi2=false"], |p| {
+                !p.fapi2 && !p.require_dpop
+            }),
             (&["require_pushed_authorization_requests=true"], &[], |p| {
                 p.require_pushed_authorization_requests
             }),

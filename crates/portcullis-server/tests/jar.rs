@@ -15,28 +15,6 @@ use serde_json::{Value, json};
 
 const ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/// A web client with `key` registered (no secret); its id.
-async fn signer(app: &TestApp, key: &EcKey) -> String {
-    let admin = admin_token(app, &["create:clients"]).await;
-    let resp = reqwest::Client::new()
-        .post(app.url("/api/v2/clients"))
-        .bearer_auth(admin)
-        .json(&json!({
-            "name": "Signed app",
-            "callbacks": [REDIRECT],
-            "grant_types": ["authorization_code"],
-            "token_endpoint_auth_method": "private_key_jwt",
-            "jwks": { "keys": [key.jwk] },
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    let body: Value = resp.json().await.unwrap();
-    app.state.refresh().await.unwrap();
-    body["client_id"].as_str().unwrap().to_string()
-}
-
 /// A request object by `key` for `client_id`, with `extra` laid over the usual claims (a
 /// `null` removes one).
 fn object(app: &TestApp, key: &EcKey, client_id: &str, extra: Value) -> String {
@@ -97,7 +75,7 @@ async fn a_signed_request_object_is_the_request_and_bad_ones_are_shown_never_sen
     );
     app.create_user(EMAIL, PASSWORD).await;
     let key = EcKey::new();
-    let cid = signer(&app, &key).await;
+    let cid = keyed_web_client(&app, &key, json!({})).await;
 
     // The object is the request: the browser's own state and scope are not used.
     let jwt = object(&app, &key, &cid, json!({}));
@@ -258,7 +236,7 @@ async fn a_pushed_request_object_signs_in_and_bad_ones_are_answered_as_json() {
     let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
     app.create_user(EMAIL, PASSWORD).await;
     let key = EcKey::new();
-    let cid = signer(&app, &key).await;
+    let cid = keyed_web_client(&app, &key, json!({})).await;
     let push = |jwt: String| {
         let app = &app;
         let assertion = assertion(app, &key, &cid);

@@ -169,7 +169,7 @@ enum PolicyCommand {
     Set {
         /// `KEY=VALUE` pairs: mfa, required_acr, max_age, mfa_on_refresh, allowed_factors,
         /// enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop,
-        /// require_pushed_authorization_requests, token_exchange.
+        /// require_pushed_authorization_requests, token_exchange, fapi2.
         #[arg(value_name = "KEY=VALUE", required = true)]
         pairs: Vec<String>,
     },
@@ -296,7 +296,7 @@ struct ClientCreate {
     /// Policy key this client overrides (repeatable): mfa, required_acr, max_age,
     /// mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup,
     /// require_verified_email, require_dpop, require_pushed_authorization_requests,
-    /// token_exchange.
+    /// token_exchange, fapi2.
     #[arg(long = "policy", value_name = "KEY=VALUE")]
     policies: Vec<String>,
     /// A JSON file with the client's public keys (a JWKS): it then authenticates with

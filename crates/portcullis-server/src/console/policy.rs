@@ -24,7 +24,7 @@ use crate::ui::{self, PageCtx};
 const PATH: &str = "/admin/policy";
 
 /// Every policy key, with what it decides, in the order the page shows them.
-const KEYS: [(&str, &str); 12] = [
+const KEYS: [(&str, &str); 13] = [
     (
         "mfa",
         "When a second factor is asked at sign-in: never (only when an app asks), adaptive (a user who has a factor, from a new browser or after failures), always (users without one enrol one).",
@@ -72,6 +72,10 @@ const KEYS: [(&str, &str); 12] = [
     (
         "token_exchange",
         "Whether access tokens may be exchanged (RFC 8693): an API's tokens, or those a client holds.",
+    ),
+    (
+        "fapi2",
+        "The FAPI 2.0 Security Profile: PAR, PKCE, DPoP and private_key_jwt required, 60-second codes, no RS256.",
     ),
 ];
 
@@ -172,7 +176,8 @@ fn choices(key: &str) -> Vec<&'static str> {
         | "require_verified_email"
         | "require_dpop"
         | "require_pushed_authorization_requests"
-        | "token_exchange" => {
+        | "token_exchange"
+        | "fapi2" => {
             vec!["true", "false"]
         }
         _ => vec![],

@@ -1032,7 +1032,7 @@ pub(crate) async fn change_tenant_policy(
     put,
     path = "/api/v2/mfa-policy/tenant",
     tag = "clients",
-    request_body(content = Object, description = "The tenant policy keys that override the config file's [policy] (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop, require_pushed_authorization_requests, token_exchange); {} returns every key to the file"),
+    request_body(content = Object, description = "The tenant policy keys that override the config file's [policy] (mfa, required_acr, max_age, mfa_on_refresh, allowed_factors, enroll_with_any, remember_device_days, signup, require_verified_email, require_dpop, require_pushed_authorization_requests, token_exchange, fapi2); {} returns every key to the file"),
     responses((status = 200, description = "Tenant policy now in force", body = super::openapi::PolicyDoc), super::openapi::ApiErrors),
     security(("management" = ["update:tenant_settings"]))
 )]

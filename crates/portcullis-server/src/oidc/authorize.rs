@@ -534,6 +534,13 @@ async fn validate(
             "The client may not use the authorization code flow.",
         ));
     }
+    let fapi = state.policy(Some(&client.id), None).await.fapi2;
+    if fapi && client.is_public() {
+        return Err(Redirected(
+            UnauthorizedClient,
+            "FAPI 2.0 allows only confidential clients.",
+        ));
+    }
     let code_challenge = params.owned("code_challenge");
     match (params.get("code_challenge_method"), &code_challenge) {
         (Some("S256"), Some(c)) if pkce::valid_challenge(c) => {}
@@ -556,6 +563,12 @@ async fn validate(
             return Err(Redirected(
                 InvalidRequest,
                 "PKCE (code_challenge with S256) is required for public clients.",
+            ));
+        }
+        (None, None) if fapi => {
+            return Err(Redirected(
+                InvalidRequest,
+                "PKCE (code_challenge with S256) is required by FAPI 2.0.",
             ));
         }
         (None, None) => {}
@@ -910,13 +923,22 @@ pub async fn complete(state: &AppState, cleared: &Cleared) -> AppResult<Response
     }
     let code = random::token();
     let now = state.now();
+    let mut code_ttl = state.settings().tokens.code_ttl;
+    if state
+        .policy(Some(&client.id), request.audience.as_deref())
+        .await
+        .fapi2
+    {
+        // FAPI 2.0 §5.3.2.1: at most 60 seconds.
+        code_ttl = code_ttl.min(60);
+    }
     let record = AuthCode {
         digest: token_digest(&code),
         redirect_uri: request.redirect_uri.clone(),
         nonce: request.nonce.clone(),
         code_challenge: request.code_challenge.clone(),
         grant: grant_of(request, cleared),
-        expires_at: now + state.settings().tokens.code_ttl,
+        expires_at: now + code_ttl,
     };
     state.store().create_code(&record).await?;
     state

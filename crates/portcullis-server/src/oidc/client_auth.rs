@@ -141,16 +141,19 @@ async fn assertion(state: &AppState, headers: &HeaderMap, params: &Params) -> Ap
         return Err(bad("iss and sub must be the client_id"));
     }
     let issuer = state.issuer();
+    // FAPI 2.0 §5.3.2.1: only the issuer identifier, so an assertion cannot be aimed elsewhere.
+    let fapi = state.policy(Some(&client.id), None).await.fapi2;
     let ours = |a: &str| {
         a == issuer
-            || [
-                "/oauth/token",
-                "/oauth/par",
-                "/oauth/revoke",
-                "/oauth/introspect",
-            ]
-            .iter()
-            .any(|p| a == format!("{issuer}{p}"))
+            || !fapi
+                && [
+                    "/oauth/token",
+                    "/oauth/par",
+                    "/oauth/revoke",
+                    "/oauth/introspect",
+                ]
+                .iter()
+                .any(|p| a == format!("{issuer}{p}"))
     };
     let for_us = match &claims.aud {
         serde_json::Value::String(a) => ours(a),
@@ -196,7 +199,7 @@ pub async fn authenticate(
         .as_ref()
         .and_then(|c| c.secret_digest.clone())
         .unwrap_or_else(|| token_digest("unknown client"));
-    match (client, p.secret) {
+    let client = match (client, p.secret) {
         (Some(c), Some(secret)) if !c.is_public() => {
             // Compared all the same, so the answer takes as long; a client with keys is refused.
             let keyed = state.snapshot().client_key_sets.contains_key(&c.id);
@@ -212,5 +215,14 @@ pub async fn authenticate(
         }
         (Some(c), None) if c.is_public() => Ok(c),
         _ => Err(AppError::invalid_client(p.basic)),
+    }?;
+    if state.policy(Some(&client.id), None).await.fapi2 {
+        return Err(AppError::OAuth {
+            status: axum::http::StatusCode::UNAUTHORIZED,
+            code: portcullis_proto::oauth::ErrorCode::InvalidClient,
+            description: "This client follows FAPI 2.0: authenticate with private_key_jwt.".into(),
+            challenge: None,
+        });
     }
+    Ok(client)
 }

@@ -53,12 +53,23 @@ fn signing(
     access_for: Option<Option<&str>>,
 ) -> AppResult<(Arc<Signer>, i64)> {
     let snapshot = state.snapshot();
-    let signer = match access_for {
+    let mut signer = match access_for {
         Some(audience) => snapshot.access_signer(audience),
         None => snapshot.signer_for(client),
     }
     .cloned()
     .ok_or_else(|| AppError::Internal("no signing key".into()))?;
+    // FAPI 2.0 §5.4 allows PS256, ES256 and EdDSA only: RS256 becomes ES256 under the profile.
+    if signer.alg() == portcullis_core::crypto::jws::Alg::Rs256 {
+        let api = access_for.flatten().and_then(|a| snapshot.apis.get(a));
+        let fapi = state
+            .tenant_policy()
+            .resolve(Some(&client.policy), api.map(|a| &a.policy))
+            .fapi2;
+        if fapi && let Some(es256) = snapshot.signer(Some("ES256")) {
+            signer = es256.clone();
+        }
+    }
     Ok((signer, state.now()))
 }
 

@@ -578,6 +578,30 @@ pub fn sha256_b64(data: &[u8]) -> String {
     )
 }
 
+/// A web client registered through the management API with `key` (no secret) and the
+/// `policy` keys given (`{}` for none); its id.
+pub async fn keyed_web_client(app: &TestApp, key: &EcKey, policy: Value) -> String {
+    let admin = admin_token(app, &["create:clients"]).await;
+    let resp = reqwest::Client::new()
+        .post(app.url("/api/v2/clients"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({
+            "name": "Signed app",
+            "callbacks": [REDIRECT],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": { "keys": [key.jwk] },
+            "mfa_policy": policy,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await.unwrap();
+    app.state.refresh().await.unwrap();
+    body["client_id"].as_str().unwrap().to_string()
+}
+
 /// A client's P-256 key (DPoP proofs, `private_key_jwt` assertions): its public JWK and RFC
 /// 7638 thumbprint, computed here from the members in their canonical order.
 pub struct EcKey {
@@ -600,6 +624,19 @@ impl EcKey {
             jwk: serde_json::json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y }),
             jkt,
         }
+    }
+
+    /// A DPoP proof (RFC 9449) by this key for `method` `url` at `iat`.
+    pub fn dpop(&self, method: &str, url: &str, iat: i64) -> String {
+        self.sign(
+            &serde_json::json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": self.jwk }),
+            &serde_json::json!({
+                "jti": portcullis_core::crypto::random::token(),
+                "htm": method,
+                "htu": url,
+                "iat": iat,
+            }),
+        )
     }
 
     /// A compact JWS of `claims` under `header`, signed ES256.

@@ -29,6 +29,7 @@ const HOSTED_POSTS = [
   ['/u/mfa/send', (c) => ({ method: c.method })],
   ['/u/consent', (c) => ({ state: c.state, decision: 'allow' })],
   ['/u/device', () => ({ user_code: 'BCDF-GHJK' })],
+  ['/u/ciba', () => ({ t: 'junk-link-token', decision: 'continue' })],
   ['/u/enroll/totp', () => ({ enrollment: 'enr_junk', code: '000000', name: 'Attacker phone' })],
   ['/u/enroll/oob', () => ({ channel: 'email', step: 'send', target: 'attacker@example.net' })],
   ['/u/enroll/webauthn', () => ({ enrollment: 'enr_junk', credential: '{}', name: 'Attacker key' })],

@@ -13,13 +13,14 @@ use crate::ports::Store;
 use crate::{Error, Result};
 
 /// Grant types a client may be registered for.
-pub const GRANT_TYPES: [&str; 6] = [
+pub const GRANT_TYPES: [&str; 7] = [
     "authorization_code",
     "refresh_token",
     "client_credentials",
     "password",
     "urn:ietf:params:oauth:grant-type:device_code",
     "urn:ietf:params:oauth:grant-type:token-exchange",
+    "urn:openid:params:grant-type:ciba",
 ];
 
 /// Associated data binding an encrypted signing key to its row.

@@ -400,6 +400,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Sets (or with `None` removes) an application's logo; false if there is no such client.
     /// Bumps the configuration version, so every node's pages show it.
     async fn set_client_logo(&self, client_id: &str, logo_uri: Option<&str>) -> Result<bool>;
+    /// Every application's value of the setting `name`, by client id.
+    async fn client_settings(&self, name: &str) -> Result<Vec<(String, String)>>;
+    /// Sets (or with `None` removes) an application's setting `name`; false if there is no
+    /// such client. Bumps the configuration version, so every node sees it.
+    async fn set_client_setting(
+        &self,
+        client_id: &str,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<bool>;
     /// Every application's `private_key_jwt` keys, by client id.
     async fn client_keys(&self) -> Result<Vec<(String, crate::model::ClientKeys)>>;
     /// Sets (or with `None` removes) an application's keys; false if there is no such client.

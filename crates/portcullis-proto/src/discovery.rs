@@ -76,6 +76,15 @@ pub struct ProviderMetadata {
     pub dpop_signing_alg_values_supported: Vec<String>,
     /// RFC 9126: where authorization requests are pushed.
     pub pushed_authorization_request_endpoint: String,
+    /// CIBA: where backchannel authentication requests go.
+    #[serde(default)]
+    pub backchannel_authentication_endpoint: String,
+    /// CIBA: how clients hear of the answer (`poll`, `ping`).
+    #[serde(default)]
+    pub backchannel_token_delivery_modes_supported: Vec<String>,
+    /// CIBA: whether a `user_code` is taken (it is not).
+    #[serde(default)]
+    pub backchannel_user_code_parameter_supported: bool,
     /// Device authorization endpoint (RFC 8628 §4).
     #[serde(default)]
     pub device_authorization_endpoint: String,

@@ -58,6 +58,10 @@ pub enum ErrorCode {
     InvalidRequestObject,
     /// The requested audience or resource is unknown or not allowed (RFC 8693 §2.2.2).
     InvalidTarget,
+    /// No user matches the hint of a backchannel authentication request (CIBA Core §13).
+    UnknownUserId,
+    /// The `binding_message` is too long or not plain text (CIBA Core §13).
+    InvalidBindingMessage,
     /// The user has not answered the device authorization yet (RFC 8628 §3.5).
     AuthorizationPending,
     /// The device polls too often (RFC 8628 §3.5).
@@ -98,6 +102,8 @@ impl ErrorCode {
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::InvalidRequestObject => "invalid_request_object",
             ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::UnknownUserId => "unknown_user_id",
+            ErrorCode::InvalidBindingMessage => "invalid_binding_message",
             ErrorCode::AuthorizationPending => "authorization_pending",
             ErrorCode::SlowDown => "slow_down",
             ErrorCode::InvalidDpopProof => "invalid_dpop_proof",

@@ -9,6 +9,7 @@
 //! place that makes one: a handler that forgets to ask has nothing to hand on.
 
 use portcullis_core::authn::assurance::Method;
+use portcullis_core::factor::FactorKind;
 use portcullis_core::model::{ExtraClaims, Session, User};
 use portcullis_core::policy::Policy;
 use portcullis_proto::acr::Acr;
@@ -157,6 +158,18 @@ pub async fn judge(
     let requested_at = request.as_ref().map_or(0, |r| r.requested_at);
     if !demand.met_by(&session, state.now(), requested_at) {
         return Ok(Verdict::Short(None));
+    }
+    // A backchannel approval wants a passkey or TOTP proved for it, not one from before.
+    if let Some(req) = request.as_ref().filter(|r| r.fresh_factor) {
+        let ask = Ask {
+            kinds: vec![FactorKind::Webauthn, FactorKind::Totp],
+            recovery: false,
+            enroll: false,
+            action: "backchannel approval".into(),
+        };
+        if !answered(state, &user, &session, req.requested_at, &ask).await? {
+            return Ok(Verdict::Short(Some(ask)));
+        }
     }
     // A sign-in to an application runs the post-login Actions last, over what it proved.
     let Some(req) = request.as_ref() else {

@@ -46,6 +46,8 @@ pub struct Snapshot {
     pub post_login: Arc<portcullis_actions::Deployment>,
     /// Applications' logos (Auth0's `logo_uri`), by client id.
     pub client_logos: HashMap<String, String>,
+    /// CIBA ping addresses by client id (clients without one poll).
+    pub client_pings: HashMap<String, String>,
     /// Applications' `private_key_jwt` keys as registered, by client id.
     pub client_keys: HashMap<String, portcullis_core::model::ClientKeys>,
     /// The same keys ready to verify assertions (a JWKS by address is fetched when first
@@ -517,6 +519,11 @@ impl AppState {
             tenant_policy: admin::tenant_overrides(store).await?,
             post_login: Arc::new(crate::actions::deployment(store, &self.0.master).await?),
             client_logos: store.client_logos().await?.into_iter().collect(),
+            client_pings: store
+                .client_settings(crate::oidc::ciba::PING_SETTING)
+                .await?
+                .into_iter()
+                .collect(),
             client_key_sets: self.key_sets(&client_keys),
             client_keys,
         })

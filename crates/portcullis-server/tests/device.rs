@@ -56,30 +56,9 @@ async fn poll(app: &TestApp, client_id: &str, device_code: &str) -> (u16, Value)
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
-/// Follows local redirects from `page` until a page answers.
-async fn follow(b: &reqwest::Client, app: &TestApp, mut page: Page) -> Page {
-    while let Some(next) = page.location.clone().filter(|l| l.starts_with('/')) {
-        page = get(b, app, &next).await;
-    }
-    page
-}
-
 /// Types `code` on the hosted page; where it leads.
 async fn enter(b: &reqwest::Client, app: &TestApp, code: &str) -> Page {
     submit(b, app, "/u/device", "/u/device", &[("user_code", code)]).await
-}
-
-/// Answers the consent page.
-async fn decide(b: &reqwest::Client, app: &TestApp, consent: &Page, decision: &str) -> Page {
-    let state = form_value(&consent.body, "state").expect("the consent form");
-    let csrf = form_value(&consent.body, "csrf").unwrap();
-    post(
-        b,
-        app,
-        "/u/consent",
-        &[("state", &state), ("csrf", &csrf), ("decision", decision)],
-    )
-    .await
 }
 
 #[tokio::test]

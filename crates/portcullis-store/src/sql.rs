@@ -2528,6 +2528,42 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn client_settings(&self, name: &str) -> Result<Vec<(String, String)>> {
+        let rows = self
+            .fetch_all(
+                sqlx::query(
+                    "SELECT client_id, value FROM client_settings WHERE name = $1 ORDER BY client_id",
+                )
+                .bind(name.to_string()),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| Ok((rows::string(r, "client_id")?, rows::string(r, "value")?)))
+            .collect()
+    }
+
+    async fn set_client_setting(
+        &self,
+        client_id: &str,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<bool> {
+        let query = match value {
+            Some(v) => sqlx::query(
+                "INSERT INTO client_settings (client_id, name, value) SELECT id, $2, $3 FROM clients WHERE id = $1
+                 ON CONFLICT (client_id, name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(client_id.to_string())
+            .bind(name.to_string())
+            .bind(v.to_string()),
+            None => sqlx::query("DELETE FROM client_settings WHERE client_id = $1 AND name = $2")
+                .bind(client_id.to_string())
+                .bind(name.to_string()),
+        };
+        self.set_client_side(client_id, value.is_some(), query)
+            .await
+    }
+
     async fn client_keys(&self) -> Result<Vec<(String, ClientKeys)>> {
         let rows = self
             .fetch_all(sqlx::query(

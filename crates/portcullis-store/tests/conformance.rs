@@ -120,6 +120,7 @@ both_engines!(
     actions_stored_renamed_deleted_and_logins_counted,
     user_locales_set_replaced_cleared_and_go_with_the_user,
     client_logos_set_replaced_removed_and_go_with_the_client,
+    client_settings_by_name_set_replaced_removed_and_go_with_the_client,
     client_keys_set_replaced_removed_and_go_with_the_client,
     client_grants_created_once_under_a_race,
     accounts_created_together_all_or_nothing,
@@ -1832,6 +1833,45 @@ async fn client_logos_set_replaced_removed_and_go_with_the_client(s: &SqlStore) 
     assert!(
         s.client_logos().await.unwrap().is_empty(),
         "the logo goes with the client"
+    );
+}
+
+async fn client_settings_by_name_set_replaced_removed_and_go_with_the_client(s: &SqlStore) {
+    s.create_client(&sample_client()).await.unwrap();
+    let id = sample_client().id;
+    let (ping, other) = ("ping", "other");
+    let v0 = s.config_version().await.unwrap();
+    assert!(s.client_settings(ping).await.unwrap().is_empty());
+    assert!(
+        s.set_client_setting(&id, ping, Some("https://a"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.set_client_setting(&id, ping, Some("https://b"))
+            .await
+            .unwrap()
+    );
+    assert!(s.set_client_setting(&id, other, Some("x")).await.unwrap());
+    assert_eq!(
+        s.client_settings(ping).await.unwrap(),
+        [(id.clone(), "https://b".to_string())],
+        "replaced, and each name apart"
+    );
+    assert!(s.config_version().await.unwrap() > v0, "every node sees it");
+    assert!(
+        !s.set_client_setting("nobody", ping, Some("https://x"))
+            .await
+            .unwrap()
+    );
+    assert!(!s.set_client_setting("nobody", ping, None).await.unwrap());
+    assert!(s.set_client_setting(&id, ping, None).await.unwrap());
+    assert!(s.client_settings(ping).await.unwrap().is_empty());
+    assert_eq!(s.client_settings(other).await.unwrap().len(), 1);
+    s.delete_client(&id).await.unwrap();
+    assert!(
+        s.client_settings(other).await.unwrap().is_empty(),
+        "settings go with the client"
     );
 }
 

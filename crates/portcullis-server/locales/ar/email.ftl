@@ -74,6 +74,14 @@ email-magic-link = استخدم هذا الرابط لتسجيل الدخول إ
     { $link }
 
     إذا لم تطلبه، فتجاهل هذه الرسالة: لا يمكن لأحد تسجيل الدخول بدون هذا الرابط.
+# $client is an application's name, $binding its own short message, $valid a duration.
+email-ciba-subject = يطلب { $client } موافقتك
+email-ciba = يطلب منك { $client } الموافقة على طلب. إن كنت تتوقعه، فافتح هذا الرابط خلال { $valid } وأكّد بمفتاح المرور أو بعامل ثانٍ:
+
+    { $link }
+email-ciba-binding = يطلب منك { $client } الموافقة على: «{ $binding }». إن كنت تتوقع ذلك، فافتح هذا الرابط خلال { $valid } وأكّد بمفتاح المرور أو بعامل ثانٍ:
+
+    { $link }
 email-verify-subject = تحقّق من عنوان بريدك الإلكتروني
 email-signup-code = رمز إكمال إنشاء حسابك هو { $code }
 

@@ -138,6 +138,22 @@ device-done = تم تسجيل دخول جهازك إلى { $client }. يمكنك
 device-denied-heading = لم يُربط الجهاز
 device-denied = لم يُسجَّل دخول الجهاز. يمكنك إغلاق هذه الصفحة.
 
+## Approving an application's request from the emailed link (CIBA). $client is the application's name.
+
+ciba-title = الموافقة على طلب
+ciba-heading = الموافقة على طلب
+ciba-lead = يطلب { $client } موافقتك. لا تتابع إلا إذا كنت تتوقع هذا الطلب؛ ستؤكد هويتك أولًا.
+ciba-continue = متابعة
+ciba-deny = رفض
+ciba-invalid = انتهت صلاحية هذا الطلب أو تمت الإجابة عنه أو أنه غير معروف. اطلبه مجددًا من التطبيق إن كنت لا تزال تحتاجه.
+# $email is the signed-in user's address. The application's own message follows, on its own line.
+ciba-consent-lead = يطلب { $client } التصرف بصفتك { $email }. لا تسمح بذلك إلا إذا كنت تتوقعه وكان التطبيق يعرض الرسالة نفسها:
+ciba-done-heading = تمت الموافقة على الطلب
+ciba-done = حصل { $client } على موافقتك. يمكنك إغلاق هذه الصفحة.
+ciba-denied-heading = تم رفض الطلب
+ciba-denied = تم إبلاغ التطبيق بالرفض. يمكنك إغلاق هذه الصفحة.
+ciba-wrong-account = سجّلت الدخول بحساب غير الحساب الذي يخصه هذا الطلب، لذا تم رفضه.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = إنشاء حسابك

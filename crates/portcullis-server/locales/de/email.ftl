@@ -74,6 +74,14 @@ email-magic-link = Verwenden Sie diesen Link, um sich bei { $product } anzumelde
     { $link }
 
     Falls Sie ihn nicht angefordert haben, ignorieren Sie diese Nachricht: Ohne den Link kann sich niemand anmelden.
+# $client is an application's name, $binding its own short message, $valid a duration.
+email-ciba-subject = { $client } bittet um Ihre Zustimmung
+email-ciba = { $client } bittet Sie, eine Anfrage zu bestätigen. Wenn Sie das erwarten, öffnen Sie diesen Link innerhalb von { $valid } und bestätigen Sie mit Ihrem Passkey oder einem zweiten Faktor:
+
+    { $link }
+email-ciba-binding = { $client } bittet Sie, dies zu bestätigen: „{ $binding }“. Wenn Sie das erwarten, öffnen Sie diesen Link innerhalb von { $valid } und bestätigen Sie mit Ihrem Passkey oder einem zweiten Faktor:
+
+    { $link }
 email-verify-subject = Bestätigen Sie Ihre E-Mail-Adresse
 email-signup-code = Ihr Code zum Abschließen der Kontoerstellung lautet { $code }
 

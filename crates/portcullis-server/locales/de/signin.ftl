@@ -132,6 +132,22 @@ device-done = Ihr Gerät ist jetzt bei { $client } angemeldet. Sie können diese
 device-denied-heading = Gerät nicht verbunden
 device-denied = Das Gerät wurde nicht angemeldet. Sie können diese Seite schließen.
 
+## Approving an application's request from the emailed link (CIBA). $client is the application's name.
+
+ciba-title = Anfrage bestätigen
+ciba-heading = Anfrage bestätigen
+ciba-lead = { $client } bittet um Ihre Zustimmung. Fahren Sie nur fort, wenn Sie das erwarten; zuerst bestätigen Sie, wer Sie sind.
+ciba-continue = Weiter
+ciba-deny = Ablehnen
+ciba-invalid = Diese Anfrage ist abgelaufen, wurde schon beantwortet oder ist unbekannt. Fragen Sie in der Anwendung erneut, wenn Sie sie noch brauchen.
+# $email is the signed-in user's address. The application's own message follows, on its own line.
+ciba-consent-lead = { $client } möchte als { $email } handeln. Erlauben Sie es nur, wenn Sie das erwarten und die Anwendung dieselbe Nachricht zeigt:
+ciba-done-heading = Anfrage bestätigt
+ciba-done = { $client } hat Ihre Zustimmung. Sie können diese Seite schließen.
+ciba-denied-heading = Anfrage abgelehnt
+ciba-denied = Die Anwendung hat eine Absage erhalten. Sie können diese Seite schließen.
+ciba-wrong-account = Sie haben sich mit einem anderen Konto angemeldet als dem, für das diese Anfrage gilt; sie wurde daher abgelehnt.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Konto erstellen

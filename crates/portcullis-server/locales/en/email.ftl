@@ -74,6 +74,14 @@ email-magic-link = Use this link to sign in to { $product }. It works once and e
     { $link }
 
     If you did not ask for it, ignore this message: nobody can sign in without it.
+# $client is an application's name, $binding its own short message, $valid a duration.
+email-ciba-subject = { $client } asks for your approval
+email-ciba = { $client } asks you to approve a request. If you expect it, open this link within { $valid } and confirm with your passkey or a second factor:
+
+    { $link }
+email-ciba-binding = { $client } asks you to approve: “{ $binding }”. If you expect it, open this link within { $valid } and confirm with your passkey or a second factor:
+
+    { $link }
 email-verify-subject = Verify your email address
 email-signup-code = Your code to finish creating your account is { $code }
 

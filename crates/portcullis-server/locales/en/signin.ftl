@@ -135,6 +135,22 @@ device-done = Your device is now signed in to { $client }. You can close this pa
 device-denied-heading = Device not connected
 device-denied = The device was not signed in. You can close this page.
 
+## Approving an application's request from the emailed link (CIBA). $client is the application's name.
+
+ciba-title = Approve a request
+ciba-heading = Approve a request
+ciba-lead = { $client } asks for your approval. Continue only if you expect it; you will confirm who you are first.
+ciba-continue = Continue
+ciba-deny = Deny
+ciba-invalid = This request has expired, was already answered or is not known. Ask the application again if you still need it.
+# $email is the signed-in user's address. The application's own message follows, on its own line.
+ciba-consent-lead = { $client } asks to act as { $email }. Allow it only if you expect it and the application shows the same message:
+ciba-done-heading = Request approved
+ciba-done = { $client } has your approval. You can close this page.
+ciba-denied-heading = Request denied
+ciba-denied = The application was told no. You can close this page.
+ciba-wrong-account = You signed in with another account than the one this request is for, so it was refused.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Create your account

@@ -74,6 +74,14 @@ email-magic-link = Usa este enlace para iniciar sesión en { $product }. Solo fu
     { $link }
 
     Si no lo has solicitado, ignora este mensaje: nadie puede iniciar sesión sin este enlace.
+# $client is an application's name, $binding its own short message, $valid a duration.
+email-ciba-subject = { $client } pide tu aprobación
+email-ciba = { $client } te pide aprobar una solicitud. Si la esperas, abre este enlace en menos de { $valid } y confirma con tu llave de acceso o un segundo factor:
+
+    { $link }
+email-ciba-binding = { $client } te pide aprobar: «{ $binding }». Si lo esperas, abre este enlace en menos de { $valid } y confirma con tu llave de acceso o un segundo factor:
+
+    { $link }
 email-verify-subject = Verifica tu dirección de correo electrónico
 email-signup-code = Tu código para terminar de crear tu cuenta es { $code }
 

@@ -135,6 +135,22 @@ device-done = Tu dispositivo ya ha iniciado sesión en { $client }. Puedes cerra
 device-denied-heading = Dispositivo no conectado
 device-denied = El dispositivo no ha iniciado sesión. Puedes cerrar esta página.
 
+## Approving an application's request from the emailed link (CIBA). $client is the application's name.
+
+ciba-title = Aprobar una solicitud
+ciba-heading = Aprobar una solicitud
+ciba-lead = { $client } pide tu aprobación. Continúa solo si la esperas; primero confirmarás quién eres.
+ciba-continue = Continuar
+ciba-deny = Rechazar
+ciba-invalid = Esta solicitud ha caducado, ya tiene respuesta o no se conoce. Vuelve a pedirla desde la aplicación si aún la necesitas.
+# $email is the signed-in user's address. The application's own message follows, on its own line.
+ciba-consent-lead = { $client } pide actuar como { $email }. Permítelo solo si lo esperas y la aplicación muestra el mismo mensaje:
+ciba-done-heading = Solicitud aprobada
+ciba-done = { $client } tiene tu aprobación. Puedes cerrar esta página.
+ciba-denied-heading = Solicitud rechazada
+ciba-denied = La aplicación ha recibido un no. Puedes cerrar esta página.
+ciba-wrong-account = Iniciaste sesión con otra cuenta distinta de la de esta solicitud, así que se ha rechazado.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Crea tu cuenta

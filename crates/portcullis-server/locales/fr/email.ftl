@@ -74,6 +74,14 @@ email-magic-link = Utilisez ce lien pour vous connecter à { $product }. Il ne f
     { $link }
 
     Si vous ne l'avez pas demandé, ignorez ce message : personne ne peut se connecter sans ce lien.
+# $client is an application's name, $binding its own short message, $valid a duration.
+email-ciba-subject = { $client } demande votre accord
+email-ciba = { $client } vous demande d’approuver une demande. Si vous l’attendez, ouvrez ce lien dans les { $valid } et confirmez avec votre clé d’accès ou un second facteur :
+
+    { $link }
+email-ciba-binding = { $client } vous demande d’approuver : « { $binding } ». Si vous l’attendez, ouvrez ce lien dans les { $valid } et confirmez avec votre clé d’accès ou un second facteur :
+
+    { $link }
 email-verify-subject = Vérifiez votre adresse e-mail
 email-signup-code = Votre code pour terminer la création de votre compte est { $code }
 

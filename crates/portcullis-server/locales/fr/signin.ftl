@@ -135,6 +135,22 @@ device-done = Votre appareil est maintenant connecté à { $client }. Vous pouve
 device-denied-heading = Appareil non connecté
 device-denied = L’appareil n’a pas été connecté. Vous pouvez fermer cette page.
 
+## Approving an application's request from the emailed link (CIBA). $client is the application's name.
+
+ciba-title = Approuver une demande
+ciba-heading = Approuver une demande
+ciba-lead = { $client } demande votre accord. Ne continuez que si vous l’attendez ; vous confirmerez d’abord qui vous êtes.
+ciba-continue = Continuer
+ciba-deny = Refuser
+ciba-invalid = Cette demande a expiré, a déjà reçu une réponse ou est inconnue. Redemandez depuis l’application si vous en avez encore besoin.
+# $email is the signed-in user's address. The application's own message follows, on its own line.
+ciba-consent-lead = { $client } demande à agir en tant que { $email }. N’acceptez que si vous l’attendez et que l’application affiche le même message :
+ciba-done-heading = Demande approuvée
+ciba-done = { $client } a votre accord. Vous pouvez fermer cette page.
+ciba-denied-heading = Demande refusée
+ciba-denied = L’application a reçu un refus. Vous pouvez fermer cette page.
+ciba-wrong-account = Vous vous êtes connecté avec un autre compte que celui visé par cette demande ; elle a donc été refusée.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Créer votre compte

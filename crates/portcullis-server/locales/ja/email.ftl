@@ -74,6 +74,14 @@ email-magic-link = 次のリンクから { $product } にサインインして�
     { $link }
 
     お心当たりがない場合は、このメッセージを無視してください。このリンクがなければ、誰もサインインできません。
+# $client is an application's name, $binding its own short message, $valid a duration.
+email-ciba-subject = { $client } があなたの承認を求めています
+email-ciba = { $client } がリクエストの承認を求めています。心当たりがある場合は、{ $valid }以内にこのリンクを開き、パスキーまたは 2 つ目の要素で確認してください:
+
+    { $link }
+email-ciba-binding = { $client } が次の承認を求めています:「{ $binding }」。心当たりがある場合は、{ $valid }以内にこのリンクを開き、パスキーまたは 2 つ目の要素で確認してください:
+
+    { $link }
 email-verify-subject = メールアドレスを確認してください
 email-signup-code = アカウントの作成を完了するためのコードは { $code } です
 

@@ -132,6 +132,22 @@ device-done = デバイスは { $client } にサインインしました。こ�
 device-denied-heading = デバイスは接続されませんでした
 device-denied = デバイスはサインインしませんでした。このページは閉じてかまいません。
 
+## Approving an application's request from the emailed link (CIBA). $client is the application's name.
+
+ciba-title = リクエストの承認
+ciba-heading = リクエストの承認
+ciba-lead = { $client } があなたの承認を求めています。心当たりがある場合のみ続行してください。最初に本人確認を行います。
+ciba-continue = 続行
+ciba-deny = 拒否
+ciba-invalid = このリクエストは有効期限が切れているか、すでに回答済みか、不明です。まだ必要な場合はアプリケーションからもう一度依頼してください。
+# $email is the signed-in user's address. The application's own message follows, on its own line.
+ciba-consent-lead = { $client } が { $email } として操作しようとしています。心当たりがあり、アプリケーションに同じメッセージが表示されている場合のみ許可してください:
+ciba-done-heading = リクエストを承認しました
+ciba-done = { $client } はあなたの承認を得ました。このページは閉じてかまいません。
+ciba-denied-heading = リクエストを拒否しました
+ciba-denied = アプリケーションに拒否を伝えました。このページは閉じてかまいません。
+ciba-wrong-account = このリクエストの対象とは別のアカウントでサインインしたため、リクエストは拒否されました。
+
 ## Creating an account. $client is the application's name.
 
 signup-title = アカウントの作成

@@ -74,6 +74,14 @@ email-magic-link = Use este link para entrar em { $product }. Ele só funciona u
     { $link }
 
     Se você não pediu este link, ignore esta mensagem: ninguém consegue entrar sem ele.
+# $client is an application's name, $binding its own short message, $valid a duration.
+email-ciba-subject = { $client } pede a sua aprovação
+email-ciba = { $client } pede que você aprove uma solicitação. Se você a espera, abra este link em até { $valid } e confirme com sua chave de acesso ou um segundo fator:
+
+    { $link }
+email-ciba-binding = { $client } pede que você aprove: “{ $binding }”. Se você espera isso, abra este link em até { $valid } e confirme com sua chave de acesso ou um segundo fator:
+
+    { $link }
 email-verify-subject = Verifique seu endereço de e-mail
 email-signup-code = Seu código para concluir a criação da conta é { $code }
 

@@ -135,6 +135,22 @@ device-done = Seu dispositivo agora está conectado ao { $client }. Você pode f
 device-denied-heading = Dispositivo não conectado
 device-denied = O dispositivo não foi conectado. Você pode fechar esta página.
 
+## Approving an application's request from the emailed link (CIBA). $client is the application's name.
+
+ciba-title = Aprovar uma solicitação
+ciba-heading = Aprovar uma solicitação
+ciba-lead = { $client } pede a sua aprovação. Continue somente se você a espera; primeiro você confirmará quem é.
+ciba-continue = Continuar
+ciba-deny = Recusar
+ciba-invalid = Esta solicitação expirou, já foi respondida ou não é conhecida. Peça de novo pelo aplicativo se ainda precisar.
+# $email is the signed-in user's address. The application's own message follows, on its own line.
+ciba-consent-lead = { $client } pede para agir como { $email }. Permita somente se você espera isso e o aplicativo mostra a mesma mensagem:
+ciba-done-heading = Solicitação aprovada
+ciba-done = { $client } tem a sua aprovação. Você pode fechar esta página.
+ciba-denied-heading = Solicitação recusada
+ciba-denied = O aplicativo recebeu a recusa. Você pode fechar esta página.
+ciba-wrong-account = Você entrou com uma conta diferente daquela desta solicitação, por isso ela foi recusada.
+
 ## Creating an account. $client is the application's name.
 
 signup-title = Crie sua conta

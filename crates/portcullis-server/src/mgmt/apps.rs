@@ -17,7 +17,12 @@ use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, r
 use crate::state::AppState;
 use crate::time::iso8601;
 
-fn client_json(c: &Client, logo: Option<&str>, keys: Option<&ClientKeys>) -> Value {
+fn client_json(
+    c: &Client,
+    logo: Option<&str>,
+    keys: Option<&ClientKeys>,
+    ping: Option<&str>,
+) -> Value {
     let mut out = json!({
         "client_id": c.id,
         "name": c.name,
@@ -37,6 +42,13 @@ fn client_json(c: &Client, logo: Option<&str>, keys: Option<&ClientKeys>) -> Val
     if let Some(logo) = logo {
         out["logo_uri"] = logo.into();
     }
+    if c.allows_grant(crate::oidc::ciba::GRANT) {
+        out["backchannel_token_delivery_mode"] =
+            if ping.is_some() { "ping" } else { "poll" }.into();
+    }
+    if let Some(ping) = ping {
+        out["backchannel_client_notification_endpoint"] = ping.into();
+    }
     if let Some(k) = keys {
         out["token_endpoint_auth_method"] = "private_key_jwt".into();
         if let Some(jwks) = &k.jwks {
@@ -49,10 +61,12 @@ fn client_json(c: &Client, logo: Option<&str>, keys: Option<&ClientKeys>) -> Val
     out
 }
 
-/// What the client list shows beside each client: logos and keys, by client id.
+/// What the client list shows beside each client: logos, keys and CIBA ping addresses, by
+/// client id.
 struct Extras {
     logos: HashMap<String, String>,
     keys: HashMap<String, ClientKeys>,
+    pings: HashMap<String, String>,
 }
 
 impl Extras {
@@ -60,6 +74,12 @@ impl Extras {
         Ok(Extras {
             logos: state.store().client_logos().await?.into_iter().collect(),
             keys: state.store().client_keys().await?.into_iter().collect(),
+            pings: state
+                .store()
+                .client_settings(crate::oidc::ciba::PING_SETTING)
+                .await?
+                .into_iter()
+                .collect(),
         })
     }
 
@@ -68,6 +88,7 @@ impl Extras {
             c,
             self.logos.get(&c.id).map(String::as_str),
             self.keys.get(&c.id),
+            self.pings.get(&c.id).map(String::as_str),
         )
     }
 }
@@ -185,6 +206,11 @@ struct ClientBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     jwks_uri: Option<Value>,
+    /// CIBA ping mode: where the client is told a backchannel authentication has an answer
+    /// (https); `null` removes it, and the client polls.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    backchannel_client_notification_endpoint: Option<Value>,
     /// Auth0 describes the kind of app; the grant types say what it may do.
     #[serde(default)]
     #[allow(dead_code)]
@@ -242,13 +268,20 @@ fn check_jwks(v: &Value) -> ApiResult<Value> {
 
 /// An https address (http only on a loopback host, for development).
 fn check_jwks_uri(s: &str) -> ApiResult<String> {
+    check_https(s, "jwks_uri")
+}
+
+/// `s` as an https address (http only on a loopback host, for development), for `property`.
+fn check_https(s: &str, property: &str) -> ApiResult<String> {
     let ok = url::Url::parse(s).is_ok_and(|u| {
         u.scheme() == "https"
             || (u.scheme() == "http"
                 && matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
     });
     if !ok {
-        return Err(ApiError::body("must be an https URL on property jwks_uri"));
+        return Err(ApiError::body(format!(
+            "must be an https URL on property {property}"
+        )));
     }
     Ok(s.to_string())
 }
@@ -328,6 +361,17 @@ impl ClientBody {
         }
     }
 
+    /// The CIBA ping address to set (`Some(None)` removes it).
+    fn ping(&self) -> ApiResult<Option<Option<String>>> {
+        const P: &str = "backchannel_client_notification_endpoint";
+        match &self.backchannel_client_notification_endpoint {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(Value::String(s)) => check_https(s, P).map(|s| Some(Some(s))),
+            Some(_) => Err(ApiError::body(format!("must be a string on property {P}"))),
+        }
+    }
+
     fn backchannel(&self) -> ApiResult<Option<Option<String>>> {
         match &self.oidc_backchannel_logout {
             None => Ok(None),
@@ -356,6 +400,7 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
         let backchannel = body.backchannel()?.flatten();
         let logo = body.logo(&state)?.flatten();
         let keys = body.keys(None)?.flatten();
+        let ping = body.ping()?.flatten();
         let (client, secret) = admin::create_client(
             state.store(),
             state.clock(),
@@ -385,6 +430,12 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
                 .set_client_keys(&client.id, Some(keys))
                 .await?;
         }
+        if let Some(ping) = &ping {
+            state
+                .store()
+                .set_client_setting(&client.id, crate::oidc::ciba::PING_SETTING, Some(ping))
+                .await?;
+        }
         admin
             .audit(
                 &state,
@@ -393,7 +444,7 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
                 json!({ "target_client_id": client.id }),
             )
             .await;
-        let mut out = client_json(&client, logo.as_deref(), keys.as_ref());
+        let mut out = client_json(&client, logo.as_deref(), keys.as_ref(), ping.as_deref());
         // A client with keys never signs in with a secret: none to show.
         if let Some(s) = secret.filter(|_| keys.is_none()) {
             out["client_secret"] = s.expose().into();
@@ -433,6 +484,7 @@ pub async fn update_client(
             .find(|(cid, _)| *cid == c.id)
             .map(|(_, k)| k);
         let keys = body.keys(existing.as_ref())?;
+        let ping = body.ping()?;
         let mut secret = None;
         match body.public()? {
             Some(true) => c.secret_digest = None,
@@ -480,6 +532,12 @@ pub async fn update_client(
         }
         if let Some(keys) = &keys {
             state.store().set_client_keys(&c.id, keys.as_ref()).await?;
+        }
+        if let Some(ping) = &ping {
+            state
+                .store()
+                .set_client_setting(&c.id, crate::oidc::ciba::PING_SETTING, ping.as_deref())
+                .await?;
         }
         admin
             .audit(

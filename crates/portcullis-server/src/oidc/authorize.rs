@@ -73,6 +73,14 @@ pub struct AuthorizeRequest {
     /// compare it with the device's screen (RFC 8628 §5.4).
     #[serde(default)]
     pub user_code: Option<String>,
+    /// A backchannel (CIBA) request's `binding_message`, shown on the consent page so the user
+    /// can compare it with what the client shows.
+    #[serde(default)]
+    pub binding_message: Option<String>,
+    /// A passkey or TOTP proved after the request is needed, whatever the session proved
+    /// before (a backchannel approval: the self-hosted push approval).
+    #[serde(default)]
+    pub fresh_factor: bool,
 }
 
 /// What a `claims` parameter (OIDC Core §5.5) asks of this provider.
@@ -634,6 +642,8 @@ async fn validate(
         dpop_jkt,
         device: None,
         user_code: None,
+        binding_message: None,
+        fresh_factor: false,
     })
 }
 
@@ -772,6 +782,8 @@ pub async fn device_request(
         dpop_jkt: None,
         device: Some(device.to_string()),
         user_code: Some(user_code.to_string()),
+        binding_message: None,
+        fresh_factor: false,
     })
 }
 

@@ -62,9 +62,10 @@ enum Status {
     Redeemed,
 }
 
-/// A device authorization, stored as flow state under the digest of its device code.
+/// A device authorization, stored as flow state under the digest of its device code (or of a
+/// CIBA `auth_req_id`: the same record, answered on another page).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Device {
+pub(super) struct Device {
     client_id: String,
     status: Status,
     /// When the codes stop working (the flow itself is kept [`AFTERLIFE`] longer).
@@ -75,6 +76,67 @@ struct Device {
     /// The error and description a refused authorization answers with.
     #[serde(default)]
     error: Option<(String, String)>,
+    /// For a backchannel (CIBA) request: who must approve it, and how the client hears.
+    #[serde(default)]
+    backchannel: Option<Backchannel>,
+}
+
+/// What a CIBA request adds to a device authorization.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Backchannel {
+    /// The only user who may approve it (from `login_hint` or `id_token_hint`).
+    pub user_id: String,
+    /// Ping mode: where, with what bearer token, and the `auth_req_id` to name. The id is kept
+    /// because the ping must carry it; it is useless without the client's own credentials.
+    pub ping: Option<Ping>,
+}
+
+/// A CIBA ping (CIBA Core §10.2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Ping {
+    pub endpoint: String,
+    pub token: String,
+    pub auth_req_id: String,
+}
+
+impl Device {
+    /// A new pending authorization for `request`, by `client`, until `expires`.
+    pub(super) fn new(
+        client: &Client,
+        request: AuthorizeRequest,
+        expires: i64,
+        backchannel: Option<Backchannel>,
+    ) -> Device {
+        Device {
+            client_id: client.id.clone(),
+            status: Status::Pending,
+            expires,
+            request,
+            grant: None,
+            error: None,
+            backchannel,
+        }
+    }
+
+    /// The authorization request its approval answers.
+    pub(super) fn request(&self) -> &AuthorizeRequest {
+        &self.request
+    }
+
+    /// Stores it under `id`, known [`AFTERLIFE`] past its expiry.
+    pub(super) async fn store(&self, state: &AppState, id: &str) -> AppResult<()> {
+        state
+            .store()
+            .put_flow(&Flow {
+                id: id.to_string(),
+                kind: KIND.into(),
+                user_id: None,
+                data: to_value(self)?,
+                expires_at: self.expires + AFTERLIFE,
+            })
+            .await?;
+        Ok(())
+    }
 }
 
 /// `POST /oauth/device/code` (RFC 8628 §3.1).
@@ -118,23 +180,8 @@ async fn start(state: &AppState, headers: &HeaderMap, body: &[u8]) -> AppResult<
     let request = authorize::device_request(state, &params, &client, &id, &shown)
         .await
         .map_err(|(code, description)| AppError::bad(code, description))?;
-    let device = Device {
-        client_id: client.id.clone(),
-        status: Status::Pending,
-        expires: now + TTL,
-        request,
-        grant: None,
-        error: None,
-    };
-    state
-        .store()
-        .put_flow(&Flow {
-            id: id.clone(),
-            kind: KIND.into(),
-            user_id: None,
-            data: to_value(&device)?,
-            expires_at: now + TTL + AFTERLIFE,
-        })
+    Device::new(&client, request, now + TTL, None)
+        .store(state, &id)
         .await?;
     state
         .store()
@@ -232,7 +279,7 @@ async fn pending(state: &AppState, request: &AuthorizeRequest) -> AppResult<Opti
 }
 
 /// The device authorization stored under `id`, if it is live and still waits for an answer.
-async fn pending_by_id(state: &AppState, id: &str) -> AppResult<Option<Device>> {
+pub(super) async fn pending_by_id(state: &AppState, id: &str) -> AppResult<Option<Device>> {
     let now = state.now();
     let Some(flow) = state
         .store()
@@ -260,6 +307,22 @@ pub async fn approve(state: &AppState, cleared: &Cleared) -> AppResult<Response>
         return Err(gone());
     };
     let session = cleared.session();
+    if let Some(b) = &device.backchannel
+        && b.user_id != session.user_id
+    {
+        // Someone else signed in with the link: refused for the client, said to the person.
+        refuse(
+            state,
+            request,
+            ErrorCode::AccessDenied,
+            "Another account answered the request.",
+        )
+        .await?;
+        return Err(AppError::page(
+            StatusCode::FORBIDDEN,
+            crate::tr!("ciba-wrong-account"),
+        ));
+    }
     device.status = Status::Approved;
     device.grant = Some(authorize::grant_of(request, cleared));
     let id = request.device.as_deref().unwrap_or_default();
@@ -274,16 +337,48 @@ pub async fn approve(state: &AppState, cleared: &Cleared) -> AppResult<Response>
         .store()
         .add_session_client(&session.id, &request.client_id)
         .await?;
+    ping(state, &device);
     let client = state
         .client(&request.client_id)
         .await
         .map(|c| c.name)
         .unwrap_or_default();
-    Ok(crate::ui::message(
-        StatusCode::OK,
-        &crate::tr!("device-done-heading"),
-        &crate::tr!("device-done", client = client),
-    ))
+    Ok(if device.backchannel.is_some() {
+        crate::ui::message(
+            StatusCode::OK,
+            &crate::tr!("ciba-done-heading"),
+            &crate::tr!("ciba-done", client = client),
+        )
+    } else {
+        crate::ui::message(
+            StatusCode::OK,
+            &crate::tr!("device-done-heading"),
+            &crate::tr!("device-done", client = client),
+        )
+    })
+}
+
+/// Tells a ping-mode client its request has an answer (CIBA Core §10.2), in the background:
+/// the person's page does not wait for the client's server.
+fn ping(state: &AppState, device: &Device) {
+    let Some(p) = device.backchannel.as_ref().and_then(|b| b.ping.clone()) else {
+        return;
+    };
+    let http = state.http().clone();
+    tokio::spawn(async move {
+        let sent = http
+            .post(&p.endpoint)
+            .bearer_auth(&p.token)
+            .json(&serde_json::json!({ "auth_req_id": p.auth_req_id }))
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status().is_success() => {}
+            Ok(r) => tracing::warn!(status = %r.status(), "CIBA ping refused by the client"),
+            Err(e) => tracing::warn!(error = %e, "CIBA ping not delivered"),
+        }
+    });
 }
 
 /// Refuses the device `request` was for (the user denied it, an Action or the policy did):
@@ -294,6 +389,7 @@ pub async fn refuse(
     code: ErrorCode,
     description: &str,
 ) -> AppResult<Response> {
+    let mut backchannel = false;
     if let Some(mut device) = pending(state, request).await? {
         device.status = Status::Denied;
         device.error = Some((code.as_str().to_string(), description.to_string()));
@@ -302,29 +398,46 @@ pub async fn refuse(
             .store()
             .update_flow(id, &to_value(&device)?, state.now())
             .await?;
+        ping(state, &device);
+        backchannel = device.backchannel.is_some();
     }
-    Ok(crate::ui::message(
-        StatusCode::OK,
-        &crate::tr!("device-denied-heading"),
-        &crate::tr!("device-denied"),
-    ))
+    Ok(if backchannel {
+        crate::ui::message(
+            StatusCode::OK,
+            &crate::tr!("ciba-denied-heading"),
+            &crate::tr!("ciba-denied"),
+        )
+    } else {
+        crate::ui::message(
+            StatusCode::OK,
+            &crate::tr!("device-denied-heading"),
+            &crate::tr!("device-denied"),
+        )
+    })
 }
 
-/// The device code grant at the token endpoint (RFC 8628 §3.4, §3.5): `authorization_pending`
-/// until the user answers, `slow_down` for a device polling faster than [`INTERVAL`], then the
-/// tokens once.
+/// The device code grant (RFC 8628 §3.4, §3.5), or with `backchannel` the CIBA grant (CIBA
+/// Core §10.1, §11, by `auth_req_id`), at the token endpoint: `authorization_pending` until the
+/// user answers, `slow_down` for a client polling faster than [`INTERVAL`], then the tokens
+/// once. Neither grant redeems the other's.
 pub async fn redeem(
     state: &AppState,
     meta: &ClientMeta,
     client: &Client,
     params: &Params,
+    backchannel: bool,
 ) -> AppResult<TokenResponse> {
+    let name = if backchannel {
+        "auth_req_id"
+    } else {
+        "device_code"
+    };
     let code = params
-        .get("device_code")
-        .ok_or_else(|| AppError::invalid_request("device_code is required."))?;
+        .get(name)
+        .ok_or_else(|| AppError::invalid_request(format!("{name} is required.")))?;
     let id = token_digest(code);
     let now = state.now();
-    let invalid = || AppError::invalid_grant("The device code is invalid.");
+    let invalid = || AppError::invalid_grant("The device code or auth_req_id is invalid.");
     let Some(flow) = state
         .store()
         .flow(&id, now)
@@ -334,6 +447,9 @@ pub async fn redeem(
         return Err(invalid());
     };
     let device = parse(&flow)?;
+    if device.backchannel.is_some() != backchannel {
+        return Err(invalid());
+    }
     if device.client_id != client.id {
         return Err(AppError::invalid_grant(
             "The device code was issued to another client.",

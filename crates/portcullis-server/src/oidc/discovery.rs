@@ -90,6 +90,9 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
         dpop_signing_alg_values_supported: crate::oidc::dpop::algorithms(),
         pushed_authorization_request_endpoint: format!("{issuer}/oauth/par"),
         device_authorization_endpoint: format!("{issuer}/oauth/device/code"),
+        backchannel_authentication_endpoint: format!("{issuer}/bc-authorize"),
+        backchannel_token_delivery_modes_supported: strings(&["poll", "ping"]),
+        backchannel_user_code_parameter_supported: false,
         // The tenant's policy, filled in by the handler.
         require_pushed_authorization_requests: false,
     }

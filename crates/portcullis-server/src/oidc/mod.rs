@@ -1,6 +1,7 @@
 //! OpenID Connect and OAuth 2.0 endpoints (DESIGN.md §3).
 
 pub mod authorize;
+pub mod ciba;
 pub mod client_auth;
 pub mod consent;
 pub mod device;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth/token", post(token::token))
         .route("/oauth/par", post(par::push))
         .route("/oauth/device/code", post(device::device_code))
+        .route("/bc-authorize", post(ciba::bc_authorize))
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),

@@ -10,20 +10,21 @@ use portcullis_core::oauth::{join_scope, pkce, split_scope};
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 
 use super::dpop::{self, At};
-use super::{client_auth, device, exchange, mfa_grant, mint};
+use super::{ciba, client_auth, device, exchange, mfa_grant, mint};
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
 use crate::ratelimit::Class;
 use crate::state::AppState;
 
 /// Every grant type the token endpoint takes, as discovery lists them.
-pub const GRANT_TYPES: [&str; 9] = [
+pub const GRANT_TYPES: [&str; 10] = [
     "authorization_code",
     "refresh_token",
     "client_credentials",
     "password",
     device::GRANT,
     exchange::GRANT,
+    ciba::GRANT,
     mfa_grant::MFA_OTP,
     mfa_grant::MFA_OOB,
     mfa_grant::MFA_RECOVERY_CODE,
@@ -181,6 +182,7 @@ async fn by_grant(
         "password",
         device::GRANT,
         exchange::GRANT,
+        ciba::GRANT,
     ]
     .contains(&grant_type)
     {
@@ -206,8 +208,9 @@ async fn by_grant(
         "authorization_code" => authorization_code(state, meta, client, params).await,
         "refresh_token" => refresh_token(state, meta, client, params).await,
         "password" => mfa_grant::password(state, meta, client, params).await,
-        device::GRANT => device::redeem(state, meta, client, params).await,
+        device::GRANT => device::redeem(state, meta, client, params, false).await,
         exchange::GRANT => exchange::exchange(state, meta, client, params).await,
+        ciba::GRANT => device::redeem(state, meta, client, params, true).await,
         _ => client_credentials(state, client, params).await,
     }
 }

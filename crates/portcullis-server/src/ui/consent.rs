@@ -30,6 +30,10 @@ struct ConsentPage<'a> {
     email: &'a str,
     /// The user code of a device asking, to compare with the device's screen.
     user_code: Option<&'a str>,
+    /// The binding message of a backchannel (CIBA) request, to compare with the client's.
+    binding: Option<&'a str>,
+    /// A backchannel (CIBA) request: its own words, with or without a binding message.
+    request_is_backchannel: bool,
     api: Option<ApiAsk>,
     scopes: Vec<String>,
 }
@@ -123,6 +127,8 @@ pub async fn consent_get(
             client_logo: ui::client_logo(&state, &request.client_id),
             email: &user.email,
             user_code: request.user_code.as_deref(),
+            binding: request.binding_message.as_deref(),
+            request_is_backchannel: request.device.is_some() && request.user_code.is_none(),
             api: api_name.as_deref().map(ApiAsk::new),
             scopes,
         };

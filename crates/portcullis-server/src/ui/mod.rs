@@ -1,5 +1,6 @@
 //! Hosted pages (`/u/*`): server-rendered, usable without JavaScript.
 
+pub(crate) mod ciba;
 pub(crate) mod consent;
 pub(crate) mod device;
 pub(crate) mod device_code;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             get(consent::consent_get).post(consent::consent_post),
         )
         .route("/u/mfa/send", post(mfa::mfa_send))
+        .route("/u/ciba", get(ciba::ciba_get).post(ciba::ciba_post))
         .route(
             "/u/device",
             get(device_code::device_get).post(device_code::device_post),

@@ -365,14 +365,45 @@ pub async fn grant(
     client: &(String, String),
     form: &[(&str, &str)],
 ) -> (u16, Value) {
+    post_as(app, client, "/oauth/token", form).await
+}
+
+/// POSTs `form` to `path` as `client` (Basic authentication): the status and JSON body.
+pub async fn post_as(
+    app: &portcullis_testkit::TestApp,
+    client: &(String, String),
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
     let resp = reqwest::Client::new()
-        .post(app.url("/oauth/token"))
+        .post(app.url(path))
         .basic_auth(&client.0, Some(&client.1))
         .form(form)
         .send()
         .await
         .unwrap();
     (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+/// Follows local redirects from `page` until a page answers.
+pub async fn follow(b: &reqwest::Client, app: &TestApp, mut page: Page) -> Page {
+    while let Some(next) = page.location.clone().filter(|l| l.starts_with('/')) {
+        page = get(b, app, &next).await;
+    }
+    page
+}
+
+/// Answers the consent page with `decision` (`allow` or `deny`).
+pub async fn decide(b: &reqwest::Client, app: &TestApp, consent: &Page, decision: &str) -> Page {
+    let state = form_value(&consent.body, "state").expect("the consent form");
+    let csrf = form_value(&consent.body, "csrf").unwrap();
+    post(
+        b,
+        app,
+        "/u/consent",
+        &[("state", &state), ("csrf", &csrf), ("decision", decision)],
+    )
+    .await
 }
 
 /// A sprayed password grant (`Winter2026!` for `user{n}@example.com`) sent to `token_url`.

@@ -289,6 +289,7 @@ event-consent-granted = سُمح لتطبيق
 event-consent-denied = رُفض تطبيق
 event-consent-revoked = أُلغي وصول تطبيق
 event-token-exchanged = تصرّفت خدمة تطبيق نيابةً عنك
+event-ciba-requested = طلب تطبيق موافقتك
 event-upstream-linked = رُبط حساب
 event-upstream-unlinked = فُصل حساب
 event-user-created = أُنشئ الحساب

@@ -273,6 +273,7 @@ event-consent-granted = App zugelassen
 event-consent-denied = App abgelehnt
 event-consent-revoked = App-Zugriff entzogen
 event-token-exchanged = Ein Dienst einer App hat für Sie gehandelt
+event-ciba-requested = Eine App hat um Ihre Zustimmung gebeten
 event-upstream-linked = Konto verbunden
 event-upstream-unlinked = Kontoverbindung getrennt
 event-user-created = Konto erstellt

@@ -273,6 +273,7 @@ event-consent-granted = App allowed
 event-consent-denied = App refused
 event-consent-revoked = App access removed
 event-token-exchanged = An app’s service acted for you
+event-ciba-requested = An app asked for your approval
 event-upstream-linked = Account connected
 event-upstream-unlinked = Account disconnected
 event-user-created = Account created

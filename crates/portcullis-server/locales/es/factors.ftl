@@ -273,6 +273,7 @@ event-consent-granted = Aplicación autorizada
 event-consent-denied = Aplicación rechazada
 event-consent-revoked = Acceso de la aplicación retirado
 event-token-exchanged = El servicio de una app actuó en tu nombre
+event-ciba-requested = Una app pidió tu aprobación
 event-upstream-linked = Cuenta conectada
 event-upstream-unlinked = Cuenta desconectada
 event-user-created = Cuenta creada

@@ -273,6 +273,7 @@ event-consent-granted = Application autorisée
 event-consent-denied = Application refusée
 event-consent-revoked = Accès de l'application retiré
 event-token-exchanged = Le service d’une application a agi pour vous
+event-ciba-requested = Une application a demandé votre accord
 event-upstream-linked = Compte associé
 event-upstream-unlinked = Compte dissocié
 event-user-created = Compte créé

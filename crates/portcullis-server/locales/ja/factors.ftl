@@ -261,6 +261,7 @@ event-consent-granted = アプリを許可
 event-consent-denied = アプリを拒否
 event-consent-revoked = アプリのアクセスを取り消し
 event-token-exchanged = アプリのサービスがあなたの代わりに操作しました
+event-ciba-requested = アプリが承認を求めました
 event-upstream-linked = アカウントを連携
 event-upstream-unlinked = アカウントの連携を解除
 event-user-created = アカウントを作成

@@ -273,6 +273,7 @@ event-consent-granted = Aplicativo autorizado
 event-consent-denied = Aplicativo recusado
 event-consent-revoked = Acesso do aplicativo removido
 event-token-exchanged = O serviço de um app agiu por você
+event-ciba-requested = Um app pediu a sua aprovação
 event-upstream-linked = Conta conectada
 event-upstream-unlinked = Conta desconectada
 event-user-created = Conta criada

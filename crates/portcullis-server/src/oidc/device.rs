@@ -293,18 +293,24 @@ pub(super) async fn pending_by_id(state: &AppState, id: &str) -> AppResult<Optio
     Ok((device.status == Status::Pending && now < device.expires).then_some(device))
 }
 
-fn gone() -> AppError {
-    AppError::page(StatusCode::BAD_REQUEST, crate::tr!("device-code-invalid"))
+/// The page for an answer that came too late, or twice: in the words of the flow it was for.
+fn gone(request: Option<&AuthorizeRequest>) -> AppError {
+    let text = if request.is_some_and(|r| r.user_code.is_none()) {
+        crate::tr!("ciba-invalid")
+    } else {
+        crate::tr!("device-code-invalid")
+    };
+    AppError::page(StatusCode::BAD_REQUEST, text)
 }
 
 /// Approves the device a sign-in the gate cleared (and the user confirmed) was for: the grant
 /// waits for the device's next poll.
 pub async fn approve(state: &AppState, cleared: &Cleared) -> AppResult<Response> {
     let Some(request) = cleared.request() else {
-        return Err(gone());
+        return Err(gone(None));
     };
     let Some(mut device) = pending(state, request).await? else {
-        return Err(gone());
+        return Err(gone(Some(request)));
     };
     let session = cleared.session();
     if let Some(b) = &device.backchannel
@@ -331,7 +337,7 @@ pub async fn approve(state: &AppState, cleared: &Cleared) -> AppResult<Response>
         .update_flow(id, &to_value(&device)?, state.now())
         .await?
     {
-        return Err(gone());
+        return Err(gone(Some(request)));
     }
     state
         .store()

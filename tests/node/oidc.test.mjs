@@ -1,6 +1,7 @@
 // openid-client v6 (a certified relying party library) against the real `portcullis` binary:
 // discovery, client_credentials, the code flow with PKCE through the hosted login, userinfo,
-// refresh rotation and reuse detection.
+// refresh rotation and reuse detection; DPoP, PAR, private_key_jwt, signed request objects, the
+// FAPI 2.0 profile and token exchange.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -285,4 +286,188 @@ test('private_key_jwt: openid-client authenticates with an assertion signed by t
   // Without the key, nothing: a made-up secret is refused.
   const guess = await configFor({ client_id: signer.client_id, client_secret: 'a guess' });
   await assert.rejects(client.clientCredentialsGrant(guess, { audience: 'https://node.api' }), (e) => e.error === 'invalid_client');
+});
+
+/** A management API token for `scopes`, from a client made for it. */
+async function managementToken(name, scopes) {
+  const admin = cli(['client', 'create', '--name', name, '--grant', 'client_credentials',
+    '--api', `${issuer}/api/v2/`, ...scopes.flatMap((s) => ['--scope', s])]);
+  const { access_token } = await client.clientCredentialsGrant(await configFor(admin), {
+    audience: `${issuer}/api/v2/`,
+  });
+  return access_token;
+}
+
+/** Registers a web client with a fresh P-256 key (no secret) and `extra` fields; its id and key. */
+async function keyedClient(name, extra = {}) {
+  const mgmt = await managementToken(`${name} admin`, ['create:clients']);
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const jwk = { ...(await crypto.subtle.exportKey('jwk', keys.publicKey)), kid: `${name}-1` };
+  delete jwk.key_ops;
+  delete jwk.ext;
+  const res = await fetch(`${issuer}/api/v2/clients`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${mgmt}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name,
+      callbacks: [REDIRECT],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [jwk] },
+      ...extra,
+    }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const { client_id } = await res.json();
+  const signingKey = { key: keys.privateKey, kid: `${name}-1` };
+  const config = await client.discovery(
+    new URL(issuer),
+    client_id,
+    undefined,
+    client.PrivateKeyJwt(signingKey),
+    { execute: [client.allowInsecureRequests] },
+  );
+  return { client_id, signingKey, config };
+}
+
+test('JAR: openid-client signs the authorization request (RFC 9101), by value and pushed', async () => {
+  const { config, signingKey } = await keyedClient('jar');
+  assert.equal(config.serverMetadata().request_parameter_supported, true);
+  assert.ok(config.serverMetadata().request_object_signing_alg_values_supported.includes('ES256'));
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const params = {
+    redirect_uri: REDIRECT,
+    scope: 'openid email',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  };
+  const url = await client.buildAuthorizationUrlWithJAR(config, params, signingKey);
+  assert.ok(url.searchParams.get('request'), url.href);
+  const callback = await signIn(issuer, url, EMAIL, PASSWORD);
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  assert.equal(tokens.claims().email, EMAIL);
+
+  // Signed and pushed: the browser carries only client_id and request_uri.
+  const pushedVerifier = client.randomPKCECodeVerifier();
+  const signed = await client.buildAuthorizationUrlWithJAR(config, {
+    ...params,
+    code_challenge: await client.calculatePKCECodeChallenge(pushedVerifier),
+  }, signingKey);
+  const pushed = await client.buildAuthorizationUrlWithPAR(config, signed.searchParams);
+  assert.deepEqual([...pushed.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+  const back = await signIn(issuer, pushed, EMAIL, PASSWORD);
+  const again = await client.authorizationCodeGrant(config, back, {
+    pkceCodeVerifier: pushedVerifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  assert.equal(again.claims().email, EMAIL);
+
+  // An object signed by another key is refused on a page, never sent to the redirect URI.
+  const stranger = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
+  const forged = await client.buildAuthorizationUrlWithJAR(config, params, { key: stranger.privateKey, kid: 'jar-1' });
+  const res = await fetch(forged, { redirect: 'manual' });
+  assert.equal(res.status, 400);
+  assert.equal(res.headers.get('location'), null);
+});
+
+test('FAPI 2.0: openid-client drives the whole profile (PAR, PKCE, DPoP, private_key_jwt, iss)', async () => {
+  const { config } = await keyedClient('bank', { mfa_policy: { fapi2: true } });
+  const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const params = {
+    redirect_uri: REDIRECT,
+    scope: 'openid email',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  };
+  // Not pushed: refused to the client.
+  const front = await fetch(client.buildAuthorizationUrl(config, params), { redirect: 'manual' });
+  assert.equal(new URL(front.headers.get('location')).searchParams.get('error'), 'invalid_request');
+
+  const url = await client.buildAuthorizationUrlWithPAR(config, params, { DPoP });
+  const callback = await signIn(issuer, url, EMAIL, PASSWORD);
+  assert.equal(callback.searchParams.get('iss'), issuer);
+  // Without a proof the code is refused (and kept): with it, bound tokens signed ES256.
+  await assert.rejects(
+    client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
+    (e) => e.error === 'invalid_dpop_proof',
+  );
+  const tokens = await client.authorizationCodeGrant(
+    config,
+    callback,
+    { pkceCodeVerifier: verifier, expectedState: state },
+    undefined,
+    { DPoP },
+  );
+  assert.equal(tokens.token_type.toLowerCase(), 'dpop');
+  assert.equal(jwt(tokens.id_token).header.alg, 'ES256');
+  assert.equal(jwt(tokens.access_token).header.alg, 'ES256');
+  assert.ok(jwt(tokens.access_token).payload.cnf.jkt);
+  const info = await client.fetchUserInfo(config, tokens.access_token, tokens.claims().sub, { DPoP });
+  assert.equal(info.email, EMAIL);
+});
+
+test('token exchange: a backend calls another API as the user (RFC 8693), with itself as the actor', async () => {
+  const ORDERS = 'https://orders.node';
+  const PAYMENTS = 'https://payments.node';
+  const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+  const AT = 'urn:ietf:params:oauth:token-type:access_token';
+  cli(['api', 'create', '--identifier', ORDERS, '--scope', 'read:orders', '--policy', 'token_exchange=true']);
+  cli(['api', 'create', '--identifier', PAYMENTS, '--scope', 'pay', '--scope', 'refund']);
+  const shop = cli(['client', 'create', '--name', 'shop', '--redirect-uri', REDIRECT,
+    '--api', ORDERS, '--scope', 'read:orders']);
+  const backend = cli(['client', 'create', '--name', 'orders backend', '--grant', EXCHANGE,
+    '--grant', 'client_credentials', '--api', PAYMENTS, '--scope', 'pay']);
+  const shopConfig = await configFor(shop);
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(shopConfig, {
+    redirect_uri: REDIRECT,
+    scope: 'openid read:orders',
+    audience: ORDERS,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const user = await client.authorizationCodeGrant(
+    shopConfig,
+    await signIn(issuer, url, EMAIL, PASSWORD),
+    { pkceCodeVerifier: verifier },
+  );
+  const backendConfig = await configFor(backend);
+  assert.ok(backendConfig.serverMetadata().grant_types_supported.includes(EXCHANGE));
+  const own = await client.clientCredentialsGrant(backendConfig, { audience: PAYMENTS });
+  const exchanged = await client.genericGrantRequest(backendConfig, EXCHANGE, {
+    subject_token: user.access_token,
+    subject_token_type: AT,
+    actor_token: own.access_token,
+    actor_token_type: AT,
+    audience: PAYMENTS,
+    scope: 'pay',
+  });
+  assert.equal(exchanged.issued_token_type, AT);
+  assert.equal(exchanged.refresh_token, undefined);
+  const { payload } = jwt(exchanged.access_token);
+  const subject = jwt(user.access_token).payload;
+  assert.equal(payload.sub, subject.sub);
+  assert.equal(payload.aud, PAYMENTS);
+  assert.equal(payload.scope, 'pay');
+  assert.equal(payload.acr, subject.acr);
+  assert.deepEqual(payload.act, { sub: backend.client_id });
+  // Only what the backend's grant allows.
+  await assert.rejects(
+    client.genericGrantRequest(backendConfig, EXCHANGE, {
+      subject_token: user.access_token, subject_token_type: AT, audience: PAYMENTS, scope: 'refund',
+    }),
+    (e) => e.error === 'invalid_scope',
+  );
 });

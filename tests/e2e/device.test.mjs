@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as client from 'openid-client';
 import { startDevServer } from '../node/dev-server.mjs';
 import {
-  accessible, launch, managementToken, password, screenshotter, step, stepAfter, totp,
+  accessible, enrolTotpApart, launch, managementToken, password, screenshotter, stepAfter, totp,
 } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,25 +83,6 @@ after(async () => {
 
 const shot = screenshotter('device');
 
-/** The person turns on an authenticator app, in a browser of their own; its secret and step. */
-async function enrolTotp() {
-  const own = await browser.newContext({ viewport: { width: 900, height: 800 } });
-  const p = await own.newPage();
-  await p.goto(`${issuer}/u/account/security`);
-  await password(p, EMAIL, PASSWORD);
-  await p.waitForURL(/\/u\/account\/security$/);
-  await p.getByRole('link', { name: 'Add a sign-in method' }).click();
-  await p.getByRole('link', { name: 'Authenticator app' }).click();
-  const secret = (await p.locator('#totp-secret').textContent()).trim();
-  const enrolled = step();
-  await p.getByRole('textbox', { name: 'Code from the app' }).fill(totp(secret, enrolled));
-  await p.getByRole('button', { name: 'Verify and turn on' }).click();
-  await p.getByRole('button', { name: /I have saved them/ }).click();
-  await p.waitForURL(/\/u\/account\/security$/);
-  await own.close();
-  return { secret, enrolled };
-}
-
 /**
  * The device starts polling (it waits an interval before each poll); the promise settles with
  * its tokens or its error. `stop` ends the polling when a test gives up early.
@@ -153,7 +134,7 @@ test('a TV signs in with the device flow: openid-client polls while Chromium app
     assert.equal(body.error, 'invalid_request', k);
   }
 
-  const { secret, enrolled } = await enrolTotp();
+  const { secret, enrolled } = await enrolTotpApart(browser, issuer, EMAIL, PASSWORD);
 
   // The TV asks for a second factor and a refresh token, then polls.
   const authorization = await client.initiateDeviceAuthorization(config, {

@@ -39,7 +39,9 @@ export function launch(executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/c
   });
 }
 
-export { totp } from '../totp.mjs';
+import { totp } from '../totp.mjs';
+
+export { totp };
 
 /** The current TOTP time step. */
 export const step = () => Math.floor(Date.now() / 1000 / 30);
@@ -153,4 +155,26 @@ export async function accessible(page, what) {
     );
   }
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/**
+ * The person turns on an authenticator app from the security page, in a browser context of
+ * their own (so the test's page keeps its state); the app's secret and the step its code used.
+ */
+export async function enrolTotpApart(browser, issuer, email, pass) {
+  const own = await browser.newContext({ viewport: { width: 900, height: 800 } });
+  const p = await own.newPage();
+  await p.goto(`${issuer}/u/account/security`);
+  await password(p, email, pass);
+  await p.waitForURL(/\/u\/account\/security$/);
+  await p.getByRole('link', { name: 'Add a sign-in method' }).click();
+  await p.getByRole('link', { name: 'Authenticator app' }).click();
+  const secret = (await p.locator('#totp-secret').textContent()).trim();
+  const enrolled = step();
+  await p.getByRole('textbox', { name: 'Code from the app' }).fill(totp(secret, enrolled));
+  await p.getByRole('button', { name: 'Verify and turn on' }).click();
+  await p.getByRole('button', { name: /I have saved them/ }).click();
+  await p.waitForURL(/\/u\/account\/security$/);
+  await own.close();
+  return { secret, enrolled };
 }

@@ -285,6 +285,10 @@ pub struct GrantContext {
     /// refresh works only with a proof by that key (RFC 9449 §5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jkt: Option<String>,
+    /// The TLS client certificate (`x5t#S256`) its refresh tokens are bound to: a public
+    /// client's refresh works only over a connection presenting it (RFC 8705 §4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x5t: Option<String>,
 }
 
 /// A new account as an import writes it: the user, the id it had in the system it came from,

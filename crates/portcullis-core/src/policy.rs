@@ -62,10 +62,11 @@ pub struct Policy {
     /// Access tokens may be exchanged (RFC 8693) by clients registered for token exchange: on
     /// an API, its tokens may be exchanged; on a client, it may exchange the tokens it holds.
     pub token_exchange: bool,
-    /// The FAPI 2.0 Security Profile: pushed requests, PKCE, DPoP-bound tokens and
-    /// `private_key_jwt` are required, codes live at most 60 seconds, tokens are never signed
-    /// RS256, public clients are refused. Turning it on turns on `require_dpop` and
-    /// `require_pushed_authorization_requests` whatever they say.
+    /// The FAPI 2.0 Security Profile: pushed requests, PKCE, sender-constrained tokens (DPoP or
+    /// a TLS client certificate) and `private_key_jwt` or mutual-TLS client authentication are
+    /// required, codes live at most 60 seconds, tokens are never signed RS256, public clients
+    /// are refused. Turning it on turns on `require_pushed_authorization_requests` whatever it
+    /// says.
     pub fapi2: bool,
 }
 
@@ -329,11 +330,11 @@ impl Policy {
         out.profiled()
     }
 
-    /// This policy with what its profile requires turned on: FAPI 2.0 needs every token
-    /// sender-constrained and every authorization request pushed.
+    /// This policy with what its profile requires turned on: FAPI 2.0 needs every authorization
+    /// request pushed (and every token sender-constrained, which the token endpoint checks,
+    /// since a certificate does as well as DPoP).
     pub fn profiled(mut self) -> Policy {
         if self.fapi2 {
-            self.require_dpop = true;
             self.require_pushed_authorization_requests = true;
         }
         self
@@ -572,7 +573,7 @@ mod tests {
             }),
             (&[], &["token_exchange=true"], |p| p.token_exchange),
             (&[], &["fapi2=true"], |p| {
-                p.fapi2 && p.require_dpop && p.require_pushed_authorization_requests
+                p.fapi2 && !p.require_dpop && p.require_pushed_authorization_requests
             }),
             (&["fapi2=true"], &["fapi2=false"], |p| {
                 !p.fapi2 && !p.require_dpop

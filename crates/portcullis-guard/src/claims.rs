@@ -3,12 +3,16 @@
 use portcullis_proto::claims::Audience;
 use serde::{Deserialize, Serialize};
 
-/// Proof-of-possession confirmation (RFC 7800), here DPoP's key thumbprint.
+/// Proof-of-possession confirmation (RFC 7800): DPoP's key thumbprint, a client certificate's
+/// thumbprint, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confirmation {
     /// RFC 7638 thumbprint of the key the token is bound to (RFC 9449 §6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jkt: Option<String>,
+    /// SHA-256 of the DER of the client certificate the token is bound to (RFC 8705 §3.1).
+    #[serde(rename = "x5t#S256", default, skip_serializing_if = "Option::is_none")]
+    pub x5t_s256: Option<String>,
 }
 
 /// A verified access token's claims (RFC 9068 §2.2, OIDC's `acr`/`amr`/`auth_time`).
@@ -49,7 +53,7 @@ pub struct Claims {
     /// Session id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
-    /// Key binding (DPoP).
+    /// Key binding (DPoP, mutual TLS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
     /// Every other claim.
@@ -78,5 +82,10 @@ impl Claims {
     /// The DPoP key thumbprint the token is bound to, if any.
     pub fn jkt(&self) -> Option<&str> {
         self.cnf.as_ref().and_then(|c| c.jkt.as_deref())
+    }
+
+    /// The client certificate thumbprint (`x5t#S256`) the token is bound to, if any.
+    pub fn x5t_s256(&self) -> Option<&str> {
+        self.cnf.as_ref().and_then(|c| c.x5t_s256.as_deref())
     }
 }

@@ -283,7 +283,9 @@ impl Guard {
     }
 
     /// Everything a request goes through: the token from `Authorization` (`Bearer`, or `DPoP`
-    /// with a proof when the token is key-bound), then `rule`.
+    /// with a proof when the token is key-bound), then `rule`. A certificate-bound token is
+    /// refused here: use [`Guard::authorize_with_certificate`] where TLS client certificates
+    /// reach the service.
     pub async fn authorize(
         &self,
         method: &Method,
@@ -291,11 +293,35 @@ impl Guard {
         headers: &HeaderMap,
         rule: &Rule,
     ) -> Result<Claims, Rejection> {
+        self.authorize_with_certificate(method, uri, headers, None, rule)
+            .await
+    }
+
+    /// [`Guard::authorize`] for a request that came over a connection whose TLS client
+    /// certificate (DER) is `certificate`: a token bound to a certificate (`cnf.x5t#S256`,
+    /// RFC 8705 §3) passes only with that very certificate.
+    pub async fn authorize_with_certificate(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        certificate: Option<&[u8]>,
+        rule: &Rule,
+    ) -> Result<Claims, Rejection> {
         let presented = presented(headers)?;
         let token = match presented {
             Presented::Bearer(t) | Presented::Dpop(t) => t,
         };
         let claims = self.verify(token).await?;
+        if let Some(bound) = claims.x5t_s256() {
+            let held = certificate.map(certificate_thumbprint);
+            if held.as_deref() != Some(bound) {
+                return Err(Rejection::InvalidToken(
+                    "the token is bound to a client certificate this connection did not present"
+                        .into(),
+                ));
+            }
+        }
         match (claims.jkt(), &presented) {
             (Some(jkt), Presented::Dpop(_)) => {
                 let proof = headers
@@ -343,4 +369,9 @@ impl Guard {
         });
         format!("{origin}{}", uri.path())
     }
+}
+
+/// The `x5t#S256` of a DER certificate: its SHA-256, base64url (RFC 8705 §3.1).
+pub fn certificate_thumbprint(der: &[u8]) -> String {
+    crate::b64::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
 }

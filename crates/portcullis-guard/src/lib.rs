@@ -1,6 +1,7 @@
 //! Protect an API with access tokens from Portcullis or any OpenID Connect provider that
 //! publishes its keys: RFC 9068 JWT verification, per-route step-up rules answered as RFC 9470
-//! says, scopes for machine clients, and DPoP-bound tokens (RFC 9449).
+//! says, scopes for machine clients, DPoP-bound tokens (RFC 9449) and certificate-bound tokens
+//! (RFC 8705).
 //!
 //! ```no_run
 //! use axum::{Router, routing::post};
@@ -34,9 +35,11 @@ mod web;
 pub use claims::{Claims, Confirmation};
 pub use dpop::{Proof, token_hash, verify_proof};
 pub use error::{GuardError, Rejection};
-pub use guard::{Clock, Guard, GuardBuilder, system_clock};
+pub use guard::{Clock, Guard, GuardBuilder, certificate_thumbprint, system_clock};
 pub use jwk::{Alg, thumbprint};
 pub use jwt::Header;
 pub use keys::{KeySet, Signed};
 pub use rules::{Rule, acr_meets, max_age, require_acr, require_scopes};
-pub use web::{AnyToken, GuardLayer, GuardService, Protected, Requirement, Verified};
+pub use web::{
+    AnyToken, ClientCertificate, GuardLayer, GuardService, Protected, Requirement, Verified,
+};

@@ -14,6 +14,12 @@ use crate::claims::Claims;
 use crate::guard::Guard;
 use crate::rules::Rule;
 
+/// The TLS client certificate (DER) of the connection a request came over. The service's TLS
+/// layer (or a proxy it trusts) puts it in the request extensions; the layer and extractors then
+/// accept tokens bound to it (RFC 8705 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCertificate(pub Vec<u8>);
+
 /// A tower layer: requests without a token meeting the rule are answered by the guard; the
 /// others reach the service with their [`Claims`] in the request extensions.
 #[derive(Clone, Debug)]
@@ -68,8 +74,15 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let (guard, rule) = (self.guard.clone(), self.rule.clone());
         Box::pin(async move {
+            let certificate = req.extensions().get::<ClientCertificate>().cloned();
             match guard
-                .authorize(req.method(), req.uri(), req.headers(), &rule)
+                .authorize_with_certificate(
+                    req.method(),
+                    req.uri(),
+                    req.headers(),
+                    certificate.as_ref().map(|c| c.0.as_slice()),
+                    &rule,
+                )
                 .await
             {
                 Ok(claims) => {
@@ -120,8 +133,15 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let guard = Guard::from_ref(state);
+        let certificate = parts.extensions.get::<ClientCertificate>();
         guard
-            .authorize(&parts.method, &parts.uri, &parts.headers, &R::rule())
+            .authorize_with_certificate(
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                certificate.map(|c| c.0.as_slice()),
+                &R::rule(),
+            )
             .await
             .map(|claims| Protected(claims, PhantomData))
             .map_err(|r| r.into_response_with_realm(guard.realm()))

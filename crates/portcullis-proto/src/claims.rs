@@ -92,14 +92,28 @@ pub struct AccessTokenClaims {
     /// Session id; absent for M2M tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
-    /// The key the token is bound to (RFC 9449 §6.1), when it was issued against a DPoP proof.
+    /// What the token is bound to: a DPoP key (RFC 9449 §6.1), a client certificate (RFC 8705
+    /// §3.1) or both, when it was issued against a proof or over a certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<KeyConfirmation>,
 }
 
-/// `cnf` of a DPoP-bound token: the RFC 7638 thumbprint of the client's key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `cnf` of a sender-constrained token: the thumbprint of the client's DPoP key, of its TLS
+/// client certificate, or both.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyConfirmation {
-    /// The JWK SHA-256 thumbprint, base64url.
-    pub jkt: String,
+    /// The DPoP key's JWK SHA-256 thumbprint (RFC 7638), base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
+    /// The SHA-256 of the client certificate's DER, base64url (RFC 8705 §3.1).
+    #[serde(rename = "x5t#S256", default, skip_serializing_if = "Option::is_none")]
+    pub x5t_s256: Option<String>,
+}
+
+impl KeyConfirmation {
+    /// The confirmation of a token bound to `jkt` and/or `x5t_s256`; `None` when it is bound to
+    /// neither.
+    pub fn of(jkt: Option<String>, x5t_s256: Option<String>) -> Option<KeyConfirmation> {
+        (jkt.is_some() || x5t_s256.is_some()).then_some(KeyConfirmation { jkt, x5t_s256 })
+    }
 }

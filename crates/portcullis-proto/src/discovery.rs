@@ -85,6 +85,10 @@ pub struct ProviderMetadata {
     /// CIBA: whether a `user_code` is taken (it is not).
     #[serde(default)]
     pub backchannel_user_code_parameter_supported: bool,
+    /// Whether tokens can be bound to the TLS client certificate (RFC 8705 §3.3): only where
+    /// the server asks for client certificates.
+    #[serde(default)]
+    pub tls_client_certificate_bound_access_tokens: bool,
     /// Device authorization endpoint (RFC 8628 §4).
     #[serde(default)]
     pub device_authorization_endpoint: String,

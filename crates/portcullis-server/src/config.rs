@@ -148,6 +148,11 @@ pub struct TlsSettings {
     pub cert: std::path::PathBuf,
     /// Private key (PKCS#8, PKCS#1 or SEC1).
     pub key: std::path::PathBuf,
+    /// Ask every client for a certificate (optional, any issuer), for mutual-TLS client
+    /// authentication and certificate-bound tokens (RFC 8705). Off by default: browsers that
+    /// hold certificates would prompt people to pick one.
+    #[serde(default)]
+    pub request_client_certificates: bool,
 }
 
 /// The audit trail: the `[audit]` section.

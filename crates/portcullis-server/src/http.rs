@@ -1,7 +1,6 @@
 //! Request helpers: strict form/query parsing, cookies, client metadata.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -116,8 +115,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
         Ok(ClientMeta {
             ip: parts
                 .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+                .get::<ConnectInfo<crate::tls::Peer>>()
+                .map(|c| c.0.addr.ip().to_string()),
             user_agent: parts
                 .headers
                 .get(header::USER_AGENT)

@@ -1,7 +1,6 @@
 //! Building and running the server: `Application::build` then `run_until`.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,11 +88,11 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let tasks = spawn_background(self.state.clone());
-        let app = router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let app =
+            router(self.state.clone()).into_make_service_with_connect_info::<crate::tls::Peer>();
         let result = match self.tls {
             Some(acceptor) => {
-                use axum::serve::ListenerExt;
-                let listener = crate::tls::TlsListener::new(self.listener, acceptor).tap_io(|_| {});
+                let listener = crate::tls::TlsListener::new(self.listener, acceptor);
                 axum::serve(listener, app)
                     .with_graceful_shutdown(shutdown)
                     .await
@@ -235,6 +234,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::metrics::track,
         ))
+        .layer(axum::middleware::from_fn(crate::tls::with_certificate))
         .layer(hsts(&state))
         // Nothing is stored by a cache unless its handler says so (discovery, JWKS, scripts):
         // answers carry codes, tokens, TOTP secrets, recovery codes, tickets and CSRF tokens.

@@ -50,6 +50,11 @@ pub struct Snapshot {
     pub client_pings: HashMap<String, String>,
     /// Applications' `private_key_jwt` keys as registered, by client id.
     pub client_keys: HashMap<String, portcullis_core::model::ClientKeys>,
+    /// The thumbprints of the certificates each `self_signed_tls_client_auth` client
+    /// registered, by client id.
+    pub client_certificates: HashMap<String, Vec<String>>,
+    /// Clients whose tokens are bound to their TLS client certificate (RFC 8705 §3).
+    pub certificate_bound: std::collections::HashSet<String>,
     /// The same keys ready to verify assertions (a JWKS by address is fetched when first
     /// needed and again, at most once a minute, for an unknown `kid`).
     pub client_key_sets: HashMap<String, Arc<portcullis_guard::KeySet>>,
@@ -524,6 +529,13 @@ impl AppState {
                 .await?
                 .into_iter()
                 .collect(),
+            client_certificates: certificates(store, &client_keys).await?,
+            certificate_bound: store
+                .client_settings(crate::oidc::mtls::BOUND_SETTING)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
             client_key_sets: self.key_sets(&client_keys),
             client_keys,
         })
@@ -574,4 +586,24 @@ impl AppState {
 /// A random name for this process among the nodes of a cluster (lease holder).
 pub fn node_id() -> String {
     format!("node-{}", portcullis_core::crypto::random::token())
+}
+
+/// The registered certificates of the clients that authenticate with one, by client id. A
+/// registration that no longer parses leaves its client without certificates (refused), not the
+/// server without a snapshot.
+async fn certificates(
+    store: &dyn Store,
+    keys: &HashMap<String, portcullis_core::model::ClientKeys>,
+) -> Result<HashMap<String, Vec<String>>, BuildError> {
+    Ok(store
+        .client_settings(crate::oidc::mtls::METHOD_SETTING)
+        .await?
+        .into_iter()
+        .filter(|(_, method)| method == crate::oidc::mtls::SELF_SIGNED)
+        .filter_map(|(id, _)| {
+            let jwks = keys.get(&id)?.jwks.as_ref()?;
+            let found = crate::oidc::mtls::registered_certificates(jwks).ok()?;
+            Some((id, found))
+        })
+        .collect())
 }

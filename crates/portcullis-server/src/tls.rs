@@ -1,12 +1,22 @@
 //! Native TLS with rustls (`[tls]`), for deployments without a terminating proxy and for clients
-//! that only speak https.
+//! that only speak https; with `request_client_certificates`, the client certificates of mutual
+//! TLS (RFC 8705), carried to the handlers of the request that came over that connection.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::Request;
+use axum::extract::connect_info::{ConnectInfo, Connected};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::serve::IncomingStream;
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
@@ -30,10 +40,16 @@ pub fn acceptor(tls: &TlsSettings) -> Result<TlsAcceptor, BuildError> {
     let key = PrivateKeyDer::from_pem_file(&tls.key)
         .map_err(|e| format!("tls.key {}: {e}", tls.key.display()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
+    let builder = if tls.request_client_certificates {
+        builder.with_client_cert_verifier(Arc::new(AnyCertificate {
+            algorithms: provider.signature_verification_algorithms,
+        }))
+    } else {
+        builder.with_no_client_auth()
+    };
+    let mut config = builder.with_single_cert(certs, key)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
@@ -105,4 +121,130 @@ impl axum::serve::Listener for TlsListener {
     fn local_addr(&self) -> std::io::Result<SocketAddr> {
         Ok(self.local)
     }
+}
+
+/// Asks for a client certificate without requiring one, and accepts any: the handshake's
+/// signature proves the client holds the certificate's key, and which certificate a client may
+/// use is decided per client at the token endpoint (self-signed ones included, RFC 8705 §2.2).
+#[derive(Debug)]
+struct AnyCertificate {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ClientCertVerifier for AnyCertificate {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// A client certificate a connection presented (and proved it holds the key of).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCertificate {
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    /// Its `x5t#S256`: the SHA-256 of the DER, base64url (RFC 8705 §3.1).
+    pub thumbprint: String,
+}
+
+impl ClientCertificate {
+    /// The certificate `der`, with its thumbprint.
+    pub fn new(der: &[u8]) -> ClientCertificate {
+        ClientCertificate {
+            der: der.to_vec(),
+            thumbprint: portcullis_guard::certificate_thumbprint(der),
+        }
+    }
+}
+
+/// The other end of a connection: its address and, over mutual TLS, its certificate.
+#[derive(Debug, Clone)]
+pub struct Peer {
+    /// The peer's address.
+    pub addr: SocketAddr,
+    /// The client certificate of the TLS handshake, if one was sent.
+    pub certificate: Option<Arc<ClientCertificate>>,
+}
+
+impl Connected<IncomingStream<'_, TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Peer {
+        Peer {
+            addr: *stream.remote_addr(),
+            certificate: None,
+        }
+    }
+}
+
+impl Connected<IncomingStream<'_, TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Peer {
+        let certificate = stream
+            .io()
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|chain| chain.first())
+            .map(|leaf| Arc::new(ClientCertificate::new(leaf.as_ref())));
+        Peer {
+            addr: *stream.remote_addr(),
+            certificate,
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The client certificate of the connection the current request came over.
+    static CERTIFICATE: Option<Arc<ClientCertificate>>;
+}
+
+/// Middleware: the request's handlers see its connection's client certificate through
+/// [`client_certificate`].
+pub async fn with_certificate(request: Request, next: Next) -> Response {
+    let certificate = request
+        .extensions()
+        .get::<ConnectInfo<Peer>>()
+        .and_then(|peer| peer.0.certificate.clone());
+    CERTIFICATE.scope(certificate, next.run(request)).await
+}
+
+/// The client certificate of the connection the current request came over, if any.
+pub fn client_certificate() -> Option<Arc<ClientCertificate>> {
+    CERTIFICATE.try_with(Clone::clone).ok().flatten()
 }

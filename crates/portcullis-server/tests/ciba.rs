@@ -283,6 +283,15 @@ async fn bad_requests_are_refused_and_one_link_answers_once_even_80_at_once() {
             vec![
                 ("scope", "openid"),
                 ("login_hint", EMAIL),
+                ("binding_message", "Confirm at https://evil.example/x"),
+            ],
+            400,
+            "invalid_binding_message",
+        ),
+        (
+            vec![
+                ("scope", "openid"),
+                ("login_hint", EMAIL),
                 ("user_code", "1234"),
             ],
             400,

@@ -173,6 +173,7 @@ fn grant(family: &str, session: &str) -> GrantContext {
         family_id: family.into(),
         claims: Default::default(),
         jkt: None,
+        x5t: None,
     }
 }
 

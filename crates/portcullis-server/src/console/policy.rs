@@ -75,7 +75,7 @@ const KEYS: [(&str, &str); 13] = [
     ),
     (
         "fapi2",
-        "The FAPI 2.0 Security Profile: PAR, PKCE, DPoP and private_key_jwt required, 60-second codes, no RS256.",
+        "The FAPI 2.0 Security Profile: PAR, PKCE, DPoP or certificate-bound tokens, private_key_jwt or mutual TLS required, 60-second codes, no RS256.",
     ),
 ];
 

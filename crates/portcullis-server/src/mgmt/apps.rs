@@ -14,15 +14,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Admin, ApiError, ApiResult, Paging, no_content, parse_body, query, respond};
+use crate::oidc::mtls;
 use crate::state::AppState;
 use crate::time::iso8601;
 
-fn client_json(
-    c: &Client,
-    logo: Option<&str>,
-    keys: Option<&ClientKeys>,
-    ping: Option<&str>,
-) -> Value {
+fn client_json(c: &Client, extras: &Extras) -> Value {
+    let logo = extras.logos.get(&c.id);
+    let keys = extras.keys.get(&c.id);
+    let ping = extras.pings.get(&c.id);
     let mut out = json!({
         "client_id": c.id,
         "name": c.name,
@@ -40,14 +39,14 @@ fn client_json(
         "created_at": iso8601(c.created_at),
     });
     if let Some(logo) = logo {
-        out["logo_uri"] = logo.into();
+        out["logo_uri"] = logo.as_str().into();
     }
     if c.allows_grant(crate::oidc::ciba::GRANT) {
         out["backchannel_token_delivery_mode"] =
             if ping.is_some() { "ping" } else { "poll" }.into();
     }
     if let Some(ping) = ping {
-        out["backchannel_client_notification_endpoint"] = ping.into();
+        out["backchannel_client_notification_endpoint"] = ping.as_str().into();
     }
     if let Some(k) = keys {
         out["token_endpoint_auth_method"] = "private_key_jwt".into();
@@ -58,15 +57,21 @@ fn client_json(
             out["jwks_uri"] = uri.as_str().into();
         }
     }
+    if let Some(method) = extras.methods.get(&c.id) {
+        out["token_endpoint_auth_method"] = method.as_str().into();
+    }
+    out["tls_client_certificate_bound_access_tokens"] = extras.bound.contains_key(&c.id).into();
     out
 }
 
-/// What the client list shows beside each client: logos, keys and CIBA ping addresses, by
-/// client id.
+/// What the client list shows beside each client: logos, keys, CIBA ping addresses, mutual-TLS
+/// authentication methods and certificate-bound tokens, by client id.
 struct Extras {
     logos: HashMap<String, String>,
     keys: HashMap<String, ClientKeys>,
     pings: HashMap<String, String>,
+    methods: HashMap<String, String>,
+    bound: HashMap<String, String>,
 }
 
 impl Extras {
@@ -80,16 +85,23 @@ impl Extras {
                 .await?
                 .into_iter()
                 .collect(),
+            methods: state
+                .store()
+                .client_settings(mtls::METHOD_SETTING)
+                .await?
+                .into_iter()
+                .collect(),
+            bound: state
+                .store()
+                .client_settings(mtls::BOUND_SETTING)
+                .await?
+                .into_iter()
+                .collect(),
         })
     }
 
     fn json(&self, c: &Client) -> Value {
-        client_json(
-            c,
-            self.logos.get(&c.id).map(String::as_str),
-            self.keys.get(&c.id),
-            self.pings.get(&c.id).map(String::as_str),
-        )
+        client_json(c, self)
     }
 }
 
@@ -211,6 +223,10 @@ struct ClientBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     backchannel_client_notification_endpoint: Option<Value>,
+    /// Bind this client's tokens to the TLS client certificate of its token requests (RFC 8705
+    /// §3).
+    #[serde(default)]
+    tls_client_certificate_bound_access_tokens: Option<bool>,
     /// Auth0 describes the kind of app; the grant types say what it may do.
     #[serde(default)]
     #[allow(dead_code)]
@@ -266,6 +282,19 @@ fn check_jwks(v: &Value) -> ApiResult<Value> {
     Ok(json!({ "keys": keys }))
 }
 
+/// The certificates of a `self_signed_tls_client_auth` client: given by value, one per key
+/// (`x5c`), each holding the key beside it.
+fn certificates(jwks: Option<&Value>) -> ApiResult<()> {
+    let jwks = jwks.ok_or_else(|| {
+        ApiError::body(
+            "self_signed_tls_client_auth needs the certificates by value, in jwks (x5c), on property jwks",
+        )
+    })?;
+    mtls::registered_certificates(jwks)
+        .map(|_| ())
+        .map_err(|e| ApiError::body(format!("{e} on property jwks")))
+}
+
 /// An https address (http only on a loopback host, for development).
 fn check_jwks_uri(s: &str) -> ApiResult<String> {
     check_https(s, "jwks_uri")
@@ -296,27 +325,50 @@ impl ClientBody {
         match self.token_endpoint_auth_method.as_deref() {
             None => Ok(None),
             Some("none") => Ok(Some(true)),
-            Some("client_secret_post" | "client_secret_basic" | "private_key_jwt") => {
-                Ok(Some(false))
-            }
+            Some(
+                "client_secret_post"
+                | "client_secret_basic"
+                | "private_key_jwt"
+                | mtls::SELF_SIGNED,
+            ) => Ok(Some(false)),
             Some(_) => Err(ApiError::body(
-                "token_endpoint_auth_method must be none, client_secret_post, client_secret_basic or private_key_jwt on property token_endpoint_auth_method",
+                "token_endpoint_auth_method must be none, client_secret_post, client_secret_basic, private_key_jwt or self_signed_tls_client_auth on property token_endpoint_auth_method",
             )),
+        }
+    }
+
+    /// The mutual-TLS method to record (`Some(None)`: none), given the one the client has.
+    fn method(&self, existing: Option<&str>) -> Option<Option<String>> {
+        match self.token_endpoint_auth_method.as_deref() {
+            None => None,
+            Some(mtls::SELF_SIGNED) => Some(Some(mtls::SELF_SIGNED.to_string())),
+            Some(_) => existing.map(|_| None),
         }
     }
 
     /// The keys the client will have (`Some(None)`: none), from `existing` and what the body
     /// says; `None` when the body changes nothing about them. Public keys only, usable ones,
     /// by value or by an https address, never both; `private_key_jwt` needs some.
-    fn keys(&self, existing: Option<&ClientKeys>) -> ApiResult<Option<Option<ClientKeys>>> {
+    fn keys(
+        &self,
+        existing: Option<&ClientKeys>,
+        existing_method: Option<&str>,
+    ) -> ApiResult<Option<Option<ClientKeys>>> {
         let method = self.token_endpoint_auth_method.as_deref();
+        let keyed = |m: &str| m == "private_key_jwt" || m == mtls::SELF_SIGNED;
+        // The method the client will have: what the body says, else what it had.
+        let certified = method.or(existing_method) == Some(mtls::SELF_SIGNED);
         if self.jwks.is_none() && self.jwks_uri.is_none() {
             return match method {
-                Some("private_key_jwt") if existing.is_none() => Err(ApiError::body(
-                    "private_key_jwt needs jwks or jwks_uri on property token_endpoint_auth_method",
-                )),
+                Some(m) if keyed(m) && existing.is_none() => Err(ApiError::body(format!(
+                    "{m} needs jwks or jwks_uri on property token_endpoint_auth_method"
+                ))),
+                Some(mtls::SELF_SIGNED) => {
+                    certificates(existing.and_then(|k| k.jwks.as_ref()))?;
+                    Ok(None)
+                }
                 // Another method: the keys go, so a secret (or none) is how it signs in.
-                Some(m) if m != "private_key_jwt" && existing.is_some() => Ok(Some(None)),
+                Some(m) if !keyed(m) && existing.is_some() => Ok(Some(None)),
                 _ => Ok(None),
             };
         }
@@ -338,12 +390,21 @@ impl ClientBody {
             ));
         }
         let any = keys.jwks.is_some() || keys.jwks_uri.is_some();
-        if any && method.is_some_and(|m| m != "private_key_jwt") {
+        if any && method.is_some_and(|m| !keyed(m)) {
             return Err(ApiError::body(
-                "jwks and jwks_uri are for private_key_jwt on property token_endpoint_auth_method",
+                "jwks and jwks_uri are for private_key_jwt and self_signed_tls_client_auth on property token_endpoint_auth_method",
             ));
         }
+        if certified {
+            certificates(keys.jwks.as_ref())?;
+        }
         Ok(Some(any.then_some(keys)))
+    }
+
+    /// The certificate-bound tokens flag to record (`Some(None)`: off).
+    fn bound(&self) -> Option<Option<&'static str>> {
+        self.tls_client_certificate_bound_access_tokens
+            .map(|on| on.then_some("true"))
     }
 
     /// The logo to set (`Some(None)` removes it), checked against the tenant's image origins.
@@ -399,8 +460,10 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
         let public = body.public()?.unwrap_or(false);
         let backchannel = body.backchannel()?.flatten();
         let logo = body.logo(&state)?.flatten();
-        let keys = body.keys(None)?.flatten();
+        let keys = body.keys(None, None)?.flatten();
         let ping = body.ping()?.flatten();
+        let method = body.method(None).flatten();
+        let bound = body.bound().flatten();
         let (client, secret) = admin::create_client(
             state.store(),
             state.clock(),
@@ -436,6 +499,18 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
                 .set_client_setting(&client.id, crate::oidc::ciba::PING_SETTING, Some(ping))
                 .await?;
         }
+        if let Some(method) = &method {
+            state
+                .store()
+                .set_client_setting(&client.id, mtls::METHOD_SETTING, Some(method))
+                .await?;
+        }
+        if let Some(bound) = bound {
+            state
+                .store()
+                .set_client_setting(&client.id, mtls::BOUND_SETTING, Some(bound))
+                .await?;
+        }
         admin
             .audit(
                 &state,
@@ -444,7 +519,7 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
                 json!({ "target_client_id": client.id }),
             )
             .await;
-        let mut out = client_json(&client, logo.as_deref(), keys.as_ref(), ping.as_deref());
+        let mut out = shown(&state, &client).await?;
         // A client with keys never signs in with a secret: none to show.
         if let Some(s) = secret.filter(|_| keys.is_none()) {
             out["client_secret"] = s.expose().into();
@@ -483,8 +558,17 @@ pub async fn update_client(
             .into_iter()
             .find(|(cid, _)| *cid == c.id)
             .map(|(_, k)| k);
-        let keys = body.keys(existing.as_ref())?;
+        let existing_method = state
+            .store()
+            .client_settings(mtls::METHOD_SETTING)
+            .await?
+            .into_iter()
+            .find(|(cid, _)| *cid == c.id)
+            .map(|(_, m)| m);
+        let keys = body.keys(existing.as_ref(), existing_method.as_deref())?;
         let ping = body.ping()?;
+        let method = body.method(existing_method.as_deref());
+        let bound = body.bound();
         let mut secret = None;
         match body.public()? {
             Some(true) => c.secret_digest = None,
@@ -537,6 +621,18 @@ pub async fn update_client(
             state
                 .store()
                 .set_client_setting(&c.id, crate::oidc::ciba::PING_SETTING, ping.as_deref())
+                .await?;
+        }
+        if let Some(method) = &method {
+            state
+                .store()
+                .set_client_setting(&c.id, mtls::METHOD_SETTING, method.as_deref())
+                .await?;
+        }
+        if let Some(bound) = bound {
+            state
+                .store()
+                .set_client_setting(&c.id, mtls::BOUND_SETTING, bound)
                 .await?;
         }
         admin

@@ -322,6 +322,8 @@ pub struct ClientDoc {
     jwks: Option<serde_json::Value>,
     /// Where it publishes its keys for `private_key_jwt`, when registered by address.
     jwks_uri: Option<String>,
+    /// Whether its tokens are bound to its TLS client certificate (RFC 8705 §3).
+    tls_client_certificate_bound_access_tokens: bool,
     /// Only when created, rotated or made confidential: shown once.
     client_secret: Option<String>,
 }

@@ -902,6 +902,7 @@ pub fn grant_of(request: &AuthorizeRequest, cleared: &Cleared) -> GrantContext {
         family_id: random::id("fam"),
         claims: cleared.claims().clone(),
         jkt: request.dpop_jkt.clone(),
+        x5t: None,
     }
 }
 

@@ -114,12 +114,20 @@ async fn start(
         return Err(AppError::invalid_request("scope must include openid."));
     }
     let binding = params.owned("binding_message");
+    // No addresses: the message sits beside the real approval link in the email, where a
+    // client's own link would be a phishing lure.
     if binding.as_deref().is_some_and(|b| {
-        b.is_empty() || b.chars().count() > BINDING_MAX || b.chars().any(|c| c.is_control())
+        b.is_empty()
+            || b.chars().count() > BINDING_MAX
+            || b.chars().any(|c| c.is_control())
+            || b.contains("://")
+            || b.to_ascii_lowercase().contains("www.")
     }) {
         return Err(AppError::bad(
             ErrorCode::InvalidBindingMessage,
-            format!("binding_message must be 1 to {BINDING_MAX} characters of plain text."),
+            format!(
+                "binding_message must be 1 to {BINDING_MAX} characters of plain text, without web addresses."
+            ),
         ));
     }
     let expiry = match params.get("requested_expiry") {

@@ -1,7 +1,9 @@
 //! Client authentication at the token, PAR, revocation and introspection endpoints (RFC 6749
 //! §2.3.1, OIDC Core §9): `client_secret_basic`, `client_secret_post`, `private_key_jwt`
-//! (RFC 7523: an assertion signed by a key the client registered), and `none` for public
-//! clients. A client with registered keys uses assertions only.
+//! (RFC 7523: an assertion signed by a key the client registered),
+//! `self_signed_tls_client_auth` (RFC 8705 §2.2: the connection's certificate is one the client
+//! registered), and `none` for public clients. A client with registered keys uses assertions
+//! only, and a client with registered certificates its certificate only.
 
 use axum::http::{HeaderMap, header};
 use base64::Engine;
@@ -125,6 +127,9 @@ async fn assertion(state: &AppState, headers: &HeaderMap, params: &Params) -> Ap
         .client(client_id)
         .await
         .ok_or_else(|| bad("unknown client"))?;
+    if super::mtls::uses_certificate(state, &client) {
+        return Err(bad("the client authenticates with its certificate"));
+    }
     let keys = state
         .snapshot()
         .client_key_sets
@@ -214,13 +219,19 @@ pub async fn authenticate(
             }
         }
         (Some(c), None) if c.is_public() => Ok(c),
+        // Mutual TLS is one of FAPI 2.0's two methods, so it returns before the check below.
+        (Some(c), None) if super::mtls::uses_certificate(state, &c) => {
+            return super::mtls::authenticate(state, &c).map(|()| c);
+        }
         _ => Err(AppError::invalid_client(p.basic)),
     }?;
     if state.policy(Some(&client.id), None).await.fapi2 {
         return Err(AppError::OAuth {
             status: axum::http::StatusCode::UNAUTHORIZED,
             code: portcullis_proto::oauth::ErrorCode::InvalidClient,
-            description: "This client follows FAPI 2.0: authenticate with private_key_jwt.".into(),
+            description:
+                "This client follows FAPI 2.0: authenticate with private_key_jwt or a TLS client certificate."
+                    .into(),
             challenge: None,
         });
     }

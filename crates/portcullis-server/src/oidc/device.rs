@@ -395,7 +395,9 @@ pub async fn refuse(
     code: ErrorCode,
     description: &str,
 ) -> AppResult<Response> {
-    let mut backchannel = false;
+    // A backchannel request carries no user code, which tells the two apart when the record
+    // is no longer pending (expired or answered meanwhile).
+    let mut backchannel = request.user_code.is_none();
     if let Some(mut device) = pending(state, request).await? {
         device.status = Status::Denied;
         device.error = Some((code.as_str().to_string(), description.to_string()));

@@ -93,6 +93,8 @@ pub fn metadata(issuer: &str) -> ProviderMetadata {
         backchannel_authentication_endpoint: format!("{issuer}/bc-authorize"),
         backchannel_token_delivery_modes_supported: strings(&["poll", "ping"]),
         backchannel_user_code_parameter_supported: false,
+        // Filled in by the handler when the server asks for client certificates.
+        tls_client_certificate_bound_access_tokens: false,
         // The tenant's policy, filled in by the handler.
         require_pushed_authorization_requests: false,
     }
@@ -105,6 +107,17 @@ pub async fn openid_configuration(State(state): State<AppState>) -> Response {
         .policy(None, None)
         .await
         .require_pushed_authorization_requests;
+    // Mutual TLS exists only where client certificates reach the server.
+    if crate::oidc::mtls::available(&state) {
+        doc.tls_client_certificate_bound_access_tokens = true;
+        for methods in [
+            &mut doc.token_endpoint_auth_methods_supported,
+            &mut doc.revocation_endpoint_auth_methods_supported,
+            &mut doc.introspection_endpoint_auth_methods_supported,
+        ] {
+            methods.push(crate::oidc::mtls::SELF_SIGNED.into());
+        }
+    }
     let mut resp = axum::Json(doc).into_response();
     resp.headers_mut().insert(
         header::CACHE_CONTROL,

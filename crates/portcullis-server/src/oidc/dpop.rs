@@ -223,13 +223,17 @@ pub async fn check_presented(
     presented: &Presented,
     claims: &AccessTokenClaims,
 ) -> AppResult<()> {
-    match (claims.cnf.as_ref(), presented) {
-        (Some(cnf), Presented::Dpop(token)) => {
+    super::mtls::check_presented(claims)?;
+    match (
+        claims.cnf.as_ref().and_then(|c| c.jkt.as_deref()),
+        presented,
+    ) {
+        (Some(jkt), Presented::Dpop(token)) => {
             let url = url(state, path);
             let proof = proof(state, headers, method, &url, Some(token), At::Resource)
                 .await?
                 .ok_or_else(|| invalid(At::Resource, "A DPoP proof is required."))?;
-            if !ct_eq(proof.jkt.as_bytes(), cnf.jkt.as_bytes()) {
+            if !ct_eq(proof.jkt.as_bytes(), jkt.as_bytes()) {
                 return Err(invalid(
                     At::Resource,
                     "The DPoP proof is not signed by the token's key.",

@@ -236,6 +236,7 @@ pub async fn exchange(
         family_id: random::id("fam"),
         claims,
         jkt: None,
+        x5t: None,
     };
     super::token::require_bound(state, client, Some(&target)).await?;
     let access = mint::user_access_token(state, client, &grant)?;

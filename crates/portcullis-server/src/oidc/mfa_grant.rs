@@ -675,6 +675,7 @@ async fn tokens(
         family_id: random::id("fam"),
         claims: pending.claims,
         jkt: None,
+        x5t: None,
     };
     super::token::issue(state, client, &grant, pending.nonce.as_deref()).await
 }

@@ -20,7 +20,7 @@ pub struct AccessToken {
     pub jti: String,
     /// Lifetime in seconds.
     pub expires_in: i64,
-    /// Bound to a DPoP key (`cnf.jkt`).
+    /// Bound to a DPoP key (`cnf.jkt`); a certificate-bound token is still a bearer token.
     pub bound: bool,
 }
 
@@ -31,9 +31,10 @@ impl AccessToken {
     }
 }
 
-/// The `cnf` of a token minted now: the key the current token request proved, if any.
+/// The `cnf` of a token minted now: the DPoP key the current token request proved and the
+/// client certificate it was bound to, if any.
 fn confirmation() -> Option<KeyConfirmation> {
-    super::dpop::bound_key().map(|jkt| KeyConfirmation { jkt })
+    KeyConfirmation::of(super::dpop::bound_key(), super::mtls::bound_thumbprint())
 }
 
 /// The audience the `/userinfo` endpoint accepts.
@@ -112,7 +113,7 @@ pub fn user_access_token(
         token: sign(&signer, "at+jwt", &claims, &grant.claims.access)?,
         jti,
         expires_in: ttl,
-        bound: claims.cnf.is_some(),
+        bound: claims.cnf.as_ref().is_some_and(|c| c.jkt.is_some()),
     })
 }
 
@@ -165,7 +166,7 @@ pub fn client_access_token(
         token: signer.sign_jwt("at+jwt", &claims)?,
         jti,
         expires_in: ttl,
-        bound: claims.cnf.is_some(),
+        bound: claims.cnf.as_ref().is_some_and(|c| c.jkt.is_some()),
     })
 }
 

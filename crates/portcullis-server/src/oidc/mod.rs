@@ -13,6 +13,7 @@ pub mod logout;
 pub mod mfa_api;
 pub mod mfa_grant;
 pub mod mint;
+pub mod mtls;
 pub mod par;
 pub mod revoke;
 pub mod token;

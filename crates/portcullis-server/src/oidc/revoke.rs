@@ -94,14 +94,19 @@ async fn run_introspect(
             Audience::One(a) => serde_json::json!(a),
             Audience::Many(a) => serde_json::json!(a),
         };
-        // A bound token says so and names its key (RFC 9449 §6.2).
-        let token_type = if c.cnf.is_some() { "DPoP" } else { "Bearer" };
+        // A bound token says so and names its key (RFC 9449 §6.2) or certificate (RFC 8705 §3.2);
+        // a certificate-bound token is still sent as a bearer token.
+        let token_type = if c.cnf.as_ref().is_some_and(|c| c.jkt.is_some()) {
+            "DPoP"
+        } else {
+            "Bearer"
+        };
         let mut out = serde_json::json!({
             "active": true, "token_type": token_type, "iss": c.iss, "sub": c.sub, "aud": aud,
             "client_id": c.client_id, "exp": c.exp, "iat": c.iat, "jti": c.jti,
         });
         if let Some(cnf) = c.cnf {
-            out["cnf"] = serde_json::json!({ "jkt": cnf.jkt });
+            out["cnf"] = serde_json::to_value(cnf).unwrap_or_default();
         }
         for (k, v) in [
             ("scope", c.scope.map(serde_json::Value::from)),

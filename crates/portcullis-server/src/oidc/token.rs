@@ -4,13 +4,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use portcullis_core::crypto::secret::ct_eq;
 use portcullis_core::crypto::{random, token_digest};
 use portcullis_core::model::{Client, GrantContext, RefreshToken, Spent, User};
 use portcullis_core::oauth::{join_scope, pkce, split_scope};
 use portcullis_proto::oauth::{ErrorCode, TokenResponse};
 
 use super::dpop::{self, At};
-use super::{ciba, client_auth, device, exchange, mfa_grant, mint};
+use super::{ciba, client_auth, device, exchange, mfa_grant, mint, mtls};
 use crate::error::{AppError, AppResult};
 use crate::http::{ClientMeta, Params};
 use crate::ratelimit::Class;
@@ -131,27 +132,59 @@ async fn run(
     let client = client_auth::authenticate(state, headers, &params).await?;
     let url = dpop::url(state, "/oauth/token");
     let proof = dpop::proof(state, headers, "POST", &url, None, At::TokenEndpoint).await?;
-    dpop::bound_to(
-        proof.map(|p| p.jkt),
-        by_grant(state, meta, &client, &params, &grant_type),
+    let certificate = mtls::binding(state, &client)?;
+    mtls::bound_to(
+        certificate,
+        dpop::bound_to(
+            proof.map(|p| p.jkt),
+            by_grant(state, meta, &client, &params, &grant_type),
+        ),
     )
     .await
 }
 
-/// Refuses to mint unbound tokens where the policy (`require_dpop`) of the client, or of the
-/// API the tokens are for, wants every token bound to a DPoP key.
+/// Refuses to mint unbound tokens where the policy of the client, or of the API the tokens are
+/// for, wants every token bound: to a DPoP key (`require_dpop`), or to a DPoP key or a client
+/// certificate (`fapi2`).
 pub(crate) async fn require_bound(
     state: &AppState,
     client: &Client,
     audience: Option<&str>,
 ) -> AppResult<()> {
-    if dpop::bound_key().is_none() && state.policy(Some(&client.id), audience).await.require_dpop {
+    let dpop = dpop::bound_key().is_some();
+    let certificate = mtls::bound_thumbprint().is_some();
+    if dpop {
+        return Ok(());
+    }
+    let policy = state.policy(Some(&client.id), audience).await;
+    if policy.require_dpop {
         return Err(dpop::invalid(
             At::TokenEndpoint,
             "This application or API requires DPoP-bound tokens: send a DPoP proof.",
         ));
     }
+    if policy.fapi2 && !certificate {
+        return Err(dpop::invalid(
+            At::TokenEndpoint,
+            "FAPI 2.0 requires sender-constrained tokens: send a DPoP proof, or register tls_client_certificate_bound_access_tokens and connect with a TLS client certificate.",
+        ));
+    }
     Ok(())
+}
+
+/// Refuses a public client's refresh token bound to a certificate this connection did not
+/// present (RFC 8705 §4), before anything is spent.
+fn require_certificate(grant: &GrantContext) -> AppResult<()> {
+    let Some(bound) = grant.x5t.as_deref() else {
+        return Ok(());
+    };
+    let held = crate::tls::client_certificate();
+    if held.is_some_and(|c| ct_eq(c.thumbprint.as_bytes(), bound.as_bytes())) {
+        return Ok(());
+    }
+    Err(AppError::invalid_grant(
+        "This refresh token is bound to a TLS client certificate: connect with it.",
+    ))
 }
 
 /// The grant's own work, with the request's DPoP key (if any) for the tokens it mints.
@@ -337,6 +370,7 @@ async fn refresh_token(
             "This refresh token is bound to a DPoP key: send a proof signed by that key.",
         ));
     }
+    require_certificate(&live.grant)?;
     let next = successor(state, meta, client, params, &live).await?;
     match state
         .store()
@@ -434,6 +468,9 @@ async fn successor(
     };
     if client.is_public() && record.grant.jkt.is_none() {
         record.grant.jkt = dpop::bound_key();
+    }
+    if client.is_public() && record.grant.x5t.is_none() {
+        record.grant.x5t = mtls::bound_thumbprint();
     }
     Ok(Successor {
         access,
@@ -716,10 +753,10 @@ pub(crate) async fn issue(
     // A public client's refresh tokens are bound to the key it proved (RFC 9449 §5); a
     // confidential client's are held by its credentials already.
     let mut grant = grant.clone();
-    grant.jkt = if client.is_public() {
-        dpop::bound_key()
+    (grant.jkt, grant.x5t) = if client.is_public() {
+        (dpop::bound_key(), mtls::bound_thumbprint())
     } else {
-        None
+        (None, None)
     };
     let grant = &grant;
     let (access, id_token) = mint_pair(state, client, grant, &user, nonce)?;

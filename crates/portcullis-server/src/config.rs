@@ -153,6 +153,10 @@ pub struct TlsSettings {
     /// hold certificates would prompt people to pick one.
     #[serde(default)]
     pub request_client_certificates: bool,
+    /// CA certificates (PEM) that issue clients' certificates for `tls_client_auth` (RFC 8705
+    /// §2.1); without it only self-signed certificates registered by clients are taken.
+    #[serde(default)]
+    pub client_ca: Option<std::path::PathBuf>,
 }
 
 /// The audit trail: the `[audit]` section.

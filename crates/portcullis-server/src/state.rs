@@ -53,6 +53,8 @@ pub struct Snapshot {
     /// The thumbprints of the certificates each `self_signed_tls_client_auth` client
     /// registered, by client id.
     pub client_certificates: HashMap<String, Vec<String>>,
+    /// The certificate subject each `tls_client_auth` client registered, by client id.
+    pub client_subjects: HashMap<String, crate::oidc::mtls::Subject>,
     /// Clients whose tokens are bound to their TLS client certificate (RFC 8705 §3).
     pub certificate_bound: std::collections::HashSet<String>,
     /// The same keys ready to verify assertions (a JWKS by address is fetched when first
@@ -106,6 +108,8 @@ struct Inner {
     actions: portcullis_actions::Engine,
     i18n: Arc<crate::i18n::Catalog>,
     brand: Arc<crate::branding::Brand>,
+    /// The verifier of `[tls] client_ca`, for `tls_client_auth`.
+    client_ca: Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>,
 }
 
 /// Cheap-to-clone handle to everything a request needs.
@@ -181,6 +185,7 @@ impl AppState {
         let settings_actions = settings.actions.limits();
         let i18n = Arc::new(crate::i18n::Catalog::build(&settings.i18n)?);
         let brand = Arc::new(crate::branding::Brand::resolve(&settings.branding)?);
+        let client_ca = crate::tls::client_ca(settings.tls.as_ref())?;
         let state = AppState(Arc::new(Inner {
             settings,
             store,
@@ -209,6 +214,7 @@ impl AppState {
             actions: portcullis_actions::Engine::start(settings_actions),
             i18n,
             brand,
+            client_ca,
         }));
         state.refresh().await?;
         Ok(state)
@@ -222,6 +228,11 @@ impl AppState {
     /// The brand on pages and in emails.
     pub fn brand(&self) -> &Arc<crate::branding::Brand> {
         &self.0.brand
+    }
+
+    /// The verifier of `[tls] client_ca` (`tls_client_auth`), when one is configured.
+    pub fn client_ca(&self) -> Option<&Arc<dyn rustls::server::danger::ClientCertVerifier>> {
+        self.0.client_ca.as_ref()
     }
 
     /// The pool running post-login Actions.
@@ -530,6 +541,12 @@ impl AppState {
                 .into_iter()
                 .collect(),
             client_certificates: certificates(store, &client_keys).await?,
+            client_subjects: store
+                .client_settings(crate::oidc::mtls::SUBJECT_SETTING)
+                .await?
+                .into_iter()
+                .filter_map(|(id, v)| Some((id, serde_json::from_str(&v).ok()?)))
+                .collect(),
             certificate_bound: store
                 .client_settings(crate::oidc::mtls::BOUND_SETTING)
                 .await?

@@ -183,16 +183,63 @@ pub struct ClientCertificate {
     pub der: Vec<u8>,
     /// Its `x5t#S256`: the SHA-256 of the DER, base64url (RFC 8705 §3.1).
     pub thumbprint: String,
+    /// The rest of the chain the client sent (intermediates), DER, for `tls_client_auth`.
+    pub intermediates: Vec<Vec<u8>>,
 }
 
 impl ClientCertificate {
-    /// The certificate `der`, with its thumbprint.
+    /// The certificate `der`, with its thumbprint and no intermediates.
     pub fn new(der: &[u8]) -> ClientCertificate {
         ClientCertificate {
             der: der.to_vec(),
             thumbprint: portcullis_guard::certificate_thumbprint(der),
+            intermediates: Vec::new(),
         }
     }
+
+    /// Whether the certificate chains to the configured client CA (`[tls] client_ca`): valid
+    /// now, issued for client authentication.
+    pub fn issued_by(&self, ca: &dyn ClientCertVerifier, now: UnixTime) -> bool {
+        let intermediates: Vec<CertificateDer<'_>> = self
+            .intermediates
+            .iter()
+            .map(|d| CertificateDer::from(d.as_slice()))
+            .collect();
+        ca.verify_client_cert(
+            &CertificateDer::from(self.der.as_slice()),
+            &intermediates,
+            now,
+        )
+        .is_ok()
+    }
+}
+
+/// The verifier of `[tls] client_ca`: clients' certificates issued by it pass (with the
+/// intermediates they send); `None` without one.
+pub fn client_ca(
+    tls: Option<&TlsSettings>,
+) -> Result<Option<Arc<dyn ClientCertVerifier>>, BuildError> {
+    let Some(path) = tls.and_then(|t| t.client_ca.as_ref()) else {
+        return Ok(None);
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("tls.client_ca {}: {e}", path.display()))?
+    {
+        let cert = cert.map_err(|e| format!("tls.client_ca {}: {e}", path.display()))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("tls.client_ca {}: {e}", path.display()))?;
+    }
+    if roots.is_empty() {
+        return Err(format!("tls.client_ca {}: no certificate", path.display()).into());
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| format!("tls.client_ca {}: {e}", path.display()))?;
+    Ok(Some(verifier))
 }
 
 /// The other end of a connection: its address and, over mutual TLS, its certificate.
@@ -220,8 +267,12 @@ impl Connected<IncomingStream<'_, TlsListener>> for Peer {
             .get_ref()
             .1
             .peer_certificates()
-            .and_then(|chain| chain.first())
-            .map(|leaf| Arc::new(ClientCertificate::new(leaf.as_ref())));
+            .and_then(|chain| chain.split_first())
+            .map(|(leaf, rest)| {
+                let mut cert = ClientCertificate::new(leaf.as_ref());
+                cert.intermediates = rest.iter().map(|c| c.to_vec()).collect();
+                Arc::new(cert)
+            });
         Peer {
             addr: *stream.remote_addr(),
             certificate,

@@ -47,24 +47,32 @@ impl Holder {
 /// A server with native TLS (a certificate for localhost), asking for client certificates when
 /// `ask`; its certificate's PEM, for the clients to trust.
 async fn tls_app(ask: bool) -> (TestApp, String, tempfile::TempDir) {
+    tls_app_trusting(ask, None).await
+}
+
+/// [`tls_app`] whose `[tls] client_ca` is `ca` (PEM), when given.
+async fn tls_app_trusting(ask: bool, ca: Option<&str>) -> (TestApp, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     std::fs::write(&cert, made.cert.pem()).unwrap();
     std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
     let (cert, key) = (cert.display().to_string(), key.display().to_string());
-    let app = spawn_app_with_env(
-        Engine::Sqlite,
-        &[
-            ("PORTCULLIS_TLS__CERT", &cert),
-            ("PORTCULLIS_TLS__KEY", &key),
-            (
-                "PORTCULLIS_TLS__REQUEST_CLIENT_CERTIFICATES",
-                if ask { "true" } else { "false" },
-            ),
-        ],
-    )
-    .await;
+    let trusted = dir.path().join("client-ca.pem");
+    let trusted = trusted.display().to_string();
+    let mut env = vec![
+        ("PORTCULLIS_TLS__CERT", cert.as_str()),
+        ("PORTCULLIS_TLS__KEY", key.as_str()),
+        (
+            "PORTCULLIS_TLS__REQUEST_CLIENT_CERTIFICATES",
+            if ask { "true" } else { "false" },
+        ),
+    ];
+    if let Some(ca) = ca {
+        std::fs::write(&trusted, ca).unwrap();
+        env.push(("PORTCULLIS_TLS__CLIENT_CA", trusted.as_str()));
+    }
+    let app = spawn_app_with_env(Engine::Sqlite, &env).await;
     assert!(app.issuer.starts_with("https://"), "{}", app.issuer);
     (app, made.cert.pem(), dir)
 }
@@ -128,6 +136,11 @@ async fn api(
     answer(req.send().await.unwrap()).await
 }
 
+/// Registers a client over `via` with `admin`: status and the client as the API shows it.
+async fn create(app: &TestApp, via: &reqwest::Client, admin: &str, body: Value) -> (u16, Value) {
+    api(app, via, admin, "POST", "/api/v2/clients", Some(body)).await
+}
+
 /// A management token (no certificate involved) for registering clients.
 async fn manager(app: &TestApp, via: &reqwest::Client) -> String {
     let admin = admin_client(app, &["create:clients", "update:clients", "read:clients"]).await;
@@ -163,7 +176,7 @@ async fn machine(
     for (k, v) in fields.as_object().unwrap() {
         body[k] = v.clone();
     }
-    let (status, created) = api(app, via, admin, "POST", "/api/v2/clients", Some(body)).await;
+    let (status, created) = create(app, via, admin, body).await;
     assert_eq!(status, 201, "{created}");
     may_read_clients(app, created["client_id"].as_str().unwrap()).await;
     created
@@ -244,7 +257,7 @@ async fn a_registered_certificate_authenticates_and_binds_its_tokens() {
         body["name"] = "Broken".into();
         body["grant_types"] = json!(["client_credentials"]);
         body["token_endpoint_auth_method"] = "self_signed_tls_client_auth".into();
-        let (status, err) = api(&app, &plain, &admin, "POST", "/api/v2/clients", Some(body)).await;
+        let (status, err) = create(&app, &plain, &admin, body).await;
         assert_eq!(status, 400, "{why}: {err}");
         assert!(
             err["message"].as_str().unwrap().contains(why),
@@ -410,18 +423,16 @@ async fn public_refresh_tokens_and_fapi_follow_the_certificate() {
     let admin = manager(&app, &plain).await;
 
     // A public app with bound tokens: no secret, its certificate holds its refresh tokens.
-    let (status, created) = api(
+    let (status, created) = create(
         &app,
         &plain,
         &admin,
-        "POST",
-        "/api/v2/clients",
-        Some(json!({
+        json!({
             "name": "Phone",
             "grant_types": ["password", "refresh_token"],
             "token_endpoint_auth_method": "none",
             "tls_client_certificate_bound_access_tokens": true,
-        })),
+        }),
     )
     .await;
     assert_eq!(status, 201, "{created}");
@@ -576,6 +587,153 @@ async fn a_server_that_does_not_ask_offers_no_mutual_tls() {
         (status, err["error"].as_str()),
         (401, Some("invalid_client"))
     );
+}
+
+/// A client CA, and certificates it issues for client authentication.
+struct Ca {
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+    pem: String,
+}
+
+impl Ca {
+    fn new(name: &str) -> Ca {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        let pem = params.self_signed(&key).unwrap().pem();
+        Ca {
+            issuer: rcgen::Issuer::new(params, key),
+            pem,
+        }
+    }
+
+    /// A client certificate for `O=Acme, CN=<cn>` with the DNS name `dns`, as a holder.
+    fn issue(&self, cn: &str, dns: &str) -> Holder {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec![dns.to_string()]).unwrap();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::OrganizationName, "Acme");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Holder {
+            identity: format!("{}{}", cert.pem(), key.serialize_pem()),
+            der: cert.der().to_vec(),
+            jwk: Value::Null,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_certificate_from_the_client_ca_authenticates_by_its_subject() {
+    let ca = Ca::new("Acme client CA");
+    let (app, server, _dir) = tls_app_trusting(true, Some(&ca.pem)).await;
+    let plain = https(&server, None);
+    let doc = discovery(&app, &plain).await;
+    assert!(
+        doc["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("tls_client_auth"))
+    );
+    let admin = manager(&app, &plain).await;
+    let register = |body: Value| {
+        let mut body = body;
+        body["name"] = "Ledger".into();
+        body["grant_types"] = json!(["client_credentials"]);
+        body["token_endpoint_auth_method"] = "tls_client_auth".into();
+        create(&app, &plain, &admin, body)
+    };
+    // One subject, well formed, and only for this method.
+    for (body, why) in [
+        (json!({}), "needs one of"),
+        (
+            json!({ "tls_client_auth_san_dns": "a.example", "tls_client_auth_san_uri": "https://a" }),
+            "give one of",
+        ),
+        (
+            json!({ "tls_client_auth_san_ip": "not an address" }),
+            "not usable",
+        ),
+    ] {
+        let (status, err) = register(body).await;
+        assert_eq!(status, 400, "{why}: {err}");
+        assert!(
+            err["message"].as_str().unwrap().contains(why),
+            "{why}: {err}"
+        );
+    }
+    let (status, err) = create(
+        &app,
+        &plain,
+        &admin,
+        json!({
+            "name": "Mixed", "grant_types": ["client_credentials"],
+            "tls_client_auth_san_dns": "a.example",
+        }),
+    )
+    .await;
+    assert_eq!(status, 400, "a subject without tls_client_auth: {err}");
+
+    let by_dn = register(json!({ "tls_client_auth_subject_dn": "cn=ledger, O=Acme" })).await;
+    assert_eq!(by_dn.0, 201, "{}", by_dn.1);
+    assert!(by_dn.1.get("client_secret").is_none(), "{}", by_dn.1);
+    assert_eq!(by_dn.1["tls_client_auth_subject_dn"], "cn=ledger, O=Acme");
+    let by_dns = register(json!({ "tls_client_auth_san_dns": "ledger.acme.example" })).await;
+    assert_eq!(by_dns.0, 201, "{}", by_dns.1);
+    let (by_dn, by_dns) = (
+        by_dn.1["client_id"].as_str().unwrap().to_string(),
+        by_dns.1["client_id"].as_str().unwrap().to_string(),
+    );
+    for cid in [&by_dn, &by_dns] {
+        may_read_clients(&app, cid).await;
+    }
+
+    // The CA's certificate for the ledger passes both ways; one for another subject, one of
+    // another CA with the same names, or none, does not.
+    let ledger = ca.issue("ledger", "ledger.acme.example");
+    let other = ca.issue("billing", "billing.acme.example");
+    let forged = Ca::new("Acme client CA").issue("ledger", "ledger.acme.example");
+    let self_signed = Holder::new("ledger.acme.example");
+    for cid in [&by_dn, &by_dns] {
+        let (status, body) = machine_token(&app, &https(&server, Some(&ledger)), cid).await;
+        assert_eq!(status, 200, "{body}");
+        for wrong in [&other, &forged, &self_signed] {
+            let (status, err) = machine_token(&app, &https(&server, Some(wrong)), cid).await;
+            assert_eq!(
+                (status, err["error"].as_str()),
+                (401, Some("invalid_client"))
+            );
+        }
+        let (status, _) = machine_token(&app, &plain, cid).await;
+        assert_eq!(status, 401);
+    }
+
+    // Another method: the subject goes with it.
+    let (status, changed) = api(
+        &app,
+        &plain,
+        &admin,
+        "PATCH",
+        &format!("/api/v2/clients/{by_dns}"),
+        Some(json!({ "token_endpoint_auth_method": "client_secret_post" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert!(
+        changed.get("tls_client_auth_san_dns").is_none(),
+        "{changed}"
+    );
+    app.state.refresh().await.unwrap();
+    let (status, _) = machine_token(&app, &https(&server, Some(&ledger)), &by_dns).await;
+    assert_eq!(status, 401);
 }
 
 /// Runs `n` copies of `make()` at once and collects their results.

@@ -61,6 +61,13 @@ fn client_json(c: &Client, extras: &Extras) -> Value {
         out["token_endpoint_auth_method"] = method.as_str().into();
     }
     out["tls_client_certificate_bound_access_tokens"] = extras.bound.contains_key(&c.id).into();
+    if let Some(subject) = extras
+        .subjects
+        .get(&c.id)
+        .and_then(|s| serde_json::from_str::<mtls::Subject>(s).ok())
+    {
+        out[subject.field.as_str()] = subject.value.into();
+    }
     out
 }
 
@@ -72,6 +79,7 @@ struct Extras {
     pings: HashMap<String, String>,
     methods: HashMap<String, String>,
     bound: HashMap<String, String>,
+    subjects: HashMap<String, String>,
 }
 
 impl Extras {
@@ -94,6 +102,12 @@ impl Extras {
             bound: state
                 .store()
                 .client_settings(mtls::BOUND_SETTING)
+                .await?
+                .into_iter()
+                .collect(),
+            subjects: state
+                .store()
+                .client_settings(mtls::SUBJECT_SETTING)
                 .await?
                 .into_iter()
                 .collect(),
@@ -227,6 +241,21 @@ struct ClientBody {
     /// §3).
     #[serde(default)]
     tls_client_certificate_bound_access_tokens: Option<bool>,
+    /// `tls_client_auth`: the subject DN its certificate must carry (RFC 4514).
+    #[serde(default)]
+    tls_client_auth_subject_dn: Option<String>,
+    /// `tls_client_auth`: a DNS name its certificate must carry.
+    #[serde(default)]
+    tls_client_auth_san_dns: Option<String>,
+    /// `tls_client_auth`: a URI its certificate must carry.
+    #[serde(default)]
+    tls_client_auth_san_uri: Option<String>,
+    /// `tls_client_auth`: an IP address its certificate must carry.
+    #[serde(default)]
+    tls_client_auth_san_ip: Option<String>,
+    /// `tls_client_auth`: an email address its certificate must carry.
+    #[serde(default)]
+    tls_client_auth_san_email: Option<String>,
     /// Auth0 describes the kind of app; the grant types say what it may do.
     #[serde(default)]
     #[allow(dead_code)]
@@ -329,10 +358,11 @@ impl ClientBody {
                 "client_secret_post"
                 | "client_secret_basic"
                 | "private_key_jwt"
-                | mtls::SELF_SIGNED,
+                | mtls::SELF_SIGNED
+                | mtls::PKI,
             ) => Ok(Some(false)),
             Some(_) => Err(ApiError::body(
-                "token_endpoint_auth_method must be none, client_secret_post, client_secret_basic, private_key_jwt or self_signed_tls_client_auth on property token_endpoint_auth_method",
+                "token_endpoint_auth_method must be none, client_secret_post, client_secret_basic, private_key_jwt, self_signed_tls_client_auth or tls_client_auth on property token_endpoint_auth_method",
             )),
         }
     }
@@ -341,8 +371,63 @@ impl ClientBody {
     fn method(&self, existing: Option<&str>) -> Option<Option<String>> {
         match self.token_endpoint_auth_method.as_deref() {
             None => None,
-            Some(mtls::SELF_SIGNED) => Some(Some(mtls::SELF_SIGNED.to_string())),
+            Some(m @ (mtls::SELF_SIGNED | mtls::PKI)) => Some(Some(m.to_string())),
             Some(_) => existing.map(|_| None),
+        }
+    }
+
+    /// The `tls_client_auth` subject to record (`Some(None)`: none), given the method the
+    /// client had and whether it had a subject: exactly one of the subject fields, and only for
+    /// that method.
+    fn subject(
+        &self,
+        existing_method: Option<&str>,
+        had_subject: bool,
+    ) -> ApiResult<Option<Option<mtls::Subject>>> {
+        let given: Vec<(&str, &String)> = mtls::SUBJECT_FIELDS
+            .iter()
+            .zip([
+                &self.tls_client_auth_subject_dn,
+                &self.tls_client_auth_san_dns,
+                &self.tls_client_auth_san_uri,
+                &self.tls_client_auth_san_ip,
+                &self.tls_client_auth_san_email,
+            ])
+            .filter_map(|(f, v)| v.as_ref().map(|v| (*f, v)))
+            .collect();
+        let method = self.token_endpoint_auth_method.as_deref();
+        let pki = method.or(existing_method) == Some(mtls::PKI);
+        if given.len() > 1 {
+            return Err(ApiError::body(
+                "give one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip and tls_client_auth_san_email on property token_endpoint_auth_method",
+            ));
+        }
+        match given.first() {
+            Some((field, _)) if !pki => Err(ApiError::body(format!(
+                "{field} is for tls_client_auth on property token_endpoint_auth_method"
+            ))),
+            Some((field, value)) => {
+                let value = value.trim();
+                let sane = !value.is_empty()
+                    && value.len() <= 512
+                    && !value.chars().any(char::is_control)
+                    && (*field != "tls_client_auth_san_ip"
+                        || value.parse::<std::net::IpAddr>().is_ok())
+                    && (*field != "tls_client_auth_subject_dn"
+                        || !mtls::parse_dn(value).is_empty());
+                if !sane {
+                    return Err(ApiError::body(format!("is not usable on property {field}")));
+                }
+                Ok(Some(Some(mtls::Subject {
+                    field: field.to_string(),
+                    value: value.to_string(),
+                })))
+            }
+            None if method == Some(mtls::PKI) && !had_subject => Err(ApiError::body(
+                "tls_client_auth needs one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, tls_client_auth_san_ip and tls_client_auth_san_email on property token_endpoint_auth_method",
+            )),
+            None if method.is_some() && !pki && had_subject => Ok(Some(None)),
+            None => Ok(None),
         }
     }
 
@@ -464,6 +549,7 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
         let ping = body.ping()?.flatten();
         let method = body.method(None).flatten();
         let bound = body.bound().flatten();
+        let subject = body.subject(None, false)?.flatten();
         let (client, secret) = admin::create_client(
             state.store(),
             state.clock(),
@@ -511,6 +597,13 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
                 .set_client_setting(&client.id, mtls::BOUND_SETTING, Some(bound))
                 .await?;
         }
+        if let Some(subject) = &subject {
+            let value = serde_json::to_string(subject).unwrap_or_default();
+            state
+                .store()
+                .set_client_setting(&client.id, mtls::SUBJECT_SETTING, Some(&value))
+                .await?;
+        }
         admin
             .audit(
                 &state,
@@ -520,8 +613,8 @@ pub async fn create_client(State(state): State<AppState>, admin: Admin, body: By
             )
             .await;
         let mut out = shown(&state, &client).await?;
-        // A client with keys never signs in with a secret: none to show.
-        if let Some(s) = secret.filter(|_| keys.is_none()) {
+        // A client with keys or certificates never signs in with a secret: none to show.
+        if let Some(s) = secret.filter(|_| keys.is_none() && method.is_none()) {
             out["client_secret"] = s.expose().into();
         }
         Ok((StatusCode::CREATED, axum::Json(out)).into_response())
@@ -569,6 +662,13 @@ pub async fn update_client(
         let ping = body.ping()?;
         let method = body.method(existing_method.as_deref());
         let bound = body.bound();
+        let had_subject = state
+            .store()
+            .client_settings(mtls::SUBJECT_SETTING)
+            .await?
+            .iter()
+            .any(|(cid, _)| *cid == c.id);
+        let subject = body.subject(existing_method.as_deref(), had_subject)?;
         let mut secret = None;
         match body.public()? {
             Some(true) => c.secret_digest = None,
@@ -633,6 +733,15 @@ pub async fn update_client(
             state
                 .store()
                 .set_client_setting(&c.id, mtls::BOUND_SETTING, bound)
+                .await?;
+        }
+        if let Some(subject) = &subject {
+            let value = subject
+                .as_ref()
+                .map(|s| serde_json::to_string(s).unwrap_or_default());
+            state
+                .store()
+                .set_client_setting(&c.id, mtls::SUBJECT_SETTING, value.as_deref())
                 .await?;
         }
         admin

@@ -324,6 +324,17 @@ pub struct ClientDoc {
     jwks_uri: Option<String>,
     /// Whether its tokens are bound to its TLS client certificate (RFC 8705 §3).
     tls_client_certificate_bound_access_tokens: bool,
+    /// `tls_client_auth`: the subject DN its certificate must carry; or one of the
+    /// `tls_client_auth_san_*` names instead.
+    tls_client_auth_subject_dn: Option<String>,
+    /// `tls_client_auth`: the DNS name its certificate must carry.
+    tls_client_auth_san_dns: Option<String>,
+    /// `tls_client_auth`: the URI its certificate must carry.
+    tls_client_auth_san_uri: Option<String>,
+    /// `tls_client_auth`: the IP address its certificate must carry.
+    tls_client_auth_san_ip: Option<String>,
+    /// `tls_client_auth`: the email address its certificate must carry.
+    tls_client_auth_san_email: Option<String>,
     /// Only when created, rotated or made confidential: shown once.
     client_secret: Option<String>,
 }

@@ -2,6 +2,7 @@
 //! §2.3.1, OIDC Core §9): `client_secret_basic`, `client_secret_post`, `private_key_jwt`
 //! (RFC 7523: an assertion signed by a key the client registered),
 //! `self_signed_tls_client_auth` (RFC 8705 §2.2: the connection's certificate is one the client
+//! registered), `tls_client_auth` (§2.1: issued by the client CA to the subject the client
 //! registered), and `none` for public clients. A client with registered keys uses assertions
 //! only, and a client with registered certificates its certificate only.
 
@@ -207,7 +208,8 @@ pub async fn authenticate(
     let client = match (client, p.secret) {
         (Some(c), Some(secret)) if !c.is_public() => {
             // Compared all the same, so the answer takes as long; a client with keys is refused.
-            let keyed = state.snapshot().client_key_sets.contains_key(&c.id);
+            let keyed = state.snapshot().client_key_sets.contains_key(&c.id)
+                || super::mtls::uses_certificate(state, &c);
             if ct_eq(
                 token_digest(secret.expose()).as_bytes(),
                 expected.as_bytes(),

@@ -116,6 +116,9 @@ pub async fn openid_configuration(State(state): State<AppState>) -> Response {
             &mut doc.introspection_endpoint_auth_methods_supported,
         ] {
             methods.push(crate::oidc::mtls::SELF_SIGNED.into());
+            if state.client_ca().is_some() {
+                methods.push(crate::oidc::mtls::PKI.into());
+            }
         }
     }
     let mut resp = axum::Json(doc).into_response();

@@ -1,5 +1,6 @@
 //! Mutual TLS (RFC 8705). A client may authenticate with a self-signed certificate it registered
-//! (`self_signed_tls_client_auth`, §2.2), and a client that registered
+//! (`self_signed_tls_client_auth`, §2.2) or with one issued by the operator's client CA for the
+//! subject it registered (`tls_client_auth`, §2.1), and a client that registered
 //! `tls_client_certificate_bound_access_tokens` gets tokens bound to the certificate of its token
 //! request (`cnf.x5t#S256`, §3), which this server's resources then accept only over a
 //! connection presenting that certificate. A public client's refresh tokens are bound to it too
@@ -17,6 +18,111 @@ use crate::state::AppState;
 
 /// The client authentication method of a registered self-signed certificate.
 pub const SELF_SIGNED: &str = "self_signed_tls_client_auth";
+
+/// The client authentication method of a certificate from the client CA (`[tls] client_ca`).
+pub const PKI: &str = "tls_client_auth";
+
+/// The `client_settings` name of a `tls_client_auth` client's registered subject.
+pub const SUBJECT_SETTING: &str = "tls_client_auth_subject";
+
+/// The registration fields naming a `tls_client_auth` client's certificate (§2.1.2): exactly
+/// one is given.
+pub const SUBJECT_FIELDS: [&str; 5] = [
+    "tls_client_auth_subject_dn",
+    "tls_client_auth_san_dns",
+    "tls_client_auth_san_uri",
+    "tls_client_auth_san_ip",
+    "tls_client_auth_san_email",
+];
+
+/// What a `tls_client_auth` client's certificate must name: one of [`SUBJECT_FIELDS`] and its
+/// value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Subject {
+    /// Which field (`tls_client_auth_san_dns`, …).
+    pub field: String,
+    /// The name the certificate must carry there.
+    pub value: String,
+}
+
+impl Subject {
+    /// Whether the certificate `der` names this subject: its subject DN (RFC 4514 order, types
+    /// compared without case), or one of its subject alternative names of that kind.
+    pub fn named_by(&self, der: &[u8]) -> bool {
+        use x509_parser::extensions::GeneralName;
+        let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+            return false;
+        };
+        if self.field == "tls_client_auth_subject_dn" {
+            return dn_of(cert.subject()).is_some_and(|dn| dn == parse_dn(&self.value));
+        }
+        let Ok(Some(san)) = cert.subject_alternative_name() else {
+            return false;
+        };
+        san.value
+            .general_names
+            .iter()
+            .any(|name| match (self.field.as_str(), name) {
+                ("tls_client_auth_san_dns", GeneralName::DNSName(d)) => {
+                    d.eq_ignore_ascii_case(&self.value)
+                }
+                ("tls_client_auth_san_uri", GeneralName::URI(u)) => *u == self.value,
+                ("tls_client_auth_san_email", GeneralName::RFC822Name(e)) => {
+                    e.eq_ignore_ascii_case(&self.value)
+                }
+                ("tls_client_auth_san_ip", GeneralName::IPAddress(raw)) => {
+                    let ip = match raw.len() {
+                        4 => <[u8; 4]>::try_from(*raw).ok().map(std::net::IpAddr::from),
+                        16 => <[u8; 16]>::try_from(*raw).ok().map(std::net::IpAddr::from),
+                        _ => None,
+                    };
+                    ip.is_some_and(|ip| Some(ip) == self.value.parse().ok())
+                }
+                _ => false,
+            })
+    }
+}
+
+/// A DN as `(TYPE, value)` pairs in RFC 4514 order (the last RDN of the encoding first).
+fn dn_of(name: &x509_parser::x509::X509Name<'_>) -> Option<Vec<(String, String)>> {
+    let registry = x509_parser::objects::oid_registry();
+    let mut out = Vec::new();
+    for rdn in name.iter_rdn().collect::<Vec<_>>().into_iter().rev() {
+        for attr in rdn.iter() {
+            let kind = x509_parser::objects::oid2abbrev(attr.attr_type(), registry)
+                .map(str::to_string)
+                .unwrap_or_else(|_| attr.attr_type().to_id_string());
+            out.push((kind.to_ascii_uppercase(), attr.as_str().ok()?.to_string()));
+        }
+    }
+    Some(out)
+}
+
+/// A DN string (RFC 4514: `CN=…,O=…`, `\,` escaping a comma) as `(TYPE, value)` pairs.
+pub fn parse_dn(text: &str) -> Vec<(String, String)> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+            }
+            ',' | '+' => parts.push(std::mem::take(&mut current)),
+            _ => current.push(c),
+        }
+    }
+    parts.push(current);
+    parts
+        .into_iter()
+        .filter_map(|p| {
+            let (kind, value) = p.split_once('=')?;
+            Some((kind.trim().to_ascii_uppercase(), value.trim().to_string()))
+        })
+        .collect()
+}
 
 /// The `client_settings` name of a client's authentication method, kept only when it is not
 /// told by the rest of its registration (a secret, keys for assertions, or none).
@@ -65,7 +171,9 @@ pub fn binding(state: &AppState, client: &Client) -> AppResult<Option<String>> {
     }
 }
 
-/// `self_signed_tls_client_auth`: the connection's certificate is one the client registered.
+/// `self_signed_tls_client_auth`: the connection's certificate is one the client registered;
+/// `tls_client_auth`: it was issued by the client CA and names the subject the client
+/// registered.
 pub fn authenticate(state: &AppState, client: &Client) -> AppResult<()> {
     let refused = |why: &str| {
         tracing::info!(reason = why, "client certificate refused");
@@ -73,6 +181,21 @@ pub fn authenticate(state: &AppState, client: &Client) -> AppResult<()> {
     };
     let presented = crate::tls::client_certificate().ok_or_else(|| refused("no certificate"))?;
     let snapshot = state.snapshot();
+    if let Some(subject) = snapshot.client_subjects.get(&client.id) {
+        let ca = state
+            .client_ca()
+            .ok_or_else(|| refused("no client CA configured"))?;
+        let now = rustls::pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            u64::try_from(state.now()).unwrap_or_default(),
+        ));
+        if !presented.issued_by(ca.as_ref(), now) {
+            return Err(refused("not issued by the client CA"));
+        }
+        if !subject.named_by(&presented.der) {
+            return Err(refused("not the registered subject"));
+        }
+        return Ok(());
+    }
     let registered = snapshot
         .client_certificates
         .get(&client.id)
@@ -89,10 +212,9 @@ pub fn authenticate(state: &AppState, client: &Client) -> AppResult<()> {
 
 /// Whether `client` authenticates with a certificate.
 pub fn uses_certificate(state: &AppState, client: &Client) -> bool {
-    state
-        .snapshot()
-        .client_certificates
-        .contains_key(&client.id)
+    let snapshot = state.snapshot();
+    snapshot.client_certificates.contains_key(&client.id)
+        || snapshot.client_subjects.contains_key(&client.id)
 }
 
 /// Checks that a verified access token bound to a certificate came over a connection

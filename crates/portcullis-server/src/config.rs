@@ -159,6 +159,16 @@ pub struct TlsSettings {
     pub client_ca: Option<std::path::PathBuf>,
 }
 
+/// A TLS-terminating proxy in front: the `[proxy]` section.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProxySettings {
+    /// The addresses of the proxies whose `Client-Cert` and `Client-Cert-Chain` headers (RFC
+    /// 9440) are believed: the client certificate of the handshake they terminated, for mutual
+    /// TLS. Empty: the headers are never read, and are dropped from every request.
+    pub client_cert_from: Vec<std::net::IpAddr>,
+}
+
 /// The audit trail: the `[audit]` section.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -339,6 +349,8 @@ struct Raw {
     #[serde(default)]
     audit: AuditSettings,
     #[serde(default)]
+    proxy: ProxySettings,
+    #[serde(default)]
     logout: LogoutSettings,
     #[serde(default)]
     limits: LimitSettings,
@@ -389,6 +401,8 @@ pub struct Settings {
     pub mfa: MfaSettings,
     /// The audit trail.
     pub audit: AuditSettings,
+    /// A TLS-terminating proxy in front.
+    pub proxy: ProxySettings,
     /// Back-channel logout delivery.
     pub logout: LogoutSettings,
     /// Per-IP limits.
@@ -453,7 +467,7 @@ fn ignored_env(name: &str) -> bool {
 
 fn env_value(key: &str, value: &str) -> toml::Value {
     // Lists given as comma-separated text.
-    if key == "master_key" || key == "image_origins" {
+    if key == "master_key" || key == "image_origins" || key == "client_cert_from" {
         let keys: Vec<toml::Value> = value
             .split(',')
             .map(|k| toml::Value::String(k.trim().to_string()))
@@ -681,6 +695,7 @@ impl Settings {
             webauthn: raw.webauthn,
             mfa: raw.mfa,
             audit: raw.audit,
+            proxy: raw.proxy,
             logout: raw.logout,
             limits: raw.limits,
             lockout: raw.lockout,

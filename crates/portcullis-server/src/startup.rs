@@ -234,7 +234,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::metrics::track,
         ))
-        .layer(axum::middleware::from_fn(crate::tls::with_certificate))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::tls::with_certificate,
+        ))
         .layer(hsts(&state))
         // Nothing is stored by a cache unless its handler says so (discovery, JWKS, scripts):
         // answers carry codes, tokens, TOTP secrets, recovery codes, tickets and CSRF tokens.

@@ -285,14 +285,60 @@ tokio::task_local! {
     static CERTIFICATE: Option<Arc<ClientCertificate>>;
 }
 
+/// The request header carrying a proxy's client certificate (RFC 9440 §2.2).
+const CERT_HEADER: &str = "client-cert";
+
+/// The request header carrying the rest of that certificate's chain (RFC 9440 §2.3).
+const CHAIN_HEADER: &str = "client-cert-chain";
+
 /// Middleware: the request's handlers see its connection's client certificate through
-/// [`client_certificate`].
-pub async fn with_certificate(request: Request, next: Next) -> Response {
-    let certificate = request
-        .extensions()
-        .get::<ConnectInfo<Peer>>()
-        .and_then(|peer| peer.0.certificate.clone());
+/// [`client_certificate`]: the one of our own TLS handshake, or the one a trusted proxy
+/// (`[proxy] client_cert_from`) names in RFC 9440's headers. The headers are removed from every
+/// request, so nothing else reads an unchecked certificate.
+pub async fn with_certificate(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<Peer>>().cloned();
+    let headers = request.headers_mut();
+    let sent = (headers.remove(CERT_HEADER), headers.remove(CHAIN_HEADER));
+    let mut certificate = peer.as_ref().and_then(|p| p.0.certificate.clone());
+    if certificate.is_none()
+        && let (Some(peer), (Some(cert), chain)) = (&peer, sent)
+        && state
+            .settings()
+            .proxy
+            .client_cert_from
+            .contains(&peer.0.addr.ip())
+    {
+        certificate = from_headers(&cert, chain.as_ref()).map(Arc::new);
+    }
     CERTIFICATE.scope(certificate, next.run(request)).await
+}
+
+/// A certificate from RFC 9440's headers: `Client-Cert: :<base64 DER>:` and, optionally,
+/// `Client-Cert-Chain` as a list of the same. `None` when they do not parse.
+fn from_headers(
+    cert: &axum::http::HeaderValue,
+    chain: Option<&axum::http::HeaderValue>,
+) -> Option<ClientCertificate> {
+    use base64::Engine;
+    let binary = |item: &str| {
+        let inner = item.trim().strip_prefix(':')?.strip_suffix(':')?;
+        base64::engine::general_purpose::STANDARD.decode(inner).ok()
+    };
+    let der = binary(cert.to_str().ok()?)?;
+    let mut out = ClientCertificate::new(&der);
+    if let Some(chain) = chain {
+        out.intermediates = chain
+            .to_str()
+            .ok()?
+            .split(',')
+            .map(binary)
+            .collect::<Option<Vec<_>>>()?;
+    }
+    Some(out)
 }
 
 /// The client certificate of the connection the current request came over, if any.

@@ -736,6 +736,81 @@ async fn a_certificate_from_the_client_ca_authenticates_by_its_subject() {
     assert_eq!(status, 401);
 }
 
+/// A client behind a TLS-terminating proxy: plain http, with the proxy's RFC 9440 header naming
+/// `holder`'s certificate (or none).
+fn proxied(holder: Option<&Holder>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(h) = holder {
+        let value = format!(
+            ":{}:",
+            base64::engine::general_purpose::STANDARD.encode(&h.der)
+        );
+        headers.insert("client-cert", value.parse().unwrap());
+    }
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_passes_the_certificate_in_rfc_9440_headers() {
+    let ada = Holder::new("payments");
+    // The proxy is on loopback, as the test client is.
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[("PORTCULLIS_PROXY__CLIENT_CERT_FROM", "10.1.2.3, 127.0.0.1")],
+    )
+    .await;
+    let (with_ada, plain) = (proxied(Some(&ada)), proxied(None));
+    let doc = discovery(&app, &plain).await;
+    assert_eq!(doc["tls_client_certificate_bound_access_tokens"], true);
+    let admin = manager(&app, &plain).await;
+    let created = machine(
+        &app,
+        &plain,
+        &admin,
+        &ada,
+        json!({ "name": "Payments", "tls_client_certificate_bound_access_tokens": true }),
+    )
+    .await;
+    let cid = created["client_id"].as_str().unwrap();
+    let (status, body) = machine_token(&app, &with_ada, cid).await;
+    assert_eq!(status, 200, "{body}");
+    let access = body["access_token"].as_str().unwrap();
+    assert_eq!(claims(access)["cnf"]["x5t#S256"], ada.thumbprint());
+    let (status, _) = api(&app, &with_ada, access, "GET", "/api/v2/clients", None).await;
+    assert_eq!(status, 200);
+    let (status, _) = api(&app, &plain, access, "GET", "/api/v2/clients", None).await;
+    assert_eq!(status, 401);
+    let (status, _) = machine_token(&app, &plain, cid).await;
+    assert_eq!(status, 401);
+
+    // From anywhere else the header is not believed: a client cannot name a certificate itself.
+    let elsewhere = spawn_app_with_env(
+        Engine::Sqlite,
+        &[("PORTCULLIS_PROXY__CLIENT_CERT_FROM", "10.1.2.3")],
+    )
+    .await;
+    let doc = discovery(&elsewhere, &plain).await;
+    assert_eq!(doc["tls_client_certificate_bound_access_tokens"], true);
+    let admin = manager(&elsewhere, &plain).await;
+    let created = machine(
+        &elsewhere,
+        &plain,
+        &admin,
+        &ada,
+        json!({ "name": "Payments" }),
+    )
+    .await;
+    let cid = created["client_id"].as_str().unwrap();
+    let (status, err) = machine_token(&elsewhere, &with_ada, cid).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+}
+
 /// Runs `n` copies of `make()` at once and collects their results.
 async fn all_at_once<F, Fut, T>(n: usize, make: F) -> Vec<T>
 where

@@ -5,7 +5,8 @@
 //! request (`cnf.x5t#S256`, §3), which this server's resources then accept only over a
 //! connection presenting that certificate. A public client's refresh tokens are bound to it too
 //! (§4). Certificates reach the server through native TLS with `[tls]
-//! request_client_certificates`.
+//! request_client_certificates`, or from a TLS-terminating proxy in `[proxy] client_cert_from`
+//! (RFC 9440 headers).
 
 use base64::Engine;
 use portcullis_core::crypto::secret::ct_eq;
@@ -146,14 +147,15 @@ pub fn bound_thumbprint() -> Option<String> {
     BOUND.try_with(Clone::clone).ok().flatten()
 }
 
-/// Whether this server can see client certificates at all (native TLS asking for them): what
-/// discovery may then advertise.
+/// Whether this server can see client certificates at all (native TLS asking for them, or a
+/// trusted proxy passing them on): what discovery may then advertise.
 pub fn available(state: &AppState) -> bool {
-    state
-        .settings()
+    let settings = state.settings();
+    settings
         .tls
         .as_ref()
         .is_some_and(|t| t.request_client_certificates)
+        || !settings.proxy.client_cert_from.is_empty()
 }
 
 /// The certificate `client`'s tokens are bound to in this request: the connection's, when the

@@ -753,19 +753,26 @@ fn proxied(holder: Option<&Holder>) -> reqwest::Client {
         .unwrap()
 }
 
+/// A server believing certificate headers from `proxies`, which discovery then says; a
+/// management token for registering clients.
+async fn behind_proxy(proxies: &str, via: &reqwest::Client) -> (TestApp, String) {
+    let app = spawn_app_with_env(
+        Engine::Sqlite,
+        &[("PORTCULLIS_PROXY__CLIENT_CERT_FROM", proxies)],
+    )
+    .await;
+    let doc = discovery(&app, via).await;
+    assert_eq!(doc["tls_client_certificate_bound_access_tokens"], true);
+    let admin = manager(&app, via).await;
+    (app, admin)
+}
+
 #[tokio::test]
 async fn a_trusted_proxy_passes_the_certificate_in_rfc_9440_headers() {
     let ada = Holder::new("payments");
     // The proxy is on loopback, as the test client is.
-    let app = spawn_app_with_env(
-        Engine::Sqlite,
-        &[("PORTCULLIS_PROXY__CLIENT_CERT_FROM", "10.1.2.3, 127.0.0.1")],
-    )
-    .await;
     let (with_ada, plain) = (proxied(Some(&ada)), proxied(None));
-    let doc = discovery(&app, &plain).await;
-    assert_eq!(doc["tls_client_certificate_bound_access_tokens"], true);
-    let admin = manager(&app, &plain).await;
+    let (app, admin) = behind_proxy("10.1.2.3, 127.0.0.1", &plain).await;
     let created = machine(
         &app,
         &plain,
@@ -787,14 +794,7 @@ async fn a_trusted_proxy_passes_the_certificate_in_rfc_9440_headers() {
     assert_eq!(status, 401);
 
     // From anywhere else the header is not believed: a client cannot name a certificate itself.
-    let elsewhere = spawn_app_with_env(
-        Engine::Sqlite,
-        &[("PORTCULLIS_PROXY__CLIENT_CERT_FROM", "10.1.2.3")],
-    )
-    .await;
-    let doc = discovery(&elsewhere, &plain).await;
-    assert_eq!(doc["tls_client_certificate_bound_access_tokens"], true);
-    let admin = manager(&elsewhere, &plain).await;
+    let (elsewhere, admin) = behind_proxy("10.1.2.3", &plain).await;
     let created = machine(
         &elsewhere,
         &plain,

@@ -674,3 +674,66 @@ async fn a_proof_at_the_push_binds_the_code() {
     let (status, body, _) = Key::new(&app).token(&app, creds, &form).await;
     refused(status, &body, "another key");
 }
+
+#[tokio::test]
+async fn an_mfa_token_keeps_the_key_of_the_request_that_got_it() {
+    let app = spawn_app_with_env(Engine::Sqlite, &[]).await;
+    app.create_user(EMAIL, PASSWORD).await;
+    let (cid, secret) = password_client(&app, &["mfa=always"]).await;
+    let client = Some((cid.as_str(), secret.as_str()));
+    let key = Key::new(&app);
+    let (status, body, _) = key
+        .token(
+            &app,
+            client,
+            &[
+                ("grant_type", "password"),
+                ("username", EMAIL),
+                ("password", PASSWORD),
+                ("scope", "openid"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("mfa_required")),
+        "{body}"
+    );
+    let mfa_token = body["mfa_token"].as_str().unwrap().to_string();
+    let resp = reqwest::Client::new()
+        .post(app.url("/mfa/associate"))
+        .bearer_auth(&mfa_token)
+        .json(&json!({
+            "authenticator_types": ["otp"], "client_id": cid, "client_secret": secret,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let enrolled: Value = resp.json().await.unwrap();
+    let totp = portcullis_core::factor::totp::TotpSecret::from_base32(
+        enrolled["secret"].as_str().unwrap(),
+    )
+    .unwrap();
+    app.clock.advance(30);
+    let code = totp.code_at(app.clock_now());
+    let form = [
+        ("grant_type", OTP),
+        ("mfa_token", mfa_token.as_str()),
+        ("otp", code.as_str()),
+    ];
+    // Without a proof, or with another key: refused before the code is even looked at.
+    let (status, body, _) = token(&app, client, &form, None).await;
+    refused(status, &body, "no proof");
+    let thief = Key::new(&app);
+    let (status, body, _) = thief.token(&app, client, &form).await;
+    refused(status, &body, "another key");
+    // The same key finishes the sign-in, and its tokens are bound to it.
+    let (status, body, _) = key.token(&app, client, &form).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "DPoP");
+    assert_eq!(
+        payload(body["access_token"].as_str().unwrap())["cnf"]["jkt"],
+        key.jkt.as_str()
+    );
+}

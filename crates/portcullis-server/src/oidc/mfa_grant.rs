@@ -51,6 +51,13 @@ pub(crate) struct Pending {
     /// Custom claims the post-login Actions set, for the tokens the factor unlocks.
     #[serde(default)]
     pub(crate) claims: ExtraClaims,
+    /// The DPoP key the request that got the `mfa_token` proved: the factor grant must prove it
+    /// too, so a stolen `mfa_token` is useless without the key.
+    #[serde(default)]
+    pub(crate) jkt: Option<String>,
+    /// The TLS client certificate that request was bound to, for the same reason.
+    #[serde(default)]
+    pub(crate) x5t: Option<String>,
 }
 
 impl Pending {
@@ -95,6 +102,8 @@ impl Pending {
             nonce: None,
             refresh_digest: None,
             claims: ExtraClaims::default(),
+            jkt: None,
+            x5t: None,
         }
     }
 }
@@ -309,8 +318,11 @@ async fn mfa_required(
     grant_type: &str,
     kinds: &[FactorKind],
     policy: &Policy,
-    pending: Pending,
+    mut pending: Pending,
 ) -> AppResult<AppError> {
+    // Sender-constrained requests keep their constraint through the second step.
+    pending.jkt = super::dpop::bound_key();
+    pending.x5t = super::mtls::bound_thumbprint();
     let user_id = pending.user_id.clone();
     let client_id = pending.client_id.clone();
     let recovery = state.store().recovery_codes_left(&user_id).await? > 0;
@@ -438,6 +450,22 @@ pub async fn with_factor(
     if pending.client_id != client.id {
         return Err(AppError::invalid_grant(
             "The mfa_token was issued to another client.",
+        ));
+    }
+    // Checked before any factor is tried or anything spent.
+    if let Some(jkt) = pending.jkt.as_deref()
+        && super::dpop::bound_key().as_deref() != Some(jkt)
+    {
+        return Err(super::dpop::invalid(
+            super::dpop::At::TokenEndpoint,
+            "This mfa_token was issued against a DPoP proof: send a proof signed by the same key.",
+        ));
+    }
+    if let Some(x5t) = pending.x5t.as_deref()
+        && super::mtls::bound_thumbprint().as_deref() != Some(x5t)
+    {
+        return Err(AppError::invalid_grant(
+            "This mfa_token was issued over a TLS client certificate: connect with the same one.",
         ));
     }
     // The mfa_token is bound to an API and scope: another audience is refused, a scope may

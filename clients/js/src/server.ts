@@ -45,8 +45,11 @@ export interface AccessTokenClaims extends JWTPayload {
   auth_time?: number;
   /** The session id. */
   sid?: string;
-  /** The DPoP key the token is bound to (RFC 9449 §6): its RFC 7638 thumbprint. */
-  cnf?: { jkt?: string };
+  /**
+   * What the token is bound to: the DPoP key's RFC 7638 thumbprint (RFC 9449 §6), the client
+   * certificate's SHA-256 (RFC 8705 §3.1), or both.
+   */
+  cnf?: { jkt?: string; 'x5t#S256'?: string };
 }
 
 /** Where tokens come from and who they are for. */
@@ -236,9 +239,16 @@ export type Protected =
  * Checks a request's access token against `rule`: `401 invalid_token` for a missing or bad
  * token, `401 invalid_dpop_proof` for a DPoP-bound token without a fresh proof by its key (or
  * sent as a bearer token), `403 insufficient_scope` for missing scopes, the step-up answer for a
- * sign-in that is too weak or too old. Machine tokens are judged on scope only.
+ * sign-in that is too weak or too old. Machine tokens are judged on scope only. A token bound to
+ * a TLS client certificate (`cnf.x5t#S256`, RFC 8705) passes only with `clientCertificate`, the
+ * DER of the certificate the request's connection presented (where your TLS layer exposes it).
  */
-export async function protect(request: Request, verify: Verifier, rule: StepUpRule = {}): Promise<Protected> {
+export async function protect(
+  request: Request,
+  verify: Verifier,
+  rule: StepUpRule = {},
+  clientCertificate?: Uint8Array,
+): Promise<Protected> {
   const header = request.headers.get('authorization') ?? '';
   const [, scheme, token] = /^(Bearer|DPoP)\s+(\S+)$/i.exec(header) ?? [];
   if (!token) {
@@ -249,6 +259,18 @@ export async function protect(request: Request, verify: Verifier, rule: StepUpRu
     claims = await verify(token);
   } catch {
     return { ok: false, response: bearerError(401, 'invalid_token', 'The access token is not valid') };
+  }
+  const bound = claims.cnf?.['x5t#S256'];
+  if (bound) {
+    const held = clientCertificate
+      ? base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(clientCertificate))))
+      : undefined;
+    if (held !== bound) {
+      return {
+        ok: false,
+        response: bearerError(401, 'invalid_token', 'The token is bound to a client certificate this connection did not present'),
+      };
+    }
   }
   const dpop = scheme.toLowerCase() === 'dpop';
   const jkt = claims.cnf?.jkt;

@@ -109,6 +109,23 @@ describe('protect', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('takes a certificate-bound token only with the certificate it is bound to', async () => {
+    const cert = crypto.getRandomValues(new Uint8Array(300));
+    const other = crypto.getRandomValues(new Uint8Array(300));
+    const x5t = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', cert)));
+    const t = await token({ acr: 'aal2', auth_time: now() - 10, cnf: { 'x5t#S256': x5t } });
+    const ok = await protect(request(t), verify, {}, cert);
+    expect(ok.ok).toBe(true);
+    for (const presented of [other, undefined]) {
+      const out = await protect(request(t), verify, {}, presented);
+      expect(out.ok).toBe(false);
+      if (!out.ok) {
+        expect(out.response.status).toBe(401);
+        expect(out.response.headers.get('www-authenticate')).toContain('invalid_token');
+      }
+    }
+  });
+
   it('takes a DPoP-bound token only with a fresh proof by its key, for this request and token', async () => {
     const key = await generateKeyPair('ES256');
     const jwk = await exportJWK(key.publicKey);
